@@ -1,0 +1,9 @@
+// Every activity the workers register, bound to their dependencies.
+import type { Deps } from './deps.ts';
+import { stackCheckActivities } from './stackCheck.ts';
+
+export function createActivities(deps: Deps) {
+  return { ...stackCheckActivities(deps) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,36 @@
+// Builds the API's dependencies and serves the app over HTTP until stopped.
+import { serve, type ServerType } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createPool } from '../platform/postgres.ts';
+import { ObjectStore } from '../platform/storage.ts';
+import { Warehouse } from '../platform/warehouse.ts';
+import { createApp } from './app.ts';
+import type { ApiDeps } from './deps.ts';
+import { temporalConnectionOptions } from '../platform/temporal.ts';
+
+export async function createApiDeps(cfg: Config): Promise<ApiDeps> {
+  // Lazy: the API starts, and /readyz says so, even while Temporal is still coming up.
+  const connection = Connection.lazy(await temporalConnectionOptions(cfg.temporal));
+  return {
+    cfg,
+    log: createLogger('api', cfg.logLevel),
+    temporal: new Client({ connection, namespace: cfg.temporal.namespace }),
+    pool: createPool(cfg.postgres, 'retailflow-api'),
+    store: new ObjectStore(cfg.gcs),
+    warehouse: new Warehouse(cfg.bigquery),
+  };
+}
+
+export async function closeApiDeps(deps: ApiDeps): Promise<void> {
+  await Promise.allSettled([deps.temporal.connection.close(), deps.pool.end()]);
+}
+
+export function startServer(deps: ApiDeps): Promise<ServerType> {
+  const app = createApp(deps);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: deps.cfg.api.host, port: deps.cfg.api.port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}

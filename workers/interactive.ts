@@ -1,0 +1,4 @@
+// Worker for the interactive task queue only: scale it by running more of these processes.
+import { runWorkers } from './run.ts';
+
+await runWorkers(['interactive']);

@@ -1,0 +1,2 @@
+// The workflows every worker registers.
+export { stackCheck } from './stackCheck.ts';
