@@ -84,6 +84,9 @@ const EnvSchema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 });
 
+/** Every environment variable the configuration reads. */
+export const ENV_VARS = Object.keys(EnvSchema.shape);
+
 export interface Config {
   stack: {
     mode: 'local' | 'external';

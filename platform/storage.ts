@@ -39,8 +39,13 @@ export class ObjectStore {
   }
 
   async read(name: string): Promise<Buffer> {
-    const [data] = await this.file(name).download();
-    return data;
+    try {
+      const [data] = await this.file(name).download();
+      return data;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) throw new Error(`object ${this.uri(name)} does not exist`);
+      throw err;
+    }
   }
 
   async exists(name: string): Promise<boolean> {

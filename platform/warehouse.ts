@@ -88,8 +88,13 @@ export class Warehouse {
     }
   }
 
+  /**
+   * Runs a query as a job. Not `client.query()`: its stateless jobs.query path ignores errors that
+   * bqemulator reports in a 200 answer, so a failed MERGE would pass silently; a job's status is checked.
+   */
   async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
-    const [rows] = await this.client.query({ query: sql, params, location: this.location });
+    const [job] = await this.client.createQueryJob({ query: sql, params, location: this.location });
+    const [rows] = await job.getQueryResults();
     return rows as T[];
   }
 

@@ -1,0 +1,50 @@
+// `npm test [-- files...]`: starts the isolated test stack from a clean data dir, provisions it,
+// runs the unit, integration and replay tests with node's test runner, and stops the stack.
+import { spawn } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../platform/config.ts';
+import { provision } from '../platform/provision.ts';
+import { ROOT } from './stack/paths.ts';
+import { stackDown, stackUp } from './stack/stack.ts';
+import { TEST_PROFILE } from './test-profile.ts';
+
+const TEST_DIRS = ['test/unit', 'test/integration', 'test/replay'];
+
+async function testFiles(): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of TEST_DIRS) {
+    const entries = await readdir(path.join(ROOT, dir), { recursive: true }).catch(() => []);
+    files.push(...entries.filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f)));
+  }
+  return files;
+}
+
+function runNodeTests(files: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+      { cwd: ROOT, stdio: 'inherit', env: process.env });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+for (const [k, v] of Object.entries(TEST_PROFILE)) process.env[k] ??= v;
+const cfg = loadConfig();
+const requested = process.argv.slice(2);
+
+let code = 1;
+try {
+  // A run killed half-way may have left services behind: stop them before wiping their data.
+  await stackDown(cfg);
+  await rm(cfg.stack.dataDir, { recursive: true, force: true });
+  const t0 = performance.now();
+  await stackUp(cfg);
+  await provision(cfg);
+  console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  code = await runNodeTests(requested.length ? requested : await testFiles());
+} catch (err) {
+  console.error(`[test] ${(err as Error).message}`);
+} finally {
+  await stackDown(cfg);
+}
+process.exit(code);

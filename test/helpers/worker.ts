@@ -1,0 +1,21 @@
+// Runs a real Temporal worker (test stack) inside the test process for the length of a callback.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { createActivities } from '../../activities/index.ts';
+import type { Config } from '../../platform/config.ts';
+import { connectWorker } from '../../platform/temporal.ts';
+import { WORKFLOWS_PATH } from '../../workers/run.ts';
+
+export async function withWorker<T>(cfg: Config, taskQueue: string, fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const connection: NativeConnection = await connectWorker(cfg.temporal);
+  const deps = createDeps(cfg, 'retailflow-test-worker');
+  try {
+    const worker = await Worker.create({
+      connection, namespace: cfg.temporal.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities: createActivities(deps),
+    });
+    return await worker.runUntil(fn(deps));
+  } finally {
+    await connection.close();
+    await closeDeps(deps);
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { stackDown, stackStatus, stackUp } from '../../scripts/stack/stack.ts';
+import { testConfig } from '../helpers/stack.ts';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+// A one-service stack (GCS only: it starts in a fraction of a second) in its own data dir;
+// the other services point at the running test stack, so they are not managed here.
+async function gcsOnlyConfig(gcsPort: number, dataDir: string) {
+  const base = testConfig();
+  return testConfig({
+    RETAILFLOW_DATA_DIR: dataDir,
+    GCS_PORT: String(gcsPort),
+    TEMPORAL_ADDRESS: base.temporal.address,
+    DATABASE_URL: base.postgres.url,
+    BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+  });
+}
+
+describe('local stack lifecycle', () => {
+  const dirs: string[] = [];
+  const tempDir = async () => { const d = await mkdtemp(path.join(os.tmpdir(), 'rf-stack-')); dirs.push(d); return d; };
+  after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('the test stack is up, and a second up starts nothing', async () => {
+    const cfg = testConfig();
+    assert.deepEqual(await stackUp(cfg), []);
+    const status = await stackStatus(cfg);
+    assert.deepEqual(status.map((s) => [s.name, s.healthy]).sort(), [['bigquery', true], ['gcs', true], ['postgres', true], ['temporal', true]]);
+  });
+
+  it('starts, reports and stops a service', async () => {
+    const cfg = await gcsOnlyConfig(await freePort(), await tempDir());
+    try {
+      assert.deepEqual(await stackUp(cfg), ['gcs']);
+      const [gcs] = await stackStatus(cfg);
+      assert.equal(gcs?.healthy, true);
+      assert.ok(gcs?.pid);
+    } finally {
+      await stackDown(cfg);
+    }
+    const [after] = await stackStatus(cfg);
+    assert.equal(after?.healthy, false);
+    assert.equal(after?.pid, undefined);
+  });
+
+  it('restarts a service that was killed with SIGKILL', async () => {
+    const cfg = await gcsOnlyConfig(await freePort(), await tempDir());
+    try {
+      await stackUp(cfg);
+      const [gcs] = await stackStatus(cfg);
+      process.kill(gcs!.pid!, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(await stackUp(cfg), ['gcs']);
+      assert.equal((await stackStatus(cfg))[0]?.healthy, true);
+    } finally {
+      await stackDown(cfg);
+    }
+  });
+
+  it('names the port and the process holding it when a port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const cfg = await gcsOnlyConfig(port, await tempDir());
+      await assert.rejects(stackUp(cfg), (err: Error) => {
+        assert.match(err.message, new RegExp(`gcs: port ${port} is already in use by pid ${process.pid} \\(`));
+        assert.match(err.message, /GCS_PORT=<port>/);
+        return true;
+      });
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { ENV_VARS, loadConfig } from '../../platform/config.ts';
+
+// Docker does not run on the build machines, so the compose file is checked by reading it.
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  ports?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, unknown> | string[];
+}
+const compose = parse(readFileSync(path.resolve(import.meta.dirname, '../../temporal-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const services = compose.services;
+const defaults = loadConfig({});
+// Compose's own interpolation: ${X:-default} takes the default; ${X:?message} must be set by the user.
+const interpolate = (value: string) => value
+  .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
+  .replace(/\$\{\w+:\?[^}]*\}/g, 'ops:admin:a-key-the-user-provides');
+
+describe('temporal-compose.yml', () => {
+  it('has Postgres, Temporal with schema setup, the Temporal UI, and retailflow worker and API', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api']) assert.ok(services[name], `service ${name}`);
+    assert.ok(services.worker?.build && services.api?.build, 'worker and API build from the Dockerfile');
+    assert.match(services.temporal?.image ?? '', /^temporalio\/(auto-setup|server)/);
+  });
+
+  it('publishes the ports the configuration expects', () => {
+    const published = (name: string) => (services[name]?.ports ?? []).map((p) => Number(p.split(':')[0]));
+    assert.ok(published('temporal').includes(defaults.stack.ports.temporal));
+    assert.ok(published('temporal-ui').includes(defaults.stack.ports.temporalUi));
+    assert.ok(published('api').includes(defaults.api.port));
+  });
+
+  it('configures retailflow only with variables the config reads, pointing at the compose services', () => {
+    for (const name of ['worker', 'api']) {
+      const env = services[name]?.environment ?? {};
+      const unknown = Object.keys(env).filter((k) => !ENV_VARS.includes(k));
+      assert.deepEqual(unknown, [], `${name} sets variables the config does not read`);
+      assert.equal(env.RETAILFLOW_STACK, 'external');
+      assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
+      assert.match(env.DATABASE_URL ?? '', /@postgresql:5432\//);
+      // The variables must also parse: a typo in a value would stop the container at start-up.
+      assert.doesNotThrow(() => loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)]))));
+    }
+  });
+});
