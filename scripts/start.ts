@@ -6,6 +6,7 @@ import { config, loadConfig, redactUrl } from '../platform/config.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient, workflowUrl } from '../platform/temporal.ts';
 import { spawnTs, stopChildren } from './children.ts';
+import type { stackCheck } from '../workflows/stackCheck.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
 import { stackDown, stackUp } from './stack/stack.ts';
 import type { ServiceName } from './stack/services.ts';
@@ -47,7 +48,7 @@ async function runStackCheck(): Promise<void> {
   const { workflowId } = (await res.json()) as { workflowId: string };
   const client = await connectClient(cfg.temporal);
   try {
-    const result = await client.workflow.getHandle(workflowId).result();
+    const result = await client.workflow.getHandle<typeof stackCheck>(workflowId).result();
     log(`stackCheck ${workflowId}: rows in postgres=${result.counts.postgres} gcs=${result.counts.gcs} bigquery=${result.counts.bigquery}`);
   } finally {
     await client.connection.close();

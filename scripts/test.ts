@@ -1,6 +1,7 @@
-// `npm test [-- files...]`: starts the isolated test stack from a clean data dir, provisions it,
-// runs the unit, integration and replay tests with node's test runner, and stops the stack.
-import { spawn } from 'node:child_process';
+// `npm test [-- files...]`: type-checks and lints while the isolated test stack starts from a clean
+// data dir, provisions it, runs the unit, integration and replay tests with node's test runner, and
+// stops the stack. Exits non-zero if any check or test failed.
+import { execFile, spawn } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
@@ -20,6 +21,19 @@ async function testFiles(): Promise<string[]> {
   return files;
 }
 
+/** Runs a static check quietly; prints its output only when it fails. */
+function staticCheck(name: string, bin: string, args: string[]): Promise<boolean> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    execFile(path.join(ROOT, 'node_modules', '.bin', bin), args, { cwd: ROOT, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+      if (err) console.error(`[test] ${name} FAILED (${seconds} s):\n${stdout}${stderr}`);
+      else console.log(`[test] ${name} passed (${seconds} s)`);
+      resolve(!err);
+    });
+  });
+}
+
 function runNodeTests(files: string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
@@ -32,6 +46,11 @@ for (const [k, v] of Object.entries(TEST_PROFILE)) process.env[k] ??= v;
 const cfg = loadConfig();
 const requested = process.argv.slice(2);
 
+const checks = requested.length ? Promise.resolve([true]) : Promise.all([
+  staticCheck('typecheck', 'tsc', ['--noEmit']),
+  staticCheck('lint', 'eslint', ['.']),
+]);
+
 let code = 1;
 try {
   // A run killed half-way may have left services behind: stop them before wiping their data.
@@ -42,6 +61,7 @@ try {
   await provision(cfg);
   console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   code = await runNodeTests(requested.length ? requested : await testFiles());
+  if (!(await checks).every(Boolean)) code ||= 1;
 } catch (err) {
   console.error(`[test] ${(err as Error).message}`);
 } finally {

@@ -32,27 +32,24 @@ describe('migration runner against Postgres', () => {
   it('applies pending migrations once, even when two processes race', async () => {
     const [a, b] = await Promise.all([migrate(pool, v1), migrate(pool, v1)]);
     assert.deepEqual([...a, ...b].sort(), ['001_items.sql', '002_seed.sql']);
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM items');
-    assert.equal(rows[0].n, 2);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
+    assert.equal(rows[0]?.n, 2);
     assert.deepEqual(await migrate(pool, v1), []);
   });
 
+  const more = parseMigrations({ '003_more.sql': 'INSERT INTO items VALUES (3);' });
+
   it('applies a new migration and records it', async () => {
-    const v2 = [...v1, ...parseMigrations({ '003_more.sql': 'INSERT INTO items VALUES (3);' })];
-    assert.deepEqual(await migrate(pool, v2), ['003_more.sql']);
-    const { rows } = await pool.query('SELECT version, name FROM schema_migrations ORDER BY version');
+    assert.deepEqual(await migrate(pool, [...v1, ...more]), ['003_more.sql']);
+    const { rows } = await pool.query<{ name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
     assert.deepEqual(rows.map((r) => r.name), ['001_items.sql', '002_seed.sql', '003_more.sql']);
   });
 
   it('rolls back a failing migration and names it', async () => {
-    const applied = (await pool.query('SELECT version, name FROM schema_migrations ORDER BY version')).rows.map((r) => r.name as string);
-    const all = parseMigrations(Object.fromEntries([
-      ...applied.map((name) => [name, v1.find((m) => m.name === name)?.sql ?? 'INSERT INTO items VALUES (3);']),
-      ['004_broken.sql', 'INSERT INTO items VALUES (4); INSERT INTO nowhere VALUES (1);'],
-    ]));
-    await assert.rejects(migrate(pool, all), (err: Error) => err instanceof MigrationError && /004_broken\.sql failed/.test(err.message));
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM items WHERE id = 4');
-    assert.equal(rows[0].n, 0, 'the failed migration left nothing behind');
+    const broken = parseMigrations({ '004_broken.sql': 'INSERT INTO items VALUES (4); INSERT INTO nowhere VALUES (1);' });
+    await assert.rejects(migrate(pool, [...v1, ...more, ...broken]), (err: Error) => err instanceof MigrationError && /004_broken\.sql failed/.test(err.message));
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM items WHERE id = 4');
+    assert.equal(rows[0]?.n, 0, 'the failed migration left nothing behind');
   });
 
   it('refuses to run when an applied migration was edited', async () => {

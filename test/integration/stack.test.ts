@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
 
 // A one-service stack (GCS only: it starts in a fraction of a second) in its own data dir;
 // the other services point at the running test stack, so they are not managed here.
-async function gcsOnlyConfig(gcsPort: number, dataDir: string) {
+function gcsOnlyConfig(gcsPort: number, dataDir: string) {
   const base = testConfig();
   return testConfig({
     RETAILFLOW_DATA_DIR: dataDir,
@@ -41,7 +41,7 @@ describe('local stack lifecycle', () => {
   });
 
   it('starts, reports and stops a service', async () => {
-    const cfg = await gcsOnlyConfig(await freePort(), await tempDir());
+    const cfg = gcsOnlyConfig(await freePort(), await tempDir());
     try {
       assert.deepEqual(await stackUp(cfg), ['gcs']);
       const [gcs] = await stackStatus(cfg);
@@ -56,7 +56,7 @@ describe('local stack lifecycle', () => {
   });
 
   it('restarts a service that was killed with SIGKILL', async () => {
-    const cfg = await gcsOnlyConfig(await freePort(), await tempDir());
+    const cfg = gcsOnlyConfig(await freePort(), await tempDir());
     try {
       await stackUp(cfg);
       const [gcs] = await stackStatus(cfg);
@@ -74,7 +74,7 @@ describe('local stack lifecycle', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const { port } = blocker.address() as net.AddressInfo;
     try {
-      const cfg = await gcsOnlyConfig(port, await tempDir());
+      const cfg = gcsOnlyConfig(port, await tempDir());
       await assert.rejects(stackUp(cfg), (err: Error) => {
         assert.match(err.message, new RegExp(`gcs: port ${port} is already in use by pid ${process.pid} \\(`));
         assert.match(err.message, /GCS_PORT=<port>/);

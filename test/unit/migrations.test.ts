@@ -7,7 +7,7 @@ describe('migration planning', () => {
     const list = parseMigrations({ '010_b.sql': 'B', '002_a.sql': 'A', '100_c.sql': 'C' });
     assert.deepEqual(list.map((m) => m.version), [2, 10, 100]);
     assert.equal(list[0]?.name, '002_a.sql');
-    assert.match(list[0]!.checksum, /^[0-9a-f]{64}$/);
+    assert.match(list[0]?.checksum ?? '', /^[0-9a-f]{64}$/);
   });
 
   it('rejects badly named files and duplicate versions', () => {
