@@ -1,7 +1,7 @@
 // Runs Temporal workers for the given task queues in this process, sharing one connection,
 // one workflow bundle and one set of activity dependencies. Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type TaskQueueName } from '../platform/config.ts';
@@ -23,7 +23,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const connection = await connectWorker(cfg.temporal);
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`);
   const activities = createActivities(deps);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: undefined });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   try {
     const workers = await Promise.all(queues.map((queue) => Worker.create({
       connection,

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { StackCheckResult } from '../../contracts/stackCheck.ts';
-import { testConfig } from '../helpers/stack.ts';
+import { freePort, testConfig } from '../helpers/stack.ts';
 import { withWorker } from '../helpers/worker.ts';
 
 const ADMIN = 'admin-key-for-tests-0001';
 const READER = 'read-key-for-tests-00001';
 const KEYS = { API_KEYS: `tester:admin:${ADMIN},viewer:read:${READER}` };
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('API against the real stack', () => {
   const cfg = testConfig(KEYS);
@@ -86,7 +77,7 @@ describe('API against the real stack', () => {
 
 describe('API readiness when a service is down', () => {
   it('GET /readyz answers 503 and names the service that is down', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const deps = await createApiDeps(testConfig({ ...KEYS, GCS_ENDPOINT: `http://127.0.0.1:${port}` }));
     try {
       const res = await createApp(deps).request('/readyz');

@@ -5,15 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stackDown, stackStatus, stackUp } from '../../scripts/stack/stack.ts';
-import { testConfig } from '../helpers/stack.ts';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+import { freePort, testConfig } from '../helpers/stack.ts';
 
 // A one-service stack (GCS only: it starts in a fraction of a second) in its own data dir;
 // the other services point at the running test stack, so they are not managed here.
