@@ -6,7 +6,7 @@
 //   stackCheck: p50/p95 of start-to-result over N runs with an in-process worker
 // One JSON line per result on stdout, all of them in bench/results/stack.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,7 @@ import { loadConfig } from '../platform/config.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
-import { stackDown, stackUp } from '../scripts/stack/stack.ts';
+import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { withWorker } from '../test/helpers/worker.ts';
 import { stackCheck } from '../workflows/stackCheck.ts';
 
@@ -40,7 +40,7 @@ function report(result: Record<string, unknown>): void {
 
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(2));
 
-function coldStart(): void {
+async function coldStart(): Promise<void> {
   const dir = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'retailflow-cold-XXXX')]).toString().trim();
   try {
     execFileSync('git', ['clone', '-q', ROOT, dir]);
@@ -51,7 +51,7 @@ function coldStart(): void {
     const migrate = spawnSync('npm', ['run', 'migrate'], { cwd: dir, env, stdio: 'inherit' });
     if (migrate.status !== 0) throw new Error('cold `npm run migrate` failed');
     report({ name: 'cold_setup_to_ready_s', value: seconds(t0), note: 'fresh clone: npm ci + pip installs + initdb + services healthy + provisioned; npm/pip download caches were warm' });
-    spawnSync('npm', ['run', 'stack', '--', 'down'], { cwd: dir, env, stdio: 'inherit' });
+    await stackWipe(loadConfig(env));
   } finally {
     execFileSync('rm', ['-rf', dir]);
   }
@@ -97,9 +97,8 @@ async function stackCheckRoundTrip(runs: number): Promise<void> {
 }
 
 try {
-  await stackDown(cfg);
-  await rm(cfg.stack.dataDir, { recursive: true, force: true });
-  if (!args['skip-cold']) coldStart();
+  await stackWipe(cfg);
+  if (!args['skip-cold']) await coldStart();
   await warmStart();
   await stackCheckRoundTrip(Number(args.runs));
 } finally {

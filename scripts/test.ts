@@ -2,12 +2,12 @@
 // data dir, provisions it, runs the unit, integration and replay tests with node's test runner, and
 // stops the stack. Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
 import { provision } from '../platform/provision.ts';
 import { ROOT } from './stack/paths.ts';
-import { stackDown, stackUp } from './stack/stack.ts';
+import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
 const TEST_DIRS = ['test/unit', 'test/integration', 'test/replay'];
@@ -53,9 +53,8 @@ const checks = requested.length ? Promise.resolve([true]) : Promise.all([
 
 let code = 1;
 try {
-  // A run killed half-way may have left services behind: stop them before wiping their data.
-  await stackDown(cfg);
-  await rm(cfg.stack.dataDir, { recursive: true, force: true });
+  // A run killed half-way may have left services behind: they are stopped before the wipe.
+  await stackWipe(cfg);
   const t0 = performance.now();
   await stackUp(cfg);
   await provision(cfg);

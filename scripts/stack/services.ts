@@ -1,4 +1,5 @@
 // The four services of the local stack: how each is prepared, started and checked for health.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -44,8 +45,21 @@ async function postgresOwner(): Promise<{ uid: number; gid: number } | undefined
   }
 }
 
-function postgres(cfg: Config, tools: Partial<Tools>, dataDir: string, owner: { uid: number; gid: number } | undefined): Service {
-  const pgdata = path.join(dataDir, 'postgres');
+/**
+ * Where Postgres keeps its files: under the data dir, unless (as root) the postgres user cannot
+ * reach it, e.g. a checkout under /root or a mode-0700 temp dir. Then a directory of its own
+ * under /var/tmp, named after the data dir so each stack still has its own.
+ */
+export async function postgresDataDir(dataDir: string): Promise<string> {
+  const inside = path.join(dataDir, 'postgres');
+  if (!isRoot()) return inside;
+  await mkdir(dataDir, { recursive: true });
+  const reachable = await run('runuser', ['-u', 'postgres', '--', 'test', '-x', dataDir], { quiet: true }).then(() => true, () => false);
+  if (reachable) return inside;
+  return path.join('/var/tmp/retailflow-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+}
+
+function postgres(cfg: Config, tools: Partial<Tools>, pgdata: string, owner: { uid: number; gid: number } | undefined): Service {
   const port = cfg.stack.ports.postgres;
   const bin = (name: string) => path.join(tools.postgresBin!, name);
   const adminUrl = `postgres://retailflow@127.0.0.1:${port}/postgres`;
@@ -55,6 +69,8 @@ function postgres(cfg: Config, tools: Partial<Tools>, dataDir: string, owner: { 
     url: `postgres://retailflow@127.0.0.1:${port}/retailflow`,
     async prepare() {
       if (existsSync(path.join(pgdata, 'PG_VERSION'))) return;
+      // Parents get the default mode (the postgres user must traverse them); only pgdata is private.
+      await mkdir(path.dirname(pgdata), { recursive: true });
       await mkdir(pgdata, { recursive: true, mode: 0o700 });
       if (owner) await chown(pgdata, owner.uid, owner.gid);
       const args = ['-D', pgdata, '-U', 'retailflow', '--auth=trust', '-E', 'UTF8', '--no-locale'];
@@ -161,7 +177,7 @@ export async function services(cfg: Config, tools: Partial<Tools>): Promise<Serv
   const dataDir = cfg.stack.dataDir;
   const m = cfg.stack.managed;
   const list: Service[] = [];
-  if (m.postgres) list.push(postgres(cfg, tools, dataDir, await postgresOwner()));
+  if (m.postgres) list.push(postgres(cfg, tools, await postgresDataDir(dataDir), await postgresOwner()));
   if (m.gcs) list.push(gcs(cfg, tools, dataDir));
   if (m.bigquery) list.push(bigquery(cfg, tools, dataDir));
   if (m.temporal) list.push(temporal(cfg, tools, dataDir));

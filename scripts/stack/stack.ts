@@ -1,10 +1,10 @@
 // The local stack as a whole: up (install, prepare, start, wait healthy), down, status.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../platform/config.ts';
 import { stackDirs } from './paths.ts';
 import { isPortFree, portOwner, runningPid, startProcess, stopProcess, tail, waitFor } from './processes.ts';
-import { services, type Service, type ServiceName } from './services.ts';
+import { postgresDataDir, services, type Service, type ServiceName } from './services.ts';
 import { ensureTools } from './tools.ts';
 
 const HEALTH_TIMEOUT_MS = 90_000;
@@ -78,6 +78,13 @@ export async function stackDown(cfg: Config, only?: ServiceName[]): Promise<void
   for (const svc of list.reverse()) {
     if (await stopProcess(dirs.run, svc.name, svc.stopSignal)) log(`${svc.name} stopped`);
   }
+}
+
+/** Stops the stack and deletes its data, wherever Postgres keeps its files. */
+export async function stackWipe(cfg: Config): Promise<void> {
+  await stackDown(cfg);
+  if (cfg.stack.managed.postgres) await rm(await postgresDataDir(cfg.stack.dataDir), { recursive: true, force: true });
+  await rm(cfg.stack.dataDir, { recursive: true, force: true });
 }
 
 export interface ServiceStatus {

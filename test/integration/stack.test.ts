@@ -4,7 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { stackDown, stackStatus, stackUp } from '../../scripts/stack/stack.ts';
+import { existsSync } from 'node:fs';
+import { postgresDataDir } from '../../scripts/stack/services.ts';
+import { stackDown, stackStatus, stackUp, stackWipe } from '../../scripts/stack/stack.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
 
 // A one-service stack (GCS only: it starts in a fraction of a second) in its own data dir;
@@ -59,6 +61,25 @@ describe('local stack lifecycle', () => {
     } finally {
       await stackDown(cfg);
     }
+  });
+
+  it('runs Postgres from a data dir its user cannot reach (a checkout under /root, a 0700 temp dir)', async () => {
+    const dataDir = await tempDir(); // mkdtemp makes it mode 0700
+    const base = testConfig();
+    const cfg = testConfig({
+      RETAILFLOW_DATA_DIR: dataDir, POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: base.temporal.address, GCS_ENDPOINT: base.gcs.endpoint!, BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+    });
+    const pgdata = await postgresDataDir(dataDir);
+    if (process.getuid?.() === 0) assert.match(pgdata, /^\/var\/tmp\/retailflow-postgres\/[0-9a-f]{16}$/);
+    else assert.equal(pgdata, path.join(dataDir, 'postgres'));
+    try {
+      assert.deepEqual(await stackUp(cfg), ['postgres']);
+      assert.ok(existsSync(path.join(pgdata, 'PG_VERSION')));
+    } finally {
+      await stackWipe(cfg);
+    }
+    assert.equal(existsSync(pgdata), false, 'wiping the stack removes its Postgres files too');
   });
 
   it('names the port and the process holding it when a port is taken', async () => {
