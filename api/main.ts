@@ -1,15 +1,17 @@
 // API entry point: `tsx api/main.ts`.
 import { config } from '../platform/config.ts';
+import { runMain } from '../platform/main.ts';
 import { closeApiDeps, createApiDeps, startServer } from './server.ts';
 
-const cfg = config();
-const deps = await createApiDeps(cfg);
-const server = await startServer(deps);
-deps.log.info({ url: `http://${cfg.api.host}:${cfg.api.port}` }, 'api listening');
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    server.close();
-    void closeApiDeps(deps).then(() => process.exit(0));
-  });
-}
+runMain('api', async () => {
+  const cfg = config();
+  const deps = await createApiDeps(cfg);
+  const server = await startServer(deps);
+  deps.log.info({ url: `http://${cfg.api.host}:${cfg.api.port}` }, 'api listening');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.close();
+      void closeApiDeps(deps).then(() => process.exit(0));
+    });
+  }
+});

@@ -23,7 +23,8 @@ export class ConfigError extends Error {
   }
 }
 
-const port = z.coerce.number().int().min(1).max(65535);
+const portError = { error: 'must be a port number from 1 to 65535' };
+const port = z.coerce.number(portError).int(portError).min(1, portError).max(65535, portError);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
 const optional = <T extends z.ZodType>(schema: T) =>

@@ -3,6 +3,7 @@
 // and on Ctrl-C stops everything it started.
 import type { ChildProcess } from 'node:child_process';
 import { config, loadConfig, redactUrl } from '../platform/config.ts';
+import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient, workflowUrl } from '../platform/temporal.ts';
 import { spawnTs, stopChildren } from './children.ts';
@@ -12,78 +13,81 @@ import { stackDown, stackUp } from './stack/stack.ts';
 import type { ServiceName } from './stack/services.ts';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
-const keyFile = await ensureLocalApiKey(config().stack.dataDir);
-const cfg = keyFile ? loadConfig() : config();
-const apiUrl = `http://${cfg.api.host}:${cfg.api.port}`;
 
-let started: ServiceName[] = [];
-let children: ChildProcess[] = [];
-let stopping = false;
+runMain('start', async () => {
+  const keyFile = await ensureLocalApiKey(config().stack.dataDir);
+  const cfg = keyFile ? loadConfig() : config();
+  const apiUrl = `http://${cfg.api.host}:${cfg.api.port}`;
 
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    log('stopping');
-    await stopChildren(children);
-    await stackDown(cfg, started);
+  let started: ServiceName[] = [];
+  let children: ChildProcess[] = [];
+  let stopping = false;
+
+  async function shutdown(code: number): Promise<never> {
+    if (!stopping) {
+      stopping = true;
+      log('stopping');
+      await stopChildren(children);
+      await stackDown(cfg, started);
+    }
+    process.exit(code);
   }
-  process.exit(code);
-}
 
-async function waitForApi(timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return;
-    await new Promise((r) => setTimeout(r, 300));
+  async function waitForApi(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.ok, () => false);
+      if (ready) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above`);
   }
-  throw new Error(`the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above`);
-}
 
-/** Demo data for now: one stackCheck through the API, awaited, so the Temporal UI shows it completed. */
-async function runStackCheck(): Promise<void> {
-  const key = process.env.API_KEYS?.split(',')[0]?.split(':')[2];
-  const res = await fetch(`${apiUrl}/v1/stack-check`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
-  if (res.status !== 202) throw new Error(`POST /v1/stack-check answered ${res.status}: ${await res.text()}`);
-  const { workflowId } = (await res.json()) as { workflowId: string };
-  const client = await connectClient(cfg.temporal);
+  /** Demo data for now: one stackCheck through the API, awaited, so the Temporal UI shows it completed. */
+  async function runStackCheck(): Promise<void> {
+    const key = process.env.API_KEYS?.split(',')[0]?.split(':')[2];
+    const res = await fetch(`${apiUrl}/v1/stack-check`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    if (res.status !== 202) throw new Error(`POST /v1/stack-check answered ${res.status}: ${await res.text()}`);
+    const { workflowId } = (await res.json()) as { workflowId: string };
+    const client = await connectClient(cfg.temporal);
+    try {
+      const result = await client.workflow.getHandle<typeof stackCheck>(workflowId).result();
+      log(`stackCheck ${workflowId}: rows in postgres=${result.counts.postgres} gcs=${result.counts.gcs} bigquery=${result.counts.bigquery}`);
+    } finally {
+      await client.connection.close();
+    }
+  }
+
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
   try {
-    const result = await client.workflow.getHandle<typeof stackCheck>(workflowId).result();
-    log(`stackCheck ${workflowId}: rows in postgres=${result.counts.postgres} gcs=${result.counts.gcs} bigquery=${result.counts.bigquery}`);
-  } finally {
-    await client.connection.close();
+    started = await stackUp(cfg);
+    const report = await provision(cfg);
+    log(`database ${redactUrl(cfg.postgres.url)}: ${report.migrationsApplied.length} migration(s) applied`);
+    children = [spawnTs('workers/main.ts'), spawnTs('api/main.ts')];
+    for (const child of children) {
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        log(`a child process exited (${signal ?? `code ${code}`}); stopping the rest`);
+        void shutdown(1);
+      });
+    }
+    await waitForApi();
+    await runStackCheck();
+    console.log([
+      '',
+      'retailflow is running:',
+      `  API            ${apiUrl}   (/healthz, /readyz, POST /v1/stack-check)`,
+      `  Temporal UI    ${cfg.temporal.uiUrl}`,
+      `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
+      keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',
+      `  service logs   npm run stack -- logs`,
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'));
+  } catch (err) {
+    console.error(`[start] ${(err as Error).message}`);
+    await shutdown(1);
   }
-}
-
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-
-try {
-  started = await stackUp(cfg);
-  const report = await provision(cfg);
-  log(`database ${redactUrl(cfg.postgres.url)}: ${report.migrationsApplied.length} migration(s) applied`);
-  children = [spawnTs('workers/main.ts'), spawnTs('api/main.ts')];
-  for (const child of children) {
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      log(`a child process exited (${signal ?? `code ${code}`}); stopping the rest`);
-      void shutdown(1);
-    });
-  }
-  await waitForApi();
-  await runStackCheck();
-  console.log([
-    '',
-    'retailflow is running:',
-    `  API            ${apiUrl}   (/healthz, /readyz, POST /v1/stack-check)`,
-    `  Temporal UI    ${cfg.temporal.uiUrl}`,
-    `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
-    keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',
-    `  service logs   npm run stack -- logs`,
-    '',
-    'Press Ctrl-C to stop.',
-  ].join('\n'));
-} catch (err) {
-  console.error(`[start] ${(err as Error).message}`);
-  await shutdown(1);
-}
+});

@@ -5,6 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
+import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
 import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
@@ -42,28 +43,29 @@ function runNodeTests(files: string[]): Promise<number> {
   });
 }
 
-for (const [k, v] of Object.entries(TEST_PROFILE)) process.env[k] ??= v;
-const cfg = loadConfig();
-const requested = process.argv.slice(2);
+runMain('test', async () => {
+  for (const [k, v] of Object.entries(TEST_PROFILE)) process.env[k] ??= v;
+  const cfg = loadConfig();
+  const requested = process.argv.slice(2);
+  const checks = requested.length ? Promise.resolve([true]) : Promise.all([
+    staticCheck('typecheck', 'tsc', ['--noEmit']),
+    staticCheck('lint', 'eslint', ['.']),
+  ]);
 
-const checks = requested.length ? Promise.resolve([true]) : Promise.all([
-  staticCheck('typecheck', 'tsc', ['--noEmit']),
-  staticCheck('lint', 'eslint', ['.']),
-]);
-
-let code = 1;
-try {
-  // A run killed half-way may have left services behind: they are stopped before the wipe.
-  await stackWipe(cfg);
-  const t0 = performance.now();
-  await stackUp(cfg);
-  await provision(cfg);
-  console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  code = await runNodeTests(requested.length ? requested : await testFiles());
-  if (!(await checks).every(Boolean)) code ||= 1;
-} catch (err) {
-  console.error(`[test] ${(err as Error).message}`);
-} finally {
-  await stackDown(cfg);
-}
-process.exit(code);
+  let code = 1;
+  try {
+    // A run killed half-way may have left services behind: they are stopped before the wipe.
+    await stackWipe(cfg);
+    const t0 = performance.now();
+    await stackUp(cfg);
+    await provision(cfg);
+    console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    code = await runNodeTests(requested.length ? requested : await testFiles());
+    if (!(await checks).every(Boolean)) code ||= 1;
+  } catch (err) {
+    console.error(`[test] ${(err as Error).message}`);
+  } finally {
+    await stackDown(cfg);
+  }
+  process.exit(code);
+});

@@ -1,4 +1,5 @@
 // Worker for the interactive task queue only: scale it by running more of these processes.
+import { runMain } from '../platform/main.ts';
 import { runWorkers } from './run.ts';
 
-await runWorkers(['interactive']);
+runMain('worker', () => runWorkers(['interactive']));
