@@ -23,7 +23,7 @@ export function stackCheckActivities({ pool, store, warehouse }: Deps) {
     },
 
     async loadStackCheck(checkId: string): Promise<void> {
-      await warehouse.upsertFromObject('stack_checks', store.file(objectName(checkId)), WAREHOUSE_TABLES.stack_checks, ['check_id']);
+      await warehouse.upsertFromObject('stack_checks', store.file(objectName(checkId)), WAREHOUSE_TABLES.stack_checks.schema, ['check_id']);
     },
 
     async countStackCheck(checkId: string): Promise<StackCheckResult['counts']> {

