@@ -1,9 +1,10 @@
 // Every activity the workers register, bound to their dependencies.
+import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { stackCheckActivities } from './stackCheck.ts';
 
 export function createActivities(deps: Deps) {
-  return { ...stackCheckActivities(deps) };
+  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -4,6 +4,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps } from './deps.ts';
 import { ApiError, errorBody, errorHandler } from './errors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { salesRoutes } from './routes/sales.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 
 export function createApp(deps: ApiDeps) {
@@ -15,6 +17,8 @@ export function createApp(deps: ApiDeps) {
     }))
     .route('/', healthRoutes(deps))
     .route('/', stackCheckRoutes(deps))
+    .route('/', salesRoutes(deps))
+    .route('/', ingestRoutes(deps))
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
     .onError(errorHandler(deps.log));
 }

@@ -79,6 +79,8 @@ const EnvSchema = z.object({
   BIGQUERY_DATASET: z.string().regex(/^\w{1,1024}$/, 'letters, digits and underscores only').default('retailflow'),
   BIGQUERY_LOCATION: z.string().min(1).default('US'),
 
+  INGEST_TIMEZONE: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } },
+    { error: 'must be an IANA time zone such as Europe/Berlin' }).default('UTC'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   API_KEYS: apiKeys.default([]),
@@ -109,6 +111,8 @@ export interface Config {
   gcs: { endpoint?: string; bucket: string; projectId: string };
   bigquery: { endpoint?: string; projectId: string; dataset: string; location: string };
   api: { host: string; port: number; keys: ApiKey[]; bodyLimitBytes: number };
+  /** Time zone of the daily ingest schedule (00:30 there, for the previous day there). */
+  ingestTimeZone: string;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -170,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataset: e.BIGQUERY_DATASET,
       location: e.BIGQUERY_LOCATION,
     },
+    ingestTimeZone: e.INGEST_TIMEZONE,
     api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, bodyLimitBytes: e.API_BODY_LIMIT_BYTES },
   };
 }

@@ -7,7 +7,10 @@ import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient, workflowUrl } from '../platform/temporal.ts';
 import { spawnTs, stopChildren } from './children.ts';
+import { ensureSchedules } from '../platform/schedules.ts';
+import type { dailyIngest } from '../workflows/dailyIngest.ts';
 import type { stackCheck } from '../workflows/stackCheck.ts';
+import { ensureDemoData } from './demo-data.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
 import { stackDown, stackUp } from './stack/stack.ts';
 import type { ServiceName } from './stack/services.ts';
@@ -43,16 +46,28 @@ runMain('start', async () => {
     throw new Error(`the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above`);
   }
 
-  /** Demo data for now: one stackCheck through the API, awaited, so the Temporal UI shows it completed. */
-  async function runStackCheck(): Promise<void> {
-    const key = process.env.API_KEYS?.split(',')[0]?.split(':')[2];
-    const res = await fetch(`${apiUrl}/v1/stack-check`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
-    if (res.status !== 202) throw new Error(`POST /v1/stack-check answered ${res.status}: ${await res.text()}`);
-    const { workflowId } = (await res.json()) as { workflowId: string };
+  const apiKey = process.env.API_KEYS?.split(',')[0]?.split(':')[2] ?? '';
+  const post = async (route: string, body?: unknown): Promise<{ workflowId: string }> => {
+    const res = await fetch(`${apiUrl}${route}`, {
+      method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status !== 202) throw new Error(`POST ${route} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { workflowId: string };
+  };
+
+  /** Schedules, demo data, one stackCheck and one daily ingest, through the API, so the UI shows them. */
+  async function demo(): Promise<void> {
     const client = await connectClient(cfg.temporal);
     try {
-      const result = await client.workflow.getHandle<typeof stackCheck>(workflowId).result();
-      log(`stackCheck ${workflowId}: rows in postgres=${result.counts.postgres} gcs=${result.counts.gcs} bigquery=${result.counts.bigquery}`);
+      log(`schedules: ${(await ensureSchedules(client, cfg)).join(', ')}`);
+      const check = await client.workflow.getHandle<typeof stackCheck>((await post('/v1/stack-check')).workflowId).result();
+      log(`stackCheck ${check.checkId}: rows in postgres=${check.counts.postgres} gcs=${check.counts.gcs} bigquery=${check.counts.bigquery}`);
+      const day = await ensureDemoData(cfg, apiUrl, apiKey);
+      if (day) {
+        const run = await client.workflow.getHandle<typeof dailyIngest>((await post('/v1/ingest/runs', { date: day })).workflowId).result();
+        log(`dailyIngest ${run.runId}: ${JSON.stringify(run.counts)}`);
+      }
     } finally {
       await client.connection.close();
     }
@@ -74,11 +89,11 @@ runMain('start', async () => {
       });
     }
     await waitForApi();
-    await runStackCheck();
+    await demo();
     console.log([
       '',
       'retailflow is running:',
-      `  API            ${apiUrl}   (/healthz, /readyz, POST /v1/stack-check)`,
+      `  API            ${apiUrl}   (/healthz, /readyz, /v1/ingest/runs, POST /v1/sales/events, ...)`,
       `  Temporal UI    ${cfg.temporal.uiUrl}`,
       `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
       keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',

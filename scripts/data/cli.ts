@@ -1,53 +1,9 @@
 // `npm run data -- generate|import ...`: Rossmann-format data tools.
 //   generate [--out DIR] [--stores N] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--products K] [--seed S]
 //   import --train train.csv [--stores store.csv] [--no-warehouse]
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { isValidDate } from '../../contracts/sales.ts';
 import { runMain } from '../../platform/main.ts';
-import { DEFAULT_OPTIONS, generateStores, generateTrain, storeCsv, type GeneratorOptions } from './generator.ts';
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-}
-
-function date(name: string, raw: string | undefined, fallback: string): string {
-  if (raw === undefined) return fallback;
-  if (!isValidDate(raw)) throw new Error(`--${name} must be a date YYYY-MM-DD, got "${raw}"`);
-  return raw;
-}
-
-export function generate(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: {
-    out: { type: 'string', default: '.data/generated' }, stores: { type: 'string' }, from: { type: 'string' },
-    to: { type: 'string' }, products: { type: 'string' }, seed: { type: 'string' },
-  } });
-  const opts: GeneratorOptions = {
-    seed: positiveInt('seed', values.seed, DEFAULT_OPTIONS.seed, 0),
-    stores: positiveInt('stores', values.stores, DEFAULT_OPTIONS.stores),
-    from: date('from', values.from, DEFAULT_OPTIONS.from),
-    to: date('to', values.to, DEFAULT_OPTIONS.to),
-    products: positiveInt('products', values.products, DEFAULT_OPTIONS.products, 0),
-  };
-  if (opts.from > opts.to) throw new Error(`--from ${opts.from} is after --to ${opts.to}`);
-  const out = path.resolve(values.out);
-  mkdirSync(out, { recursive: true });
-  const t0 = performance.now();
-  const stores = generateStores(opts);
-  writeFileSync(path.join(out, 'store.csv'), storeCsv(stores));
-  const fd = openSync(path.join(out, 'train.csv'), 'w');
-  let rows: number;
-  try {
-    rows = generateTrain(opts, stores, (chunk) => { writeSync(fd, chunk); });
-  } finally {
-    closeSync(fd);
-  }
-  console.log(`[data] wrote ${stores.length} stores and ${rows.toLocaleString('en')} sales rows to ${out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
+import { generate } from './generate.ts';
+import { importCommand } from './import.ts';
 
 const USAGE = 'usage: npm run data -- generate [--out DIR] [--stores N] [--from D] [--to D] [--products K] [--seed S]\n' +
   '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse]';
@@ -55,9 +11,6 @@ const USAGE = 'usage: npm run data -- generate [--out DIR] [--stores N] [--from 
 runMain('data', async () => {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'generate') return generate(rest);
-  if (command === 'import') {
-    const { importCommand } = await import('./import.ts');
-    return importCommand(rest);
-  }
+  if (command === 'import') return importCommand(rest);
   throw new Error(USAGE);
 });

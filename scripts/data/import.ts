@@ -12,10 +12,10 @@ import type pg from 'pg';
 import { parseArgs } from 'node:util';
 import { breaksRule, DEFAULT_PRODUCT, parseSaleEvent, type SaleRow } from '../../contracts/sales.ts';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { saveRejections } from '../../activities/rejections.ts';
 import { exportSales, loadSales } from '../../activities/salesWarehouse.ts';
+import type { Rejection } from '../../domain/salesBatch.ts';
 import { config } from '../../platform/config.ts';
-
-export interface Rejection { line: number; reason: string; raw: string }
 
 export interface ImportSummary {
   source: string;
@@ -24,19 +24,6 @@ export interface ImportSummary {
   rejected: number;
   months: number;
   seconds: { parseAndCopy: number; upsert: number; warehouse: number; total: number };
-}
-
-const REJECT_BATCH = 5_000;
-
-export async function saveRejections(pool: pg.Pool, source: string, rows: Rejection[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += REJECT_BATCH) {
-    const batch = rows.slice(i, i + REJECT_BATCH);
-    await pool.query(
-      `INSERT INTO rejected_rows (source, line, reason, raw)
-       SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])
-       ON CONFLICT (source, line) DO UPDATE SET reason = EXCLUDED.reason, raw = EXCLUDED.raw, rejected_at = now()`,
-      [source, batch.map((r) => r.line), batch.map((r) => r.reason), batch.map((r) => r.raw)]);
-  }
 }
 
 /** A CSV field as the JSON value the event schema expects: integers as numbers, the rest as text. */

@@ -1,0 +1,80 @@
+// Activities of dailyIngest. Each is idempotent: the validation step rewrites the same rejections
+// and upserts the same rows, exports overwrite a deterministically named object, loads replace the
+// day's partition, and the run row is keyed by the workflow id.
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { stagedSource, type IngestCounts, type IngestStage, type ValidationCounts } from '../contracts/ingest.ts';
+import type { SaleRow } from '../contracts/sales.ts';
+import { validateSalesBatch } from '../domain/salesBatch.ts';
+import { saveRejections } from './rejections.ts';
+import type { Deps } from './deps.ts';
+import { countSales, exportSales, loadSales } from './salesWarehouse.ts';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function upsertSales(deps: Deps, rows: SaleRow[]): Promise<void> {
+  if (!rows.length) return;
+  await deps.pool.query(
+    `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
+     ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales, customers = EXCLUDED.customers, open = EXCLUDED.open,
+       promo = EXCLUDED.promo, state_holiday = EXCLUDED.state_holiday, school_holiday = EXCLUDED.school_holiday, ingested_at = now()`,
+    [rows.map((r) => r.storeId), rows.map((r) => r.product), rows.map((r) => r.date), rows.map((r) => r.sales),
+      rows.map((r) => r.customers), rows.map((r) => r.open), rows.map((r) => r.promo), rows.map((r) => r.stateHoliday),
+      rows.map((r) => r.schoolHoliday)]);
+}
+
+export function dailyIngestActivities(deps: Deps) {
+  return {
+    /** Takes the day's staged events, validates them, records rejections and upserts the rest. */
+    async validateAndUpsertSales(date: string): Promise<ValidationCounts> {
+      const [{ rows: events }, { rows: stores }] = await Promise.all([
+        deps.pool.query<{ event_id: number; payload: unknown }>('SELECT event_id, payload FROM sales_events WHERE sale_date = $1 ORDER BY event_id', [date]),
+        deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores'),
+      ]);
+      const batch = validateSalesBatch(events.map((e) => ({ eventId: e.event_id, payload: e.payload })),
+        { knownStores: new Set(stores.map((s) => s.store_id)), latestDate: today() });
+      heartbeat('validated');
+      await upsertSales(deps, batch.accepted);
+      heartbeat('upserted');
+      await saveRejections(deps.pool, stagedSource(date), batch.rejected);
+      return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
+    },
+
+    async exportSalesDay(date: string): Promise<number> {
+      return (await exportSales(deps, date, date)).rows;
+    },
+
+    async loadSalesDay(date: string): Promise<void> {
+      heartbeat('loading');
+      await loadSales(deps, date, date);
+    },
+
+    /** Counts the day in Postgres, the GCS object and BigQuery; any mismatch fails the run for good. */
+    async reconcileSalesDay(date: string, validated: ValidationCounts): Promise<Required<Pick<IngestCounts, 'postgres' | 'gcs' | 'bigquery'>>> {
+      const counts = await countSales(deps, date, date);
+      const problems: string[] = [];
+      if (validated.staged !== validated.accepted + validated.rejected) {
+        problems.push(`staged ${validated.staged} != accepted ${validated.accepted} + rejected ${validated.rejected}`);
+      }
+      if (counts.postgres !== counts.gcs || counts.postgres !== counts.bigquery) {
+        problems.push(`rows for ${date}: postgres ${counts.postgres}, gcs ${counts.gcs}, bigquery ${counts.bigquery}`);
+      }
+      if (counts.postgres < validated.accepted) problems.push(`postgres has ${counts.postgres} rows but ${validated.accepted} were accepted`);
+      if (problems.length) throw ApplicationFailure.nonRetryable(`reconciliation failed: ${problems.join('; ')}`, 'ReconciliationMismatch');
+      return counts;
+    },
+
+    async recordIngestRun(run: { runId: string; date: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string }): Promise<void> {
+      const ended = run.status === 'done' || run.status === 'failed';
+      await deps.pool.query(
+        `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at)
+         VALUES ($1, 'daily', $2, $1, $3, $4, $5, $6, CASE WHEN $7 THEN now() END)
+         ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, durations_ms = EXCLUDED.durations_ms,
+           error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
+           started_at = CASE WHEN EXCLUDED.status = 'starting' THEN now() ELSE ingest_runs.started_at END`,
+        [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended]);
+    },
+  };
+}
+
+export type DailyIngestActivities = ReturnType<typeof dailyIngestActivities>;

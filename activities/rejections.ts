@@ -1,0 +1,17 @@
+// Rows that did not land, kept with where they came from and why. (source, line) is the natural
+// key, so recording the same rejection again (a retry, a rerun) updates it instead of adding one.
+import type pg from 'pg';
+import type { Rejection } from '../domain/salesBatch.ts';
+
+const BATCH = 5_000;
+
+export async function saveRejections(pool: pg.Pool, source: string, rows: Rejection[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    await pool.query(
+      `INSERT INTO rejected_rows (source, line, reason, raw)
+       SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])
+       ON CONFLICT (source, line) DO UPDATE SET reason = EXCLUDED.reason, raw = EXCLUDED.raw, rejected_at = now()`,
+      [source, batch.map((r) => r.line), batch.map((r) => r.reason), batch.map((r) => r.raw)]);
+  }
+}

@@ -1,0 +1,58 @@
+// POST /v1/sales/events: producers send sales events (a JSON array, or NDJSON). Each event is
+// checked on its own; valid ones are staged for dailyIngest, invalid ones come back with the field
+// and the reason, and never block the valid ones in the same batch.
+import { Hono } from 'hono';
+import { parseSaleEvent } from '../../contracts/sales.ts';
+import { addDays } from '../../domain/dates.ts';
+import { requireRole, type AuthEnv } from '../auth.ts';
+import type { ApiDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import { readJson } from '../validation.ts';
+
+export const MAX_EVENTS_PER_BATCH = 5_000;
+
+interface RowRejection { index: number; field: string; reason: string }
+
+function parseNdjson(text: string): { events: unknown[]; bad: RowRejection[] } {
+  const events: unknown[] = [];
+  const bad: RowRejection[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (!line.trim()) continue;
+    try {
+      events.push(JSON.parse(line));
+    } catch {
+      bad.push({ index: i, field: '(line)', reason: `line ${i + 1} is not valid JSON` });
+      events.push(undefined);
+    }
+  }
+  return { events, bad };
+}
+
+export function salesRoutes({ cfg, pool }: ApiDeps) {
+  return new Hono<AuthEnv>().post('/v1/sales/events', requireRole(cfg.api.keys, 'write'), async (c) => {
+    const ndjson = (c.req.header('content-type') ?? '').includes('ndjson');
+    const { events, bad } = ndjson ? parseNdjson(await c.req.text()) : { events: await readJson(c), bad: [] };
+    if (!Array.isArray(events)) throw new ApiError(400, 'invalid_request', 'body must be a JSON array of events (or NDJSON)', 'body');
+    if (events.length === 0) throw new ApiError(400, 'invalid_request', 'the batch is empty', 'body');
+    if (events.length > MAX_EVENTS_PER_BATCH) {
+      throw new ApiError(400, 'batch_too_large', `the batch has ${events.length} events; send at most ${MAX_EVENTS_PER_BATCH} per request`, 'body');
+    }
+    // A day of slack for producers in time zones ahead of UTC.
+    const latest = addDays(new Date().toISOString().slice(0, 10), 1);
+    const rejected: RowRejection[] = [...bad];
+    const accepted: { date: string; payload: unknown }[] = [];
+    events.forEach((event, index) => {
+      if (event === undefined) return;
+      const parsed = parseSaleEvent(event);
+      if (!parsed.ok) rejected.push({ index, field: parsed.field, reason: parsed.reason });
+      else if (parsed.value.date > latest) rejected.push({ index, field: 'date', reason: `date ${parsed.value.date} is in the future` });
+      else accepted.push({ date: parsed.value.date, payload: event });
+    });
+    if (accepted.length) {
+      await pool.query(
+        'INSERT INTO sales_events (sale_date, payload, source) SELECT d, p, $3 FROM unnest($1::date[], $2::jsonb[]) AS t(d, p)',
+        [accepted.map((a) => a.date), accepted.map((a) => JSON.stringify(a.payload)), `api:${c.get('apiKey').name}`]);
+    }
+    return c.json({ accepted: accepted.length, rejected: rejected.sort((a, b) => a.index - b.index) });
+  });
+}

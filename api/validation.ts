@@ -1,0 +1,20 @@
+// Request bodies checked with zod; the first problem becomes a 400 naming the field.
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError } from './errors.ts';
+
+export async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON', 'body');
+  }
+}
+
+export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const result = schema.safeParse(await readJson(c));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  throw new ApiError(400, 'invalid_request', `${field}: ${issue.message}`, field);
+}

@@ -1,0 +1,39 @@
+// backfillIngest(from, to): one dailyIngest child per date, a bounded number at a time. Children
+// keep their business ids (daily-ingest-<date>), so a backfill over loaded dates reruns them in
+// place. Continues as new every few hundred dates to keep its own history small.
+import { continueAsNew, executeChild, setHandler } from '@temporalio/workflow';
+import { backfillProgressQuery, dailyIngestWorkflowId, type BackfillInput, type BackfillProgress } from '../contracts/ingest.ts';
+import { datesBetween } from '../domain/dates.ts';
+import { dailyIngest } from './dailyIngest.ts';
+
+const DATES_PER_RUN = 300;
+
+export async function backfillIngest(input: BackfillInput & { done?: number; failed?: string[]; total?: number }): Promise<BackfillProgress> {
+  const all = datesBetween(input.from, input.to);
+  const dates = all.slice(0, DATES_PER_RUN);
+  const progress: BackfillProgress = { total: input.total ?? all.length, completed: input.done ?? 0, failed: input.failed ?? [] };
+  setHandler(backfillProgressQuery, () => progress);
+
+  const runOne = async (date: string) => {
+    try {
+      await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date }] });
+    } catch {
+      progress.failed.push(date);
+    }
+    progress.completed++;
+  };
+  // Sliding window: start a new child as soon as one finishes.
+  const running = new Set<Promise<void>>();
+  for (const date of dates) {
+    if (running.size >= input.concurrency) await Promise.race(running);
+    const p: Promise<void> = runOne(date).finally(() => running.delete(p));
+    running.add(p);
+  }
+  await Promise.all(running);
+
+  if (all.length > dates.length) {
+    const rest = all[dates.length]!;
+    await continueAsNew<typeof backfillIngest>({ ...input, from: rest, done: progress.completed, failed: progress.failed, total: progress.total });
+  }
+  return progress;
+}
