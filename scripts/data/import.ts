@@ -27,14 +27,15 @@ export interface ImportSummary {
 }
 
 /** A CSV field as the JSON value the event schema expects: integers as numbers, the rest as text. */
-const csvValue = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v);
+const unquote = (v: string | undefined) => (v !== undefined && v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v);
+const csvValue = (raw: string | undefined) => { const v = unquote(raw); return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v; };
 
 /** One train.csv record as a sales event (the importer and the API share one set of checks). */
 export function trainRecordToEvent(r: Record<string, string>): Record<string, unknown> {
   return {
-    store_id: csvValue(r.Store), day_of_week: csvValue(r.DayOfWeek), date: r.Date, sales: csvValue(r.Sales),
+    store_id: csvValue(r.Store), day_of_week: csvValue(r.DayOfWeek), sales: csvValue(r.Sales),
     customers: csvValue(r.Customers), open: csvValue(r.Open), promo: csvValue(r.Promo),
-    state_holiday: r.StateHoliday, school_holiday: csvValue(r.SchoolHoliday), product: r.Product ?? DEFAULT_PRODUCT,
+    state_holiday: unquote(r.StateHoliday), school_holiday: csvValue(r.SchoolHoliday), date: unquote(r.Date), product: unquote(r.Product) ?? DEFAULT_PRODUCT,
   };
 }
 
@@ -42,13 +43,14 @@ const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open
 const STORE_COLUMNS = ['Store', 'StoreType', 'Assortment', 'CompetitionDistance', 'CompetitionOpenSinceMonth',
   'CompetitionOpenSinceYear', 'Promo2', 'Promo2SinceWeek', 'Promo2SinceYear', 'PromoInterval'];
 
-function csvParser(expected: string[], file: string) {
+/**
+ * train.csv is read without quote handling: its only quoted values are "0" (no commas inside), and
+ * an unclosed quote on one line must not swallow every line after it; quotes are stripped per field.
+ * store.csv needs quotes ("Jan,Apr,Jul,Oct").
+ */
+function csvParser(quotes = true) {
   return parse({
-    columns: (header: string[]) => {
-      const missing = expected.filter((c) => !header.includes(c));
-      if (missing.length) throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${header.join(', ')}`);
-      return header;
-    },
+    quote: quotes ? '"' : false,
     info: true,
     raw: true,
     relax_column_count: true,
@@ -57,7 +59,25 @@ function csvParser(expected: string[], file: string) {
   });
 }
 
-interface ParsedRecord { record: Record<string, string>; info: Info; raw: string }
+interface ParsedRecord { record: string[]; info: Info; raw: string }
+
+/**
+ * Reads the header (the first record) and turns the following records into objects by column
+ * name; a record with another number of fields than the header is reported, not guessed at.
+ */
+function recordReader(expected: string[], file: string) {
+  let header: string[] | undefined;
+  return (fields: string[]): { record: Record<string, string> } | { wrongLength: string } | undefined => {
+    if (!header) {
+      const missing = expected.filter((c) => !fields.includes(c));
+      if (missing.length) throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${fields.join(', ')}`);
+      header = fields;
+      return undefined;
+    }
+    if (fields.length !== header.length) return { wrongLength: `wrong number of fields: ${fields.length}, the header has ${header.length}` };
+    return { record: Object.fromEntries(header.map((h, i) => [h, fields[i]!])) };
+  };
+}
 
 /** Upserts the stores of a store.csv; returns how many were read and loaded. */
 export async function importStores(pool: pg.Pool, file: string): Promise<{ read: number; loaded: number; rejected: number }> {
@@ -65,15 +85,19 @@ export async function importStores(pool: pg.Pool, file: string): Promise<{ read:
   const rows: (string | number | boolean | null)[][] = [];
   const rejected: Rejection[] = [];
   const int = (v: string | undefined) => (v === undefined || v === '' ? null : /^\d+$/.test(v) ? Number(v) : NaN);
-  const parser = csvParser(STORE_COLUMNS, file);
+  const parser = csvParser();
+  const read = recordReader(STORE_COLUMNS, file);
   parser.on('skip', (err: Error & { lines?: number; raw?: string }) => rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' }));
   await pipeline(createReadStream(file), parser, async (records: AsyncIterable<ParsedRecord>) => {
-    for await (const { record: r, info, raw } of records) {
+    for await (const { record: fields, info, raw } of records) {
       const line = info.lines;
+      const parsed = read(fields);
+      if (!parsed) continue;
+      if ('wrongLength' in parsed) { rejected.push({ line, reason: parsed.wrongLength, raw }); continue; }
+      const r = parsed.record;
       const values: (string | number | boolean | null)[] = [int(r.Store), r.StoreType ?? null, r.Assortment ?? null, int(r.CompetitionDistance), int(r.CompetitionOpenSinceMonth),
         int(r.CompetitionOpenSinceYear), r.Promo2 === '1', int(r.Promo2SinceWeek), int(r.Promo2SinceYear), r.PromoInterval || null];
-      if (info.invalid_field_length) rejected.push({ line, reason: 'wrong number of fields for the header', raw });
-      else if (!values[0] || Number.isNaN(values[0])) rejected.push({ line, reason: `Store must be a positive whole number, got "${r.Store}"`, raw });
+      if (!values[0] || Number.isNaN(values[0])) rejected.push({ line, reason: `Store must be a positive whole number, got "${r.Store}"`, raw });
       else if (!/^[abcd]$/.test(r.StoreType ?? '')) rejected.push({ line, reason: `StoreType must be a, b, c or d, got "${r.StoreType}"`, raw });
       else if (!/^[abc]$/.test(r.Assortment ?? '')) rejected.push({ line, reason: `Assortment must be a, b or c, got "${r.Assortment}"`, raw });
       else if (values.some((v) => typeof v === 'number' && Number.isNaN(v))) rejected.push({ line, reason: 'a numeric field holds text', raw });
@@ -137,7 +161,8 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS sales_import (line bigint, store_id int, product text, date date, sales int,
       customers int, open boolean, promo boolean, state_holiday char(1), school_holiday boolean) ON COMMIT PRESERVE ROWS`);
     await client.query('TRUNCATE sales_import');
-    const parser = csvParser(TRAIN_COLUMNS, file);
+    const parser = csvParser(false);
+    const readRecord = recordReader(TRAIN_COLUMNS, file);
     parser.on('skip', (err: Error & { lines?: number; raw?: string }) => {
       read++;
       rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' });
@@ -147,15 +172,17 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
     const toCopy = new Transform({
       writableObjectMode: true,
       flush(done) { done(null, chunk || undefined); },
-      transform({ record, info, raw }: ParsedRecord, _enc, done) {
+      transform({ record: fields, info, raw }: ParsedRecord, _enc, done) {
+        const parsedRecord = readRecord(fields);
+        if (!parsedRecord) return done();
         read++;
         if (read % 100_000 === 0) opts.onProgress?.(read);
         const line = info.lines;
-        if (info.invalid_field_length) {
-          rejected.push({ line, reason: 'wrong number of fields for the header', raw: raw.trimEnd() });
+        if ('wrongLength' in parsedRecord) {
+          rejected.push({ line, reason: parsedRecord.wrongLength, raw: raw.trimEnd() });
           return done();
         }
-        const event = trainRecordToEvent(record);
+        const event = trainRecordToEvent(parsedRecord.record);
         if (shiftMs && typeof event.date === 'string') {
           const shifted = new Date(Date.parse(`${event.date}T00:00:00Z`) + shiftMs);
           if (!Number.isNaN(shifted.getTime())) { event.date = shifted.toISOString().slice(0, 10); delete event.day_of_week; }

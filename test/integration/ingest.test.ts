@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../../api/app.ts';
+import { closeApiDeps, createApiDeps } from '../../api/server.ts';
+import type { ApiDeps } from '../../api/deps.ts';
+import { countSales } from '../../activities/salesWarehouse.ts';
+import { dailyIngestWorkflowId, type IngestReport } from '../../contracts/ingest.ts';
+import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules } from '../../platform/schedules.ts';
+import { importStores, importTrain } from '../../scripts/data/import.ts';
+import { testConfig } from '../helpers/stack.ts';
+import { dayOfEvents, saleEvent, seedStores } from '../helpers/sales.ts';
+import { withWorker } from '../helpers/worker.ts';
+
+const WRITER = 'writer-key-for-ingest-tests';
+const cfg = testConfig({ API_KEYS: `producer:write:${WRITER}` });
+
+describe('daily ingest against the real stack', () => {
+  let deps: ApiDeps;
+  let app: ReturnType<typeof createApp>;
+  let client: Client;
+  before(async () => {
+    deps = await createApiDeps(cfg);
+    app = createApp(deps);
+    client = deps.temporal;
+    await seedStores(deps.pool);
+  });
+  after(() => closeApiDeps(deps));
+
+  const send = async (events: unknown, contentType = 'application/json') => {
+    const res = await app.request('/v1/sales/events', {
+      method: 'POST', body: typeof events === 'string' ? events : JSON.stringify(events),
+      headers: { authorization: `Bearer ${WRITER}`, 'content-type': contentType },
+    });
+    return { status: res.status, body: await res.json() as { accepted: number; rejected: { index: number; field: string; reason: string }[] } };
+  };
+  const ingest = (date: string) => withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
+    const res = await app.request('/v1/ingest/runs', {
+      method: 'POST', body: JSON.stringify({ date }), headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 202);
+    const { workflowId } = await res.json() as { workflowId: string };
+    assert.equal(workflowId, dailyIngestWorkflowId(date));
+    return client.workflow.getHandle(workflowId).result() as Promise<IngestReport>;
+  });
+  const everywhere = (date: string) => countSales(deps, date, date);
+
+  it('lands a day of events in Postgres, GCS and BigQuery with equal counts', async () => {
+    const date = '2026-01-15';
+    const sent = await send(dayOfEvents(date));
+    assert.deepEqual(sent, { status: 200, body: { accepted: 10, rejected: [] } });
+    const report = await ingest(date);
+    assert.deepEqual(report.counts, { staged: 10, accepted: 10, rejected: 0, postgres: 10, gcs: 10, bigquery: 10 });
+    assert.deepEqual(await everywhere(date), { postgres: 10, gcs: 10, bigquery: 10 });
+    const run = await app.request(`/v1/ingest/runs/${dailyIngestWorkflowId(date)}`);
+    const body = await run.json() as { status: string; counts: Record<string, number> };
+    assert.equal(body.status, 'done');
+    assert.equal(body.counts.bigquery, 10);
+  });
+
+  it('reruns a date and backfills over loaded dates without duplicating anything', async () => {
+    const date = '2026-01-15';
+    const again = await ingest(date);
+    assert.equal(again.counts.postgres, 10);
+    await withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
+      const res = await app.request('/v1/ingest/backfill', {
+        method: 'POST', body: JSON.stringify({ from: '2026-01-14', to: '2026-01-16', concurrency: 2 }),
+        headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' },
+      });
+      assert.equal(res.status, 202);
+      const { workflowId, days } = await res.json() as { workflowId: string; days: number };
+      assert.equal(days, 3);
+      const progress = await client.workflow.getHandle(workflowId).result() as { total: number; completed: number; failed: string[] };
+      assert.deepEqual(progress, { total: 3, completed: 3, failed: [] });
+    });
+    assert.deepEqual(await everywhere(date), { postgres: 10, gcs: 10, bigquery: 10 });
+    assert.deepEqual(await everywhere('2026-01-14'), { postgres: 0, gcs: 0, bigquery: 0 });
+  });
+
+  it('answers each bad event with its field and reason while the valid ones land', async () => {
+    const date = '2026-01-20';
+    const { status, body } = await send([
+      saleEvent(1, date),
+      saleEvent(2, date, { sales: -5 }),
+      saleEvent(3, date, { open: 'yes' }),
+      saleEvent(4, '2026-02-30'),
+      saleEvent(5, '2999-01-01'),
+      { ...saleEvent(1, date), extra: 1 },
+    ]);
+    assert.equal(status, 200);
+    assert.equal(body.accepted, 1);
+    assert.deepEqual(body.rejected.map((r) => [r.index, r.field]), [[1, 'sales'], [2, 'open'], [3, 'date'], [4, 'date'], [5, 'extra']]);
+    const nd = await send(`${JSON.stringify(saleEvent(2, date))}\n{not json\n`, 'application/x-ndjson');
+    assert.equal(nd.body.accepted, 1);
+    assert.deepEqual(nd.body.rejected, [{ index: 1, field: '(line)', reason: 'line 2 is not valid JSON' }]);
+  });
+
+  it('rejects rows that break the rules with their reasons, lands the rest, and reconciles', async () => {
+    const date = '2026-01-21';
+    // Shape-valid events that only the workflow can judge, staged as another producer might.
+    const events = [
+      saleEvent(1, date), saleEvent(2, date),
+      saleEvent(77, date),                          // unknown store
+      saleEvent(3, date, { open: 0 }),              // sales on a closed day
+      saleEvent(4, date), saleEvent(4, date),       // identical resend
+      saleEvent(5, date), saleEvent(5, date, { sales: 9 }), // conflicting values
+    ];
+    const { rows } = await deps.pool.query<{ event_id: number }>(
+      `INSERT INTO sales_events (sale_date, payload, source) SELECT $1, p, 'test' FROM unnest($2::jsonb[]) AS p RETURNING event_id`,
+      [date, events.map((e) => JSON.stringify(e))]);
+    const ids = rows.map((r) => r.event_id);
+    const report = await ingest(date);
+    assert.deepEqual(report.counts, { staged: 8, accepted: 3, rejected: 5, postgres: 3, gcs: 3, bigquery: 3 });
+    const { rows: rejected } = await deps.pool.query<{ line: number; reason: string }>(
+      'SELECT line, reason FROM rejected_rows WHERE source = $1 ORDER BY line', [`events:${date}`]);
+    assert.deepEqual(rejected.map((r) => r.line), [ids[2], ids[3], ids[5], ids[6], ids[7]]);
+    assert.match(rejected[0]!.reason, /unknown store 77/);
+    assert.match(rejected[1]!.reason, /on a closed day/);
+    assert.match(rejected[2]!.reason, new RegExp(`duplicate of event ${ids[4]}`));
+    assert.match(rejected[3]!.reason, /conflicting values/);
+    // A rerun records the same rejections once.
+    await ingest(date);
+    const { rows: again } = await deps.pool.query('SELECT 1 FROM rejected_rows WHERE source = $1', [`events:${date}`]);
+    assert.equal(again.length, 5);
+  });
+
+  it('registers the daily schedule once, however often start-up runs', async () => {
+    await ensureSchedules(client, cfg);
+    await ensureSchedules(client, cfg);
+    const ids: string[] = [];
+    for await (const s of client.schedule.list()) ids.push(s.scheduleId);
+    assert.equal(ids.filter((id) => id === DAILY_INGEST_SCHEDULE_ID).length, 1);
+    const described = await client.schedule.getHandle(DAILY_INGEST_SCHEDULE_ID).describe();
+    assert.equal(described.action.type, 'startWorkflow');
+    assert.deepEqual(described.spec.calendars?.[0]?.hour, [{ start: 0, end: 0, step: 1 }]);
+  });
+});
+
+describe('bulk importer', () => {
+  let deps: ApiDeps;
+  before(async () => { deps = await createApiDeps(cfg); });
+  after(() => closeApiDeps(deps));
+
+  it('keeps every bad CSV line with its line number, loads the rest, and reruns without duplicates', async () => {
+    const dir = os.tmpdir();
+    const stores = path.join(dir, `stores-${process.pid}.csv`);
+    const train = path.join(dir, `train-${process.pid}.csv`);
+    await writeFile(stores, [
+      'Store,StoreType,Assortment,CompetitionDistance,CompetitionOpenSinceMonth,CompetitionOpenSinceYear,Promo2,Promo2SinceWeek,Promo2SinceYear,PromoInterval',
+      '11,c,a,1270,9,2008,0,,,', '12,a,a,570,11,2007,1,13,2010,"Jan,Apr,Jul,Oct"', '13,x,a,,,,0,,,',
+    ].join('\n') + '\n');
+    await writeFile(train, [
+      'Store,DayOfWeek,Date,Sales,Customers,Open,Promo,StateHoliday,SchoolHoliday',
+      '11,5,2015-07-31,5263,555,1,1,0,1',              // 2 ok
+      '12,5,2015-07-31,6064,625,1,1,"0",1',            // 3 ok ("0" quoted)
+      '11,4,2015-07-30,5020,546,1,1,0,1,extra',        // 4 too many fields
+      '12,4,2015-07-30,abc,560,1,1,0,1',               // 5 not a number
+      '11,3,2015-07-29,"4782,525,1,1,0,1',             // 6 unclosed quote
+      '12,3,2015-07-29,4822,559,1,1,0,1',              // 7 ok (after the malformed one)
+      '99,3,2015-07-29,4822,559,1,1,0,1',              // 8 unknown store
+      '12,7,2015-07-26,0,0,0,0,a,0',                   // 9 ok (closed, holiday)
+      '12,7,2015-07-26,0,0,0,0,a,0',                   // 10 duplicate line
+    ].join('\n') + '\n');
+    const s = await importStores(deps.pool, stores);
+    assert.deepEqual(s, { read: 3, loaded: 2, rejected: 1 });
+    const first = await importTrain(deps, train, { warehouse: true });
+    assert.equal(first.read, 9);
+    assert.equal(first.loaded, 4);
+    assert.equal(first.loaded + first.rejected, first.read, 'read = loaded + rejected');
+    const { rows } = await deps.pool.query<{ line: number; reason: string }>(
+      `SELECT line, reason FROM rejected_rows WHERE source = $1 ORDER BY line`, [`import:${path.basename(train)}`]);
+    const byLine = Object.fromEntries(rows.map((r) => [r.line, r.reason]));
+    assert.match(byLine[4] ?? '', /wrong number of fields: 10, the header has 9/);
+    assert.match(byLine[5] ?? '', /^sales: sales must be a number/);
+    assert.match(byLine[6] ?? '', /^sales: sales must be a number/, 'an unclosed quote spoils only its own line');
+    assert.match(byLine[8] ?? '', /unknown store 99/);
+    assert.match(byLine[10] ?? '', /duplicate of line 9/);
+    const second = await importTrain(deps, train, { warehouse: true });
+    assert.equal(second.loaded, first.loaded);
+    const counts = await countSales(deps, '2015-07-26', '2015-07-31');
+    assert.equal(counts.postgres, counts.bigquery);
+    const { rows: pg } = await deps.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales WHERE store_id IN (11, 12)`);
+    assert.equal(pg[0]?.n, first.loaded, 'a rerun duplicates nothing');
+  });
+});
