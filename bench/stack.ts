@@ -17,16 +17,10 @@ import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { withWorker } from '../test/helpers/worker.ts';
 import { stackCheck } from '../workflows/stackCheck.ts';
+import { BENCH_ENV } from './profile.ts';
 
 const { values: args } = parseArgs({ options: { 'skip-cold': { type: 'boolean', default: false }, runs: { type: 'string', default: '50' } } });
 
-// Its own ports and data dir, so a running `npm start` or `npm test` stack is left alone.
-const BENCH_ENV = {
-  RETAILFLOW_DATA_DIR: path.join(ROOT, '.data/bench'),
-  TEMPORAL_PORT: '27233', TEMPORAL_UI_PORT: '28233', POSTGRES_PORT: '35432', GCS_PORT: '24443',
-  BIGQUERY_PORT: '29050', BIGQUERY_GRPC_PORT: '29060', GCS_BUCKET: 'retailflow-bench', BIGQUERY_DATASET: 'retailflow_bench',
-  LOG_LEVEL: 'warn', RETAILFLOW_TEST_STACK: '1',
-};
 Object.assign(process.env, BENCH_ENV);
 const cfg = loadConfig();
 const results: Record<string, unknown>[] = [];

@@ -1,0 +1,93 @@
+// `npm run bench:ingest`: the bulk path and the daily path of sales ingest, on the bench stack.
+//   bulk: generate Rossmann-size data (1,115 stores, 2013-01-01..2015-07-31), import into Postgres
+//         (parse + validate + COPY + upsert), export each month to GCS and load it into BigQuery
+//   daily: 1,115 stores x 10 products of one day staged as events, then one dailyIngest run
+// Rows/s per stage and end to end, and the peak RSS of this process (generator, importer and worker).
+// One JSON line per result on stdout, all in bench/results/ingest.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { closeDeps, createDeps } from '../activities/deps.ts';
+import { dailyIngestWorkflowId, type IngestReport } from '../contracts/ingest.ts';
+import { loadConfig } from '../platform/config.ts';
+import { provision } from '../platform/provision.ts';
+import { connectClient } from '../platform/temporal.ts';
+import { generate } from '../scripts/data/generate.ts';
+import { importStores, importTrain } from '../scripts/data/import.ts';
+import { ROOT } from '../scripts/stack/paths.ts';
+import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
+import { dayOfEvents } from '../test/helpers/sales.ts';
+import { withWorker } from '../test/helpers/worker.ts';
+import { BENCH_ENV } from './profile.ts';
+
+Object.assign(process.env, BENCH_ENV);
+const cfg = loadConfig();
+const results: Record<string, unknown>[] = [];
+const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+const report = (r: Record<string, unknown>) => {
+  const line = { bench: 'ingest', ...r, machine, at: new Date().toISOString() };
+  results.push(line);
+  console.log(JSON.stringify(line));
+};
+const perSecond = (rows: number, s: number) => Math.round(rows / s);
+
+try {
+  await stackWipe(cfg);
+  await stackUp(cfg);
+  await provision(cfg);
+  const deps = createDeps(cfg, 'retailflow-bench');
+  const dir = path.join(cfg.stack.dataDir, 'generated');
+  try {
+    let t0 = performance.now();
+    generate(['--out', dir]);
+    const generateS = (performance.now() - t0) / 1000;
+
+    t0 = performance.now();
+    await importStores(deps.pool, path.join(dir, 'store.csv'));
+    const bulk = await importTrain(deps, path.join(dir, 'train.csv'));
+    const totalS = (performance.now() - t0) / 1000;
+    report({
+      name: 'bulk_import', rows: bulk.read, loaded: bulk.loaded, rejected: bulk.rejected, months: bulk.months,
+      seconds: { generate: Number(generateS.toFixed(2)), ...bulk.seconds },
+      rows_per_s: {
+        parse_validate_copy: perSecond(bulk.read, bulk.seconds.parseAndCopy),
+        upsert: perSecond(bulk.loaded, bulk.seconds.upsert),
+        gcs_and_bigquery: perSecond(bulk.loaded, bulk.seconds.warehouse),
+        end_to_end: perSecond(bulk.read, totalS),
+      },
+      target_rows_per_s: 100_000,
+    });
+
+    // One day after the history: 1,115 stores x 10 products, staged as the API stages them.
+    const date = '2015-08-01';
+    const stores = Array.from({ length: 1115 }, (_, i) => i + 1);
+    const products = Array.from({ length: 10 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
+    const events = dayOfEvents(date, products, stores);
+    await deps.pool.query(`INSERT INTO sales_events (sale_date, payload, source) SELECT $1, p, 'bench' FROM unnest($2::jsonb[]) AS p`,
+      [date, events.map((e) => JSON.stringify(e))]);
+    const client = await connectClient(cfg.temporal);
+    try {
+      const run = await withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
+        await client.workflow.execute('dailyIngest', { workflowId: 'bench-warmup', taskQueue: cfg.temporal.taskQueues.ingest, args: [{ date: '2015-08-02' }] });
+        const t = performance.now();
+        const r = await client.workflow.execute('dailyIngest', {
+          workflowId: dailyIngestWorkflowId(date), taskQueue: cfg.temporal.taskQueues.ingest, args: [{ date }],
+        }) as IngestReport;
+        return { report: r, seconds: (performance.now() - t) / 1000 };
+      });
+      report({
+        name: 'daily_run', rows: events.length, counts: run.report.counts, seconds: Number(run.seconds.toFixed(2)),
+        stage_ms: run.report.durationsMs, rows_per_s: perSecond(events.length, run.seconds), target_seconds: 2,
+      });
+    } finally {
+      await client.connection.close();
+    }
+    report({ name: 'peak_rss_mib', value: Math.round(process.resourceUsage().maxRSS / 1024), note: 'this process: generator, importer and an in-process worker' });
+  } finally {
+    await closeDeps(deps);
+  }
+} finally {
+  await stackDown(cfg);
+}
+await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
+await writeFile(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(results, null, 2) + '\n');
