@@ -72,8 +72,10 @@ export class Warehouse {
       createDisposition: 'CREATE_IF_NEEDED',
       schema: { fields: schema },
     });
-    if (job.metadata?.status?.state !== 'DONE') await job.promise();
-    const error = (job.metadata as { status?: { errorResult?: { message?: string } } }).status?.errorResult;
+    type Status = { state?: string; errorResult?: { message?: string } };
+    const status = () => (job.metadata as { status?: Status } | undefined)?.status;
+    if (status()?.state !== 'DONE') await job.promise();
+    const error = status()?.errorResult;
     if (error) throw new Error(`BigQuery load into ${tableName} failed: ${error.message ?? JSON.stringify(error)}`);
   }
 

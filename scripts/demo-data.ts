@@ -26,7 +26,7 @@ export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string
     await importStores(deps.pool, path.join(dir, 'history', 'store.csv'));
     const summary = await importTrain(deps, path.join(dir, 'history', 'train.csv'));
     console.log(`[demo] imported ${summary.loaded} history rows (${summary.months} months into BigQuery)`);
-    const records = parse(await readFile(path.join(dir, 'yesterday', 'train.csv')), { columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(await readFile(path.join(dir, 'yesterday', 'train.csv')), { columns: true });
     const res = await fetch(`${apiUrl}/v1/sales/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },

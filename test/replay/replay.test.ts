@@ -11,6 +11,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.history.json')).sort()
 describe('workflow replay', () => {
   it('has recorded histories to replay', () => {
     assert.ok(files.includes('stackCheck.history.json'));
+    assert.ok(files.includes('dailyIngest.history.json'));
   });
 
   for (const file of files) {

@@ -10,7 +10,7 @@ function generated(o: GeneratorOptions) {
   let text = '';
   const stores = generateStores(o);
   const rows = generateTrain(o, stores, (chunk) => { text += chunk; });
-  return { stores, rows, text, records: parse(text, { columns: true }) as Record<string, string>[] };
+  return { stores, rows, text, records: parse<Record<string, string>>(text, { columns: true }) };
 }
 
 describe('Rossmann data generator', () => {
@@ -23,7 +23,7 @@ describe('Rossmann data generator', () => {
 
   it('writes the real files\' columns, with blanks in store.csv where the real file has them', () => {
     assert.ok(g.text.startsWith(`${TRAIN_HEADER}\n`));
-    const stores = parse(storeCsv(g.stores), { columns: true }) as Record<string, string>[];
+    const stores = parse<Record<string, string>>(storeCsv(g.stores), { columns: true });
     assert.equal(stores.length, 30);
     assert.ok(stores.some((s) => s.Promo2 === '0' && s.PromoInterval === '' && s.Promo2SinceWeek === ''));
     assert.ok(stores.every((s) => /^[abcd]$/.test(s.StoreType!) && /^[abc]$/.test(s.Assortment!)));
