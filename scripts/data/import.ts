@@ -22,6 +22,8 @@ export interface ImportSummary {
   read: number;
   loaded: number;
   rejected: number;
+  /** Rows outside the requested window: neither loaded nor rejected. */
+  skipped: number;
   months: number;
   seconds: { parseAndCopy: number; upsert: number; warehouse: number; total: number };
 }
@@ -136,12 +138,14 @@ export interface ImportOptions {
   warehouse?: boolean;
   /** Days added to every date (the producer shifts history so its last day is yesterday). */
   shiftDays?: number;
+  /** Only rows dated within this window (before any shift) are imported; the rest are skipped. */
+  window?: { from: string; to: string };
   /** Rows after this date are rejected as future; default today (UTC). */
   latestDate?: string;
   onProgress?: (read: number) => void;
 }
 
-/** Streams a train.csv into `sales`; returns the counts, which always reconcile: read = loaded + rejected. */
+/** Streams a train.csv into `sales`; returns the counts, which always reconcile: read = loaded + rejected + skipped. */
 export async function importTrain(deps: Deps, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const t0 = performance.now();
   const source = `import:${path.basename(file)}`;
@@ -150,6 +154,7 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
   const shiftMs = (opts.shiftDays ?? 0) * 86_400_000;
   const rejected: Rejection[] = [];
   let read = 0;
+  let skipped = 0;
   let minDate = '9999-12-31';
   let maxDate = '0000-01-01';
 
@@ -183,6 +188,8 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
           return done();
         }
         const event = trainRecordToEvent(parsedRecord.record);
+        const date = String(event.date);
+        if (opts.window && (date < opts.window.from || date > opts.window.to)) { skipped++; return done(); }
         if (shiftMs && typeof event.date === 'string') {
           const shifted = new Date(Date.parse(`${event.date}T00:00:00Z`) + shiftMs);
           if (!Number.isNaN(shifted.getTime())) { event.date = shifted.toISOString().slice(0, 10); delete event.day_of_week; }
@@ -240,7 +247,7 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
   const tEnd = performance.now();
   const s = (a: number, b: number) => Number(((b - a) / 1000).toFixed(2));
   return {
-    source, read, loaded, rejected: rejected.length, months: months.length,
+    source, read, loaded, rejected: rejected.length, skipped, months: months.length,
     seconds: { parseAndCopy: s(t0, tCopy), upsert: s(tCopy, tUpsert), warehouse: s(tUpsert, tEnd), total: s(t0, tEnd) },
   };
 }
