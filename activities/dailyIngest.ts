@@ -1,23 +1,22 @@
-// Activities of dailyIngest. Each is idempotent: the validation step rewrites the same rejections
-// and upserts the same rows, exports overwrite a deterministically named object, loads replace the
-// day's partition, and the run row is keyed by the workflow id.
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+// Activities of dailyIngest. Each is idempotent: the validation step upserts the accepted rows and
+// replaces the day's rejections with the current ones, exports overwrite a deterministically named
+// object, loads replace the day's partition, and the run row is keyed by the workflow id.
+import { ApplicationFailure } from '@temporalio/activity';
 import { stagedSource, type IngestCounts, type IngestStage, type ValidationCounts } from '../contracts/ingest.ts';
 import type { SaleRow } from '../contracts/sales.ts';
+import { todayUtc } from '../domain/dates.ts';
 import { validateSalesBatch } from '../domain/salesBatch.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import { saveRejections } from './rejections.ts';
 import type { Deps } from './deps.ts';
-import { countSales, exportSales, loadSales } from './salesWarehouse.ts';
-
-const today = () => new Date().toISOString().slice(0, 10);
+import { countSales, exportSales, loadSales, SALES_UPSERT_CONFLICT } from './salesWarehouse.ts';
 
 async function upsertSales(deps: Deps, rows: SaleRow[]): Promise<void> {
   if (!rows.length) return;
   await deps.pool.query(
     `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
      SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
-     ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales, customers = EXCLUDED.customers, open = EXCLUDED.open,
-       promo = EXCLUDED.promo, state_holiday = EXCLUDED.state_holiday, school_holiday = EXCLUDED.school_holiday, ingested_at = now()`,
+     ${SALES_UPSERT_CONFLICT}`,
     [rows.map((r) => r.storeId), rows.map((r) => r.product), rows.map((r) => r.date), rows.map((r) => r.sales),
       rows.map((r) => r.customers), rows.map((r) => r.open), rows.map((r) => r.promo), rows.map((r) => r.stateHoliday),
       rows.map((r) => r.schoolHoliday)]);
@@ -26,31 +25,27 @@ async function upsertSales(deps: Deps, rows: SaleRow[]): Promise<void> {
 export function dailyIngestActivities(deps: Deps) {
   return {
     /** Takes the day's staged events, validates them, records rejections and upserts the rest. */
-    async validateAndUpsertSales(date: string): Promise<ValidationCounts> {
+    validateAndUpsertSales: (date: string): Promise<ValidationCounts> => whileHeartbeating(async () => {
       const [{ rows: events }, { rows: stores }] = await Promise.all([
         deps.pool.query<{ event_id: number; payload: unknown }>('SELECT event_id, payload FROM sales_events WHERE sale_date = $1 ORDER BY event_id', [date]),
         deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores'),
       ]);
       const batch = validateSalesBatch(events.map((e) => ({ eventId: e.event_id, payload: e.payload })),
-        { knownStores: new Set(stores.map((s) => s.store_id)), latestDate: today() });
-      heartbeat('validated');
+        { knownStores: new Set(stores.map((s) => s.store_id)), latestDate: todayUtc() });
       await upsertSales(deps, batch.accepted);
-      heartbeat('upserted');
       await saveRejections(deps.pool, stagedSource(date), batch.rejected);
+      // A rejection that no longer applies (say, its store has been imported since) is dropped.
+      await deps.pool.query('DELETE FROM rejected_rows WHERE source = $1 AND line <> ALL($2::bigint[])',
+        [stagedSource(date), batch.rejected.map((r) => r.line)]);
       return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
-    },
+    }),
 
-    async exportSalesDay(date: string): Promise<number> {
-      return (await exportSales(deps, date, date)).rows;
-    },
+    exportSalesDay: (date: string): Promise<number> => whileHeartbeating(async () => (await exportSales(deps, date, date)).rows),
 
-    async loadSalesDay(date: string): Promise<void> {
-      heartbeat('loading');
-      await loadSales(deps, date, date);
-    },
+    loadSalesDay: (date: string): Promise<void> => whileHeartbeating(() => loadSales(deps, date, date)),
 
     /** Counts the day in Postgres, the GCS object and BigQuery; any mismatch fails the run for good. */
-    async reconcileSalesDay(date: string, validated: ValidationCounts): Promise<Required<Pick<IngestCounts, 'postgres' | 'gcs' | 'bigquery'>>> {
+    reconcileSalesDay: (date: string, validated: ValidationCounts): Promise<Required<Pick<IngestCounts, 'postgres' | 'gcs' | 'bigquery'>>> => whileHeartbeating(async () => {
       const counts = await countSales(deps, date, date);
       const problems: string[] = [];
       if (validated.staged !== validated.accepted + validated.rejected) {
@@ -62,9 +57,9 @@ export function dailyIngestActivities(deps: Deps) {
       if (counts.postgres < validated.accepted) problems.push(`postgres has ${counts.postgres} rows but ${validated.accepted} were accepted`);
       if (problems.length) throw ApplicationFailure.nonRetryable(`reconciliation failed: ${problems.join('; ')}`, 'ReconciliationMismatch');
       return counts;
-    },
+    }),
 
-    async recordIngestRun(run: { runId: string; date: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string }): Promise<void> {
+    recordIngestRun: (run: { runId: string; date: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string }): Promise<void> => whileHeartbeating(async () => {
       const ended = run.status === 'done' || run.status === 'failed';
       await deps.pool.query(
         `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at)
@@ -73,7 +68,7 @@ export function dailyIngestActivities(deps: Deps) {
            error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
            started_at = CASE WHEN EXCLUDED.status = 'starting' THEN now() ELSE ingest_runs.started_at END`,
         [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended]);
-    },
+    }),
   };
 }
 

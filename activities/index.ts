@@ -6,5 +6,3 @@ import { stackCheckActivities } from './stackCheck.ts';
 export function createActivities(deps: Deps) {
   return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps) };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -4,6 +4,11 @@
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import type { Deps } from './deps.ts';
 
+/** How a sales row that exists already is updated: the newest values win. */
+export const SALES_UPSERT_CONFLICT = `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
+  customers = EXCLUDED.customers, open = EXCLUDED.open, promo = EXCLUDED.promo, state_holiday = EXCLUDED.state_holiday,
+  school_holiday = EXCLUDED.school_holiday, ingested_at = now()`;
+
 export const salesObjectName = (from: string, to: string): string =>
   from === to ? `exports/sales/date=${from}/sales.ndjson` : `exports/sales/range=${from}_${to}/sales.ndjson`;
 

@@ -43,6 +43,8 @@ export interface BackfillProgress {
   total: number;
   completed: number;
   failed: string[];
+  /** Dates another run was ingesting already. */
+  alreadyRunning: string[];
 }
 
 export const MAX_BACKFILL_DAYS = 3_660;

@@ -1,10 +1,10 @@
 // A day of sales for one store (and product): the shape producers send to the API, the importer
 // reads from Rossmann's train.csv, and dailyIngest validates. Pure: shared by API, activities, scripts.
 import { z } from 'zod';
+import { ISO_DATE } from '../domain/dates.ts';
 
 export const STATE_HOLIDAYS = ['0', 'a', 'b', 'c'] as const;
 export const DEFAULT_PRODUCT = 'all';
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface SaleRow {
   storeId: number;
@@ -55,8 +55,6 @@ export const SaleEventSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['day_of_week'], message: `day_of_week ${e.day_of_week} does not match date ${e.date} (${isoWeekday(e.date)})` });
   }
 });
-
-export type SaleEvent = z.input<typeof SaleEventSchema>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; reason: string };
 

@@ -10,6 +10,11 @@ export function datesBetween(from: string, to: string): string[] {
   return out;
 }
 
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Today's date in UTC. */
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
 /** Today's date in a time zone (IANA name), e.g. for "yesterday in Europe/Berlin". */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);

@@ -2,6 +2,7 @@
 import { BigQuery, type TableField, type TableMetadata } from '@google-cloud/bigquery';
 import type { File } from '@google-cloud/storage';
 import { OAuth2Client } from 'google-auth-library';
+import { ISO_DATE } from '../domain/dates.ts';
 import type { Config } from './config.ts';
 
 export type Schema = TableField[];
@@ -106,7 +107,7 @@ export class Warehouse {
    */
   async replaceDateRange(tableName: string, source: File, schema: Schema, column: string, from: string, to: string): Promise<void> {
     // Inlined, not parameters: the emulator binds no parameters inside scripts. Checked to be dates.
-    for (const d of [from, to]) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new Error(`not a date: ${d}`);
+    for (const d of [from, to]) if (!ISO_DATE.test(d)) throw new Error(`not a date: ${d}`);
     const staging = this.stagingTable(tableName, source);
     await this.loadReplacing(staging, source, schema);
     const columns = schema.map((f) => f.name!).join(', ');
@@ -126,6 +127,8 @@ export class Warehouse {
    */
   async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
     const [job] = await this.client.createQueryJob({ query: sql, params, location: this.location });
+    const error = (job.metadata as { status?: { errorResult?: { message?: string } } } | undefined)?.status?.errorResult;
+    if (error) throw new Error(`BigQuery query failed: ${error.message ?? JSON.stringify(error)}`);
     const [rows] = await job.getQueryResults();
     return rows as T[];
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import type { Config } from '../platform/config.ts';
-import { addDays } from '../domain/dates.ts';
+import { addDays, todayUtc } from '../domain/dates.ts';
 import { generate } from './data/generate.ts';
 import { importStores, importTrain, trainRecordToEvent } from './data/import.ts';
 
@@ -19,7 +19,7 @@ export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string
   try {
     const { rows } = await deps.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM sales) AS any');
     if (rows[0]?.any) return undefined;
-    const yesterday = addDays(new Date().toISOString().slice(0, 10), -1);
+    const yesterday = addDays(todayUtc(), -1);
     const dir = path.join(cfg.stack.dataDir, 'demo');
     generate(['--out', path.join(dir, 'history'), '--stores', String(DEMO_STORES), '--from', addDays(yesterday, -HISTORY_DAYS), '--to', addDays(yesterday, -1)]);
     generate(['--out', path.join(dir, 'yesterday'), '--stores', String(DEMO_STORES), '--from', yesterday, '--to', yesterday]);

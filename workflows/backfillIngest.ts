@@ -1,6 +1,7 @@
 // backfillIngest(from, to): one dailyIngest child per date, a bounded number at a time. Children
 // keep their business ids (daily-ingest-<date>), so a backfill over loaded dates reruns them in
 // place. Continues as new every few hundred dates to keep its own history small.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { continueAsNew, executeChild, setHandler } from '@temporalio/workflow';
 import { backfillProgressQuery, dailyIngestWorkflowId, type BackfillInput, type BackfillProgress } from '../contracts/ingest.ts';
 import { datesBetween } from '../domain/dates.ts';
@@ -8,17 +9,21 @@ import { dailyIngest } from './dailyIngest.ts';
 
 const DATES_PER_RUN = 300;
 
-export async function backfillIngest(input: BackfillInput & { done?: number; failed?: string[]; total?: number }): Promise<BackfillProgress> {
+export async function backfillIngest(input: BackfillInput & { done?: number; failed?: string[]; alreadyRunning?: string[]; total?: number }): Promise<BackfillProgress> {
   const all = datesBetween(input.from, input.to);
   const dates = all.slice(0, DATES_PER_RUN);
-  const progress: BackfillProgress = { total: input.total ?? all.length, completed: input.done ?? 0, failed: input.failed ?? [] };
+  const progress: BackfillProgress = {
+    total: input.total ?? all.length, completed: input.done ?? 0, failed: input.failed ?? [], alreadyRunning: input.alreadyRunning ?? [],
+  };
   setHandler(backfillProgressQuery, () => progress);
 
   const runOne = async (date: string) => {
     try {
       await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date }] });
-    } catch {
-      progress.failed.push(date);
+    } catch (err) {
+      // A date already being ingested (the schedule, a manual run) is that run's to finish.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) progress.alreadyRunning.push(date);
+      else progress.failed.push(date);
     }
     progress.completed++;
   };
@@ -33,7 +38,7 @@ export async function backfillIngest(input: BackfillInput & { done?: number; fai
 
   if (all.length > dates.length) {
     const rest = all[dates.length]!;
-    await continueAsNew<typeof backfillIngest>({ ...input, from: rest, done: progress.completed, failed: progress.failed, total: progress.total });
+    await continueAsNew<typeof backfillIngest>({ ...input, from: rest, done: progress.completed, failed: progress.failed, alreadyRunning: progress.alreadyRunning, total: progress.total });
   }
   return progress;
 }

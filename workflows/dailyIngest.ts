@@ -1,6 +1,6 @@
 // dailyIngest(date): the day's staged sales events -> validated, rejects kept with reasons ->
 // upserted into Postgres -> exported to GCS -> loaded into the BigQuery partition -> reconciled.
-import { ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DailyIngestActivities } from '../activities/dailyIngest.ts';
 import { progressQuery, type DailyIngestInput, type IngestProgress, type IngestReport, type IngestStage } from '../contracts/ingest.ts';
 import { isValidDate } from '../contracts/sales.ts';
@@ -41,7 +41,9 @@ export async function dailyIngest({ date }: DailyIngestInput): Promise<IngestRep
     return { runId, date, counts: { ...validated, ...rows }, durationsMs };
   } catch (err) {
     progress.stage = 'failed';
-    await record('failed', err instanceof Error ? err.message : String(err));
+    // The innermost cause says what went wrong ("Activity task failed" does not); recorded even
+    // when the run was cancelled.
+    await CancellationScope.nonCancellable(() => record('failed', rootCause(err) ?? String(err)));
     throw err;
   }
 }

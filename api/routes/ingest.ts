@@ -6,7 +6,7 @@ import {
   backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
 import { isValidDate } from '../../contracts/sales.ts';
-import { datesBetween } from '../../domain/dates.ts';
+import { datesBetween, todayUtc } from '../../domain/dates.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
@@ -15,10 +15,9 @@ import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { parseBody } from '../validation.ts';
 
-const today = () => new Date().toISOString().slice(0, 10);
 const pastDate = z.string({ error: 'must be a date YYYY-MM-DD' })
   .refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' })
-  .refine((d) => d <= today(), { error: 'must not be in the future' });
+  .refine((d) => d <= todayUtc(), { error: 'must not be in the future' });
 
 const RunBody = z.object({ date: pastDate }).strict();
 const BackfillBody = z.object({

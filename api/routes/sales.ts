@@ -3,7 +3,7 @@
 // and the reason, and never block the valid ones in the same batch.
 import { Hono } from 'hono';
 import { parseSaleEvent } from '../../contracts/sales.ts';
-import { addDays } from '../../domain/dates.ts';
+import { addDays, todayUtc } from '../../domain/dates.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -13,11 +13,12 @@ export const MAX_EVENTS_PER_BATCH = 5_000;
 
 interface RowRejection { index: number; field: string; reason: string }
 
+/** NDJSON as one entry per line (blank lines included), so every index is the line's index. */
 function parseNdjson(text: string): { events: unknown[]; bad: RowRejection[] } {
   const events: unknown[] = [];
   const bad: RowRejection[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    if (!line.trim()) continue;
+  for (const [i, line] of text.replace(/\n$/, '').split('\n').entries()) {
+    if (!line.trim()) { events.push(undefined); continue; }
     try {
       events.push(JSON.parse(line));
     } catch {
@@ -38,7 +39,7 @@ export function salesRoutes({ cfg, pool }: ApiDeps) {
       throw new ApiError(400, 'batch_too_large', `the batch has ${events.length} events; send at most ${MAX_EVENTS_PER_BATCH} per request`, 'body');
     }
     // A day of slack for producers in time zones ahead of UTC.
-    const latest = addDays(new Date().toISOString().slice(0, 10), 1);
+    const latest = addDays(todayUtc(), 1);
     const rejected: RowRejection[] = [...bad];
     const accepted: { date: string; payload: unknown }[] = [];
     events.forEach((event, index) => {

@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { breaksRule, DEFAULT_PRODUCT, parseSaleEvent, type SaleRow } from '../../contracts/sales.ts';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { saveRejections } from '../../activities/rejections.ts';
-import { exportSales, loadSales } from '../../activities/salesWarehouse.ts';
+import { exportSales, loadSales, SALES_UPSERT_CONFLICT } from '../../activities/salesWarehouse.ts';
+import { todayUtc } from '../../domain/dates.ts';
 import type { Rejection } from '../../domain/salesBatch.ts';
 import { config } from '../../platform/config.ts';
 
@@ -83,7 +84,7 @@ function recordReader(expected: string[], file: string) {
 
 /** Upserts the stores of a store.csv; returns how many were read and loaded. */
 export async function importStores(pool: pg.Pool, file: string): Promise<{ read: number; loaded: number; rejected: number }> {
-  const source = `import:${path.basename(file)}`;
+  const source = `import:${path.resolve(file)}`;
   const rows: (string | number | boolean | null)[][] = [];
   const rejected: Rejection[] = [];
   const int = (v: string | undefined) => (v === undefined || v === '' ? null : /^\d+$/.test(v) ? Number(v) : NaN);
@@ -148,9 +149,9 @@ export interface ImportOptions {
 /** Streams a train.csv into `sales`; returns the counts, which always reconcile: read = loaded + rejected + skipped. */
 export async function importTrain(deps: Deps, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const t0 = performance.now();
-  const source = `import:${path.basename(file)}`;
+  const source = `import:${path.resolve(file)}`;
   const { rows: storeRows } = await deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores');
-  const ctx = { knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: opts.latestDate ?? new Date().toISOString().slice(0, 10) };
+  const ctx = { knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: opts.latestDate ?? todayUtc() };
   const shiftMs = (opts.shiftDays ?? 0) * 86_400_000;
   const rejected: Rejection[] = [];
   let read = 0;
@@ -222,8 +223,7 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
       `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
        SELECT DISTINCT ON (store_id, product, date) store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday
        FROM sales_import ORDER BY store_id, product, date, line
-       ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales, customers = EXCLUDED.customers, open = EXCLUDED.open,
-         promo = EXCLUDED.promo, state_holiday = EXCLUDED.state_holiday, school_holiday = EXCLUDED.school_holiday, ingested_at = now()`);
+       ${SALES_UPSERT_CONFLICT}`);
     await client.query('COMMIT');
     loaded = res.rowCount ?? 0;
     await client.query('TRUNCATE sales_import');

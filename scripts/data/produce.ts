@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { closeDeps, createDeps } from '../../activities/deps.ts';
-import { addDays } from '../../domain/dates.ts';
+import { addDays, todayUtc } from '../../domain/dates.ts';
 import { config } from '../../platform/config.ts';
 import { importStores, importTrain, trainRecordToEvent } from './import.ts';
 
@@ -48,7 +48,7 @@ export interface ProduceOptions {
 
 export async function produce(o: ProduceOptions): Promise<{ history: number; sent: number; accepted: number; rejected: number }> {
   const log = o.log ?? ((m: string) => console.log(`[produce] ${m}`));
-  const today = o.today ?? new Date().toISOString().slice(0, 10);
+  const today = o.today ?? todayUtc();
   const final = await lastDay(o.train);
   const historyTo = addDays(final.date, -1);
   const historyFrom = addDays(historyTo, -Math.round(o.months * 30.44) + 1);

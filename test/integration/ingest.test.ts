@@ -8,7 +8,7 @@ import { createApp } from '../../api/app.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { countSales } from '../../activities/salesWarehouse.ts';
-import { dailyIngestWorkflowId, type IngestReport } from '../../contracts/ingest.ts';
+import { dailyIngestWorkflowId, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
 import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules } from '../../platform/schedules.ts';
 import { importStores, importTrain } from '../../scripts/data/import.ts';
 import { testConfig } from '../helpers/stack.ts';
@@ -73,8 +73,8 @@ describe('daily ingest against the real stack', () => {
       assert.equal(res.status, 202);
       const { workflowId, days } = await res.json() as { workflowId: string; days: number };
       assert.equal(days, 3);
-      const progress = await client.workflow.getHandle(workflowId).result() as { total: number; completed: number; failed: string[] };
-      assert.deepEqual(progress, { total: 3, completed: 3, failed: [] });
+      const progress = await client.workflow.getHandle(workflowId).result() as BackfillProgress;
+      assert.deepEqual(progress, { total: 3, completed: 3, failed: [], alreadyRunning: [] });
     });
     assert.deepEqual(await everywhere(date), { postgres: 10, gcs: 10, bigquery: 10 });
     assert.deepEqual(await everywhere('2026-01-14'), { postgres: 0, gcs: 0, bigquery: 0 });
@@ -171,7 +171,7 @@ describe('bulk importer', () => {
     assert.equal(first.loaded, 4);
     assert.equal(first.loaded + first.rejected, first.read, 'read = loaded + rejected');
     const { rows } = await deps.pool.query<{ line: number; reason: string }>(
-      `SELECT line, reason FROM rejected_rows WHERE source = $1 ORDER BY line`, [`import:${path.basename(train)}`]);
+      `SELECT line, reason FROM rejected_rows WHERE source = $1 ORDER BY line`, [`import:${path.resolve(train)}`]);
     const byLine = Object.fromEntries(rows.map((r) => [r.line, r.reason]));
     assert.match(byLine[4] ?? '', /wrong number of fields: 10, the header has 9/);
     assert.match(byLine[5] ?? '', /^sales: sales must be a number/);
