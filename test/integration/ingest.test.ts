@@ -125,6 +125,12 @@ describe('daily ingest against the real stack', () => {
     await ingest(date);
     const { rows: again } = await deps.pool.query('SELECT 1 FROM rejected_rows WHERE source = $1', [`events:${date}`]);
     assert.equal(again.length, 5);
+    // Once store 77 exists, a rerun lands its event and drops the rejection that no longer applies.
+    await seedStores(deps.pool, [77]);
+    const fixed = await ingest(date);
+    assert.deepEqual(fixed.counts, { staged: 8, accepted: 4, rejected: 4, postgres: 4, gcs: 4, bigquery: 4 });
+    const { rows: left } = await deps.pool.query<{ line: number }>('SELECT line FROM rejected_rows WHERE source = $1 ORDER BY line', [`events:${date}`]);
+    assert.deepEqual(left.map((r) => Number(r.line)), [ids[3], ids[5], ids[6], ids[7]]);
   });
 
   it('registers the daily schedule once, however often start-up runs', async () => {
