@@ -9,6 +9,7 @@ import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { countSales } from '../../activities/salesWarehouse.ts';
 import { dailyIngestWorkflowId, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
+import { addDays, todayUtc } from '../../domain/dates.ts';
 import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules } from '../../platform/schedules.ts';
 import { importStores, importTrain } from '../../scripts/data/import.ts';
 import { testConfig } from '../helpers/stack.ts';
@@ -142,6 +143,22 @@ describe('daily ingest against the real stack', () => {
     const described = await client.schedule.getHandle(DAILY_INGEST_SCHEDULE_ID).describe();
     assert.equal(described.action.type, 'startWorkflow');
     assert.deepEqual(described.spec.calendars?.[0]?.hour, [{ start: 0, end: 0, step: 1 }]);
+  });
+
+  it('a schedule tick ingests yesterday under the date\'s own workflow id', async () => {
+    const yesterday = addDays(todayUtc(), -1);
+    const schedule = client.schedule.getHandle(DAILY_INGEST_SCHEDULE_ID);
+    const result = await withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
+      await schedule.trigger();
+      for (let i = 0; i < 100; i++) {
+        const started = (await schedule.describe()).info.recentActions.at(-1)?.action.workflow.workflowId;
+        if (started) return client.workflow.getHandle(started).result() as Promise<IngestReport>;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the schedule started no workflow');
+    });
+    assert.equal(result.date, yesterday);
+    assert.equal(result.runId, dailyIngestWorkflowId(yesterday));
   });
 });
 
