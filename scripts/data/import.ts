@@ -4,7 +4,7 @@
 // BigQuery load per month. Rerunning an import upserts: nothing is duplicated.
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type Info } from 'csv-parse';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -16,6 +16,7 @@ import { saveRejections } from '../../activities/rejections.ts';
 import { exportSales, loadSales, SALES_UPSERT_CONFLICT } from '../../activities/salesWarehouse.ts';
 import { todayUtc } from '../../domain/dates.ts';
 import type { Rejection } from '../../domain/salesBatch.ts';
+import { quoteFreeCsvLines, type CsvLine } from './lines.ts';
 import { config } from '../../platform/config.ts';
 
 export interface ImportSummary {
@@ -46,14 +47,9 @@ const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open
 const STORE_COLUMNS = ['Store', 'StoreType', 'Assortment', 'CompetitionDistance', 'CompetitionOpenSinceMonth',
   'CompetitionOpenSinceYear', 'Promo2', 'Promo2SinceWeek', 'Promo2SinceYear', 'PromoInterval'];
 
-/**
- * train.csv is read without quote handling: its only quoted values are "0" (no commas inside), and
- * an unclosed quote on one line must not swallow every line after it; quotes are stripped per field.
- * store.csv needs quotes ("Jan,Apr,Jul,Oct").
- */
-function csvParser(quotes = true) {
+/** store.csv needs quote handling ("Jan,Apr,Jul,Oct"); train.csv is read by quoteFreeCsvLines. */
+function csvParser() {
   return parse({
-    quote: quotes ? '"' : false,
     info: true,
     raw: true,
     relax_column_count: true,
@@ -167,23 +163,17 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS sales_import (line bigint, store_id int, product text, date date, sales int,
       customers int, open boolean, promo boolean, state_holiday char(1), school_holiday boolean) ON COMMIT PRESERVE ROWS`);
     await client.query('TRUNCATE sales_import');
-    const parser = csvParser(false);
     const readRecord = recordReader(TRAIN_COLUMNS, file);
-    parser.on('skip', (err: Error & { lines?: number; raw?: string }) => {
-      read++;
-      rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' });
-    });
     // Rows go to COPY in ~256 KB chunks: one write per row made the copy five times slower.
     let chunk = '';
     const toCopy = new Transform({
       writableObjectMode: true,
       flush(done) { done(null, chunk || undefined); },
-      transform({ record: fields, info, raw }: ParsedRecord, _enc, done) {
+      transform({ fields, line, raw }: CsvLine, _enc, done) {
         const parsedRecord = readRecord(fields);
         if (!parsedRecord) return done();
         read++;
         if (read % 100_000 === 0) opts.onProgress?.(read);
-        const line = info.lines;
         if ('wrongLength' in parsedRecord) {
           rejected.push({ line, reason: parsedRecord.wrongLength, raw: raw.trimEnd() });
           return done();
@@ -209,7 +199,7 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
         done(null, full);
       },
     });
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), parser, toCopy,
+    await pipeline(Readable.from(quoteFreeCsvLines(file)), toCopy,
       client.query(copyFrom('COPY sales_import FROM STDIN')));
     tCopy = performance.now();
 
