@@ -1,8 +1,11 @@
 // Calendar dates as 'YYYY-MM-DD' strings, computed in UTC so no time zone can shift them.
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export const addDays = (date: string, days: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** Whole days from one date to another (negative when `to` is earlier). */
+export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
 export function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];

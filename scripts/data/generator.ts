@@ -8,6 +8,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { isoWeekday } from '../../contracts/sales.ts';
+import { addDays, DAY_MS } from '../../domain/dates.ts';
 
 export interface GeneratorOptions {
   seed: number;
@@ -53,10 +54,8 @@ class Random {
   }
 }
 
-const DAY_MS = 86_400_000;
 const toDate = (s: string) => new Date(`${s}T00:00:00Z`);
 const iso = (d: Date) => d.toISOString().slice(0, 10);
-const addDays = (s: string, n: number) => iso(new Date(toDate(s).getTime() + n * DAY_MS));
 
 /** Easter Sunday (Anonymous Gregorian algorithm). */
 function easter(year: number): string {

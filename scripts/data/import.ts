@@ -14,7 +14,7 @@ import { breaksRule, DEFAULT_PRODUCT, parseSaleEvent, type SaleRow } from '../..
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { saveRejections } from '../../activities/rejections.ts';
 import { exportSales, loadSales, SALES_UPSERT_CONFLICT } from '../../activities/salesWarehouse.ts';
-import { todayUtc } from '../../domain/dates.ts';
+import { DAY_MS, todayUtc } from '../../domain/dates.ts';
 import type { Rejection } from '../../domain/salesBatch.ts';
 import { quoteFreeCsvLines, type CsvLine } from './lines.ts';
 import { config } from '../../platform/config.ts';
@@ -148,7 +148,7 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
   const source = `import:${path.resolve(file)}`;
   const { rows: storeRows } = await deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores');
   const ctx = { knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: opts.latestDate ?? todayUtc() };
-  const shiftMs = (opts.shiftDays ?? 0) * 86_400_000;
+  const shiftMs = (opts.shiftDays ?? 0) * DAY_MS;
   const rejected: Rejection[] = [];
   let read = 0;
   let skipped = 0;

@@ -9,11 +9,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { closeDeps, createDeps } from '../../activities/deps.ts';
-import { addDays, todayUtc } from '../../domain/dates.ts';
+import { addDays, daysBetween, todayUtc } from '../../domain/dates.ts';
 import { config } from '../../platform/config.ts';
 import { importStores, importTrain, trainRecordToEvent } from './import.ts';
 
-const DAY_MS = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The file's last day and its rows, read line by line (train.csv has no quoted commas). */
@@ -52,7 +51,7 @@ export async function produce(o: ProduceOptions): Promise<{ history: number; sen
   const final = await lastDay(o.train);
   const historyTo = addDays(final.date, -1);
   const historyFrom = addDays(historyTo, -Math.round(o.months * 30.44) + 1);
-  const shiftDays = Math.round((Date.parse(addDays(today, -1)) - Date.parse(historyTo)) / DAY_MS);
+  const shiftDays = daysBetween(historyTo, addDays(today, -1));
 
   const deps = createDeps(config(), 'retailflow-producer');
   let history = 0;
