@@ -9,7 +9,7 @@ import { validateSalesBatch } from '../domain/salesBatch.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { saveRejections } from './rejections.ts';
 import type { Deps } from './deps.ts';
-import { countSales, exportSales, loadSales, SALES_UPSERT_CONFLICT } from './salesWarehouse.ts';
+import { countSalesDay, exportSales, loadSales, SALES_UPSERT_CONFLICT, salesDayObject } from './salesWarehouse.ts';
 
 async function upsertSales(deps: Deps, rows: SaleRow[]): Promise<void> {
   if (!rows.length) return;
@@ -40,13 +40,13 @@ export function dailyIngestActivities(deps: Deps) {
       return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
     }),
 
-    exportSalesDay: (date: string): Promise<number> => whileHeartbeating(async () => (await exportSales(deps, date, date)).rows),
+    exportSalesDay: (date: string): Promise<number> => whileHeartbeating(() => exportSales(deps, date, date, salesDayObject(date))),
 
-    loadSalesDay: (date: string): Promise<void> => whileHeartbeating(() => loadSales(deps, date, date)),
+    loadSalesDay: (date: string): Promise<void> => whileHeartbeating(() => loadSales(deps, date, date, [salesDayObject(date)])),
 
     /** Counts the day in Postgres, the GCS object and BigQuery; any mismatch fails the run for good. */
     reconcileSalesDay: (date: string, validated: ValidationCounts): Promise<Required<Pick<IngestCounts, 'postgres' | 'gcs' | 'bigquery'>>> => whileHeartbeating(async () => {
-      const counts = await countSales(deps, date, date);
+      const counts = await countSalesDay(deps, date);
       const problems: string[] = [];
       if (validated.staged !== validated.accepted + validated.rejected) {
         problems.push(`staged ${validated.staged} != accepted ${validated.accepted} + rejected ${validated.rejected}`);

@@ -63,8 +63,8 @@ export class Warehouse {
     return `_staging_${tableName}_${source.name.replace(/\W+/g, '_')}`.slice(0, 1000);
   }
 
-  /** Replaces a table's content with a newline-delimited JSON object from storage (one load job). */
-  async loadReplacing(tableName: string, source: File, schema: Schema): Promise<void> {
+  /** Replaces a table's content with newline-delimited JSON objects from storage (one load job). */
+  async loadReplacing(tableName: string, source: File | File[], schema: Schema): Promise<void> {
     // createLoadJob, then poll only if it is not done: table.load() always polls on a slow schedule,
     // which cost ~25 s per load against the emulator, whose load jobs finish within the request.
     const [job] = await this.client.dataset(this.datasetId).table(tableName).createLoadJob(source, {
@@ -100,16 +100,17 @@ export class Warehouse {
   }
 
   /**
-   * Replaces the rows of a date range (whole partitions) with a storage object's rows, atomically:
+   * Replaces the rows of a date range (whole partitions) with storage objects' rows, atomically:
    * what BigQuery's WRITE_TRUNCATE on a partition decorator does, in a form the emulator also runs
    * (it has no decorators, and its MERGE ... NOT MATCHED BY SOURCE took ~40 s a month where this
-   * transaction takes 0.5 s). The object must hold only rows of the range. A rerun leaves the same rows.
+   * transaction takes 0.5 s). The objects must hold only rows of the range. A rerun leaves the same rows.
    */
-  async replaceDateRange(tableName: string, source: File, schema: Schema, column: string, from: string, to: string): Promise<void> {
+  async replaceDateRange(tableName: string, sources: File[], schema: Schema, column: string, from: string, to: string): Promise<void> {
     // Inlined, not parameters: the emulator binds no parameters inside scripts. Checked to be dates.
     for (const d of [from, to]) if (!ISO_DATE.test(d)) throw new Error(`not a date: ${d}`);
-    const staging = this.stagingTable(tableName, source);
-    await this.loadReplacing(staging, source, schema);
+    if (!sources[0]) throw new Error(`no objects to load into ${tableName}`);
+    const staging = this.stagingTable(tableName, sources[0]);
+    await this.loadReplacing(staging, sources, schema);
     const columns = schema.map((f) => f.name!).join(', ');
     try {
       await this.query(`BEGIN TRANSACTION;

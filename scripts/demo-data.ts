@@ -8,7 +8,9 @@ import { closeDeps, createDeps } from '../activities/deps.ts';
 import type { Config } from '../platform/config.ts';
 import { addDays, todayUtc } from '../domain/dates.ts';
 import { generate } from './data/generate.ts';
-import { importStores, importTrain, trainRecordToEvent } from './data/import.ts';
+import { importStores } from './data/import.ts';
+import { importTrain } from './data/importTrain.ts';
+import { trainRecordToEvent } from './data/trainRows.ts';
 
 const DEMO_STORES = 50;
 const HISTORY_DAYS = 180;

@@ -1,53 +1,21 @@
-// The bulk importer: Rossmann store.csv and train.csv (the real Kaggle files or generated ones) into
-// Postgres, streaming (the file is never whole in memory) through csv-parse and COPY, with every
-// bad line kept in rejected_rows with its line number and reason; then one GCS export and one
-// BigQuery load per month. Rerunning an import upserts: nothing is duplicated.
+// `npm run data -- import`: Rossmann store.csv (here, with csv-parse: it has quoted lists like
+// "Jan,Apr,Jul,Oct") and train.csv (importTrain.ts) into Postgres, GCS and BigQuery. Every bad line
+// is kept in rejected_rows with its line number and reason. Rerunning an import duplicates nothing.
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse, type Info } from 'csv-parse';
-import { from as copyFrom } from 'pg-copy-streams';
-import type pg from 'pg';
 import { parseArgs } from 'node:util';
-import { breaksRule, DEFAULT_PRODUCT, parseSaleEvent, type SaleRow } from '../../contracts/sales.ts';
-import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { parse, type Info } from 'csv-parse';
+import type pg from 'pg';
+import { closeDeps, createDeps } from '../../activities/deps.ts';
 import { saveRejections } from '../../activities/rejections.ts';
-import { exportSales, loadSales, SALES_UPSERT_CONFLICT } from '../../activities/salesWarehouse.ts';
-import { DAY_MS, todayUtc } from '../../domain/dates.ts';
 import type { Rejection } from '../../domain/salesBatch.ts';
-import { quoteFreeCsvLines, type CsvLine } from './lines.ts';
 import { config } from '../../platform/config.ts';
+import { importTrain } from './importTrain.ts';
 
-export interface ImportSummary {
-  source: string;
-  read: number;
-  loaded: number;
-  rejected: number;
-  /** Rows outside the requested window: neither loaded nor rejected. */
-  skipped: number;
-  months: number;
-  seconds: { parseAndCopy: number; upsert: number; warehouse: number; total: number };
-}
-
-/** A CSV field as the JSON value the event schema expects: integers as numbers, the rest as text. */
-const unquote = (v: string | undefined) => (v !== undefined && v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v);
-const csvValue = (raw: string | undefined) => { const v = unquote(raw); return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v; };
-
-/** One train.csv record as a sales event (the importer and the API share one set of checks). */
-export function trainRecordToEvent(r: Record<string, string>): Record<string, unknown> {
-  return {
-    store_id: csvValue(r.Store), day_of_week: csvValue(r.DayOfWeek), sales: csvValue(r.Sales),
-    customers: csvValue(r.Customers), open: csvValue(r.Open), promo: csvValue(r.Promo),
-    state_holiday: unquote(r.StateHoliday), school_holiday: csvValue(r.SchoolHoliday), date: unquote(r.Date), product: unquote(r.Product) ?? DEFAULT_PRODUCT,
-  };
-}
-
-const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open', 'Promo', 'StateHoliday', 'SchoolHoliday'];
 const STORE_COLUMNS = ['Store', 'StoreType', 'Assortment', 'CompetitionDistance', 'CompetitionOpenSinceMonth',
   'CompetitionOpenSinceYear', 'Promo2', 'Promo2SinceWeek', 'Promo2SinceYear', 'PromoInterval'];
 
-/** store.csv needs quote handling ("Jan,Apr,Jul,Oct"); train.csv is read by quoteFreeCsvLines. */
 function csvParser() {
   return parse({
     info: true,
@@ -115,131 +83,6 @@ export async function importStores(pool: pg.Pool, file: string): Promise<{ read:
   }
   await saveRejections(pool, source, rejected);
   return { read: rows.length + rejected.length, loaded: rows.length, rejected: rejected.length };
-}
-
-function monthsBetween(from: string, to: string): { from: string; to: string }[] {
-  const months: { from: string; to: string }[] = [];
-  for (let d = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 10) <= to; d.setUTCMonth(d.getUTCMonth() + 1)) {
-    const start = d.toISOString().slice(0, 10);
-    const end = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
-    months.push({ from: start < from ? from : start, to: end > to ? to : end });
-  }
-  return months;
-}
-
-const tsv = (r: SaleRow, line: number) =>
-  `${line}\t${r.storeId}\t${r.product}\t${r.date}\t${r.sales}\t${r.customers}\t${r.open}\t${r.promo}\t${r.stateHoliday}\t${r.schoolHoliday}\n`;
-
-export interface ImportOptions {
-  /** Also export to GCS and load into BigQuery, one load per month. */
-  warehouse?: boolean;
-  /** Days added to every date (the producer shifts history so its last day is yesterday). */
-  shiftDays?: number;
-  /** Only rows dated within this window (before any shift) are imported; the rest are skipped. */
-  window?: { from: string; to: string };
-  /** Rows after this date are rejected as future; default today (UTC). */
-  latestDate?: string;
-  onProgress?: (read: number) => void;
-}
-
-/** Streams a train.csv into `sales`; returns the counts, which always reconcile: read = loaded + rejected + skipped. */
-export async function importTrain(deps: Deps, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
-  const t0 = performance.now();
-  const source = `import:${path.resolve(file)}`;
-  const { rows: storeRows } = await deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores');
-  const ctx = { knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: opts.latestDate ?? todayUtc() };
-  const shiftMs = (opts.shiftDays ?? 0) * DAY_MS;
-  const rejected: Rejection[] = [];
-  let read = 0;
-  let skipped = 0;
-  let minDate = '9999-12-31';
-  let maxDate = '0000-01-01';
-
-  const client = await deps.pool.connect();
-  let loaded = 0;
-  let tCopy = 0;
-  let tUpsert = 0;
-  try {
-    await client.query(`CREATE TEMP TABLE IF NOT EXISTS sales_import (line bigint, store_id int, product text, date date, sales int,
-      customers int, open boolean, promo boolean, state_holiday char(1), school_holiday boolean) ON COMMIT PRESERVE ROWS`);
-    await client.query('TRUNCATE sales_import');
-    const readRecord = recordReader(TRAIN_COLUMNS, file);
-    // Rows go to COPY in ~256 KB chunks: one write per row made the copy five times slower.
-    let chunk = '';
-    const toCopy = new Transform({
-      writableObjectMode: true,
-      flush(done) { done(null, chunk || undefined); },
-      transform({ fields, line, raw }: CsvLine, _enc, done) {
-        const parsedRecord = readRecord(fields);
-        if (!parsedRecord) return done();
-        read++;
-        if (read % 100_000 === 0) opts.onProgress?.(read);
-        if ('wrongLength' in parsedRecord) {
-          rejected.push({ line, reason: parsedRecord.wrongLength, raw: raw.trimEnd() });
-          return done();
-        }
-        const event = trainRecordToEvent(parsedRecord.record);
-        const date = String(event.date);
-        if (opts.window && (date < opts.window.from || date > opts.window.to)) { skipped++; return done(); }
-        if (shiftMs && typeof event.date === 'string') {
-          const shifted = new Date(Date.parse(`${event.date}T00:00:00Z`) + shiftMs);
-          if (!Number.isNaN(shifted.getTime())) { event.date = shifted.toISOString().slice(0, 10); delete event.day_of_week; }
-        }
-        const parsed = parseSaleEvent(event);
-        if (!parsed.ok) { rejected.push({ line, reason: `${parsed.field}: ${parsed.reason}`, raw: raw.trimEnd() }); return done(); }
-        const broken = breaksRule(parsed.value, ctx);
-        if (broken) { rejected.push({ line, reason: broken, raw: raw.trimEnd() }); return done(); }
-        const row = parsed.value;
-        if (row.date < minDate) minDate = row.date;
-        if (row.date > maxDate) maxDate = row.date;
-        chunk += tsv(row, line);
-        if (chunk.length < 1 << 18) return done();
-        const full = chunk;
-        chunk = '';
-        done(null, full);
-      },
-    });
-    await pipeline(Readable.from(quoteFreeCsvLines(file)), toCopy,
-      client.query(copyFrom('COPY sales_import FROM STDIN')));
-    tCopy = performance.now();
-
-    // Two rows for one key in one file: keep the first, reject the rest with the line they repeat.
-    const { rows: dups } = await client.query<{ line: number; first: number; raw: string }>(
-      `SELECT line, first, concat_ws(',', store_id, date, sales, customers, open::int, promo::int, state_holiday, school_holiday::int, product) AS raw
-       FROM (SELECT *, min(line) OVER (PARTITION BY store_id, product, date) AS first FROM sales_import) d WHERE line <> first`);
-    for (const d of dups) rejected.push({ line: d.line, reason: `duplicate of line ${d.first} (same store, product and date)`, raw: d.raw });
-    await client.query('BEGIN');
-    const res = await client.query(
-      `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
-       SELECT DISTINCT ON (store_id, product, date) store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday
-       FROM sales_import ORDER BY store_id, product, date, line
-       ${SALES_UPSERT_CONFLICT}`);
-    await client.query('COMMIT');
-    loaded = res.rowCount ?? 0;
-    await client.query('TRUNCATE sales_import');
-    tUpsert = performance.now();
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-  await saveRejections(deps.pool, source, rejected);
-
-  const months = loaded && opts.warehouse !== false ? monthsBetween(minDate, maxDate) : [];
-  // Two months at a time: the emulator serializes writes anyway, real BigQuery takes more.
-  for (let i = 0; i < months.length; i += 2) {
-    await Promise.all(months.slice(i, i + 2).map(async (m) => {
-      await exportSales(deps, m.from, m.to);
-      await loadSales(deps, m.from, m.to);
-    }));
-  }
-  const tEnd = performance.now();
-  const s = (a: number, b: number) => Number(((b - a) / 1000).toFixed(2));
-  return {
-    source, read, loaded, rejected: rejected.length, skipped, months: months.length,
-    seconds: { parseAndCopy: s(t0, tCopy), upsert: s(tCopy, tUpsert), warehouse: s(tUpsert, tEnd), total: s(t0, tEnd) },
-  };
 }
 
 export async function importCommand(argv: string[]): Promise<void> {

@@ -10,22 +10,23 @@ export interface CsvLine {
   raw: string;
 }
 
-export async function* quoteFreeCsvLines(file: string): AsyncGenerator<CsvLine> {
+/** The file's non-blank lines, a batch per read chunk (one await per chunk, not per line). */
+export async function* quoteFreeCsvLines(file: string): AsyncGenerator<CsvLine[]> {
   let rest = '';
   let line = 0;
-  const lineOf = (text: string): CsvLine | undefined => {
+  const lineOf = (text: string, out: CsvLine[]) => {
     line++;
     const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
-    return raw ? { fields: raw.split(','), line, raw } : undefined;
+    if (raw) out.push({ fields: raw.split(','), line, raw });
   };
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
     const parts = (rest + (chunk as string)).split('\n');
     rest = parts.pop()!;
-    for (const part of parts) {
-      const l = lineOf(part);
-      if (l) yield l;
-    }
+    const batch: CsvLine[] = [];
+    for (const part of parts) lineOf(part, batch);
+    if (batch.length) yield batch;
   }
-  const last = rest ? lineOf(rest) : undefined;
-  if (last) yield last;
+  const last: CsvLine[] = [];
+  if (rest) lineOf(rest, last);
+  if (last.length) yield last;
 }

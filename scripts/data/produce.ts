@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { closeDeps, createDeps } from '../../activities/deps.ts';
 import { addDays, daysBetween, todayUtc } from '../../domain/dates.ts';
 import { config } from '../../platform/config.ts';
-import { importStores, importTrain, trainRecordToEvent } from './import.ts';
+import { importStores } from './import.ts';
+import { importTrain } from './importTrain.ts';
+import { trainRecordToEvent } from './trainRows.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,11 +7,12 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { ApiDeps } from '../../api/deps.ts';
-import { countSales } from '../../activities/salesWarehouse.ts';
+import { countSalesDay } from '../../activities/salesWarehouse.ts';
 import { dailyIngestWorkflowId, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
 import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules } from '../../platform/schedules.ts';
-import { importStores, importTrain } from '../../scripts/data/import.ts';
+import { importStores } from '../../scripts/data/import.ts';
+import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig } from '../helpers/stack.ts';
 import { dayOfEvents, saleEvent, seedStores } from '../helpers/sales.ts';
 import { withWorker } from '../helpers/worker.ts';
@@ -47,7 +48,7 @@ describe('daily ingest against the real stack', () => {
     assert.equal(workflowId, dailyIngestWorkflowId(date));
     return client.workflow.getHandle(workflowId).result() as Promise<IngestReport>;
   });
-  const everywhere = (date: string) => countSales(deps, date, date);
+  const everywhere = (date: string) => countSalesDay(deps, date);
 
   it('lands a day of events in Postgres, GCS and BigQuery with equal counts', async () => {
     const date = '2026-01-15';
@@ -203,9 +204,29 @@ describe('bulk importer', () => {
     assert.match(byLine[10] ?? '', /duplicate of line 9/);
     const second = await importTrain(deps, train, { warehouse: true });
     assert.equal(second.loaded, first.loaded);
-    const counts = await countSales(deps, '2015-07-26', '2015-07-31');
-    assert.equal(counts.postgres, counts.bigquery);
+    assert.equal(second.upserted, second.loaded, 'every date exists now, so every row is upserted');
+    for (const run of [first, second]) {
+      const c = run.counts!;
+      assert.ok(c.postgres >= run.loaded && c.postgres === c.gcs && c.postgres === c.bigquery, `counts reconcile: ${JSON.stringify(c)}`);
+    }
     const { rows: pg } = await deps.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales WHERE store_id IN (11, 12)`);
     assert.equal(pg[0]?.n, first.loaded, 'a rerun duplicates nothing');
+  });
+
+  it('imports a file of new and existing dates: new ones copied, existing ones upserted, all reconciled', async () => {
+    const train = path.join(os.tmpdir(), `train-mixed-${process.pid}.csv`);
+    await writeFile(train, [
+      'Store,DayOfWeek,Date,Sales,Customers,Open,Promo,StateHoliday,SchoolHoliday',
+      '11,5,2015-07-31,9999,700,1,1,0,1',   // the date exists (previous test): upserted, new value
+      '11,1,2014-03-03,100,10,1,0,0,0',     // a new date: copied
+      '12,1,2014-03-03,200,20,1,0,0,0',
+    ].join('\n') + '\n');
+    const run = await importTrain(deps, train, { warehouse: true });
+    assert.deepEqual({ loaded: run.loaded, upserted: run.upserted, rejected: run.rejected }, { loaded: 3, upserted: 1, rejected: 0 });
+    const c = run.counts!;
+    assert.ok(c.postgres === c.gcs && c.postgres === c.bigquery, `counts reconcile: ${JSON.stringify(c)}`);
+    const bq = await deps.warehouse.query<{ date: { value: string } | string; sales: number }>(
+      `SELECT date, sales FROM ${deps.warehouse.table('sales')} WHERE store_id = 11 AND date IN (DATE '2014-03-03', DATE '2015-07-31') ORDER BY date`);
+    assert.deepEqual(bq.map((r) => Number(r.sales)), [100, 9999], 'BigQuery holds the new row and the updated one');
   });
 });

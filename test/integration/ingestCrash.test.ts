@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { countSales } from '../../activities/salesWarehouse.ts';
+import { countSalesDay } from '../../activities/salesWarehouse.ts';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { dailyIngestWorkflowId, type IngestReport } from '../../contracts/ingest.ts';
 import { connectClient } from '../../platform/temporal.ts';
@@ -50,7 +50,7 @@ describe('a worker killed with SIGKILL in the middle of a daily ingest', () => {
       const report = await handle.result() as IngestReport;
       const n = TEST_STORES.length * products.length;
       assert.deepEqual(report.counts, { staged: n, accepted: n, rejected: 0, postgres: n, gcs: n, bigquery: n });
-      assert.deepEqual(await countSales(deps, date, date), { postgres: n, gcs: n, bigquery: n });
+      assert.deepEqual(await countSalesDay(deps, date), { postgres: n, gcs: n, bigquery: n });
     } finally {
       await client.connection.close();
     }
