@@ -77,7 +77,7 @@ export function parseSaleEvent(input: unknown): Parsed<SaleRow> {
 }
 
 export interface RuleContext {
-  knownStores: ReadonlySet<number>;
+  knownStores: Pick<ReadonlySet<number>, 'has'>;
   /** The last date that may have sales: later dates are in the future. */
   latestDate: string;
 }

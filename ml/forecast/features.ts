@@ -1,0 +1,67 @@
+// The calendar features of the `fast` engine: one row of numbers per day. Retail sales are
+// multiplicative, so the engine fits these to log sales: each feature scales sales by a factor.
+import type { CalendarDay } from './types.ts';
+
+const DAY_MS = 86_400_000;
+const YEAR_DAYS = 365.25;
+const YEARLY_TERMS = 3;
+
+export const FEATURE_NAMES = [
+  'intercept', 'trend',
+  'tue', 'wed', 'thu', 'fri', 'sat', 'sun',
+  'promo', 'promo_tue', 'promo_wed', 'promo_thu', 'promo_fri', 'promo_sat',
+  'state_holiday', 'school_holiday', 'after_closure', 'before_closure', 'month_start', 'month_end',
+  ...Array.from({ length: YEARLY_TERMS }, (_, k) => [`year_sin${k + 1}`, `year_cos${k + 1}`]).flat(),
+] as const;
+
+export const FEATURE_COUNT = FEATURE_NAMES.length;
+export const FIRST_YEARLY = FEATURE_NAMES.indexOf('year_sin1');
+export const TREND = FEATURE_NAMES.indexOf('trend');
+
+export const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Day of month and days in that month of a day number, in integer arithmetic (H. Hinnant's civil_from_days): no Date objects per row. */
+function monthPosition(n: number): { dom: number; daysInMonth: number } {
+  const z = n + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const dom = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return { dom, daysInMonth: month === 2 && leap ? 29 : MONTH_DAYS[month - 1]! };
+}
+
+/**
+ * Writes day i's features into `out` at `offset`. Neighbours decide the days around closures; a
+ * neighbour outside `days` counts as open. `origin` is the day number trend counts from.
+ */
+export function writeFeatures(days: readonly CalendarDay[], i: number, origin: number, out: Float64Array, offset: number): void {
+  const day = days[i]!;
+  const n = dayNumber(day.date);
+  const weekday = (((n + 4) % 7) + 7) % 7; // 0 = Sunday; day 0 (1970-01-01) was a Thursday
+  const { dom, daysInMonth } = monthPosition(n);
+  const promo = day.promo ? 1 : 0;
+  out.fill(0, offset, offset + FEATURE_COUNT);
+  out[offset] = 1;
+  out[offset + 1] = (n - origin) / YEAR_DAYS;
+  if (weekday !== 1) out[offset + 2 + ((weekday + 5) % 7)] = 1; // tue..sun; Monday is the base
+  out[offset + 8] = promo;
+  if (promo && weekday >= 2 && weekday <= 6) out[offset + 9 + weekday - 2] = 1;
+  out[offset + 14] = day.stateHoliday !== '0' ? 1 : 0;
+  out[offset + 15] = day.schoolHoliday ? 1 : 0;
+  out[offset + 16] = i > 0 && !days[i - 1]!.open ? 1 : 0;
+  out[offset + 17] = i + 1 < days.length && !days[i + 1]!.open ? 1 : 0;
+  out[offset + 18] = dom <= 3 ? 1 : 0;
+  out[offset + 19] = dom > daysInMonth - 3 ? 1 : 0;
+  for (let k = 1; k <= YEARLY_TERMS; k++) {
+    const angle = (2 * Math.PI * k * n) / YEAR_DAYS;
+    out[offset + FIRST_YEARLY + 2 * (k - 1)] = Math.sin(angle);
+    out[offset + FIRST_YEARLY + 2 * (k - 1) + 1] = Math.cos(angle);
+  }
+}

@@ -1,0 +1,50 @@
+// What every forecast engine takes and gives: a series' days (oldest first) with the calendar that
+// drives retail sales, and points with an interval. Plain data, so parameters are JSON.
+
+export type StateHoliday = '0' | 'a' | 'b' | 'c';
+
+/** A day's calendar: what is known about a day before its sales are. */
+export interface CalendarDay {
+  date: string;
+  open: boolean;
+  promo: boolean;
+  stateHoliday: StateHoliday;
+  schoolHoliday: boolean;
+}
+
+/** A day of history: its calendar and what was sold. */
+export interface SeriesDay extends CalendarDay {
+  sales: number;
+}
+
+export interface ForecastPoint {
+  date: string;
+  forecast: number;
+  lower: number;
+  upper: number;
+}
+
+export interface FitOptions {
+  /** Interval coverage, e.g. 0.95 (the reference's Prophet setting). */
+  intervalWidth: number;
+}
+
+export const DEFAULT_FIT_OPTIONS: FitOptions = { intervalWidth: 0.95 };
+
+/** A fitted model: the engine that made it and its parameters (a few hundred numbers at most). */
+export interface FittedModel<P = unknown> {
+  engine: string;
+  params: P;
+}
+
+export interface Engine<P = unknown> {
+  name: string;
+  fit(history: SeriesDay[], options?: FitOptions): FittedModel<P>;
+  /** One point per day asked for; closed days are 0 with a 0-wide interval. */
+  predict(model: FittedModel<P>, days: CalendarDay[]): ForecastPoint[];
+}
+
+/** A series no engine can fit (too short, all zeros, closed for months): the run records why and goes on. */
+export class UnfitSeriesError extends Error {
+  override name = 'UnfitSeriesError';
+}
