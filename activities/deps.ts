@@ -3,17 +3,22 @@ import type { Config } from '../platform/config.ts';
 import { createPool, type Pool } from '../platform/postgres.ts';
 import { ObjectStore } from '../platform/storage.ts';
 import { Warehouse } from '../platform/warehouse.ts';
+import { FitPool } from './training/fitPool.ts';
 
 export interface Deps {
   pool: Pool;
   store: ObjectStore;
   warehouse: Warehouse;
+  fitPool: FitPool;
 }
 
+/** The data stores alone, for code that never fits models (importers, the API). */
+export type DataDeps = Pick<Deps, 'pool' | 'store' | 'warehouse'>;
+
 export function createDeps(cfg: Config, applicationName: string): Deps {
-  return { pool: createPool(cfg.postgres, applicationName), store: new ObjectStore(cfg.gcs), warehouse: new Warehouse(cfg.bigquery) };
+  return { pool: createPool(cfg.postgres, applicationName), store: new ObjectStore(cfg.gcs), warehouse: new Warehouse(cfg.bigquery), fitPool: new FitPool() };
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
-  await deps.pool.end();
+  await Promise.all([deps.pool.end(), deps.fitPool.close()]);
 }

@@ -2,7 +2,8 @@
 import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { stackCheckActivities } from './stackCheck.ts';
+import { trainingActivities } from './training.ts';
 
 export function createActivities(deps: Deps) {
-  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps) };
+  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps), ...trainingActivities(deps) };
 }

@@ -6,7 +6,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import type { SaleRow } from '../contracts/sales.ts';
 import { ISO_DATE } from '../domain/dates.ts';
-import type { Deps } from './deps.ts';
+import type { DataDeps, Deps } from './deps.ts';
 
 /** How a sales row that exists already is updated: the newest values win. */
 export const SALES_UPSERT_CONFLICT = `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
@@ -64,7 +64,7 @@ export async function countSalesRows({ pool, warehouse }: Pick<Deps, 'pool' | 'w
 }
 
 /** A day's rows in Postgres, in its exported object (counted by reading it back) and in BigQuery. */
-export async function countSalesDay(deps: Deps, date: string): Promise<RangeCounts> {
+export async function countSalesDay(deps: DataDeps, date: string): Promise<RangeCounts> {
   const [rows, object] = await Promise.all([countSalesRows(deps, date, date), deps.store.read(salesDayObject(date))]);
   let lines = 0;
   for (let i = object.indexOf(10); i !== -1; i = object.indexOf(10, i + 1)) lines++;

@@ -5,6 +5,8 @@ import { ISO_DATE } from '../domain/dates.ts';
 
 export const STATE_HOLIDAYS = ['0', 'a', 'b', 'c'] as const;
 export const DEFAULT_PRODUCT = 'all';
+/** What a product name may be: it names series, models and objects. */
+export const PRODUCT_NAME = /^[\w.-]{1,64}$/;
 
 export interface SaleRow {
   storeId: number;

@@ -4,6 +4,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Config } from './config.ts';
 
 export const DAILY_INGEST_SCHEDULE_ID = 'daily-ingest';
+export const WEEKLY_TRAINING_SCHEDULE_ID = 'weekly-training';
 
 export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
   return [{
@@ -18,6 +19,17 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
     // A run still going at the next tick is left alone; a missed tick within a day is caught up.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     state: { note: 'Ingests the previous day\'s staged sales events (dailyIngest).' },
+  }, {
+    scheduleId: WEEKLY_TRAINING_SCHEDULE_ID,
+    spec: { calendars: [{ dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }], timezone: cfg.ingestTimeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledWeeklyTraining',
+      taskQueue: cfg.temporal.taskQueues.training,
+      args: [{ timeZone: cfg.ingestTimeZone }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    state: { note: 'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).' },
   }];
 }
 

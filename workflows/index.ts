@@ -2,4 +2,6 @@
 export { backfillIngest } from './backfillIngest.ts';
 export { dailyIngest } from './dailyIngest.ts';
 export { scheduledDailyIngest } from './scheduledDailyIngest.ts';
+export { scheduledWeeklyTraining } from './scheduledWeeklyTraining.ts';
 export { stackCheck } from './stackCheck.ts';
+export { weeklyTraining } from './weeklyTraining.ts';

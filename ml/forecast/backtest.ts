@@ -1,7 +1,7 @@
 // Rolling-origin backtest of one series: for each fold, fit on everything before the fold's cutoff
 // and forecast the next `horizon` days with their actual calendar; metrics pool all folds' days.
 import { forecastMetrics, type ForecastMetrics } from './metrics.ts';
-import { DEFAULT_FIT_OPTIONS, type Engine, type FitOptions, type ForecastPoint, type SeriesDay } from './types.ts';
+import { DEFAULT_FIT_OPTIONS, UnfitSeriesError, type Engine, type FitOptions, type ForecastPoint, type SeriesDay } from './types.ts';
 
 export interface BacktestOptions extends FitOptions {
   folds: number;
@@ -20,7 +20,7 @@ export function backtest(engine: Engine, history: SeriesDay[], options: Backtest
   const points: ForecastPoint[] = [];
   for (let fold = options.folds; fold >= 1; fold--) {
     const cutoff = history.length - fold * options.horizon;
-    if (cutoff <= 0) throw new Error(`backtest: ${history.length} days cannot hold ${options.folds} folds of ${options.horizon}`);
+    if (cutoff <= 0) throw new UnfitSeriesError(`too short for a backtest: ${history.length} days cannot hold ${options.folds} folds of ${options.horizon}`);
     const test = history.slice(cutoff, cutoff + options.horizon);
     const model = engine.fit(history.slice(0, cutoff), options);
     points.push(...engine.predict(model, test));

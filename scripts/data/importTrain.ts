@@ -13,7 +13,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
-import type { Deps } from '../../activities/deps.ts';
+import type { DataDeps } from '../../activities/deps.ts';
 import { saveRejections } from '../../activities/rejections.ts';
 import { countSalesRows, exportSales, loadSales, SALES_UPSERT_CONFLICT, salesJsonLine, salesMonthObject, type RangeCounts } from '../../activities/salesWarehouse.ts';
 import type { SaleRow } from '../../contracts/sales.ts';
@@ -125,7 +125,7 @@ async function datesInSales(pool: pg.Pool): Promise<Set<string>> {
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
 /** Streams a train.csv into `sales` (and on into GCS and BigQuery); the counts always reconcile: read = loaded + rejected + skipped. */
-export async function importTrain(deps: Deps, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function importTrain(deps: DataDeps, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   try {
     return await importOnce(deps, file, opts, false);
   } catch (err) {
@@ -135,7 +135,7 @@ export async function importTrain(deps: Deps, file: string, opts: ImportOptions 
   }
 }
 
-async function importOnce(deps: Deps, file: string, opts: ImportOptions, upsertAll: boolean): Promise<ImportSummary> {
+async function importOnce(deps: DataDeps, file: string, opts: ImportOptions, upsertAll: boolean): Promise<ImportSummary> {
   const t0 = performance.now();
   const source = `import:${path.resolve(file)}`;
   const warehouse = opts.warehouse !== false;

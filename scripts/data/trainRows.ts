@@ -4,7 +4,7 @@
 // (zod was the largest cost of a bulk import); whatever it does not accept goes through the
 // reference path, which then decides and words the reason. Tests check that the fast path accepts
 // nothing the reference rejects and yields the same row.
-import { breaksRule, DEFAULT_PRODUCT, isoWeekday, isValidDate, parseSaleEvent, type RuleContext, type SaleRow } from '../../contracts/sales.ts';
+import { breaksRule, DEFAULT_PRODUCT, isoWeekday, isValidDate, parseSaleEvent, PRODUCT_NAME, type RuleContext, type SaleRow } from '../../contracts/sales.ts';
 import { addDays } from '../../domain/dates.ts';
 
 export const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open', 'Promo', 'StateHoliday', 'SchoolHoliday'] as const;
@@ -35,7 +35,6 @@ export type TrainRowResult =
   | { kind: 'skipped' };
 
 const COUNT = /^\d{1,8}$/;
-const PRODUCT = /^[\w.-]{1,64}$/;
 const MAX_COUNT = 10_000_000;
 const FLAGS: Record<string, boolean> = { 0: false, 1: true };
 const STATE_HOLIDAY: Record<string, SaleRow['stateHoliday']> = { 0: '0', '"0"': '0', a: 'a', b: 'b', c: 'c' };
@@ -80,7 +79,7 @@ export function trainRowReader(header: string[], file: string, opts: TrainRowOpt
     const stateHoliday = STATE_HOLIDAY[fields[iState]!];
     const product = iProduct < 0 ? DEFAULT_PRODUCT : fields[iProduct]!;
     if (!info || !COUNT.test(store) || !COUNT.test(sales) || !COUNT.test(customers) || open === undefined || promo === undefined ||
-      school === undefined || stateHoliday === undefined || Number(fields[iDow]) !== info.weekday || !PRODUCT.test(product)) return undefined;
+      school === undefined || stateHoliday === undefined || Number(fields[iDow]) !== info.weekday || !PRODUCT_NAME.test(product)) return undefined;
     const row: SaleRow = {
       storeId: Number(store), product, date: info.date, sales: Number(sales), customers: Number(customers), open, promo, stateHoliday, schoolHoliday: school,
     };

@@ -1,0 +1,92 @@
+// The model registry in Postgres: versions, promotion, the forecasts a run writes, and the series
+// it could not fit. Every write is keyed so that repeating it (an activity retry, a rerun of the
+// same run) updates in place: (model, training_run) for versions, (run_id, store_id, product,
+// forecast_date) for forecasts, (run_id, store_id, product) for failures.
+import type pg from 'pg';
+import { forecastModelName } from '../contracts/training.ts';
+import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
+
+export interface SeriesKey { storeId: number; product: string }
+
+/** The production versions of these series other than the given run's own. */
+export async function productionVersions(pool: pg.Pool, series: SeriesKey[], runId: string): Promise<Map<string, ProductionVersion>> {
+  const { rows } = await pool.query<{ model: string; version: number; engine: string; params: unknown; rmspe: number | null }>(
+    `SELECT model, version, engine, params, (metrics->>'rmspe')::float8 AS rmspe FROM model_versions
+     WHERE stage = 'production' AND model = ANY($1::text[]) AND training_run <> $2`,
+    [series.map((s) => forecastModelName(s.storeId, s.product)), runId]);
+  return new Map(rows.map((r) => [r.model, { version: r.version, model: { engine: r.engine, params: r.params }, rmspe: r.rmspe }]));
+}
+
+export interface TrainedSeries extends SeriesKey { result: SeriesTrainingResult; production?: ProductionVersion }
+
+export interface SavedCounts { fitted: number; unfit: number; promoted: number; forecasts: number }
+
+/** Registers a run's versions, promotes where the policy said so, and writes forecasts and failures, in one transaction. */
+export async function saveTrainingResults(pool: pg.Pool, runId: string, engine: string, trained: TrainedSeries[]): Promise<SavedCounts> {
+  const fitted = trained.filter((t): t is TrainedSeries & { result: { ok: true } } => t.result.ok);
+  const unfit = trained.filter((t): t is TrainedSeries & { result: { ok: false } } => !t.result.ok);
+  const names = fitted.map((t) => forecastModelName(t.storeId, t.product));
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `INSERT INTO models (name, kind, store_id, product) SELECT name, 'sales_forecast', store_id, product
+       FROM unnest($1::text[], $2::int[], $3::text[]) AS i(name, store_id, product) ON CONFLICT (name) DO NOTHING`,
+      [names, fitted.map((t) => t.storeId), fitted.map((t) => t.product)]);
+    const { rows: versions } = await client.query<{ model: string; version: number }>(
+      `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)
+       SELECT i.model, COALESCE((SELECT max(version) FROM model_versions v WHERE v.model = i.model), 0) + 1, 'staging', $4, i.params, i.metrics, $5
+       FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS i(model, params, metrics)
+       ON CONFLICT (model, training_run) DO UPDATE SET engine = EXCLUDED.engine, params = EXCLUDED.params, metrics = EXCLUDED.metrics
+       RETURNING model, version`,
+      [names, fitted.map((t) => JSON.stringify(t.result.model.params)), fitted.map((t) => JSON.stringify(t.result.metrics)), engine, runId]);
+    const versionOf = new Map(versions.map((v) => [v.model, v.version]));
+    const promoted = fitted.filter((t) => t.result.promote).map((t) => forecastModelName(t.storeId, t.product));
+    await client.query(`UPDATE model_versions SET stage = 'archived' WHERE stage = 'production' AND model = ANY($1::text[]) AND training_run <> $2`, [promoted, runId]);
+    await client.query(`UPDATE model_versions SET stage = 'production' WHERE model = ANY($1::text[]) AND training_run = $2`, [promoted, runId]);
+
+    // Each series' forecast comes from the version that serves it now: the new one if promoted.
+    const points = fitted.flatMap((t) => {
+      const model = forecastModelName(t.storeId, t.product);
+      const version = t.result.promote || !t.production ? versionOf.get(model)! : t.production.version;
+      return t.result.forecast.map((p) => ({ ...p, storeId: t.storeId, product: t.product, model, version }));
+    });
+    await client.query(
+      `INSERT INTO forecast_results (run_id, store_id, product, forecast_date, forecast, lower, upper, model, model_version)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::date[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[])
+       ON CONFLICT (run_id, store_id, product, forecast_date) DO UPDATE SET forecast = EXCLUDED.forecast, lower = EXCLUDED.lower,
+         upper = EXCLUDED.upper, model = EXCLUDED.model, model_version = EXCLUDED.model_version, created_at = now()`,
+      [runId, points.map((p) => p.storeId), points.map((p) => p.product), points.map((p) => p.date), points.map((p) => p.forecast),
+        points.map((p) => p.lower), points.map((p) => p.upper), points.map((p) => p.model), points.map((p) => p.version)]);
+    await client.query(
+      `INSERT INTO training_failures (run_id, store_id, product, reason) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])
+       ON CONFLICT (run_id, store_id, product) DO UPDATE SET reason = EXCLUDED.reason`,
+      [runId, unfit.map((t) => t.storeId), unfit.map((t) => t.product), unfit.map((t) => t.result.reason)]);
+    await client.query('COMMIT');
+    return { fitted: fitted.length, unfit: unfit.length, promoted: promoted.length, forecasts: points.length };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Makes a version the production one (rolling back is promoting an earlier one); false if it does not exist. */
+export async function promoteVersion(pool: pg.Pool, model: string, version: number): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query('SELECT 1 FROM model_versions WHERE model = $1 AND version = $2 FOR UPDATE', [model, version]);
+    if (!rowCount) { await client.query('ROLLBACK'); return false; }
+    await client.query(`UPDATE model_versions SET stage = 'archived' WHERE model = $1 AND stage = 'production' AND version <> $2`, [model, version]);
+    await client.query(`UPDATE model_versions SET stage = 'production' WHERE model = $1 AND version = $2`, [model, version]);
+    await client.query('COMMIT');
+    return true;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

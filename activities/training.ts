@@ -1,0 +1,118 @@
+// Activities of weeklyTraining. The snapshot writes the training window to GCS once, in shards of
+// whole series; a shard trains its series in worker threads and writes the results in one
+// transaction, so a retried or rerun shard replaces its own rows; the run row is keyed by run id.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { to as copyTo } from 'pg-copy-streams';
+import { isValidDate, PRODUCT_NAME } from '../contracts/sales.ts';
+import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
+import { addDays } from '../domain/dates.ts';
+import type { SeriesDay, StateHoliday } from '../ml/forecast/types.ts';
+import type { Deps } from './deps.ts';
+import { whileHeartbeating } from './heartbeat.ts';
+import { productionVersions, saveTrainingResults, type TrainedSeries } from './registry.ts';
+
+/** A shard line: one series, its days as [date, sales, open, promo, state_holiday, school_holiday]. */
+interface ShardSeries { store_id: number; product: string; days: [string, number, boolean, boolean, StateHoliday, boolean][] }
+
+const SERIES_PER_TASK = 16;
+
+export function trainingActivities(deps: Deps) {
+  return {
+    /** Writes the window's series to GCS, `shardSize` per object; returns how many series and shards. */
+    snapshotTrainingWindow: (runId: string, o: TrainingOptions): Promise<{ series: number; shards: number }> => whileHeartbeating(async () => {
+      // Inlined into COPY (it takes no parameters), so checked first.
+      if (!isValidDate(o.asOf)) throw ApplicationFailure.nonRetryable(`asOf is not a date: ${o.asOf}`, 'InvalidInput');
+      const badProduct = o.products?.find((p) => !PRODUCT_NAME.test(p));
+      if (badProduct !== undefined) throw ApplicationFailure.nonRetryable(`not a product name: ${badProduct}`, 'InvalidInput');
+      const conditions = [`date <= DATE '${o.asOf}'`];
+      if (o.windowDays !== 'full') conditions.push(`date > DATE '${addDays(o.asOf, -o.windowDays)}'`);
+      if (o.products?.length) conditions.push(`product IN (${o.products.map((p) => `'${p}'`).join(', ')})`);
+      // Postgres groups the days of each series into one JSON line; Node only cuts lines into shards.
+      const sql = `COPY (SELECT json_build_object('store_id', store_id, 'product', product,
+          'days', json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date))
+        FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product ORDER BY store_id, product)
+        TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+      let series = 0;
+      let shards = 0;
+      let lines: string[] = [];
+      const flush = async () => {
+        if (!lines.length) return;
+        await deps.store.write(trainingShardObject(runId, shards++), lines.join(''), 'application/x-ndjson');
+        lines = [];
+      };
+      const client = await deps.pool.connect();
+      try {
+        let rest = '';
+        for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) {
+          const parts = (rest + chunk.toString('utf8')).split('\n');
+          rest = parts.pop()!;
+          for (const part of parts) {
+            lines.push(`${part}\n`);
+            series++;
+            if (lines.length === o.shardSize) await flush();
+          }
+        }
+        await flush();
+      } finally {
+        client.release();
+      }
+      return { series, shards };
+    }),
+
+    /** Trains a shard's series in worker threads, heartbeating series done, and saves the results. */
+    trainShard: async (runId: string, shard: number, o: TrainingOptions): Promise<ShardResult> => {
+      const ctx = Context.current();
+      const text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
+      const series = text.split('\n').filter(Boolean).map((line) => {
+        const s = JSON.parse(line) as ShardSeries;
+        const history: SeriesDay[] = s.days.map(([date, sales, open, promo, stateHoliday, schoolHoliday]) => ({ date, sales, open, promo, stateHoliday, schoolHoliday }));
+        return { storeId: s.store_id, product: s.product, history };
+      });
+      const production = await productionVersions(deps.pool, series, runId);
+      const options = { engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95 };
+      let done = 0;
+      ctx.heartbeat({ done });
+      const timer = setInterval(() => ctx.heartbeat({ done }), 5_000);
+      try {
+        const trained: TrainedSeries[] = [];
+        await Promise.all(Array.from({ length: Math.ceil(series.length / SERIES_PER_TASK) }, async (_, t) => {
+          const batch = series.slice(t * SERIES_PER_TASK, (t + 1) * SERIES_PER_TASK).map((s) => ({ ...s, production: production.get(forecastModelName(s.storeId, s.product)) }));
+          const results = await deps.fitPool.run({ series: batch.map((s) => ({ history: s.history, production: s.production })), options }, ctx.cancellationSignal);
+          results.forEach((result, i) => trained.push({ storeId: batch[i]!.storeId, product: batch[i]!.product, production: batch[i]!.production, result }));
+          done += batch.length;
+          ctx.heartbeat({ done });
+        }));
+        const saved = await saveTrainingResults(deps.pool, runId, o.engine, trained);
+        return { series: series.length, ...saved };
+      } finally {
+        clearInterval(timer);
+      }
+    },
+
+    /** Records the run's state; when it has ended, with the distribution of its versions' backtest metrics. */
+    recordTrainingRun: (run: { runId: string; status: TrainingStage; options: TrainingOptions; counts: TrainingCounts; error?: string }): Promise<MetricSummary> => whileHeartbeating(async () => {
+      const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
+      const metrics: MetricSummary = {};
+      if (ended) {
+        const { rows } = await deps.pool.query<{ metric: keyof MetricSummary; p: number[]; mean: number }>(
+          `SELECT m.metric, percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY (v.metrics->>m.metric)::float8) AS p,
+             avg((v.metrics->>m.metric)::float8) AS mean
+           FROM model_versions v CROSS JOIN unnest(ARRAY['rmspe', 'wape', 'coverage']) AS m(metric)
+           WHERE v.training_run = $1 AND v.metrics->>m.metric IS NOT NULL GROUP BY m.metric`, [run.runId]);
+        for (const r of rows) metrics[r.metric] = { p10: r.p[0]!, p50: r.p[1]!, p90: r.p[2]!, mean: r.mean };
+      }
+      const status = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled' ? run.status : 'running';
+      await deps.pool.query(
+        `INSERT INTO training_runs (run_id, status, as_of, engine, window_days, counts, metrics, error, ended_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN now() END)
+         ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, metrics = EXCLUDED.metrics,
+           error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
+           started_at = CASE WHEN training_runs.ended_at IS NOT NULL AND EXCLUDED.ended_at IS NULL THEN now() ELSE training_runs.started_at END`,
+        [run.runId, status, run.options.asOf, run.options.engine, run.options.windowDays === 'full' ? null : run.options.windowDays,
+          JSON.stringify(run.counts), JSON.stringify(metrics), run.error ?? null, ended]);
+      return metrics;
+    }),
+  };
+}
+
+export type TrainingActivities = ReturnType<typeof trainingActivities>;

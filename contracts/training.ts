@@ -1,0 +1,75 @@
+// Weekly training's inputs, progress and report: shared by the workflows, activities and API.
+import { defineQuery } from '@temporalio/workflow';
+import type { ForecastMetrics } from '../ml/forecast/metrics.ts';
+
+export interface TrainingOptions {
+  /** The last day of history; forecasts start the day after. */
+  asOf: string;
+  /** A name from ml/forecast/engines.ts. */
+  engine: string;
+  /** Days of history to fit on, or 'full'. */
+  windowDays: number | 'full';
+  /** Only these products (default: all). */
+  products?: string[];
+  /** Series per shard (one activity each). */
+  shardSize: number;
+  /** Shards in flight at once. */
+  concurrency: number;
+  /** A new version is promoted unless its backtest RMSPE is worse than production's by more than this fraction. */
+  promotionMargin: number;
+  backtestFolds: number;
+  /** Days forecast, and days per backtest fold. */
+  horizon: number;
+}
+
+export const DEFAULT_TRAINING: Omit<TrainingOptions, 'asOf'> = {
+  engine: 'fast', windowDays: 120, shardSize: 128, concurrency: 4, promotionMargin: 0.05, backtestFolds: 3, horizon: 7,
+};
+
+export type TrainingStage = 'snapshotting' | 'training' | 'recording' | 'done' | 'failed' | 'cancelled';
+
+export interface TrainingCounts {
+  series: number;
+  shards: number;
+  shardsDone: number;
+  /** Series done (fitted or unfit). */
+  done: number;
+  fitted: number;
+  unfit: number;
+  promoted: number;
+  forecasts: number;
+}
+
+export interface TrainingProgress {
+  stage: TrainingStage;
+  counts: TrainingCounts;
+  /** Series per second since training started, and the seconds left at that rate. */
+  seriesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+/** What one shard reports to the run. */
+export interface ShardResult {
+  series: number;
+  fitted: number;
+  unfit: number;
+  promoted: number;
+  forecasts: number;
+}
+
+export interface TrainingReport {
+  runId: string;
+  asOf: string;
+  engine: string;
+  counts: TrainingCounts;
+  /** Distribution of the fitted versions' backtest metrics. */
+  metrics: MetricSummary;
+  seconds: number;
+}
+
+export type MetricSummary = Partial<Record<keyof Pick<ForecastMetrics, 'rmspe' | 'wape' | 'coverage'>, { p10: number; p50: number; p90: number; mean: number }>>;
+
+export const trainingProgressQuery = defineQuery<TrainingProgress>('trainingProgress');
+export const weeklyTrainingWorkflowId = (asOf: string): string => `weekly-training-${asOf}`;
+export const forecastModelName = (storeId: number, product: string): string => `sales-forecast:${storeId}:${product}`;
+export const trainingShardObject = (runId: string, shard: number): string => `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;

@@ -1,0 +1,46 @@
+// Training one series end to end, in memory: backtest, final fit, the promotion decision against
+// the production version, and the forecast of the model that serves afterwards. What a weekly
+// run's shard does per series (in worker threads) and what a retrain does for one.
+import { addDays } from '../../domain/dates.ts';
+import { promotionDecision } from '../registry/promotion.ts';
+import { backtest, type BacktestResult } from './backtest.ts';
+import { assumedCalendar } from './calendar.ts';
+import { engineNamed } from './engines.ts';
+import { UnfitSeriesError, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
+
+export interface ProductionVersion {
+  version: number;
+  model: FittedModel;
+  rmspe: number | null;
+}
+
+export interface SeriesTrainingOptions {
+  engine: string;
+  /** The last day of history: forecasts cover the `horizon` days after it. */
+  asOf: string;
+  horizon: number;
+  backtestFolds: number;
+  promotionMargin: number;
+  intervalWidth: number;
+}
+
+export type SeriesTrainingResult =
+  | { ok: true; model: FittedModel; metrics: BacktestResult; promote: boolean; promotionReason: string; forecast: ForecastPoint[] }
+  | { ok: false; reason: string };
+
+export function trainSeries(history: SeriesDay[], production: ProductionVersion | undefined, o: SeriesTrainingOptions): SeriesTrainingResult {
+  const engine = engineNamed(o.engine);
+  try {
+    // The final fit first: its refusal names the series' own problem, a fold's would name the fold's.
+    const model = engine.fit(history, { intervalWidth: o.intervalWidth });
+    const metrics = backtest(engine, history, { folds: o.backtestFolds, horizon: o.horizon, intervalWidth: o.intervalWidth });
+    const decision = promotionDecision(Number.isFinite(metrics.rmspe) ? metrics.rmspe : null, production?.rmspe, o.promotionMargin);
+    const serving = decision.promote || !production ? model : production.model;
+    const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
+    const forecast = engineNamed(serving.engine).predict(serving, assumedCalendar(history, dates));
+    return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
+  } catch (err) {
+    if (err instanceof UnfitSeriesError) return { ok: false, reason: err.message };
+    throw err;
+  }
+}

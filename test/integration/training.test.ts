@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { DEFAULT_TRAINING, trainingProgressQuery, type TrainingOptions, type TrainingReport } from '../../contracts/training.ts';
+import { connectClient } from '../../platform/temporal.ts';
+import { generate } from '../../scripts/data/generate.ts';
+import { importStores } from '../../scripts/data/import.ts';
+import { importTrain } from '../../scripts/data/importTrain.ts';
+import { testConfig, uniqueId } from '../helpers/stack.ts';
+import { withWorker } from '../helpers/worker.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const cfg = testConfig();
+// 50 generated stores x 2 products (t1, t2), and three series no model can be fit on (product tx).
+const PRODUCTS = ['t1', 't2', 'tx'];
+const AS_OF = '2014-06-30';
+const options: TrainingOptions = { ...DEFAULT_TRAINING, asOf: AS_OF, products: PRODUCTS, shardSize: 16, concurrency: 2 };
+
+async function countsOf(deps: Deps, runId: string) {
+  const { rows } = await deps.pool.query<{ versions: number; forecasts: number; failures: number; production: number }>(
+    `SELECT (SELECT count(*)::int FROM model_versions WHERE training_run = $1) AS versions,
+            (SELECT count(*)::int FROM forecast_results WHERE run_id = $1) AS forecasts,
+            (SELECT count(*)::int FROM training_failures WHERE run_id = $1) AS failures,
+            (SELECT count(*)::int FROM model_versions WHERE training_run = $1 AND stage = 'production') AS production`, [runId]);
+  return rows[0]!;
+}
+
+describe('weekly training against the real stack', () => {
+  let deps: Deps;
+  let client: Client;
+  before(async () => {
+    deps = createDeps(cfg, 'retailflow-test');
+    client = await connectClient(cfg.temporal);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-training-'));
+    generate(['--out', dir, '--stores', '50', '--products', '2', '--from', '2014-01-01', '--to', AS_OF, '--seed', '5']);
+    await importStores(deps.pool, path.join(dir, 'store.csv'));
+    // The generator names products p01, p02: renamed so no other test's series mix in.
+    await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
+    await deps.pool.query(`UPDATE sales SET product = 't' || right(product, 1) WHERE product IN ('p01', 'p02') AND date BETWEEN '2014-01-01' AND $1`, [AS_OF]);
+    // Unfit-able: 10 days only; never any sales; closed for the last two months.
+    await deps.pool.query(
+      `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
+       SELECT s, 'tx', d::date, CASE WHEN s = 1 THEN 500 WHEN s = 2 THEN 0 ELSE CASE WHEN d < '2014-05-01' THEN 700 ELSE 0 END END, 0,
+              CASE WHEN s = 3 AND d >= '2014-05-01' THEN false ELSE true END, false, '0', false
+       FROM unnest(ARRAY[1, 2, 3]) AS s, generate_series('2014-03-01'::date, $1::date, '1 day') AS d
+       WHERE s <> 1 OR d > $1::date - 10
+       ON CONFLICT DO NOTHING`, [AS_OF]);
+  });
+  after(async () => {
+    await client.connection.close();
+    await closeDeps(deps);
+  });
+
+  const run = (workflowId: string, o: TrainingOptions = options) =>
+    client.workflow.execute('weeklyTraining', { workflowId, taskQueue: cfg.temporal.taskQueues.training, args: [o] }) as Promise<TrainingReport>;
+
+  it('trains every series, registers a version each, writes exactly 7 forecasts per series, and reports the unfit ones', async () => {
+    const runId = uniqueId('training');
+    const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId));
+    assert.equal(report.counts.series, 103);
+    assert.equal(report.counts.shards, 7);
+    assert.equal(report.counts.fitted + report.counts.unfit, 103);
+    assert.ok(report.counts.unfit >= 3, `the three tx series at least (${report.counts.unfit})`);
+    const counts = await countsOf(deps, runId);
+    assert.deepEqual(counts, { versions: report.counts.fitted, forecasts: report.counts.fitted * 7, failures: report.counts.unfit, production: report.counts.promoted });
+    const { rows: reasons } = await deps.pool.query<{ store_id: number; reason: string }>(
+      `SELECT store_id, reason FROM training_failures WHERE run_id = $1 AND product = 'tx' ORDER BY store_id`, [runId]);
+    assert.match(reasons[0]!.reason, /too short: 10 open days/);
+    assert.match(reasons[1]!.reason, /no sales/);
+    assert.match(reasons[2]!.reason, /closed for the last 61 days/);
+    const { rows: dates } = await deps.pool.query<{ d: string }>(`SELECT DISTINCT forecast_date::text AS d FROM forecast_results WHERE run_id = $1 ORDER BY d`, [runId]);
+    assert.deepEqual(dates.map((r) => r.d), ['2014-07-01', '2014-07-02', '2014-07-03', '2014-07-04', '2014-07-05', '2014-07-06', '2014-07-07']);
+    assert.ok(report.metrics.rmspe && report.metrics.rmspe.p50 > 0 && report.metrics.rmspe.p50 < 0.5, JSON.stringify(report.metrics));
+    const { rows: [runRow] } = await deps.pool.query<{ status: string }>('SELECT status FROM training_runs WHERE run_id = $1', [runId]);
+    assert.equal(runRow!.status, 'done');
+
+    // The same run again: versions and forecasts are updated in place, nothing is added.
+    const again = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId));
+    assert.deepEqual(again.counts, report.counts);
+    assert.deepEqual(await countsOf(deps, runId), counts);
+  });
+
+  it('promotes a new run\'s versions unless they are worse than production by more than the margin', async () => {
+    const first = uniqueId('training');
+    const second = uniqueId('training');
+    const [a, b] = await withWorker(cfg, cfg.temporal.taskQueues.training, async () => [
+      await run(first, { ...options, products: ['t1'] }),
+      // A baseline that backtests far worse than the fast engine stays in staging.
+      await run(second, { ...options, products: ['t1'], engine: 'last_week', promotionMargin: 0.05 }),
+    ]);
+    assert.equal(a.counts.promoted, a.counts.fitted, 'the first run is promoted whole');
+    assert.ok(b.counts.promoted < b.counts.fitted / 10, `the worse one mostly is not (${b.counts.promoted} of ${b.counts.fitted})`);
+    assert.equal((await countsOf(deps, second)).production, b.counts.promoted);
+    const { rows: served } = await deps.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM forecast_results f JOIN model_versions v ON v.model = f.model AND v.version = f.model_version
+       WHERE f.run_id = $1 AND v.training_run = $2`, [second, first]);
+    assert.equal(served[0]!.n, 7 * (b.counts.fitted - b.counts.promoted), 'series not promoted are forecast by the production version');
+  });
+
+  it('is cancelled cleanly mid-run: the run says so and every saved shard is whole', async () => {
+    const runId = uniqueId('training');
+    await withWorker(cfg, cfg.temporal.taskQueues.training, async () => {
+      const handle = await client.workflow.start('weeklyTraining', {
+        workflowId: runId, taskQueue: cfg.temporal.taskQueues.training, args: [{ ...options, shardSize: 4, concurrency: 1 }],
+      });
+      for (let i = 0; ; i++) {
+        const p = await handle.query(trainingProgressQuery);
+        if (p.counts.shardsDone >= 1) break;
+        assert.ok(i < 600, 'no shard finished');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await handle.cancel();
+      await assert.rejects(handle.result());
+    });
+    const { rows: [row] } = await deps.pool.query<{ status: string }>('SELECT status FROM training_runs WHERE run_id = $1', [runId]);
+    assert.equal(row!.status, 'cancelled');
+    const c = await countsOf(deps, runId);
+    assert.ok(c.versions + c.failures < 103, 'it stopped before the end');
+    assert.equal(c.forecasts, c.versions * 7, 'each saved series has its 7 forecasts');
+  });
+
+  it('is finished with exact counts by a new worker after the first is killed with SIGKILL mid-run', async () => {
+    const runId = uniqueId('training');
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], { env: process.env, stdio: 'ignore' });
+    const workers: ChildProcess[] = [];
+    try {
+      const handle = await client.workflow.start('weeklyTraining', {
+        workflowId: runId, taskQueue: cfg.temporal.taskQueues.training, args: [{ ...options, shardSize: 8 }],
+      });
+      workers.push(startWorker());
+      for (let i = 0; ; i++) {
+        const history = await handle.fetchHistory();
+        const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes).length ?? 0;
+        if (started >= 2) break; // the snapshot and at least one shard
+        assert.ok(i < 600, 'the worker never started a shard');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      workers[0]!.kill('SIGKILL');
+      workers.push(startWorker());
+      const report = await handle.result() as TrainingReport;
+      assert.equal(report.counts.fitted + report.counts.unfit, 103);
+      assert.deepEqual(await countsOf(deps, runId), { versions: report.counts.fitted, forecasts: report.counts.fitted * 7, failures: report.counts.unfit, production: report.counts.promoted });
+    } finally {
+      for (const w of workers) w.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,66 @@
+// weeklyTraining: snapshot the training window to GCS in shards -> train the shards, a bounded
+// number at a time (each fits its series, registers versions, promotes, writes 7-day forecasts)
+// -> record the run with its metric distribution. Its history grows by a few events per shard:
+// 100,000 series in shards of 128 is ~800 activities, far below Temporal's limits.
+import { CancellationScope, isCancellation, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { TrainingActivities } from '../activities/training.ts';
+import { trainingProgressQuery, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingProgress, type TrainingReport, type TrainingStage } from '../contracts/training.ts';
+
+const acts = proxyActivities<TrainingActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidInput'] },
+});
+
+export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
+  const runId = workflowInfo().workflowId;
+  const counts: TrainingCounts = { series: 0, shards: 0, shardsDone: 0, done: 0, fitted: 0, unfit: 0, promoted: 0, forecasts: 0 };
+  const progress: TrainingProgress = { stage: 'snapshotting', counts, seriesPerSecond: 0, etaSeconds: null };
+  const started = Date.now();
+  let trainingStarted = started;
+  setHandler(trainingProgressQuery, () => {
+    const seconds = (Date.now() - trainingStarted) / 1000;
+    progress.seriesPerSecond = seconds > 0 ? counts.done / seconds : 0;
+    progress.etaSeconds = progress.seriesPerSecond > 0 ? (counts.series - counts.done) / progress.seriesPerSecond : null;
+    return progress;
+  });
+  const record = (status: TrainingStage, error?: string) => acts.recordTrainingRun({ runId, status, options, counts, error });
+
+  await record('snapshotting');
+  try {
+    const snapshot = await acts.snapshotTrainingWindow(runId, options);
+    counts.series = snapshot.series;
+    counts.shards = snapshot.shards;
+    progress.stage = 'training';
+    trainingStarted = Date.now();
+    await record('training');
+
+    const add = (r: ShardResult) => {
+      counts.shardsDone++;
+      counts.done += r.series;
+      counts.fitted += r.fitted;
+      counts.unfit += r.unfit;
+      counts.promoted += r.promoted;
+      counts.forecasts += r.forecasts;
+    };
+    // Sliding window: the next shard starts as soon as one finishes.
+    const running = new Set<Promise<void>>();
+    for (let shard = 0; shard < snapshot.shards; shard++) {
+      if (running.size >= options.concurrency) await Promise.race(running);
+      const p: Promise<void> = acts.trainShard(runId, shard, options).then(add).finally(() => running.delete(p));
+      running.add(p);
+    }
+    await Promise.all(running);
+
+    progress.stage = 'recording';
+    const metrics = await record('done');
+    progress.stage = 'done';
+    return { runId, asOf: options.asOf, engine: options.engine, counts, metrics, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    // Shards already saved stay (each is whole); the run row says how far it got and why it stopped.
+    const status: TrainingStage = isCancellation(err) ? 'cancelled' : 'failed';
+    progress.stage = status;
+    await CancellationScope.nonCancellable(() => record(status, status === 'cancelled' ? 'cancelled' : rootCause(err) ?? String(err)));
+    throw err;
+  }
+}
