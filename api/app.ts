@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
+import { trainingRoutes } from './routes/training.ts';
 
 export function createApp(deps: ApiDeps) {
   const limit = deps.cfg.api.bodyLimitBytes;
@@ -19,6 +20,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', stackCheckRoutes(deps))
     .route('/', salesRoutes(deps))
     .route('/', ingestRoutes(deps))
+    .route('/', trainingRoutes(deps))
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
     .onError(errorHandler(deps.log));
 }

@@ -70,6 +70,9 @@ export interface TrainingReport {
 export type MetricSummary = Partial<Record<keyof Pick<ForecastMetrics, 'rmspe' | 'wape' | 'coverage'>, { p10: number; p50: number; p90: number; mean: number }>>;
 
 export const trainingProgressQuery = defineQuery<TrainingProgress>('trainingProgress');
-export const weeklyTrainingWorkflowId = (asOf: string): string => `weekly-training-${asOf}`;
+/** A run's id (its workflow id): one per as-of date with the default engine and window, else also named by those. */
+export const trainingRunId = (o: Pick<TrainingOptions, 'asOf' | 'engine' | 'windowDays'>): string =>
+  o.engine === DEFAULT_TRAINING.engine && o.windowDays === DEFAULT_TRAINING.windowDays
+    ? `weekly-training-${o.asOf}` : `training-${o.asOf}-${o.engine}-${o.windowDays === 'full' ? 'full' : `w${o.windowDays}`}`;
 export const forecastModelName = (storeId: number, product: string): string => `sales-forecast:${storeId}:${product}`;
 export const trainingShardObject = (runId: string, shard: number): string => `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;

@@ -2,7 +2,7 @@
 // the schedule's time zone), under that date's own run id, with the default options.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import { DEFAULT_TRAINING, weeklyTrainingWorkflowId, type TrainingReport } from '../contracts/training.ts';
+import { DEFAULT_TRAINING, trainingRunId, type TrainingReport } from '../contracts/training.ts';
 import { addDays, todayIn } from '../domain/dates.ts';
 import { weeklyTraining } from './weeklyTraining.ts';
 
@@ -10,7 +10,7 @@ export async function scheduledWeeklyTraining({ timeZone }: { timeZone: string }
   const scheduled = workflowInfo().searchAttributes?.TemporalScheduledStartTime?.[0];
   const asOf = addDays(todayIn(timeZone, scheduled ? new Date(scheduled as string | Date) : new Date()), -1);
   try {
-    return await executeChild(weeklyTraining, { workflowId: weeklyTrainingWorkflowId(asOf), args: [{ ...DEFAULT_TRAINING, asOf }] });
+    return await executeChild(weeklyTraining, { workflowId: trainingRunId({ ...DEFAULT_TRAINING, asOf }), args: [{ ...DEFAULT_TRAINING, asOf }] });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { asOf, alreadyRunning: true };
     throw err;

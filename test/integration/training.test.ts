@@ -11,6 +11,8 @@ import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
+import { closeApiDeps, createApiDeps } from '../../api/server.ts';
+import { createApp } from '../../api/app.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { withWorker } from '../helpers/worker.ts';
 
@@ -148,6 +150,42 @@ describe('weekly training against the real stack', () => {
       assert.deepEqual(await countsOf(deps, runId), { versions: report.counts.fitted, forecasts: report.counts.fitted * 7, failures: report.counts.unfit, production: report.counts.promoted });
     } finally {
       for (const w of workers) w.kill('SIGKILL');
+    }
+  });
+
+  it('is started, followed and refused through the API with the right keys and clear errors', async () => {
+    const ADMIN = 'admin-key-for-training-tests';
+    const WRITER = 'writer-key-for-training-tests';
+    const apiDeps = await createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},producer:write:${WRITER}` }));
+    try {
+      const app = createApp(apiDeps);
+      const post = (url: string, body: unknown, key?: string) => app.request(url, {
+        method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      });
+      const asOf = '2014-06-23';
+      assert.equal((await post('/v1/training-runs', { asOf }, undefined)).status, 401);
+      assert.equal((await post('/v1/training-runs', { asOf }, WRITER)).status, 403);
+      for (const [body, field] of [[{ asOf, engine: 'arima' }, 'engine'], [{ asOf, windowDays: 5 }, 'windowDays'], [{ asOf: '2014-02-30' }, 'asOf'],
+        [{ asOf, products: ['a b'] }, 'products.0'], [{ asOf, colour: 'red' }, 'body']] as const) {
+        const res = await post('/v1/training-runs', body, ADMIN);
+        const err = await res.json() as { error: { field?: string; message: string } };
+        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.equal(err.error.field ?? 'body', field, err.error.message);
+      }
+      const res = await post('/v1/training-runs', { asOf, products: ['t2'], shardSize: 25 }, ADMIN);
+      assert.equal(res.status, 202);
+      const started = await res.json() as { workflowId: string; temporalUrl: string };
+      assert.equal(started.workflowId, `weekly-training-${asOf}`);
+      await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.getHandle(started.workflowId).result());
+      const got = await (await app.request(`/v1/training-runs/${started.workflowId}`)).json() as { status: string; counts: { series: number; shards: number } };
+      assert.equal(got.status, 'done');
+      assert.deepEqual([got.counts.series, got.counts.shards], [50, 2]);
+      const list = await (await app.request('/v1/training-runs?limit=500')).json() as { runs: { run_id: string }[] };
+      assert.ok(list.runs.some((r) => r.run_id === started.workflowId));
+      assert.equal((await post(`/v1/training-runs/${started.workflowId}/cancel`, {}, ADMIN)).status, 409, 'an ended run cannot be cancelled');
+      assert.equal((await app.request('/v1/training-runs/no-such-run')).status, 404);
+    } finally {
+      await closeApiDeps(apiDeps);
     }
   });
 });
