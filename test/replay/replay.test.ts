@@ -12,6 +12,7 @@ describe('workflow replay', () => {
   it('has recorded histories to replay', () => {
     assert.ok(files.includes('stackCheck.history.json'));
     assert.ok(files.includes('dailyIngest.history.json'));
+    assert.ok(files.includes('weeklyTraining.history.json'));
   });
 
   for (const file of files) {
