@@ -6,13 +6,12 @@ import { to as copyTo } from 'pg-copy-streams';
 import { isValidDate, PRODUCT_NAME } from '../contracts/sales.ts';
 import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
 import { addDays } from '../domain/dates.ts';
-import type { SeriesDay, StateHoliday } from '../ml/forecast/types.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { productionVersions, saveTrainingResults, type TrainedSeries } from './registry.ts';
 
-/** A shard line: one series, its days as [date, sales, open, promo, state_holiday, school_holiday]. */
-interface ShardSeries { store_id: number; product: string; days: [string, number, boolean, boolean, StateHoliday, boolean][] }
+// A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
+const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
 
 const SERIES_PER_TASK = 16;
 
@@ -62,11 +61,12 @@ export function trainingActivities(deps: Deps) {
     /** Trains a shard's series in worker threads, heartbeating series done, and saves the results. */
     trainShard: async (runId: string, shard: number, o: TrainingOptions): Promise<ShardResult> => {
       const ctx = Context.current();
-      const text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
-      const series = text.split('\n').filter(Boolean).map((line) => {
-        const s = JSON.parse(line) as ShardSeries;
-        const history: SeriesDay[] = s.days.map(([date, sales, open, promo, stateHoliday, schoolHoliday]) => ({ date, sales, open, promo, stateHoliday, schoolHoliday }));
-        return { storeId: s.store_id, product: s.product, history };
+      const lines = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8').split('\n').filter(Boolean);
+      // Only the keys are read here; the days are parsed in the worker threads.
+      const series = lines.map((line) => {
+        const m = SERIES_KEY.exec(line);
+        if (!m) throw ApplicationFailure.nonRetryable(`shard ${shard} of ${runId} holds a line that is not a series`, 'InvalidInput');
+        return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string, line };
       });
       const production = await productionVersions(deps.pool, series, runId);
       const options = { engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95 };
@@ -77,7 +77,7 @@ export function trainingActivities(deps: Deps) {
         const trained: TrainedSeries[] = [];
         await Promise.all(Array.from({ length: Math.ceil(series.length / SERIES_PER_TASK) }, async (_, t) => {
           const batch = series.slice(t * SERIES_PER_TASK, (t + 1) * SERIES_PER_TASK).map((s) => ({ ...s, production: production.get(forecastModelName(s.storeId, s.product)) }));
-          const results = await deps.fitPool.run({ series: batch.map((s) => ({ history: s.history, production: s.production })), options }, ctx.cancellationSignal);
+          const results = await deps.fitPool.run({ lines: batch.map((s) => s.line), production: batch.map((s) => s.production), options }, ctx.cancellationSignal);
           results.forEach((result, i) => trained.push({ storeId: batch[i]!.storeId, product: batch[i]!.product, production: batch[i]!.production, result }));
           done += batch.length;
           ctx.heartbeat({ done });

@@ -4,9 +4,13 @@
 //             series is fit on the 120 days before a cutoff and forecasts the next 7 days with
 //             their actual calendar (as Kaggle's test.csv gives it) and with the assumed one
 //             (ml/forecast/calendar.ts, what the weekly run uses); RMSPE, WAPE, bias and interval
-//             coverage pooled over all series, per engine; the same on a real train.csv with --rossmann.
+//             coverage pooled over all series, per engine; the same on a real train.csv with --rossmann;
+//   end to end: on the bench stack, 1,115 stores x 10 products of generated history in Postgres,
+//             weeklyTraining through Temporal (snapshot, shards, fits, registry, forecasts) with one
+//             training worker process: 1,115 series, then 11,150; models/s and the worker's peak RSS.
 // One JSON line per result on stdout, all in bench/results/training.json.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,9 +22,20 @@ import { UnfitSeriesError, type ForecastPoint, type SeriesDay } from '../ml/fore
 import { generate } from '../scripts/data/generate.ts';
 import { quoteFreeCsvLines } from '../scripts/data/lines.ts';
 import { trainRowReader } from '../scripts/data/trainRows.ts';
+import { closeDeps, createDeps } from '../activities/deps.ts';
+import { DEFAULT_TRAINING, type TrainingReport } from '../contracts/training.ts';
+import { loadConfig } from '../platform/config.ts';
+import { provision } from '../platform/provision.ts';
+import { connectClient } from '../platform/temporal.ts';
+import { importStores } from '../scripts/data/import.ts';
+import { importTrain } from '../scripts/data/importTrain.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
+import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
+import { BENCH_ENV } from './profile.ts';
 
-const { values: args } = parseArgs({ options: { rossmann: { type: 'string' }, stores: { type: 'string', default: '300' } } });
+const { values: args } = parseArgs({ options: {
+  rossmann: { type: 'string' }, stores: { type: 'string', default: '300' }, 'skip-e2e': { type: 'boolean', default: false },
+} });
 const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 const results: Record<string, unknown>[] = [];
 const report = (r: Record<string, unknown>) => {
@@ -93,6 +108,59 @@ function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
   }
 }
 
+/** Peak resident memory of a process, from /proc (Linux). */
+async function peakRssMiB(pid: number): Promise<number | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Math.round(Number(kb) / 1024) : null;
+}
+
+async function benchEndToEnd(dir: string): Promise<void> {
+  Object.assign(process.env, BENCH_ENV);
+  const cfg = loadConfig();
+  await stackWipe(cfg);
+  await stackUp(cfg);
+  try {
+    await provision(cfg);
+    const deps = createDeps(cfg, 'retailflow-bench');
+    const asOf = '2015-07-31';
+    try {
+      generate(['--out', dir, '--stores', '1115', '--products', '10', '--from', '2015-03-01', '--to', asOf]);
+      await importStores(deps.pool, path.join(dir, 'store.csv'));
+      await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
+    } finally {
+      await closeDeps(deps);
+    }
+    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], { env: process.env, stdio: 'ignore' });
+    const client = await connectClient(cfg.temporal);
+    try {
+      // Warm-up (not reported): the worker bundles its workflows and starts its threads first.
+      await client.workflow.execute('weeklyTraining', {
+        workflowId: 'bench-training-warmup', taskQueue: cfg.temporal.taskQueues.training,
+        args: [{ ...DEFAULT_TRAINING, asOf: '2015-07-24', products: ['p10'] }],
+      });
+      for (const [name, products] of [['1,115 series', ['p01']], ['11,150 series', undefined]] as const) {
+        const t0 = performance.now();
+        const run = await client.workflow.execute('weeklyTraining', {
+          workflowId: `bench-training-${products ? 'p01' : 'all'}`, taskQueue: cfg.temporal.taskQueues.training,
+          args: [{ ...DEFAULT_TRAINING, asOf, ...(products ? { products: [...products] } : {}) }],
+        }) as TrainingReport;
+        const seconds = (performance.now() - t0) / 1000;
+        report({
+          name: 'end_to_end', series: name, engine: run.engine, counts: run.counts, seconds: round(seconds, 2),
+          models_per_s: Math.round(run.counts.series / seconds), rmspe_p50: run.metrics.rmspe?.p50,
+          worker_peak_rss_mib: await peakRssMiB(worker.pid!), target: '11,150 models in <= 15 s (>= 1,000 models/s)',
+        });
+      }
+    } finally {
+      await client.connection.close();
+      worker.kill('SIGTERM');
+    }
+  } finally {
+    await stackDown(cfg);
+  }
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'retailflow-bench-training-'));
 try {
   generate(['--out', dir, '--stores', args.stores]);
@@ -100,6 +168,7 @@ try {
   benchEngines(generated);
   benchAccuracy(`generated (${args.stores} stores, seed 42)`, generated);
   if (args.rossmann) benchAccuracy(`rossmann ${path.basename(args.rossmann)}`, await readSeries(args.rossmann));
+  if (!args['skip-e2e']) await benchEndToEnd(path.join(dir, 'e2e'));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
