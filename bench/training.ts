@@ -18,6 +18,7 @@ import { addDays } from '../domain/dates.ts';
 import { assumedCalendar } from '../ml/forecast/calendar.ts';
 import { ENGINES, type EngineName } from '../ml/forecast/engines.ts';
 import { forecastMetrics } from '../ml/forecast/metrics.ts';
+import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { UnfitSeriesError, type ForecastPoint, type SeriesDay } from '../ml/forecast/types.ts';
 import { generate } from '../scripts/data/generate.ts';
 import { quoteFreeCsvLines } from '../scripts/data/lines.ts';
@@ -77,6 +78,16 @@ function benchEngines(all: SeriesDay[][]): void {
     }
     report({ name: 'engine_fits_per_s', engine: name, window_days: WINDOW_DAYS, fits_per_s: Math.round(fits / ((performance.now() - t0) / 1000)) });
   }
+  // What a training run does per series: final fit, 3 backtest folds, promotion decision, 7-day forecast.
+  let trained = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 3000) {
+    for (const s of windows) {
+      trainSeries(s, undefined, { engine: 'fast', asOf: s.at(-1)!.date, horizon: 7, backtestFolds: 3, promotionMargin: 0.05, intervalWidth: 0.95 });
+      trained++;
+    }
+  }
+  report({ name: 'series_trained_per_s', engine: 'fast', window_days: WINDOW_DAYS, per_thread: Math.round(trained / ((performance.now() - t0) / 1000)) });
 }
 
 function benchAccuracy(dataset: string, all: SeriesDay[][]): void {

@@ -13,7 +13,8 @@ export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/in
 // Each queue gets its own slots so that a weekly training run never delays an interactive retrain.
 const QUEUE_SETTINGS: Record<TaskQueueName, Partial<WorkerOptions>> = {
   ingest: { maxConcurrentActivityTaskExecutions: 8, maxConcurrentWorkflowTaskExecutions: 20 },
-  training: { maxConcurrentActivityTaskExecutions: 2, maxConcurrentWorkflowTaskExecutions: 20 },
+  // Training shards fit in the worker's thread pool: several in flight keep it busy while others read or write.
+  training: { maxConcurrentActivityTaskExecutions: 8, maxConcurrentWorkflowTaskExecutions: 20 },
   interactive: { maxConcurrentActivityTaskExecutions: 4, maxConcurrentWorkflowTaskExecutions: 10 },
 };
 

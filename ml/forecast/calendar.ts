@@ -6,23 +6,24 @@
 // - promo: as 14 days earlier (Rossmann's promotions run in two-week cycles);
 // - school holiday: as 7 days earlier (school holidays last weeks);
 // - state holiday: none (public holidays are not in the history's future).
-import { addDays } from '../../domain/dates.ts';
+import { dayNumber } from './features.ts';
 import type { CalendarDay, SeriesDay } from './types.ts';
 
 export function assumedCalendar(history: readonly SeriesDay[], dates: readonly string[]): CalendarDay[] {
-  const byDate = new Map(history.map((d) => [d.date, d]));
-  const known = new Map<string, CalendarDay>(byDate);
-  const lookBack = (date: string, days: number) => known.get(addDays(date, -days));
+  // By day number: looking back is arithmetic, not date parsing.
+  const known = new Map<number, CalendarDay>(history.map((d) => [dayNumber(d.date), d]));
   return dates.map((date) => {
-    const sameWeekday = [7, 14, 21, 28].map((k) => lookBack(date, k)).filter((d): d is CalendarDay => d !== undefined);
+    const n = dayNumber(date);
+    const lookBack = (days: number) => known.get(n - days);
+    const sameWeekday = [7, 14, 21, 28].map(lookBack).filter((d): d is CalendarDay => d !== undefined);
     const day: CalendarDay = {
       date,
       open: sameWeekday.length ? sameWeekday.filter((d) => d.open).length * 2 >= sameWeekday.length : true,
-      promo: lookBack(date, 14)?.promo ?? false,
+      promo: lookBack(14)?.promo ?? false,
       stateHoliday: '0',
-      schoolHoliday: lookBack(date, 7)?.schoolHoliday ?? false,
+      schoolHoliday: lookBack(7)?.schoolHoliday ?? false,
     };
-    known.set(date, day);
+    known.set(n, day);
     return day;
   });
 }

@@ -99,22 +99,34 @@ function solveRidge(x: SparseRows, y: Float64Array, w: Float64Array, penalty: Fl
   return choleskySolve(xtx, xty, p);
 }
 
-export function fitFast(history: SeriesDay[], options: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel<FastParams> {
-  checkFittable(history);
+/** The features of a history's open days with sales, built once for every prefix fitted on it. */
+interface Design { x: SparseRows; y: Float64Array; day: Int32Array; origin: number }
+
+function design(history: SeriesDay[]): Design {
   const origin = dayNumber(history[0]!.date);
-  const rows: number[] = [];
-  history.forEach((d, i) => { if (d.open && d.sales > 0) rows.push(i); });
-  const n = rows.length;
+  const days: number[] = [];
+  history.forEach((d, i) => { if (d.open && d.sales > 0) days.push(i); });
+  const n = days.length;
   const p = FEATURE_COUNT;
   const dense = new Float64Array(n * p);
   const y = new Float64Array(n);
-  rows.forEach((i, r) => {
+  days.forEach((i, r) => {
     writeFeatures(history, i, origin, dense, r * p);
     y[r] = Math.log1p(history[i]!.sales);
   });
-  const x = sparseRows(dense, n);
+  return { x: sparseRows(dense, n), y, day: Int32Array.from(days), origin };
+}
+
+/** Fits the first `length` days of the history the design was built on. */
+function fitDesign(history: SeriesDay[], d: Design, length: number, options: FitOptions): FittedModel<FastParams> {
+  checkFittable(history.slice(0, length));
+  let n = 0;
+  while (n < d.day.length && d.day[n]! < length) n++;
+  const x: SparseRows = { ...d.x, n };
+  const y = d.y.subarray(0, n);
+  const p = FEATURE_COUNT;
   // Yearly terms cannot be told from trend in a short window: shrink them by how little of a year we see.
-  const spanDays = dayNumber(history[history.length - 1]!.date) - origin + 1;
+  const spanDays = dayNumber(history[length - 1]!.date) - d.origin + 1;
   const penalty = new Float64Array(p).fill(RIDGE);
   penalty[0] = 1e-9;
   for (let j = FIRST_YEARLY; j < p; j++) penalty[j] = RIDGE * Math.max(1, (365 / spanDays) ** 2 * 10);
@@ -139,10 +151,24 @@ export function fitFast(history: SeriesDay[], options: FitOptions = DEFAULT_FIT_
   return {
     engine: 'fast',
     params: {
-      coef: Array.from(coef), origin, lower: quantile(sorted, tail) * widen, upper: quantile(sorted, 1 - tail) * widen,
-      lastOpen: history[history.length - 1]!.open, observations: n,
+      coef: Array.from(coef), origin: d.origin, lower: quantile(sorted, tail) * widen, upper: quantile(sorted, 1 - tail) * widen,
+      lastOpen: history[length - 1]!.open, observations: n,
     },
   };
+}
+
+export function fitFast(history: SeriesDay[], options: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel<FastParams> {
+  checkFittable(history);
+  return fitDesign(history, design(history), history.length, options);
+}
+
+/**
+ * Fits several prefixes of one history (a backtest's folds and the final fit) from one feature
+ * build. A prefix's last day sees whether the day after it was open, as a forecast sees the plan.
+ */
+export function fitFastPrefixes(history: SeriesDay[], lengths: number[], options: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel<FastParams>[] {
+  const d = design(history);
+  return lengths.map((length) => fitDesign(history, d, length, options));
 }
 
 export function predictFast(model: FittedModel<FastParams>, days: CalendarDay[]): ForecastPoint[] {
@@ -160,4 +186,4 @@ export function predictFast(model: FittedModel<FastParams>, days: CalendarDay[])
   });
 }
 
-export const fastEngine: Engine<FastParams> = { name: 'fast', fit: fitFast, predict: predictFast };
+export const fastEngine: Engine<FastParams> = { name: 'fast', fit: fitFast, fitPrefixes: fitFastPrefixes, predict: predictFast };

@@ -18,7 +18,18 @@ export const FEATURE_COUNT = FEATURE_NAMES.length;
 export const FIRST_YEARLY = FEATURE_NAMES.indexOf('year_sin1');
 export const TREND = FEATURE_NAMES.indexOf('trend');
 
-export const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+// Dates repeat across every series and fold of a run: each is parsed once (bounded, so a long-lived
+// process does not grow it without end).
+const dayNumbers = new Map<string, number>();
+export function dayNumber(date: string): number {
+  let n = dayNumbers.get(date);
+  if (n === undefined) {
+    if (dayNumbers.size > 100_000) dayNumbers.clear();
+    n = Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+    dayNumbers.set(date, n);
+  }
+  return n;
+}
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

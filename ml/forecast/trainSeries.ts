@@ -3,7 +3,7 @@
 // run's shard does per series (in worker threads) and what a retrain does for one.
 import { addDays } from '../../domain/dates.ts';
 import { promotionDecision } from '../registry/promotion.ts';
-import { backtest, type BacktestResult } from './backtest.ts';
+import { fitPrefixes, foldCutoffs, scoreFolds, type BacktestResult } from './backtest.ts';
 import { assumedCalendar } from './calendar.ts';
 import { engineNamed } from './engines.ts';
 import { UnfitSeriesError, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
@@ -31,9 +31,17 @@ export type SeriesTrainingResult =
 export function trainSeries(history: SeriesDay[], production: ProductionVersion | undefined, o: SeriesTrainingOptions): SeriesTrainingResult {
   const engine = engineNamed(o.engine);
   try {
-    // The final fit first: its refusal names the series' own problem, a fold's would name the fold's.
-    const model = engine.fit(history, { intervalWidth: o.intervalWidth });
-    const metrics = backtest(engine, history, { folds: o.backtestFolds, horizon: o.horizon, intervalWidth: o.intervalWidth });
+    const fitOptions = { intervalWidth: o.intervalWidth };
+    let cutoffs: number[];
+    try {
+      cutoffs = foldCutoffs(history.length, { folds: o.backtestFolds, horizon: o.horizon });
+    } catch (err) {
+      engine.fit(history, fitOptions); // its refusal, if any, names the series' own problem
+      throw err;
+    }
+    // The final fit first, for the same reason; then the folds, all from one feature build.
+    const [model, ...foldModels] = fitPrefixes(engine, history, [history.length, ...cutoffs], fitOptions) as [FittedModel, ...FittedModel[]];
+    const metrics = scoreFolds(engine, history, cutoffs, foldModels, o.horizon);
     const decision = promotionDecision(Number.isFinite(metrics.rmspe) ? metrics.rmspe : null, production?.rmspe, o.promotionMargin);
     const serving = decision.promote || !production ? model : production.model;
     const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));

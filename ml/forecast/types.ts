@@ -40,6 +40,8 @@ export interface FittedModel<P = unknown> {
 export interface Engine<P = unknown> {
   name: string;
   fit(history: SeriesDay[], options?: FitOptions): FittedModel<P>;
+  /** Fits history.slice(0, length) for each length, sharing work where the engine can; see `fitPrefixes` in backtest.ts. */
+  fitPrefixes?(history: SeriesDay[], lengths: number[], options?: FitOptions): FittedModel<P>[];
   /** One point per day asked for; closed days are 0 with a 0-wide interval. */
   predict(model: FittedModel<P>, days: CalendarDay[]): ForecastPoint[];
 }

@@ -7,7 +7,7 @@ import { lastWeekEngine, medianWeekdayPromoEngine } from '../../ml/forecast/base
 import { backtest } from '../../ml/forecast/backtest.ts';
 import { assumedCalendar } from '../../ml/forecast/calendar.ts';
 import { engineNamed } from '../../ml/forecast/engines.ts';
-import { fastEngine, MIN_OPEN_DAYS } from '../../ml/forecast/fast.ts';
+import { fastEngine, fitFastPrefixes, MIN_OPEN_DAYS } from '../../ml/forecast/fast.ts';
 import { FEATURE_NAMES, writeFeatures } from '../../ml/forecast/features.ts';
 import { forecastMetrics } from '../../ml/forecast/metrics.ts';
 import { UnfitSeriesError, type SeriesDay } from '../../ml/forecast/types.ts';
@@ -68,6 +68,13 @@ describe('fast forecast engine', () => {
     const restored = JSON.parse(JSON.stringify(model)) as typeof model;
     assert.deepEqual(fastEngine.predict(restored, days), fastEngine.predict(model, days));
     assert.ok(JSON.stringify(model.params).length < 4000, 'a few hundred numbers at most');
+  });
+
+  it('fits prefixes of one history as it fits each prefix alone', () => {
+    const series = syntheticSeries('2015-01-01', '2015-04-30', { noise: 0.1 });
+    // Every day is open here, so a prefix's last day sees the same "before closure" either way.
+    const lengths = [99, 106, 113, 120];
+    fitFastPrefixes(series, lengths).forEach((model, i) => assert.deepEqual(model, fastEngine.fit(series.slice(0, lengths[i]))));
   });
 
   it('names why a series cannot be fit', () => {
