@@ -8,6 +8,7 @@ import { backtest } from '../../ml/forecast/backtest.ts';
 import { assumedCalendar } from '../../ml/forecast/calendar.ts';
 import { engineNamed } from '../../ml/forecast/engines.ts';
 import { fastEngine, fitFastPrefixes, MIN_OPEN_DAYS } from '../../ml/forecast/fast.ts';
+import { prophetEngine } from '../../ml/forecast/prophet.ts';
 import { FEATURE_NAMES, writeFeatures } from '../../ml/forecast/features.ts';
 import { forecastMetrics } from '../../ml/forecast/metrics.ts';
 import { UnfitSeriesError, type SeriesDay } from '../../ml/forecast/types.ts';
@@ -16,15 +17,16 @@ import { UnfitSeriesError, type SeriesDay } from '../../ml/forecast/types.ts';
 const EFFECTS = { level: 5000, sat: 1.25, sun: 0.8, promo: 1.3, promoFri: 1.1, stateHoliday: 0.6, school: 1.05 };
 const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
 
-function syntheticSeries(from: string, to: string, opts: { noise?: number; seed?: number; closedSundays?: boolean; trendPerYear?: number } = {}): SeriesDay[] {
+function syntheticSeries(from: string, to: string, opts: { noise?: number; seed?: number; closedSundays?: boolean; trendPerYear?: number; weekdaysOnly?: boolean } = {}): SeriesDay[] {
   const rng = xoroshiro128plus(opts.seed ?? 1);
   const noise = () => (uniformFloat64(rng) - 0.5) * 2 * (opts.noise ?? 0.02);
   return datesBetween(from, to).map((date, i) => {
     const wd = weekday(date);
     const open = !(opts.closedSundays && wd === 0);
-    const promo = wd >= 1 && wd <= 5 && Math.floor(i / 7) % 2 === 0;
-    const stateHoliday = i % 37 === 5 ? 'a' as const : '0' as const;
-    const schoolHoliday = i % 60 < 10;
+    // weekdaysOnly: the weekday profile alone (what Prophet without regressors can represent).
+    const promo = !opts.weekdaysOnly && wd >= 1 && wd <= 5 && Math.floor(i / 7) % 2 === 0;
+    const stateHoliday = !opts.weekdaysOnly && i % 37 === 5 ? 'a' as const : '0' as const;
+    const schoolHoliday = !opts.weekdaysOnly && i % 60 < 10;
     let s = EFFECTS.level * (1 + (opts.trendPerYear ?? 0) * i / 365) * (wd === 6 ? EFFECTS.sat : 1) * (wd === 0 ? EFFECTS.sun : 1);
     if (promo) s *= EFFECTS.promo * (wd === 5 ? EFFECTS.promoFri : 1);
     if (stateHoliday !== '0') s *= EFFECTS.stateHoliday;
@@ -95,6 +97,33 @@ describe('fast forecast engine', () => {
   });
 });
 
+describe('prophet forecast engine (Stan in WASM)', () => {
+  const history = syntheticSeries('2015-01-01', '2015-04-30', { closedSundays: true, noise: 0.02, weekdaysOnly: true, trendPerYear: 0.2 });
+  const dates = datesBetween('2015-05-01', '2015-05-07');
+  const future = syntheticSeries('2015-01-01', '2015-05-07', { closedSundays: true, noise: 0, weekdaysOnly: true, trendPerYear: 0.2 }).slice(-7);
+
+  it('forecasts a weekly pattern with trend within 10% on open days, 0 on closed ones, with an interval', () => {
+    const model = prophetEngine.fit(history);
+    const points = prophetEngine.predict(model, future);
+    assert.deepEqual(points.map((p) => p.date), dates);
+    points.forEach((p, i) => {
+      const actual = future[i]!;
+      if (!actual.open) { assert.deepEqual([p.forecast, p.lower, p.upper], [0, 0, 0]); return; }
+      assert.ok(Math.abs(p.forecast - actual.sales) / actual.sales < 0.1, `${p.date}: ${p.forecast.toFixed(0)} vs ${actual.sales}`);
+      assert.ok(p.lower <= p.forecast && p.forecast <= p.upper);
+    });
+  });
+
+  it('predicts the same from its parameters after a JSON round trip (it refits them)', () => {
+    const model = prophetEngine.fit(history);
+    const restored = JSON.parse(JSON.stringify(model)) as typeof model;
+    const a = prophetEngine.predict(model, future).map((p) => p.forecast);
+    const b = prophetEngine.predict(restored, future).map((p) => p.forecast);
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-6 * Math.max(1, v), `${v} vs ${b[i]}`));
+    assert.ok(model.params.days.length <= 366, 'a few hundred numbers');
+  });
+});
+
 describe('forecast baselines', () => {
   const history = syntheticSeries('2015-03-01', '2015-04-30', { closedSundays: true });
 
@@ -148,7 +177,7 @@ describe('assumed calendar and engine lookup', () => {
 
   it('finds engines by name and names the known ones for an unknown one', () => {
     assert.equal(engineNamed('fast'), fastEngine);
-    assert.throws(() => engineNamed('arima'), /unknown forecast engine "arima"; known: fast, last_week, median_weekday_promo/);
+    assert.throws(() => engineNamed('arima'), /unknown forecast engine "arima"; known: fast, prophet, last_week, median_weekday_promo/);
   });
 });
 
