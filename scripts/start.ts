@@ -10,6 +10,7 @@ import { spawnTs, stopChildren } from './children.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import type { dailyIngest } from '../workflows/dailyIngest.ts';
 import type { stackCheck } from '../workflows/stackCheck.ts';
+import type { weeklyTraining } from '../workflows/weeklyTraining.ts';
 import { ensureDemoData } from './demo-data.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
 import { stackDown, stackUp } from './stack/stack.ts';
@@ -67,6 +68,9 @@ runMain('start', async () => {
       if (day) {
         const run = await client.workflow.getHandle<typeof dailyIngest>((await post('/v1/ingest/runs', { date: day })).workflowId).result();
         log(`dailyIngest ${run.runId}: ${JSON.stringify(run.counts)}`);
+        // A first weekly training, so the registry and the forecasts are there to look at.
+        const training = await client.workflow.getHandle<typeof weeklyTraining>((await post('/v1/training-runs', { asOf: day })).workflowId).result();
+        log(`weeklyTraining ${training.runId}: ${JSON.stringify(training.counts)}, RMSPE p50 ${training.metrics.rmspe?.p50.toFixed(3) ?? 'n/a'}`);
       }
     } finally {
       await client.connection.close();
@@ -93,7 +97,7 @@ runMain('start', async () => {
     console.log([
       '',
       'retailflow is running:',
-      `  API            ${apiUrl}   (/healthz, /readyz, /v1/ingest/runs, POST /v1/sales/events, ...)`,
+      `  API            ${apiUrl}   (/healthz, /readyz, /v1/ingest/runs, /v1/training-runs, POST /v1/sales/events, ...)`,
       `  Temporal UI    ${cfg.temporal.uiUrl}`,
       `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
       keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',

@@ -10,7 +10,7 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { countSalesDay } from '../../activities/salesWarehouse.ts';
 import { dailyIngestWorkflowId, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
-import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules } from '../../platform/schedules.ts';
+import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules, WEEKLY_TRAINING_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig } from '../helpers/stack.ts';
@@ -135,15 +135,19 @@ describe('daily ingest against the real stack', () => {
     assert.deepEqual(left.map((r) => Number(r.line)), [ids[3], ids[5], ids[6], ids[7]]);
   });
 
-  it('registers the daily schedule once, however often start-up runs', async () => {
+  it('registers the daily and weekly schedules once, however often start-up runs', async () => {
     await ensureSchedules(client, cfg);
     await ensureSchedules(client, cfg);
     const ids: string[] = [];
     for await (const s of client.schedule.list()) ids.push(s.scheduleId);
     assert.equal(ids.filter((id) => id === DAILY_INGEST_SCHEDULE_ID).length, 1);
-    const described = await client.schedule.getHandle(DAILY_INGEST_SCHEDULE_ID).describe();
-    assert.equal(described.action.type, 'startWorkflow');
-    assert.deepEqual(described.spec.calendars?.[0]?.hour, [{ start: 0, end: 0, step: 1 }]);
+    assert.equal(ids.filter((id) => id === WEEKLY_TRAINING_SCHEDULE_ID).length, 1);
+    const daily = await client.schedule.getHandle(DAILY_INGEST_SCHEDULE_ID).describe();
+    assert.equal(daily.action.type, 'startWorkflow');
+    assert.deepEqual(daily.spec.calendars?.[0]?.hour, [{ start: 0, end: 0, step: 1 }]);
+    const weekly = await client.schedule.getHandle(WEEKLY_TRAINING_SCHEDULE_ID).describe();
+    assert.equal(weekly.action.type === 'startWorkflow' && weekly.action.workflowType, 'scheduledWeeklyTraining');
+    assert.deepEqual([weekly.spec.calendars?.[0]?.dayOfWeek, weekly.spec.calendars?.[0]?.hour], [[{ start: 'SUNDAY', end: 'SUNDAY', step: 1 }], [{ start: 1, end: 1, step: 1 }]]);
   });
 
   it('a schedule tick ingests yesterday under the date\'s own workflow id', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { promoteVersion } from '../../activities/registry.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, type TrainingOptions, type TrainingReport } from '../../contracts/training.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
@@ -102,6 +103,16 @@ describe('weekly training against the real stack', () => {
       `SELECT count(*)::int AS n FROM forecast_results f JOIN model_versions v ON v.model = f.model AND v.version = f.model_version
        WHERE f.run_id = $1 AND v.training_run = $2`, [second, first]);
     assert.equal(served[0]!.n, 7 * (b.counts.fitted - b.counts.promoted), 'series not promoted are forecast by the production version');
+
+    // Rolling back is one registry call: promote the earlier version again.
+    const { rows: [latest] } = await deps.pool.query<{ model: string; version: number }>(
+      `SELECT model, version FROM model_versions WHERE training_run = $1 ORDER BY model LIMIT 1`, [second]);
+    assert.ok(await promoteVersion(deps.pool, latest!.model, latest!.version));
+    assert.ok(await promoteVersion(deps.pool, latest!.model, latest!.version - 1));
+    const { rows: stages } = await deps.pool.query<{ version: number; stage: string }>(
+      `SELECT version, stage FROM model_versions WHERE model = $1 AND stage = 'production'`, [latest!.model]);
+    assert.deepEqual(stages, [{ version: latest!.version - 1, stage: 'production' }], 'exactly one production version: the earlier one');
+    assert.equal(await promoteVersion(deps.pool, latest!.model, 999), false, 'an unknown version');
   });
 
   it('is cancelled cleanly mid-run: the run says so and every saved shard is whole', async () => {
