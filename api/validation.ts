@@ -18,3 +18,10 @@ export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Pro
   const field = issue.path.join('.') || 'body';
   throw new ApiError(400, 'invalid_request', `${field}: ${issue.message}`, field);
 }
+
+/** The `limit` query parameter of a list: 1 to 500, default 50. */
+export function parseLimit(c: Context): number {
+  const limit = Number(c.req.query('limit') ?? 50);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError(400, 'invalid_request', 'limit must be a whole number from 1 to 500', 'limit');
+  return limit;
+}

@@ -13,7 +13,7 @@ import type { dailyIngest } from '../../workflows/dailyIngest.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { parseBody } from '../validation.ts';
+import { parseBody, parseLimit } from '../validation.ts';
 
 const pastDate = z.string({ error: 'must be a date YYYY-MM-DD' })
   .refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' })
@@ -57,8 +57,7 @@ export function ingestRoutes({ cfg, temporal, pool }: ApiDeps) {
       return c.json({ ...started(handle.workflowId, handle.firstExecutionRunId), days: datesBetween(from, to).length }, 202);
     })
     .get('/v1/ingest/runs', async (c) => {
-      const limit = Number(c.req.query('limit') ?? 50);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError(400, 'invalid_request', 'limit must be a whole number from 1 to 500', 'limit');
+      const limit = parseLimit(c);
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) });
     })

@@ -11,7 +11,7 @@ import type { weeklyTraining } from '../../workflows/weeklyTraining.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { parseBody } from '../validation.ts';
+import { parseBody, parseLimit } from '../validation.ts';
 
 const TrainingBody = z.object({
   asOf: z.string({ error: 'must be a date YYYY-MM-DD' }).refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' }).optional(),
@@ -53,8 +53,7 @@ export function trainingRoutes({ cfg, temporal, pool }: ApiDeps) {
       return c.json({ workflowId, runId: handle.firstExecutionRunId, asOf: options.asOf, temporalUrl: workflowUrl(cfg.temporal, workflowId, handle.firstExecutionRunId) }, 202);
     })
     .get('/v1/training-runs', async (c) => {
-      const limit = Number(c.req.query('limit') ?? 50);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError(400, 'invalid_request', 'limit must be a whole number from 1 to 500', 'limit');
+      const limit = parseLimit(c);
       const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs ORDER BY started_at DESC LIMIT $1', [limit]);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) });
     })
