@@ -8,7 +8,7 @@ import { forecastModelName, trainingShardObject, type MetricSummary, type ShardR
 import { addDays } from '../domain/dates.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
-import { productionVersions, saveTrainingResults, type TrainedSeries } from './registry.ts';
+import { productionVersions, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
 
 // A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
 const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps } from './deps.ts';
 import { ApiError, errorBody, errorHandler } from './errors.ts';
+import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { salesRoutes } from './routes/sales.ts';
@@ -21,6 +22,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', salesRoutes(deps))
     .route('/', ingestRoutes(deps))
     .route('/', trainingRoutes(deps))
+    .route('/', forecastRoutes(deps))
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
     .onError(errorHandler(deps.log));
 }

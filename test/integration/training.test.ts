@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
-import { promoteVersion } from '../../activities/registry.ts';
+import { promoteVersion } from '../../platform/registry.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, type TrainingOptions, type TrainingReport } from '../../contracts/training.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
@@ -195,6 +195,37 @@ describe('weekly training against the real stack', () => {
       assert.ok(list.runs.some((r) => r.run_id === started.workflowId));
       assert.equal((await post(`/v1/training-runs/${started.workflowId}/cancel`, {}, ADMIN)).status, 409, 'an ended run cannot be cancelled');
       assert.equal((await app.request('/v1/training-runs/no-such-run')).status, 404);
+
+      // What the run left to read: stores, their series, the latest forecast, the versions (of a store it fitted).
+      const { rows: [{ store_id: store } = { store_id: 0 }] } = await deps.pool.query<{ store_id: number }>(
+        `SELECT m.store_id FROM model_versions v JOIN models m ON m.name = v.model WHERE v.training_run = $1 ORDER BY m.store_id LIMIT 1`, [started.workflowId]);
+      const stores = await (await app.request('/v1/stores')).json() as { stores: { store_id: number; products: string[] }[] };
+      assert.ok(stores.stores.find((s) => s.store_id === store)?.products.includes('t2'));
+      const products = await (await app.request(`/v1/stores/${store}/products`)).json() as { products: string[] };
+      assert.ok(products.products.includes('t1') && products.products.includes('t2'));
+      const fc = await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json() as { runId: string; model: { name: string; version: number }; forecast: { date: string }[] };
+      assert.equal(fc.runId, started.workflowId);
+      assert.equal(fc.model.name, `sales-forecast:${store}:t2`);
+      assert.deepEqual(fc.forecast.map((p) => p.date), ['2014-06-24', '2014-06-25', '2014-06-26', '2014-06-27', '2014-06-28', '2014-06-29', '2014-06-30']);
+      const versions = await (await app.request(`/v1/models/${store}/t2/versions`)).json() as { versions: { version: number; stage: string; metrics: { rmspe: number } }[] };
+      assert.ok(versions.versions.length >= 2 && versions.versions.filter((v) => v.stage === 'production').length === 1);
+      assert.ok(versions.versions.every((v) => typeof v.metrics.rmspe === 'number'));
+      const oldest = versions.versions.at(-1)!.version;
+      assert.equal((await post(`/v1/models/${store}/t2/versions/${oldest}/promote`, {}, WRITER)).status, 403);
+      assert.equal((await post(`/v1/models/${store}/t2/versions/${oldest}/promote`, {}, ADMIN)).status, 200);
+      const after = await (await app.request(`/v1/models/${store}/t2/versions`)).json() as typeof versions;
+      assert.equal(after.versions.find((v) => v.stage === 'production')?.version, oldest, 'rolled back');
+      const expectStatus = async (url: string, status: number, field?: string) => {
+        const res = await app.request(url);
+        assert.equal(res.status, status, url);
+        if (field) assert.equal((await res.json() as { error: { field: string } }).error.field, field, url);
+      };
+      await expectStatus('/v1/stores/99999/products', 404);
+      await expectStatus('/v1/stores/abc/products', 400, 'id');
+      await expectStatus(`/v1/forecasts?store=${store}&product=nope`, 404);
+      await expectStatus('/v1/forecasts?store=x&product=t2', 400, 'store');
+      await expectStatus(`/v1/forecasts?store=${store}&product=a%20b`, 400, 'product');
+      assert.equal((await post(`/v1/models/${store}/t2/versions/999/promote`, {}, ADMIN)).status, 404);
     } finally {
       await closeApiDeps(apiDeps);
     }

@@ -1,7 +1,8 @@
-// The model registry in Postgres: versions, promotion, the forecasts a run writes, and the series
-// it could not fit. Every write is keyed so that repeating it (an activity retry, a rerun of the
-// same run) updates in place: (model, training_run) for versions, (run_id, store_id, product,
-// forecast_date) for forecasts, (run_id, store_id, product) for failures.
+// The model registry in Postgres, for training activities and the API: versions, promotion, the
+// forecasts a run writes, and the series it could not fit. Every write is keyed so that repeating
+// it (an activity retry, a rerun of the same run) updates in place: (model, training_run) for
+// versions, (run_id, store_id, product, forecast_date) for forecasts, (run_id, store_id, product)
+// for failures.
 import type pg from 'pg';
 import { forecastModelName } from '../contracts/training.ts';
 import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
