@@ -6,6 +6,7 @@ import { ApiError, errorBody, errorHandler } from './errors.ts';
 import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { retrainRoutes } from './routes/retrain.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', ingestRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', forecastRoutes(deps))
+    .route('/', retrainRoutes(deps))
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
     .onError(errorHandler(deps.log));
 }

@@ -226,6 +226,27 @@ describe('weekly training against the real stack', () => {
       await expectStatus('/v1/forecasts?store=x&product=t2', 400, 'store');
       await expectStatus(`/v1/forecasts?store=${store}&product=a%20b`, 400, 'product');
       assert.equal((await post(`/v1/models/${store}/t2/versions/999/promote`, {}, ADMIN)).status, 404);
+
+      // Retrain on demand: a double click (two starts while one is pending) is one workflow.
+      const clicks = await Promise.all([1, 2].map(async () => post(`/v1/models/${store}/t2/retrain`, {}, ADMIN)));
+      const [first, second] = await Promise.all(clicks.map(async (r) => { assert.equal(r.status, 202); return await r.json() as { workflowId: string; runId: string }; }));
+      assert.deepEqual(second, first);
+      assert.equal(first!.workflowId, `retrain-${store}-t2`);
+      await withWorker(cfg, cfg.temporal.taskQueues.interactive, () => client.workflow.getHandle(first!.workflowId).result());
+      const retrain = await (await app.request(`/v1/retrains/${first!.workflowId}`)).json() as {
+        status: string; result: { trained: boolean; version: number; promoted: boolean; metrics: { rmspe: number; folds: number } } };
+      assert.equal(retrain.status, 'COMPLETED');
+      assert.equal(retrain.result.trained, true);
+      assert.equal(retrain.result.version, versions.versions[0]!.version + 1, 'a new version');
+      assert.equal(retrain.result.metrics.folds, 3);
+      const latestForecast = await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json() as { model: { version: number } };
+      const served = (await (await app.request(`/v1/models/${store}/t2/versions`)).json() as typeof versions).versions.find((v) => v.stage === 'production')!.version;
+      assert.equal(latestForecast.model.version, served, 'the newest forecast comes from the version serving now');
+      assert.equal((await post(`/v1/models/${store}/t2/retrain`, {}, WRITER)).status, 403);
+      assert.equal((await post('/v1/models/99999/t2/retrain', {}, ADMIN)).status, 404);
+      assert.equal((await post(`/v1/models/${store}/a%20b/retrain`, {}, ADMIN)).status, 400);
+      assert.equal((await post(`/v1/models/${store}/t2/retrain`, { engine: 'arima' }, ADMIN)).status, 400);
+      await expectStatus('/v1/retrains/retrain-0-none', 404);
     } finally {
       await closeApiDeps(apiDeps);
     }

@@ -1,0 +1,41 @@
+// Retraining one series now: read its window, fit and backtest, register the version, apply the
+// promotion policy and write its forecast. A series fits in about a millisecond with `fast`, so it
+// runs here rather than queueing behind a weekly run in the fitting threads.
+import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
+import { DEFAULT_TRAINING, forecastModelName } from '../contracts/training.ts';
+import { addDays, datesBetween } from '../domain/dates.ts';
+import { trainSeries } from '../ml/forecast/trainSeries.ts';
+import type { SeriesDay, StateHoliday } from '../ml/forecast/types.ts';
+import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
+import type { Deps } from './deps.ts';
+
+export function retrainActivities({ pool }: Deps) {
+  return {
+    retrainSeriesNow: async (trainingRun: string, input: RetrainInput): Promise<RetrainResult> => {
+      const { storeId, product } = input;
+      const { rows: [latest] } = await pool.query<{ max: string | null }>('SELECT max(date)::text AS max FROM sales');
+      if (!latest?.max) return { storeId, product, trained: false, reason: 'there are no sales at all yet' };
+      const asOf = latest.max;
+      // The sales key leads with the date: the window's dates are probed, not the whole table scanned.
+      const { rows } = await pool.query<{ date: string; sales: number; open: boolean; promo: boolean; state_holiday: StateHoliday; school_holiday: boolean }>(
+        `SELECT date::text, sales, open, promo, state_holiday, school_holiday FROM sales
+         WHERE date = ANY($1::date[]) AND store_id = $2 AND product = $3 ORDER BY date`,
+        [datesBetween(addDays(asOf, 1 - input.windowDays), asOf), storeId, product]);
+      const history: SeriesDay[] = rows.map((r) => ({ date: r.date, sales: r.sales, open: r.open, promo: r.promo, stateHoliday: r.state_holiday, schoolHoliday: r.school_holiday }));
+      if (!history.length) return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}" in the ${input.windowDays} days up to ${asOf}` };
+      const series = [{ storeId, product }];
+      const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
+      const result = trainSeries(history, production, {
+        engine: input.engine, asOf, horizon: DEFAULT_TRAINING.horizon, backtestFolds: DEFAULT_TRAINING.backtestFolds,
+        promotionMargin: DEFAULT_TRAINING.promotionMargin, intervalWidth: 0.95,
+      });
+      if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
+      await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
+      const model = forecastModelName(storeId, product);
+      const { rows: [saved] } = await pool.query<{ version: number }>('SELECT version FROM model_versions WHERE model = $1 AND training_run = $2', [model, trainingRun]);
+      return { storeId, product, trained: true, model, version: saved!.version, promoted: result.promote, promotionReason: result.promotionReason, metrics: result.metrics, asOf };
+    },
+  };
+}
+
+export type RetrainActivities = ReturnType<typeof retrainActivities>;

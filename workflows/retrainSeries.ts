@@ -1,0 +1,16 @@
+// retrainSeries: one series fit, backtested, registered, promoted by the policy and forecast, now.
+// Its id is retrain-<store>-<product> and the API joins a running one, so a double click is one run.
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { RetrainActivities } from '../activities/retrain.ts';
+import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
+
+const acts = proxyActivities<RetrainActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
+});
+
+export async function retrainSeries(input: RetrainInput): Promise<RetrainResult> {
+  // Each retrain is its own training run, so each makes a new version.
+  const { workflowId, runId } = workflowInfo();
+  return acts.retrainSeriesNow(`${workflowId}-${runId}`, input);
+}
