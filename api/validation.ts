@@ -11,8 +11,10 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const result = schema.safeParse(await readJson(c));
+export async function parseBody<S extends z.ZodType>(c: Context, schema: S, { optional = false } = {}): Promise<z.output<S>> {
+  // An optional body may be left out entirely: then every field takes its default.
+  const empty = optional && !(await c.req.raw.clone().text()).trim();
+  const result = schema.safeParse(empty ? {} : await readJson(c));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || 'body';

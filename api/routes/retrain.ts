@@ -26,7 +26,7 @@ export function retrainRoutes({ cfg, temporal, pool }: ApiDeps) {
       const product = c.req.param('product');
       if (!/^\d{1,9}$/.test(c.req.param('store')) || store < 1) throw new ApiError(400, 'invalid_request', `store must be a store number, got "${c.req.param('store')}"`, 'store');
       if (!PRODUCT_NAME.test(product)) throw new ApiError(400, 'invalid_request', `product must be a product name (letters, digits, _ . -), got "${product}"`, 'product');
-      const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? RetrainBody.parse({}) : await parseBody(c, RetrainBody);
+      const body = await parseBody(c, RetrainBody, { optional: true });
       const { rowCount } = await pool.query('SELECT 1 FROM stores WHERE store_id = $1', [store]);
       if (!rowCount) throw new ApiError(404, 'not_found', `no store ${store}`);
       // One id per series, joining a running one: a double click is one retrain.
