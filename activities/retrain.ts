@@ -8,6 +8,7 @@ import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import type { SeriesDay, StateHoliday } from '../ml/forecast/types.ts';
 import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
 import type { Deps } from './deps.ts';
+import { seriesTrainingOptions } from './training.ts';
 
 export function retrainActivities({ pool }: Deps) {
   return {
@@ -27,10 +28,7 @@ export function retrainActivities({ pool }: Deps) {
       const history: SeriesDay[] = rows.map((r) => ({ date: r.date, sales: r.sales, open: r.open, promo: r.promo, stateHoliday: r.state_holiday, schoolHoliday: r.school_holiday }));
       const series = [{ storeId, product }];
       const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
-      const result = trainSeries(history, production, {
-        engine: input.engine, asOf, horizon: DEFAULT_TRAINING.horizon, backtestFolds: DEFAULT_TRAINING.backtestFolds,
-        promotionMargin: DEFAULT_TRAINING.promotionMargin, intervalWidth: 0.95,
-      });
+      const result = trainSeries(history, production, seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf }));
       if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
       await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
       const model = forecastModelName(storeId, product);

@@ -24,10 +24,16 @@ export const salesJsonLine = (r: SaleRow, ingestedAt: string): string =>
   `"promo":${r.promo},"state_holiday":"${r.stateHoliday}","school_holiday":${r.schoolHoliday},"ingested_at":"${ingestedAt}"}\n`;
 
 /**
+ * COPY options that emit a one-column query's text values as they are, a line each: CSV format with
+ * quote and delimiter bytes that JSON text never holds raw (it escapes control characters), so JSON
+ * passes through unescaped (text format would double its backslashes).
+ */
+export const COPY_RAW_LINES = `WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+
+/**
  * Streams the range's rows from Postgres into one object, replacing it; returns the row count.
  * Postgres renders each row as JSON and COPY streams it straight into the upload: no per-row work in
- * Node. CSV format with quote and delimiter bytes that JSON text never holds raw (it escapes control
- * characters) passes each JSON line through unescaped.
+ * Node.
  */
 export async function exportSales({ pool, store }: Pick<Deps, 'pool' | 'store'>, from: string, to: string, objectName: string): Promise<number> {
   // Inlined (COPY takes no parameters), so checked to be dates.
@@ -38,7 +44,7 @@ export async function exportSales({ pool, store }: Pick<Deps, 'pool' | 'store'>,
         'sales', sales, 'customers', customers, 'open', open, 'promo', promo, 'state_holiday', state_holiday,
         'school_holiday', school_holiday, 'ingested_at', to_char(ingested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
       FROM sales WHERE date BETWEEN '${from}' AND '${to}' ORDER BY date, store_id, product)
-      TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`));
+      TO STDOUT ${COPY_RAW_LINES}`));
     // md5, not the default crc32c, which is computed in JavaScript and cost seconds per million rows.
     await pipeline(copy, store.file(objectName).createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }));
     return copy.rowCount;

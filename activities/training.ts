@@ -6,14 +6,21 @@ import { to as copyTo } from 'pg-copy-streams';
 import { isValidDate, PRODUCT_NAME } from '../contracts/sales.ts';
 import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
 import { addDays } from '../domain/dates.ts';
+import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
+import { COPY_RAW_LINES } from './salesWarehouse.ts';
 import { productionVersions, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
 
 // A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
 const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
 
 const SERIES_PER_TASK = 16;
+
+/** What each series is trained with, from a run's options (a weekly run's, or a retrain's). */
+export const seriesTrainingOptions = (o: Pick<TrainingOptions, 'engine' | 'asOf' | 'horizon' | 'backtestFolds' | 'promotionMargin'>): SeriesTrainingOptions => ({
+  engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95,
+});
 
 export function trainingActivities(deps: Deps) {
   return {
@@ -30,7 +37,7 @@ export function trainingActivities(deps: Deps) {
       const sql = `COPY (SELECT json_build_object('store_id', store_id, 'product', product,
           'days', json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date))
         FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product ORDER BY store_id, product)
-        TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+        TO STDOUT ${COPY_RAW_LINES}`;
       let series = 0;
       let shards = 0;
       let lines: string[] = [];
@@ -59,21 +66,19 @@ export function trainingActivities(deps: Deps) {
     }),
 
     /** Trains a shard's series in worker threads, heartbeating series done, and saves the results. */
-    trainShard: async (runId: string, shard: number, o: TrainingOptions): Promise<ShardResult> => {
+    trainShard: (runId: string, shard: number, o: TrainingOptions): Promise<ShardResult> => {
       const ctx = Context.current();
-      const lines = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8').split('\n').filter(Boolean);
-      // Only the keys are read here; the days are parsed in the worker threads.
-      const series = lines.map((line) => {
-        const m = SERIES_KEY.exec(line);
-        if (!m) throw ApplicationFailure.nonRetryable(`shard ${shard} of ${runId} holds a line that is not a series`, 'InvalidInput');
-        return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string, line };
-      });
-      const production = await productionVersions(deps.pool, series, runId);
-      const options = { engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95 };
       let done = 0;
-      ctx.heartbeat({ done });
-      const timer = setInterval(() => ctx.heartbeat({ done }), 5_000);
-      try {
+      return whileHeartbeating(async () => {
+        const lines = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8').split('\n').filter(Boolean);
+        // Only the keys are read here; the days are parsed in the worker threads.
+        const series = lines.map((line) => {
+          const m = SERIES_KEY.exec(line);
+          if (!m) throw ApplicationFailure.nonRetryable(`shard ${shard} of ${runId} holds a line that is not a series`, 'InvalidInput');
+          return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string, line };
+        });
+        const production = await productionVersions(deps.pool, series, runId);
+        const options = seriesTrainingOptions(o);
         const trained: TrainedSeries[] = [];
         await Promise.all(Array.from({ length: Math.ceil(series.length / SERIES_PER_TASK) }, async (_, t) => {
           const batch = series.slice(t * SERIES_PER_TASK, (t + 1) * SERIES_PER_TASK).map((s) => ({ ...s, production: production.get(forecastModelName(s.storeId, s.product)) }));
@@ -84,9 +89,7 @@ export function trainingActivities(deps: Deps) {
         }));
         const saved = await saveTrainingResults(deps.pool, runId, o.engine, trained);
         return { series: series.length, ...saved };
-      } finally {
-        clearInterval(timer);
-      }
+      }, () => ({ done }));
     },
 
     /** Records the run's state; when it has ended, with the distribution of its versions' backtest metrics. */

@@ -1,36 +1,33 @@
 // The Temporal Schedules of the recurring runs, created or updated idempotently at start-up: a
 // second start finds the schedule and updates it in place, never creating another.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type CalendarSpec, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from './config.ts';
 
 export const DAILY_INGEST_SCHEDULE_ID = 'daily-ingest';
 export const WEEKLY_TRAINING_SCHEDULE_ID = 'weekly-training';
 
+/**
+ * A schedule that starts `workflowType` on a calendar in the stores' time zone, which the workflow
+ * gets to tell which day it is for. A run still going at the next tick is left alone; a tick missed
+ * within a day is caught up.
+ */
+function zonedSchedule(cfg: Config, scheduleId: string, calendar: CalendarSpec, workflowType: string, taskQueue: string, note: string): ScheduleOptions {
+  return {
+    scheduleId,
+    spec: { calendars: [calendar], timezone: cfg.ingestTimeZone },
+    action: { type: 'startWorkflow', workflowType, taskQueue, args: [{ timeZone: cfg.ingestTimeZone }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    state: { note },
+  };
+}
+
 export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
-  return [{
-    scheduleId: DAILY_INGEST_SCHEDULE_ID,
-    spec: { calendars: [{ hour: 0, minute: 30 }], timezone: cfg.ingestTimeZone },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'scheduledDailyIngest',
-      taskQueue: cfg.temporal.taskQueues.ingest,
-      args: [{ timeZone: cfg.ingestTimeZone }],
-    },
-    // A run still going at the next tick is left alone; a missed tick within a day is caught up.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    state: { note: 'Ingests the previous day\'s staged sales events (dailyIngest).' },
-  }, {
-    scheduleId: WEEKLY_TRAINING_SCHEDULE_ID,
-    spec: { calendars: [{ dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }], timezone: cfg.ingestTimeZone },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'scheduledWeeklyTraining',
-      taskQueue: cfg.temporal.taskQueues.training,
-      args: [{ timeZone: cfg.ingestTimeZone }],
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    state: { note: 'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).' },
-  }];
+  return [
+    zonedSchedule(cfg, DAILY_INGEST_SCHEDULE_ID, { hour: 0, minute: 30 }, 'scheduledDailyIngest', cfg.temporal.taskQueues.ingest,
+      'Ingests the previous day\'s staged sales events (dailyIngest).'),
+    zonedSchedule(cfg, WEEKLY_TRAINING_SCHEDULE_ID, { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }, 'scheduledWeeklyTraining', cfg.temporal.taskQueues.training,
+      'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).'),
+  ];
 }
 
 /** Creates each schedule, or updates it when it exists; returns their ids. */

@@ -1,31 +1,16 @@
 // Stores, their forecast series, the latest weekly forecasts, and the registry's versions.
 import { Hono } from 'hono';
-import { PRODUCT_NAME } from '../../contracts/sales.ts';
 import { forecastModelName } from '../../contracts/training.ts';
 import { promoteVersion } from '../../platform/registry.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-
-function storeId(raw: string | undefined, field: string): number {
-  const n = Number(raw);
-  if (!raw || !/^\d{1,9}$/.test(raw) || n < 1) throw new ApiError(400, 'invalid_request', `${field} must be a store number (a whole number >= 1), got "${raw ?? ''}"`, field);
-  return n;
-}
-
-function product(raw: string | undefined, field: string): string {
-  if (!raw || !PRODUCT_NAME.test(raw)) throw new ApiError(400, 'invalid_request', `${field} must be a product name (letters, digits, _ . -), got "${raw ?? ''}"`, field);
-  return raw;
-}
+import { parseProduct, parseStoreId, requireStore } from '../series.ts';
 
 export function forecastRoutes({ cfg, pool }: ApiDeps) {
   const admin = requireRole(cfg.api.keys, 'admin');
-  const knownStore = async (id: number) => {
-    const { rowCount } = await pool.query('SELECT 1 FROM stores WHERE store_id = $1', [id]);
-    if (!rowCount) throw new ApiError(404, 'not_found', `no store ${id}`);
-  };
   const knownModel = async (store: number, name: string) => {
-    await knownStore(store);
+    await requireStore(pool, store);
     const model = forecastModelName(store, name);
     const { rowCount } = await pool.query('SELECT 1 FROM models WHERE name = $1', [model]);
     if (!rowCount) throw new ApiError(404, 'not_found', `store ${store} has no forecast model for product "${name}" (not trained yet, or no such product)`);
@@ -42,15 +27,15 @@ export function forecastRoutes({ cfg, pool }: ApiDeps) {
       return c.json({ stores: rows });
     })
     .get('/v1/stores/:id/products', async (c) => {
-      const id = storeId(c.req.param('id'), 'id');
-      await knownStore(id);
+      const id = parseStoreId(c.req.param('id'), 'id');
+      await requireStore(pool, id);
       const { rows } = await pool.query<{ product: string }>(
         `SELECT product FROM models WHERE kind = 'sales_forecast' AND store_id = $1 ORDER BY product`, [id]);
       return c.json({ storeId: id, products: rows.map((r) => r.product) });
     })
     .get('/v1/forecasts', async (c) => {
-      const store = storeId(c.req.query('store'), 'store');
-      const name = product(c.req.query('product') ?? 'all', 'product');
+      const store = parseStoreId(c.req.query('store'), 'store');
+      const name = parseProduct(c.req.query('product') ?? 'all', 'product');
       const model = await knownModel(store, name);
       // The latest run that forecast this series, whole.
       const { rows } = await pool.query<{ run_id: string; forecast_date: string; forecast: number; lower: number; upper: number; model_version: number }>(
@@ -65,13 +50,13 @@ export function forecastRoutes({ cfg, pool }: ApiDeps) {
       });
     })
     .get('/v1/models/:store/:product/versions', async (c) => {
-      const model = await knownModel(storeId(c.req.param('store'), 'store'), product(c.req.param('product'), 'product'));
+      const model = await knownModel(parseStoreId(c.req.param('store'), 'store'), parseProduct(c.req.param('product'), 'product'));
       const { rows } = await pool.query(
         `SELECT version, stage, engine, metrics, training_run, created_at FROM model_versions WHERE model = $1 ORDER BY version DESC`, [model]);
       return c.json({ model, versions: rows });
     })
     .post('/v1/models/:store/:product/versions/:version/promote', admin, async (c) => {
-      const model = await knownModel(storeId(c.req.param('store'), 'store'), product(c.req.param('product'), 'product'));
+      const model = await knownModel(parseStoreId(c.req.param('store'), 'store'), parseProduct(c.req.param('product'), 'product'));
       const version = Number(c.req.param('version'));
       if (!Number.isInteger(version) || version < 1) throw new ApiError(400, 'invalid_request', `version must be a whole number >= 1, got "${c.req.param('version')}"`, 'version');
       if (!(await promoteVersion(pool, model, version))) throw new ApiError(404, 'not_found', `model ${model} has no version ${version}`);

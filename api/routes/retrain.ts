@@ -2,7 +2,6 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { PRODUCT_NAME } from '../../contracts/sales.ts';
 import { retrainWorkflowId, type RetrainResult } from '../../contracts/retrain.ts';
 import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
@@ -11,6 +10,7 @@ import type { retrainSeries } from '../../workflows/retrainSeries.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import { parseProduct, parseStoreId, requireStore } from '../series.ts';
 import { parseBody } from '../validation.ts';
 
 const RetrainBody = z.object({
@@ -22,13 +22,10 @@ export function retrainRoutes({ cfg, temporal, pool }: ApiDeps) {
   const admin = requireRole(cfg.api.keys, 'admin');
   return new Hono()
     .post('/v1/models/:store/:product/retrain', admin, async (c) => {
-      const store = Number(c.req.param('store'));
-      const product = c.req.param('product');
-      if (!/^\d{1,9}$/.test(c.req.param('store')) || store < 1) throw new ApiError(400, 'invalid_request', `store must be a store number, got "${c.req.param('store')}"`, 'store');
-      if (!PRODUCT_NAME.test(product)) throw new ApiError(400, 'invalid_request', `product must be a product name (letters, digits, _ . -), got "${product}"`, 'product');
+      const store = parseStoreId(c.req.param('store'), 'store');
+      const product = parseProduct(c.req.param('product'), 'product');
       const body = await parseBody(c, RetrainBody, { optional: true });
-      const { rowCount } = await pool.query('SELECT 1 FROM stores WHERE store_id = $1', [store]);
-      if (!rowCount) throw new ApiError(404, 'not_found', `no store ${store}`);
+      await requireStore(pool, store);
       // One id per series, joining a running one: a double click is one retrain.
       const handle = await temporal.workflow.start<typeof retrainSeries>('retrainSeries', {
         workflowId: retrainWorkflowId(store, product), taskQueue: cfg.temporal.taskQueues.interactive,

@@ -16,7 +16,6 @@ export const FEATURE_NAMES = [
 
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 export const FIRST_YEARLY = FEATURE_NAMES.indexOf('year_sin1');
-export const TREND = FEATURE_NAMES.indexOf('trend');
 
 // Dates repeat across every series and fold of a run: each is parsed once (bounded, so a long-lived
 // process does not grow it without end).

@@ -34,6 +34,13 @@ function init(): void {
 const live = new WeakMap<FittedModel<ProphetParams>, Prophet>();
 const release = new FinalizationRegistry<Prophet>((p) => p.free());
 
+/** Keeps a model's fitted Prophet for as long as the model object lives, then frees its WASM memory. */
+function keep(model: FittedModel<ProphetParams>, prophet: Prophet): Prophet {
+  live.set(model, prophet);
+  release.register(model, prophet);
+  return prophet;
+}
+
 function trained(params: ProphetParams): Prophet {
   init();
   const prophet = new Prophet({
@@ -54,19 +61,12 @@ export function fitProphet(history: SeriesDay[], options: FitOptions = DEFAULT_F
     engine: 'prophet',
     params: { days: open.map((d) => dayNumber(d.date)), sales: open.map((d) => d.sales), intervalWidth: options.intervalWidth },
   };
-  const prophet = trained(model.params);
-  live.set(model, prophet);
-  release.register(model, prophet);
+  keep(model, trained(model.params));
   return model;
 }
 
 export function predictProphet(model: FittedModel<ProphetParams>, days: CalendarDay[]): ForecastPoint[] {
-  let prophet = live.get(model);
-  if (!prophet) {
-    prophet = trained(model.params);
-    live.set(model, prophet);
-    release.register(model, prophet);
-  }
+  const prophet = live.get(model) ?? keep(model, trained(model.params));
   const open = days.filter((d) => d.open);
   const predicted = open.length ? prophet.predict({ ds: open.map((d) => dayNumber(d.date) * DAY_SECONDS) }).yhat : undefined;
   const clip = (v: number | undefined) => Math.max(0, v ?? 0);

@@ -113,7 +113,7 @@ function monthsBetween(from: string, to: string): { month: string; from: string;
   return months;
 }
 
-/** The dates `sales` holds, by a loose scan of its date index (one probe per distinct date). */
+/** The dates `sales` holds, by a loose scan of its date-led key (one probe per distinct date). */
 async function datesInSales(pool: pg.Pool): Promise<Set<string>> {
   const { rows } = await pool.query<{ date: string }>(
     `WITH RECURSIVE d AS (SELECT min(date) AS date FROM sales
