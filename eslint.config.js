@@ -23,6 +23,12 @@ export default tseslint.config(
     },
   },
   {
+    // The page's plain browser modules (web/): no types to check them against.
+    files: ['web/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

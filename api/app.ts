@@ -10,6 +10,7 @@ import { retrainRoutes } from './routes/retrain.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
+import { webRoutes } from './routes/web.ts';
 
 export function createApp(deps: ApiDeps) {
   const limit = deps.cfg.api.bodyLimitBytes;
@@ -25,6 +26,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', trainingRoutes(deps))
     .route('/', forecastRoutes(deps))
     .route('/', retrainRoutes(deps))
+    .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
     .onError(errorHandler(deps.log));
 }

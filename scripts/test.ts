@@ -1,17 +1,19 @@
 // `npm test [-- files...]`: type-checks and lints while the isolated test stack starts from a clean
-// data dir, provisions it, runs the unit, integration and replay tests with node's test runner, and
-// stops the stack. Exits non-zero if any check or test failed.
+// data dir, provisions it, runs the unit, integration, replay and browser tests with node's test
+// runner, and stops the stack. Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
+import { ensureChromium } from './stack/chromium.ts';
 import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
-const TEST_DIRS = ['test/unit', 'test/integration', 'test/replay'];
+const TEST_DIRS = ['test/unit', 'test/integration', 'test/replay', 'test/browser'];
+const BROWSER_DIR = 'test/browser';
 
 async function testFiles(): Promise<string[]> {
   const files: string[] = [];
@@ -56,11 +58,14 @@ runMain('test', async () => {
   try {
     // A run killed half-way may have left services behind: they are stopped before the wipe.
     await stackWipe(cfg);
+    const files = requested.length ? requested : await testFiles();
+    // The browser tests drive Debian's chromium: installed (or explained) only when they run.
+    if (files.some((f) => path.resolve(ROOT, f).startsWith(path.join(ROOT, BROWSER_DIR, path.sep)))) await ensureChromium();
     const t0 = performance.now();
     await stackUp(cfg);
     await provision(cfg);
     console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    code = await runNodeTests(requested.length ? requested : await testFiles());
+    code = await runNodeTests(files);
     if (!(await checks).every(Boolean)) code ||= 1;
   } catch (err) {
     console.error(`[test] ${(err as Error).message}`);

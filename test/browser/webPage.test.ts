@@ -1,0 +1,176 @@
+// The planners' page in a real browser (Debian chromium through playwright-core) against the real
+// test stack: pick a store, see the chart and the model version, retrain and see the version go
+// up, forecast a custom range and see it drawn, read the runs, and fit a phone's screen.
+// Screenshots are written to test-results/web/.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import type { ApiDeps } from '../../api/deps.ts';
+import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
+import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
+import { connectClient } from '../../platform/temporal.ts';
+import { generate } from '../../scripts/data/generate.ts';
+import { importStores } from '../../scripts/data/import.ts';
+import { importTrain } from '../../scripts/data/importTrain.ts';
+import { findChromium } from '../../scripts/stack/chromium.ts';
+import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { withWorker } from '../helpers/worker.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SHOTS = path.join(ROOT, 'test-results', 'web');
+const ADMIN = 'admin-key-for-browser-tests';
+// Three generated stores of a product no other test uses, in months no other test trains on.
+const PRODUCT = 'web';
+const AS_OF = '2013-06-30';
+const STORE = 2;
+const RANGE = { from: '2013-07-08', to: '2013-07-21', days: 14 };
+
+const versionIn = (text: string | null): number => Number(/version (\d+)/.exec(text ?? '')?.[1]);
+/** The chart's point marks of one series: Vega's SVG gives each an aria-label with its fields. */
+const points = (page: Page, series: string) => page.locator(`#chart svg [aria-roledescription="point"][aria-label*="${series}"]`);
+
+/** Runs a page's steps; when one fails, saves a screenshot and adds what the page's error line says. */
+async function steps(page: Page, name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    await page.screenshot({ path: path.join(SHOTS, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
+    const shown = await page.locator('#error:not([hidden]) #error-text').textContent({ timeout: 1000 }).catch(() => null);
+    if (shown && err instanceof Error) err.message += `\nthe page says: ${shown}`;
+    throw err;
+  }
+}
+
+describe('planners\' web page', () => {
+  let deps: Deps;
+  let apiDeps: ApiDeps;
+  let client: Client;
+  let server: ServerType;
+  let browser: Browser;
+  let url: string;
+
+  before(async () => {
+    const executablePath = findChromium();
+    assert.ok(executablePath, 'chromium is missing: `npm test` installs it when it runs test/browser');
+    const cfg = testConfig({ API_KEYS: `planner:admin:${ADMIN}` });
+    deps = createDeps(cfg, 'retailflow-test');
+    client = await connectClient(cfg.temporal);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-web-'));
+    generate(['--out', dir, '--stores', '3', '--products', '1', '--from', '2013-01-01', '--to', AS_OF, '--seed', '7']);
+    await importStores(deps.pool, path.join(dir, 'store.csv'));
+    await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
+    await deps.pool.query('DELETE FROM sales WHERE product = $1', [PRODUCT]);
+    await deps.pool.query(`UPDATE sales SET product = $1 WHERE product = 'p01' AND date BETWEEN '2013-01-01' AND $2`, [PRODUCT, AS_OF]);
+    // Models and stored 7-day forecasts for the three series, as the weekly schedule would make.
+    const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.execute('weeklyTraining', {
+      workflowId: uniqueId('web-training'), taskQueue: cfg.temporal.taskQueues.training,
+      args: [{ ...DEFAULT_TRAINING, asOf: AS_OF, products: [PRODUCT] }],
+    }) as Promise<TrainingReport>);
+    assert.equal(report.counts.fitted, 3);
+
+    const port = await freePort();
+    apiDeps = await createApiDeps(testConfig({ API_KEYS: `planner:admin:${ADMIN}`, API_PORT: String(port) }));
+    server = await startServer(apiDeps);
+    url = `http://127.0.0.1:${port}/`;
+    // As root (CI), chromium's sandbox cannot start.
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    await mkdir(SHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    await Promise.allSettled([apiDeps && closeApiDeps(apiDeps), deps && closeDeps(deps), client?.connection.close()]);
+    console.log(`[web test] screenshots in ${path.relative(process.cwd(), SHOTS)}/`);
+  });
+
+  it('shows a store\'s chart and model version, retrains to a new version, draws a custom range, lists the runs', async () => {
+    const cfg = testConfig();
+    // West of UTC, where a date taken for UTC midnight would be drawn on the day before.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, timezoneId: 'America/New_York' });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await steps(page, 'laptop', async () => {
+      await page.goto(url);
+
+      // Pick the store by searching for it, then the product.
+      await page.fill('#store-search', String(STORE));
+      await page.selectOption('#store', String(STORE));
+      await page.locator('#chart-title').filter({ hasText: `Store ${STORE} ·` }).waitFor();
+      await page.selectOption('#product', PRODUCT);
+      const subtitle = page.locator('#chart-subtitle');
+      await subtitle.filter({ hasText: `sales-forecast:${STORE}:${PRODUCT}` }).waitFor();
+      const before = versionIn(await subtitle.textContent());
+      assert.ok(before >= 1, `the weekly training made a version (${before})`);
+      await points(page, '7-day forecast').nth(6).waitFor();
+      assert.equal(await points(page, '7-day forecast').count(), 7);
+      assert.ok(await page.locator('#chart svg [aria-roledescription="line mark"]').count() >= 1, 'the actual sales line is drawn');
+      await page.screenshot({ path: path.join(SHOTS, '1-store-chart.png'), fullPage: true });
+
+      // Without the right key the page says why, in words.
+      await page.click('summary');
+      await page.fill('#api-key', 'not-the-admin-key-at-all');
+      await page.click('#retrain');
+      await page.locator('#error-text').filter({ hasText: /unknown API key/i }).waitFor();
+      assert.doesNotMatch(await page.locator('#error-text').textContent() ?? '', /[{}]/, 'a sentence, not JSON');
+
+      // Retrain: live progress, then the new version with its metrics, and the chart redrawn.
+      await page.fill('#api-key', ADMIN);
+      await withWorker(cfg, cfg.temporal.taskQueues.interactive, async () => {
+        await page.click('#retrain');
+        await page.locator('#retrain-status progress').waitFor();
+        await page.locator('#retrain-status').filter({ hasText: `New version ${before + 1}` }).waitFor({ timeout: 60_000 });
+      });
+      assert.match(await page.locator('#retrain-status').textContent() ?? '', /RMSPE \d+\.\d%/);
+      await subtitle.filter({ hasText: `version ${before + 1}` }).waitFor();
+      assert.equal(await page.locator('#error').isHidden(), true, 'the error line is gone after a success');
+      await page.screenshot({ path: path.join(SHOTS, '2-retrained.png'), fullPage: true });
+
+      // A custom range is forecast from the production model and drawn, a point a day.
+      await page.fill('#range-from', RANGE.from);
+      await page.fill('#range-to', RANGE.to);
+      await page.click('#range-submit');
+      await page.locator('#range-status').filter({ hasText: `${RANGE.days} days forecast by sales-forecast:${STORE}:${PRODUCT} version ${before + 1}` }).waitFor();
+      await points(page, 'Custom forecast').nth(RANGE.days - 1).waitFor();
+      assert.equal(await points(page, 'Custom forecast').count(), RANGE.days);
+      assert.match(await points(page, 'Custom forecast').first().getAttribute('aria-label') ?? '', /date: Jul 08;/);
+      assert.match(await points(page, 'Custom forecast').last().getAttribute('aria-label') ?? '', /date: Jul 21;/);
+      await page.screenshot({ path: path.join(SHOTS, '3-custom-range.png'), fullPage: true });
+
+      // A range the API refuses: its message, not its JSON.
+      await page.fill('#range-to', '2015-07-21');
+      await page.click('#range-submit');
+      await page.locator('#error-text').filter({ hasText: /at most 365/ }).waitFor();
+
+      // Runs: the weekly training, done, with counts and metrics, linked to the Temporal UI.
+      await page.click('nav a[href="#runs"]');
+      const training = page.locator('#training-runs li').filter({ hasText: 'web-training' }).first();
+      await training.waitFor();
+      assert.match(await training.textContent() ?? '', /done.*fitted 3 of 3 series.*RMSPE/s);
+      assert.match(await training.locator('a').getAttribute('href') ?? '', /\/namespaces\/default\/workflows\/web-training-/);
+      await page.screenshot({ path: path.join(SHOTS, '4-runs.png'), fullPage: true });
+    });
+    assert.deepEqual(problems, [], 'no script errors');
+  });
+
+  it('fits a phone\'s screen', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await steps(page, 'phone', async () => {
+      await page.goto(url);
+      await page.selectOption('#store', String(STORE));
+      await page.locator('#chart-title').filter({ hasText: `Store ${STORE} ·` }).waitFor();
+      await page.selectOption('#product', PRODUCT);
+      await page.locator('#chart-title').filter({ hasText: `Store ${STORE} · product ${PRODUCT}` }).waitFor();
+      await points(page, '7-day forecast').nth(6).waitFor();
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      assert.ok(overflow <= 0, `nothing sticks out sideways (${overflow} px)`);
+      await page.screenshot({ path: path.join(SHOTS, '5-phone.png'), fullPage: true });
+    });
+  });
+});
