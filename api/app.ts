@@ -1,31 +1,53 @@
-// The Hono app: shared middleware, then one router per concern.
-import { Hono } from 'hono';
+// The Hono app: shared middleware, then one router per concern, and the OpenAPI document of them.
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { requireRole, type AuthEnv } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { ApiError, errorBody, errorHandler } from './errors.ts';
+import { router } from './openapi.ts';
+import { docsRoutes, registerDocs } from './routes/docs.ts';
 import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { onDemandForecastRoutes } from './routes/onDemandForecast.ts';
 import { retrainRoutes } from './routes/retrain.ts';
 import { salesRoutes } from './routes/sales.ts';
+import { salesHistoryRoutes } from './routes/salesHistory.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
 import { webRoutes } from './routes/web.ts';
 
+/** With API_READS_NEED_KEY, reading the data (GET /v1/…, POST /v1/forecast) needs a key with the read role. */
+function readsNeedKey(deps: ApiDeps) {
+  const reader = requireRole(deps.keys, 'read');
+  return createMiddleware<AuthEnv>(async (c, next) => {
+    const reading = c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path === '/v1/forecast';
+    return deps.cfg.api.readsNeedKey && reading ? reader(c, next) : next();
+  });
+}
+
 export function createApp(deps: ApiDeps) {
   const limit = deps.cfg.api.bodyLimitBytes;
-  return new Hono()
+  const app = router();
+  registerDocs(app);
+  return app
     .use(bodyLimit({
       maxSize: limit,
       onError: () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`); },
     }))
+    .use('/v1/*', readsNeedKey(deps))
     .route('/', healthRoutes(deps))
     .route('/', stackCheckRoutes(deps))
     .route('/', salesRoutes(deps))
+    .route('/', salesHistoryRoutes(deps))
     .route('/', ingestRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', forecastRoutes(deps))
+    .route('/', onDemandForecastRoutes(deps))
     .route('/', retrainRoutes(deps))
+    .route('/', scheduleRoutes(deps))
+    .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
     .onError(errorHandler(deps.log));

@@ -5,6 +5,8 @@ import type { Logger } from '../platform/logger.ts';
 import type { Pool } from '../platform/postgres.ts';
 import type { ObjectStore } from '../platform/storage.ts';
 import type { Warehouse } from '../platform/warehouse.ts';
+import type { KeyRing } from './keyRing.ts';
+import type { ProductionModels } from './productionModels.ts';
 
 export interface ApiDeps {
   cfg: Config;
@@ -13,4 +15,8 @@ export interface ApiDeps {
   pool: Pool;
   store: ObjectStore;
   warehouse: Warehouse;
+  /** The production forecast models, in memory. */
+  models: ProductionModels;
+  /** Where presented API keys are looked up. */
+  keys: KeyRing;
 }

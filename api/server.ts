@@ -8,23 +8,27 @@ import { ObjectStore } from '../platform/storage.ts';
 import { Warehouse } from '../platform/warehouse.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
+import { keyRing } from './keyRing.ts';
+import { ProductionModels } from './productionModels.ts';
 import { temporalConnectionOptions } from '../platform/temporal.ts';
 
 export async function createApiDeps(cfg: Config): Promise<ApiDeps> {
   // Lazy: the API starts, and /readyz says so, even while Temporal is still coming up.
   const connection = Connection.lazy(await temporalConnectionOptions(cfg.temporal));
+  const log = createLogger('api', cfg.logLevel);
+  const pool = createPool(cfg.postgres, 'retailflow-api');
+  const models = new ProductionModels(pool, log);
+  models.listen(cfg.postgres.url);
   return {
-    cfg,
-    log: createLogger('api', cfg.logLevel),
+    cfg, log, pool, models, keys: keyRing(cfg.api.keys, pool),
     temporal: new Client({ connection, namespace: cfg.temporal.namespace }),
-    pool: createPool(cfg.postgres, 'retailflow-api'),
     store: new ObjectStore(cfg.gcs),
     warehouse: new Warehouse(cfg.bigquery),
   };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
-  await Promise.allSettled([deps.temporal.connection.close(), deps.pool.end()]);
+  await Promise.allSettled([deps.temporal.connection.close(), deps.models.close(), deps.pool.end()]);
 }
 
 export function startServer(deps: ApiDeps): Promise<ServerType> {

@@ -1,6 +1,9 @@
 // Retraining one series on demand: shared by the API, the workflow and its activity.
 import type { BacktestResult } from '../ml/forecast/backtest.ts';
 
+/** Days of history a retrain fits unless told otherwise: the weekly run's default window. */
+export const DEFAULT_RETRAIN_WINDOW_DAYS = 120;
+
 export interface RetrainInput {
   storeId: number;
   product: string;

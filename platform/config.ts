@@ -39,11 +39,13 @@ const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
       ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be name:role:key with role one of ${API_ROLES.join('|')}` });
       return z.NEVER;
     }
-    if (key.length < 16) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): key must be at least 16 characters` });
+    // A key may be given as its digest, sha256=<64 hex>, so the plain key need not be in the environment.
+    const digest = /^sha256=([0-9a-f]{64})$/.exec(key)?.[1];
+    if (!digest && key.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): key must be at least 16 characters (or sha256=<64 hex digits>)` });
       return z.NEVER;
     }
-    keys.push({ name, role: role as ApiRole, sha256: createHash('sha256').update(key).digest('hex') });
+    keys.push({ name, role: role as ApiRole, sha256: digest ?? createHash('sha256').update(key).digest('hex') });
   }
   return keys;
 });
@@ -85,6 +87,8 @@ const EnvSchema = z.object({
   API_PORT: port.default(3000),
   API_KEYS: apiKeys.default([]),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  API_RETRAINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  API_READS_NEED_KEY: flag.default(false),
 });
 
 /** Every environment variable the configuration reads. */
@@ -110,7 +114,13 @@ export interface Config {
   postgres: { url: string; poolMax: number };
   gcs: { endpoint?: string; bucket: string; projectId: string };
   bigquery: { endpoint?: string; projectId: string; dataset: string; location: string };
-  api: { host: string; port: number; keys: ApiKey[]; bodyLimitBytes: number };
+  api: {
+    host: string; port: number; keys: ApiKey[]; bodyLimitBytes: number;
+    /** Retrains one key may start per minute; more get 429. */
+    retrainsPerMinute: number;
+    /** Whether reads (GETs, POST /v1/forecast) need a key with the read role too. */
+    readsNeedKey: boolean;
+  };
   /** Time zone of the daily ingest schedule (00:30 there, for the previous day there). */
   ingestTimeZone: string;
 }
@@ -175,7 +185,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       location: e.BIGQUERY_LOCATION,
     },
     ingestTimeZone: e.INGEST_TIMEZONE,
-    api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, bodyLimitBytes: e.API_BODY_LIMIT_BYTES },
+    api: {
+      host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      retrainsPerMinute: e.API_RETRAINS_PER_MINUTE, readsNeedKey: e.API_READS_NEED_KEY,
+    },
   };
 }
 

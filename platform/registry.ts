@@ -9,6 +9,21 @@ import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/tra
 
 export interface SeriesKey { storeId: number; product: string }
 
+/**
+ * The Postgres channel on which the registry announces that models' production versions changed:
+ * a JSON array of model names, or "*" for all of them. Sent inside the changing transaction, so
+ * listeners (the API's model cache) hear it only once the change is committed.
+ */
+export const PRODUCTION_CHANGED_CHANNEL = 'retailflow_production_changed';
+// NOTIFY payloads must stay under 8,000 bytes.
+const MAX_PAYLOAD = 7_900;
+
+async function announceProductionChanged(client: pg.PoolClient, models: string[]): Promise<void> {
+  if (!models.length) return;
+  const list = JSON.stringify(models);
+  await client.query('SELECT pg_notify($1, $2)', [PRODUCTION_CHANGED_CHANNEL, list.length <= MAX_PAYLOAD ? list : '"*"']);
+}
+
 /** The production versions of these series other than the given run's own. */
 export async function productionVersions(pool: pg.Pool, series: SeriesKey[], runId: string): Promise<Map<string, ProductionVersion>> {
   const { rows } = await pool.query<{ model: string; version: number; engine: string; params: unknown; rmspe: number | null }>(
@@ -45,6 +60,7 @@ export async function saveTrainingResults(pool: pg.Pool, runId: string, engine: 
     const promoted = fitted.filter((t) => t.result.promote).map((t) => forecastModelName(t.storeId, t.product));
     await client.query(`UPDATE model_versions SET stage = 'archived' WHERE stage = 'production' AND model = ANY($1::text[]) AND training_run <> $2`, [promoted, runId]);
     await client.query(`UPDATE model_versions SET stage = 'production' WHERE model = ANY($1::text[]) AND training_run = $2`, [promoted, runId]);
+    await announceProductionChanged(client, promoted);
 
     // Each series' forecast comes from the version that serves it now: the new one if promoted.
     const points = fitted.flatMap((t) => {
@@ -82,6 +98,7 @@ export async function promoteVersion(pool: pg.Pool, model: string, version: numb
     if (!rowCount) { await client.query('ROLLBACK'); return false; }
     await client.query(`UPDATE model_versions SET stage = 'archived' WHERE model = $1 AND stage = 'production' AND version <> $2`, [model, version]);
     await client.query(`UPDATE model_versions SET stage = 'production' WHERE model = $1 AND version = $2`, [model, version]);
+    await announceProductionChanged(client, [model]);
     await client.query('COMMIT');
     return true;
   } catch (err) {

@@ -1,10 +1,25 @@
 // Liveness (/healthz: the process answers) and readiness (/readyz: every service answers).
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.ts';
+import { json, router } from '../openapi.ts';
 
 const CHECK_TIMEOUT_MS = 3_000;
 
-interface ServiceStatus { up: boolean; latencyMs: number; error?: string }
+const ServiceStatus = z.object({ up: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+type ServiceStatus = z.output<typeof ServiceStatus>;
+const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  services: z.object({ temporal: ServiceStatus, postgres: ServiceStatus, gcs: ServiceStatus, bigquery: ServiceStatus }),
+});
+
+const live = createRoute({
+  method: 'get', path: '/healthz', tags: ['operations'], summary: 'The process answers',
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'alive') },
+});
+const ready = createRoute({
+  method: 'get', path: '/readyz', tags: ['operations'], summary: 'Every service the API needs answers',
+  responses: { 200: json(Readiness, 'ready'), 503: json(Readiness, 'a service does not answer') },
+});
 
 async function probe(check: () => Promise<unknown>): Promise<ServiceStatus> {
   const started = performance.now();
@@ -23,9 +38,9 @@ async function probe(check: () => Promise<unknown>): Promise<ServiceStatus> {
 }
 
 export function healthRoutes({ temporal, pool, store, warehouse }: ApiDeps) {
-  return new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
-    .get('/readyz', async (c) => {
+  return router()
+    .openapi(live, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(ready, async (c) => {
       const [t, p, g, b] = await Promise.all([
         probe(() => temporal.workflowService.getSystemInfo({})),
         probe(() => pool.query('SELECT 1')),
@@ -33,7 +48,8 @@ export function healthRoutes({ temporal, pool, store, warehouse }: ApiDeps) {
         probe(() => warehouse.ping()),
       ]);
       const services = { temporal: t, postgres: p, gcs: g, bigquery: b };
-      const ready = Object.values(services).every((s) => s.up);
-      return c.json({ status: ready ? 'ready' : 'not_ready', services }, ready ? 200 : 503);
+      return Object.values(services).every((s) => s.up)
+        ? c.json({ status: 'ready' as const, services }, 200)
+        : c.json({ status: 'not_ready' as const, services }, 503);
     });
 }

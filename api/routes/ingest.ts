@@ -1,7 +1,6 @@
 // Ingest runs: start one day, backfill a range, list runs and follow one.
+import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import { Hono } from 'hono';
-import { z } from 'zod';
 import {
   backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
@@ -13,34 +12,66 @@ import type { dailyIngest } from '../../workflows/dailyIngest.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { parseBody, parseLimit } from '../validation.ts';
+import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 
 const pastDate = z.string({ error: 'must be a date YYYY-MM-DD' })
   .refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' })
   .refine((d) => d <= todayUtc(), { error: 'must not be in the future' });
 
-const RunBody = z.object({ date: pastDate }).strict();
+const RunBody = z.object({ date: pastDate.openapi({ example: '2026-11-22' }) }).strict().openapi('IngestDay');
 const BackfillBody = z.object({
   from: pastDate,
   to: pastDate,
   concurrency: z.number().int().min(1).max(32, { error: 'must be at most 32' }).default(4),
 }).strict()
   .refine((b) => b.from <= b.to, { error: 'must not be before from', path: ['to'] })
-  .refine((b) => datesBetween(b.from, b.to).length <= MAX_BACKFILL_DAYS, { error: `covers more than ${MAX_BACKFILL_DAYS} days`, path: ['to'] });
+  .refine((b) => datesBetween(b.from, b.to).length <= MAX_BACKFILL_DAYS, { error: `covers more than ${MAX_BACKFILL_DAYS} days`, path: ['to'] })
+  .openapi('IngestBackfill');
 
-interface IngestRunRow {
-  run_id: string; kind: string; sale_date: string | null; status: string; counts: unknown; durations_ms: unknown;
-  error: string | null; started_at: Date; ended_at: Date | null;
-}
+const IngestRun = z.object({
+  run_id: z.string(), kind: z.string(), sale_date: z.string().nullable(), status: z.string(), counts: z.unknown(), durations_ms: z.unknown(),
+  error: z.string().nullable(), started_at: z.date(), ended_at: z.date().nullable(), temporalUrl: z.string(),
+}).openapi('IngestRun');
+type IngestRunRow = Omit<z.output<typeof IngestRun>, 'temporalUrl'>;
+const Progress = z.record(z.string(), z.unknown()).optional().openapi({ description: 'stage and counts (a backfill: days done), while running' });
 
-export function ingestRoutes({ cfg, temporal, pool }: ApiDeps) {
+const startDay = createRoute({
+  method: 'post', path: '/v1/ingest/runs', tags: ['ingest'], security: BEARER,
+  summary: 'Ingest one day of staged sales events (a second start while it runs joins it; after, it reruns the day); write',
+  request: { body: { ...json(RunBody, 'the day'), required: true } },
+  responses: { 202: json(StartedSchema, 'started (or joined)'), ...errors(400, 401, 403) },
+});
+const startBackfill = createRoute({
+  method: 'post', path: '/v1/ingest/backfill', tags: ['ingest'], security: BEARER,
+  summary: `Ingest every day of a range, concurrency days at a time (at most ${MAX_BACKFILL_DAYS} days); write`,
+  request: { body: { ...json(BackfillBody, 'the range'), required: true } },
+  responses: { 202: json(StartedSchema.extend({ days: z.number().int() }), 'started (or joined)'), ...errors(400, 401, 403) },
+});
+const list = createRoute({
+  method: 'get', path: '/v1/ingest/runs', tags: ['ingest'], summary: 'Ingest runs, newest first',
+  request: { query: z.object({ limit: Limit }) },
+  responses: { 200: json(z.object({ runs: z.array(IngestRun) }), 'runs'), ...errors(400) },
+});
+const follow = createRoute({
+  method: 'get', path: '/v1/ingest/runs/{id}', tags: ['ingest'], summary: 'One ingest run or backfill, with live progress while it runs',
+  request: { params: z.object({ id: z.string().openapi({ example: 'daily-ingest-2026-11-22' }) }) },
+  responses: {
+    200: json(z.union([
+      IngestRun.extend({ progress: Progress }),
+      z.object({ runId: z.string(), kind: z.literal('backfill'), status: z.string(), progress: Progress, temporalUrl: z.string() }),
+    ]), 'the run'),
+    ...errors(404),
+  },
+});
+
+export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const started = (workflowId: string, runId: string) =>
     ({ workflowId, runId, temporalUrl: workflowUrl(cfg.temporal, workflowId, runId) });
-  const writer = requireRole(cfg.api.keys, 'write');
+  const writer = requireRole(keys, 'write');
 
-  return new Hono()
-    .post('/v1/ingest/runs', writer, async (c) => {
-      const { date } = await parseBody(c, RunBody);
+  return router()
+    .openapi({ ...startDay, middleware: [writer] as const }, async (c) => {
+      const { date } = c.req.valid('json');
       // The date is the id: a second start while one runs joins it; after it ends, it reruns the day.
       const handle = await temporal.workflow.start<typeof dailyIngest>('dailyIngest', {
         workflowId: dailyIngestWorkflowId(date), taskQueue: cfg.temporal.taskQueues.ingest, args: [{ date }],
@@ -48,32 +79,32 @@ export function ingestRoutes({ cfg, temporal, pool }: ApiDeps) {
       });
       return c.json(started(handle.workflowId, handle.firstExecutionRunId), 202);
     })
-    .post('/v1/ingest/backfill', writer, async (c) => {
-      const { from, to, concurrency } = await parseBody(c, BackfillBody);
+    .openapi({ ...startBackfill, middleware: [writer] as const }, async (c) => {
+      const { from, to, concurrency } = c.req.valid('json');
       const handle = await temporal.workflow.start<typeof backfillIngest>('backfillIngest', {
         workflowId: backfillWorkflowId(from, to), taskQueue: cfg.temporal.taskQueues.ingest, args: [{ from, to, concurrency }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
       return c.json({ ...started(handle.workflowId, handle.firstExecutionRunId), days: datesBetween(from, to).length }, 202);
     })
-    .get('/v1/ingest/runs', async (c) => {
-      const limit = parseLimit(c);
+    .openapi(list, async (c) => {
+      const { limit } = c.req.valid('query');
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
-      return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) });
+      return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
     })
-    .get('/v1/ingest/runs/:id', async (c) => {
-      const id = c.req.param('id');
+    .openapi(follow, async (c) => {
+      const { id } = c.req.valid('param');
       if (id.startsWith('ingest-backfill-')) {
         const handle = temporal.workflow.getHandle(id);
         const description = await handle.describe().catch(() => undefined);
         if (!description) throw new ApiError(404, 'not_found', `no backfill ${id}`);
         const progress = await handle.query(backfillProgressQuery).catch(() => undefined);
-        return c.json({ runId: id, kind: 'backfill', status: description.status.name, progress, temporalUrl: workflowUrl(cfg.temporal, id) });
+        return c.json({ runId: id, kind: 'backfill' as const, status: description.status.name, progress, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
       }
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
       const run = rows[0];
       if (!run) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
       const live = run.ended_at ? undefined : await temporal.workflow.getHandle(id).query(progressQuery).catch(() => undefined);
-      return c.json({ ...run, progress: live, temporalUrl: workflowUrl(cfg.temporal, id) });
+      return c.json({ ...run, progress: live, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
     });
 }

@@ -1,8 +1,7 @@
 // Retrain one series on demand, and follow it.
+import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { retrainWorkflowId, type RetrainResult } from '../../contracts/retrain.ts';
+import { DEFAULT_RETRAIN_WINDOW_DAYS, retrainWorkflowId, type RetrainResult } from '../../contracts/retrain.ts';
 import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
@@ -10,32 +9,63 @@ import type { retrainSeries } from '../../workflows/retrainSeries.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { parseProduct, parseStoreId, requireStore } from '../series.ts';
-import { parseBody } from '../validation.ts';
+import { BEARER, errors, json, ProductName, router, StartedSchema, StoreId } from '../openapi.ts';
+import { perKeyPerMinute } from '../rateLimit.ts';
+import { requireStore } from '../series.ts';
 
 const RetrainBody = z.object({
-  engine: z.string().default(DEFAULT_TRAINING.engine).refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }),
-  windowDays: z.number().int().min(28).max(3660).default(120),
-}).strict();
+  engine: z.string().refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }).optional()
+    .openapi({ example: DEFAULT_TRAINING.engine, description: `default ${DEFAULT_TRAINING.engine}` }),
+  windowDays: z.number().int().min(28).max(3660).optional().openapi({ example: 120, description: `days of history to fit; default ${DEFAULT_RETRAIN_WINDOW_DAYS}` }),
+}).strict().openapi('RetrainOptions');
 
-export function retrainRoutes({ cfg, temporal, pool }: ApiDeps) {
-  const admin = requireRole(cfg.api.keys, 'admin');
-  return new Hono()
-    .post('/v1/models/:store/:product/retrain', admin, async (c) => {
-      const store = parseStoreId(c.req.param('store'), 'store');
-      const product = parseProduct(c.req.param('product'), 'product');
-      const body = await parseBody(c, RetrainBody, { optional: true });
+const startRetrain = createRoute({
+  method: 'post', path: '/v1/models/{store}/{product}/retrain', tags: ['models'], security: BEARER,
+  summary: 'Retrain one series now; a second call while one runs joins it; admin, rate-limited per key',
+  request: {
+    params: z.object({ store: StoreId, product: ProductName }),
+    body: { ...json(RetrainBody, 'optional; every field has a default'), required: false },
+  },
+  responses: { 202: json(StartedSchema, 'started (or joined)'), ...errors(400, 401, 403, 404, 429) },
+});
+
+const RetrainResultSchema = z.union([
+  z.object({
+    storeId: z.number().int(), product: z.string(), trained: z.literal(true), model: z.string(), version: z.number().int(),
+    promoted: z.boolean(), promotionReason: z.string(), metrics: z.record(z.string(), z.unknown()), asOf: z.string(),
+  }),
+  z.object({ storeId: z.number().int(), product: z.string(), trained: z.literal(false), reason: z.string() }),
+]);
+
+const followRetrain = createRoute({
+  method: 'get', path: '/v1/retrains/{workflowId}', tags: ['models'], summary: 'A retrain\'s status, then its new version, metrics and promotion',
+  request: { params: z.object({ workflowId: z.string().openapi({ example: 'retrain-1-all' }) }) },
+  responses: {
+    200: json(z.object({
+      workflowId: z.string(), runId: z.string(), status: z.string().openapi({ example: 'COMPLETED' }),
+      result: RetrainResultSchema.optional(), temporalUrl: z.string(),
+    }), 'the retrain'),
+    ...errors(404),
+  },
+});
+
+export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
+  const admin = requireRole(keys, 'admin');
+  return router()
+    .openapi({ ...startRetrain, middleware: [admin, perKeyPerMinute('retrains', cfg.api.retrainsPerMinute)] as const }, async (c) => {
+      const { store, product } = c.req.valid('param');
+      const { engine = DEFAULT_TRAINING.engine, windowDays = DEFAULT_RETRAIN_WINDOW_DAYS } = c.req.valid('json');
       await requireStore(pool, store);
       // One id per series, joining a running one: a double click is one retrain.
       const handle = await temporal.workflow.start<typeof retrainSeries>('retrainSeries', {
         workflowId: retrainWorkflowId(store, product), taskQueue: cfg.temporal.taskQueues.interactive,
-        args: [{ storeId: store, product, engine: body.engine, windowDays: body.windowDays }],
+        args: [{ storeId: store, product, engine, windowDays }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
       return c.json({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId) }, 202);
     })
-    .get('/v1/retrains/:workflowId', async (c) => {
-      const id = c.req.param('workflowId');
+    .openapi(followRetrain, async (c) => {
+      const { workflowId: id } = c.req.valid('param');
       if (!id.startsWith('retrain-')) throw new ApiError(404, 'not_found', `no retrain ${id}`);
       const handle = temporal.workflow.getHandle(id);
       const description = await handle.describe().catch((err: unknown) => {
@@ -44,6 +74,6 @@ export function retrainRoutes({ cfg, temporal, pool }: ApiDeps) {
       });
       const status = description.status.name;
       const result = status === 'COMPLETED' ? await handle.result() as RetrainResult : undefined;
-      return c.json({ workflowId: id, runId: description.runId, status, result, temporalUrl: workflowUrl(cfg.temporal, id, description.runId) });
+      return c.json({ workflowId: id, runId: description.runId, status, result, temporalUrl: workflowUrl(cfg.temporal, id, description.runId) }, 200);
     });
 }

@@ -1,17 +1,39 @@
 // POST /v1/sales/events: producers send sales events (a JSON array, or NDJSON). Each event is
 // checked on its own; valid ones are staged for dailyIngest, invalid ones come back with the field
 // and the reason, and never block the valid ones in the same batch.
-import { Hono } from 'hono';
-import { parseSaleEvent } from '../../contracts/sales.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import { parseSaleEvent, SaleEventSchema } from '../../contracts/sales.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import { BEARER, errors, json, router } from '../openapi.ts';
 import { readJson } from '../validation.ts';
 
 export const MAX_EVENTS_PER_BATCH = 5_000;
 
-interface RowRejection { index: number; field: string; reason: string }
+const RowRejection = z.object({ index: z.number().int(), field: z.string(), reason: z.string() });
+type RowRejection = z.output<typeof RowRejection>;
+
+// Documented here, checked by hand: each event is checked on its own, so one bad event must not
+// fail the batch as a schema check of the whole body would.
+const postEvents = createRoute({
+  method: 'post', path: '/v1/sales/events', tags: ['sales'], security: BEARER,
+  summary: `Stage sales events for the daily ingest (a JSON array or NDJSON, at most ${MAX_EVENTS_PER_BATCH}); write`,
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: z.array(SaleEventSchema) },
+        'application/x-ndjson': { schema: z.string().openapi({ description: 'one event per line' }) },
+      },
+    },
+  },
+  responses: {
+    200: json(z.object({ accepted: z.number().int(), rejected: z.array(RowRejection) }), 'valid events staged; each invalid one with its field and reason'),
+    ...errors(400, 401, 403, 413),
+  },
+});
 
 /** NDJSON as one entry per line (blank lines included), so every index is the line's index. */
 function parseNdjson(text: string): { events: unknown[]; bad: RowRejection[] } {
@@ -29,8 +51,10 @@ function parseNdjson(text: string): { events: unknown[]; bad: RowRejection[] } {
   return { events, bad };
 }
 
-export function salesRoutes({ cfg, pool }: ApiDeps) {
-  return new Hono<AuthEnv>().post('/v1/sales/events', requireRole(cfg.api.keys, 'write'), async (c) => {
+export function salesRoutes({ pool, keys }: ApiDeps) {
+  const routes = router<AuthEnv>();
+  routes.openAPIRegistry.registerPath(postEvents);
+  return routes.post('/v1/sales/events', requireRole(keys, 'write'), async (c) => {
     const ndjson = (c.req.header('content-type') ?? '').includes('ndjson');
     const { events, bad } = ndjson ? parseNdjson(await c.req.text()) : { events: await readJson(c), bad: [] };
     if (!Array.isArray(events)) throw new ApiError(400, 'invalid_request', 'body must be a JSON array of events (or NDJSON)', 'body');

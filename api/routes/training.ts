@@ -1,7 +1,6 @@
 // Training runs: start one, list them, follow one, cancel one.
+import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import { Hono } from 'hono';
-import { z } from 'zod';
 import { isValidDate, PRODUCT_NAME } from '../../contracts/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { addDays, todayIn } from '../../domain/dates.ts';
@@ -11,10 +10,11 @@ import type { weeklyTraining } from '../../workflows/weeklyTraining.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { parseBody, parseLimit } from '../validation.ts';
+import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 
 const TrainingBody = z.object({
-  asOf: z.string({ error: 'must be a date YYYY-MM-DD' }).refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' }).optional(),
+  asOf: z.string({ error: 'must be a date YYYY-MM-DD' }).refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' }).optional()
+    .openapi({ description: 'last day of history; default yesterday in INGEST_TIMEZONE' }),
   engine: z.string().default(DEFAULT_TRAINING.engine).refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }),
   windowDays: z.union([z.literal('full'), z.number().int().min(28).max(3660)], { error: 'must be a whole number of days from 28 to 3660, or "full"' })
     .default(DEFAULT_TRAINING.windowDays),
@@ -24,24 +24,50 @@ const TrainingBody = z.object({
   promotionMargin: z.number().min(0).max(10).default(DEFAULT_TRAINING.promotionMargin),
   backtestFolds: z.number().int().min(1).max(12).default(DEFAULT_TRAINING.backtestFolds),
   horizon: z.number().int().min(1).max(28).default(DEFAULT_TRAINING.horizon),
-}).strict();
+}).strict().openapi('TrainingOptions');
 
-interface TrainingRunRow {
-  run_id: string; status: string; as_of: string; engine: string; window_days: number | null; counts: unknown; metrics: unknown;
-  error: string | null; started_at: Date; ended_at: Date | null;
-}
+const TrainingRun = z.object({
+  run_id: z.string(), status: z.string(), as_of: z.string(), engine: z.string(), window_days: z.number().int().nullable(),
+  counts: z.unknown(), metrics: z.unknown(), error: z.string().nullable(), started_at: z.date(), ended_at: z.date().nullable(),
+  temporalUrl: z.string(),
+}).openapi('TrainingRun');
+type TrainingRunRow = Omit<z.output<typeof TrainingRun>, 'temporalUrl'>;
 
-export function trainingRoutes({ cfg, temporal, pool }: ApiDeps) {
-  const admin = requireRole(cfg.api.keys, 'admin');
+const RunId = z.object({ id: z.string().openapi({ example: 'weekly-training-2026-11-22' }) });
+
+const start = createRoute({
+  method: 'post', path: '/v1/training-runs', tags: ['training'], security: BEARER,
+  summary: 'Start a weekly training run (a second start while it runs joins it); admin',
+  request: { body: { ...json(TrainingBody, 'run options; all optional'), required: true } },
+  responses: { 202: json(StartedSchema.extend({ asOf: z.string() }), 'started (or joined)'), ...errors(400, 401, 403) },
+});
+const list = createRoute({
+  method: 'get', path: '/v1/training-runs', tags: ['training'], summary: 'Training runs, newest first',
+  request: { query: z.object({ limit: Limit }) },
+  responses: { 200: json(z.object({ runs: z.array(TrainingRun) }), 'runs'), ...errors(400) },
+});
+const follow = createRoute({
+  method: 'get', path: '/v1/training-runs/{id}', tags: ['training'], summary: 'One run, with live progress while it runs',
+  request: { params: RunId },
+  responses: { 200: json(TrainingRun.extend({ progress: z.record(z.string(), z.unknown()).optional().openapi({ description: 'done/total, series/s, ETA; while running' }) }), 'the run'), ...errors(404) },
+});
+const cancel = createRoute({
+  method: 'post', path: '/v1/training-runs/{id}/cancel', tags: ['training'], security: BEARER, summary: 'Cancel a running run; admin',
+  request: { params: RunId },
+  responses: { 202: json(z.object({ runId: z.string(), cancelling: z.literal(true) }), 'cancelling'), ...errors(401, 403, 404, 409) },
+});
+
+export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
+  const admin = requireRole(keys, 'admin');
   const findRun = async (id: string) => {
     const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs WHERE run_id = $1', [id]);
     if (!rows[0]) throw new ApiError(404, 'not_found', `no training run ${id}`);
     return rows[0];
   };
 
-  return new Hono()
-    .post('/v1/training-runs', admin, async (c) => {
-      const body = await parseBody(c, TrainingBody);
+  return router()
+    .openapi({ ...start, middleware: [admin] as const }, async (c) => {
+      const body = c.req.valid('json');
       // Default: history up to yesterday where the stores are.
       const options = { ...body, asOf: body.asOf ?? addDays(todayIn(cfg.ingestTimeZone), -1) };
       const workflowId = trainingRunId(options);
@@ -52,20 +78,20 @@ export function trainingRoutes({ cfg, temporal, pool }: ApiDeps) {
       });
       return c.json({ workflowId, runId: handle.firstExecutionRunId, asOf: options.asOf, temporalUrl: workflowUrl(cfg.temporal, workflowId, handle.firstExecutionRunId) }, 202);
     })
-    .get('/v1/training-runs', async (c) => {
-      const limit = parseLimit(c);
+    .openapi(list, async (c) => {
+      const { limit } = c.req.valid('query');
       const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs ORDER BY started_at DESC LIMIT $1', [limit]);
-      return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) });
+      return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
     })
-    .get('/v1/training-runs/:id', async (c) => {
-      const run = await findRun(c.req.param('id'));
+    .openapi(follow, async (c) => {
+      const run = await findRun(c.req.valid('param').id);
       const progress = run.ended_at ? undefined : await temporal.workflow.getHandle(run.run_id).query(trainingProgressQuery).catch(() => undefined);
-      return c.json({ ...run, progress, temporalUrl: workflowUrl(cfg.temporal, run.run_id) });
+      return c.json({ ...run, progress, temporalUrl: workflowUrl(cfg.temporal, run.run_id) }, 200);
     })
-    .post('/v1/training-runs/:id/cancel', admin, async (c) => {
-      const run = await findRun(c.req.param('id'));
+    .openapi({ ...cancel, middleware: [admin] as const }, async (c) => {
+      const run = await findRun(c.req.valid('param').id);
       if (run.ended_at) throw new ApiError(409, 'conflict', `training run ${run.run_id} has ended already (${run.status})`);
       await temporal.workflow.getHandle(run.run_id).cancel();
-      return c.json({ runId: run.run_id, cancelling: true }, 202);
+      return c.json({ runId: run.run_id, cancelling: true as const }, 202);
     });
 }

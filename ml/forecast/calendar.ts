@@ -1,5 +1,5 @@
 // The calendar of days to forecast when nobody says what it will be (the weekly run forecasts the
-// next 7 days from history alone). Assumptions, each a guess a caller with the real plan should
+// next 7 days from history alone). A day the history has keeps its real calendar. Otherwise, each a guess a caller with the real plan should
 // replace by passing the days themselves (Rossmann's test.csv has them):
 // - open: as the same weekday was on most of its last 4 occurrences (a store closed on Sundays
 //   stays closed on Sundays);
@@ -14,6 +14,8 @@ export function assumedCalendar(history: readonly SeriesDay[], dates: readonly s
   const known = new Map<number, CalendarDay>(history.map((d) => [dayNumber(d.date), d]));
   return dates.map((date) => {
     const n = dayNumber(date);
+    const seen = known.get(n);
+    if (seen) return { date, open: seen.open, promo: seen.promo, stateHoliday: seen.stateHoliday, schoolHoliday: seen.schoolHoliday };
     const lookBack = (days: number) => known.get(n - days);
     const sameWeekday = [7, 14, 21, 28].map(lookBack).filter((d): d is CalendarDay => d !== undefined);
     const day: CalendarDay = {

@@ -1,8 +1,10 @@
 // The forecast engines by name, as runs and the API choose them.
+import { addDays, datesBetween } from '../../domain/dates.ts';
 import { lastWeekEngine, medianWeekdayPromoEngine } from './baselines.ts';
 import { fastEngine } from './fast.ts';
 import { prophetEngine } from './prophet.ts';
-import type { Engine } from './types.ts';
+import { assumedCalendar } from './calendar.ts';
+import type { Engine, FittedModel, ForecastPoint, SeriesDay } from './types.ts';
 
 export const ENGINES = {
   fast: fastEngine,
@@ -18,4 +20,13 @@ export const isEngineName = (name: string): name is EngineName => Object.hasOwn(
 export function engineNamed(name: string): Engine {
   if (!isEngineName(name)) throw new Error(`unknown forecast engine "${name}"; known: ${Object.keys(ENGINES).join(', ')}`);
   return ENGINES[name];
+}
+
+/** A model's forecast for these dates (ascending), on the calendar the series' history suggests for them. */
+export function forecastDates(model: FittedModel, history: readonly SeriesDay[], dates: readonly string[]): ForecastPoint[] {
+  const last = history.at(-1)?.date;
+  const first = dates[0];
+  // The days between the history and the first date asked for carry the weekly and promo cycles forward.
+  const gap = last && first && first > addDays(last, 1) ? datesBetween(addDays(last, 1), addDays(first, -1)) : [];
+  return engineNamed(model.engine).predict(model, assumedCalendar(history, [...gap, ...dates]).slice(gap.length));
 }

@@ -4,8 +4,7 @@
 import { addDays } from '../../domain/dates.ts';
 import { promotionDecision } from '../registry/promotion.ts';
 import { fitPrefixes, foldCutoffs, scoreFolds, type BacktestResult } from './backtest.ts';
-import { assumedCalendar } from './calendar.ts';
-import { engineNamed } from './engines.ts';
+import { engineNamed, forecastDates } from './engines.ts';
 import { UnfitSeriesError, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
 
 export interface ProductionVersion {
@@ -45,7 +44,7 @@ export function trainSeries(history: SeriesDay[], production: ProductionVersion 
     const decision = promotionDecision(Number.isFinite(metrics.rmspe) ? metrics.rmspe : null, production?.rmspe, o.promotionMargin);
     const serving = decision.promote || !production ? model : production.model;
     const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
-    const forecast = engineNamed(serving.engine).predict(serving, assumedCalendar(history, dates));
+    const forecast = forecastDates(serving, history, dates);
     return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
   } catch (err) {
     if (err instanceof UnfitSeriesError) return { ok: false, reason: err.message };

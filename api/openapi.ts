@@ -1,0 +1,78 @@
+// Routes are declared with zod schemas (@hono/zod-openapi): the same schemas check requests and
+// make the OpenAPI document. This module holds what the routers share: the router itself, whose
+// failed checks become our 400 naming the field, and the common schemas and responses.
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Env } from 'hono';
+import type { ZodError } from 'zod';
+import { PRODUCT_NAME } from '../contracts/sales.ts';
+import { ApiError } from './errors.ts';
+
+function firstProblem(error: ZodError, target: string): never {
+  const issue = error.issues[0]!;
+  const field = issue.path.join('.') || (target === 'json' ? 'body' : target);
+  throw new ApiError(400, 'invalid_request', `${field}: ${issue.message}`, field);
+}
+
+/** A router whose request checks answer 400 {error: {code, message, field}}. */
+export function router<E extends Env = Env>() {
+  return new OpenAPIHono<E>({
+    defaultHook: (result) => {
+      if (!result.success) firstProblem(result.error, result.target);
+    },
+  });
+}
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.string().openapi({ example: 'invalid_request' }),
+    message: z.string().openapi({ example: 'store: must be a store number (a whole number >= 1), got "x"' }),
+    field: z.string().optional().openapi({ description: 'the request field that is wrong, when one is' }),
+  }),
+}).openapi('Error');
+
+const ERROR_DESCRIPTIONS = {
+  400: 'a field is missing or wrong; `field` names it',
+  401: 'no API key, or an unknown one',
+  403: 'the key lacks the role this endpoint needs',
+  404: 'no such store, series, version or run',
+  409: 'the resource is in a state that forbids this',
+  413: 'the request body is too large',
+  429: 'too many requests with this key; Retry-After says when to try again',
+  503: 'a service the API needs does not answer',
+} as const;
+
+/** The error responses a route can give, in the one error shape. */
+export function errors(...statuses: (keyof typeof ERROR_DESCRIPTIONS)[]) {
+  return Object.fromEntries(statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } }])) as
+    Record<keyof typeof ERROR_DESCRIPTIONS, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+}
+
+/** A JSON response (or request body) of this schema. */
+export const json = <S extends z.ZodType>(schema: S, description: string) =>
+  ({ description, content: { 'application/json': { schema } } });
+
+/** Routes that need an API key: `Authorization: Bearer <key>`. */
+export const BEARER = [{ bearer: [] }];
+
+export const StoreId = z.string()
+  .regex(/^\d{1,9}$/, { error: (i) => `must be a store number (a whole number >= 1), got "${String(i.input)}"` })
+  .transform(Number)
+  .refine((n) => n >= 1, { error: 'must be a store number (a whole number >= 1)' })
+  .openapi({ example: '1', description: 'a store number' });
+
+export const ProductName = z.string()
+  .regex(PRODUCT_NAME, { error: (i) => `must be a product name (letters, digits, _ . -), got "${String(i.input)}"` })
+  .openapi({ example: 'all', description: 'the series\' product; "all" for a store\'s total sales' });
+
+/** What starting a workflow answers. */
+export const StartedSchema = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  temporalUrl: z.string().openapi({ description: 'the workflow in the Temporal Web UI' }),
+}).openapi('StartedWorkflow');
+
+/** The `limit` query parameter of a list. */
+export const Limit = z.string().optional()
+  .transform((v) => (v === undefined ? 50 : Number(v)))
+  .refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, { error: 'must be a whole number from 1 to 500' })
+  .openapi({ example: '50', description: 'how many, newest first: 1 to 500, default 50' });

@@ -1,0 +1,107 @@
+// The production forecast models the API serves from memory. A series' model and its recent days
+// (the calendar a forecast assumes) are loaded on first use and kept. The registry announces every
+// promotion on a Postgres channel: the API listens and drops those models, so the next request
+// serves the new version. Entries also expire, because a new day of sales changes the calendar.
+import pg from 'pg';
+import { forecastModelName } from '../contracts/training.ts';
+import type { FittedModel, SeriesDay } from '../ml/forecast/types.ts';
+import type { Logger } from '../platform/logger.ts';
+import { PRODUCTION_CHANGED_CHANNEL } from '../platform/registry.ts';
+import { latestSeriesWindow } from '../platform/seriesHistory.ts';
+
+/** Enough days for the calendar's look-backs (4 weeks) with room to spare. */
+const CALENDAR_DAYS = 56;
+const RECONNECT_MS = 1_000;
+const UNHEARD_TTL_MS = 5_000;
+
+export interface ServingModel {
+  name: string;
+  version: number;
+  model: FittedModel;
+  /** The series' last days, oldest first. */
+  history: SeriesDay[];
+}
+
+interface Entry { loaded: Promise<ServingModel | undefined>; expiresAt: number }
+
+export class ProductionModels {
+  private readonly entries = new Map<string, Entry>();
+  private listener: pg.Client | undefined;
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool, private readonly log: Logger, private readonly ttlMs = 10 * 60_000) {}
+
+  /** The series' production model, or undefined if it has none. */
+  get(storeId: number, product: string): Promise<ServingModel | undefined> {
+    const name = forecastModelName(storeId, product);
+    const now = Date.now();
+    const cached = this.entries.get(name);
+    if (cached && cached.expiresAt > now) return cached.loaded;
+    // Callers asking at once share one load; a failed load is not kept.
+    const loaded = this.load(name, storeId, product);
+    // Without a listener nobody says when a model is promoted: keep it only briefly.
+    const entry = { loaded, expiresAt: now + (this.listener ? this.ttlMs : UNHEARD_TTL_MS) };
+    this.entries.set(name, entry);
+    loaded.catch(() => { if (this.entries.get(name) === entry) this.entries.delete(name); });
+    return loaded;
+  }
+
+  /** Forgets these models (all of them with '*'), so the next request loads what the registry says now. */
+  forget(models: string[] | '*'): void {
+    if (models === '*') this.entries.clear();
+    else for (const m of models) this.entries.delete(m);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Listens for promotions until close(), reconnecting when the connection is lost (forgetting everything meanwhile). */
+  listen(connectionString: string): void {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString, application_name: 'retailflow-api-models' });
+    let lost = false;
+    const retry = (err?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) this.listener = undefined;
+      this.forget('*');
+      if (this.closed) return;
+      this.log.warn({ err: err?.message }, 'model cache has no Postgres listener; retrying');
+      void client.end().catch(() => undefined);
+      setTimeout(() => this.listen(connectionString), RECONNECT_MS).unref();
+    };
+    client.on('notification', (msg) => this.forget(parseAnnouncement(msg.payload)));
+    client.on('error', retry);
+    client.on('end', () => retry());
+    client.connect()
+      .then(() => client.query(`LISTEN ${PRODUCTION_CHANGED_CHANNEL}`))
+      .then(() => {
+        this.listener = client;
+        // Whatever was promoted while nobody listened.
+        this.forget('*');
+      }, retry);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async load(name: string, storeId: number, product: string): Promise<ServingModel | undefined> {
+    const { rows: [row] } = await this.pool.query<{ version: number; engine: string; params: unknown }>(
+      `SELECT version, engine, params FROM model_versions WHERE model = $1 AND stage = 'production'`, [name]);
+    if (!row) return undefined;
+    const history = await latestSeriesWindow(this.pool, storeId, product, CALENDAR_DAYS);
+    return { name, version: row.version, model: { engine: row.engine, params: row.params }, history };
+  }
+}
+
+function parseAnnouncement(payload: string | undefined): string[] | '*' {
+  try {
+    const parsed: unknown = JSON.parse(payload ?? '');
+    return Array.isArray(parsed) ? parsed.map(String) : '*';
+  } catch {
+    return '*';
+  }
+}

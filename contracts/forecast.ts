@@ -1,0 +1,57 @@
+// POST /v1/forecast, compatible with the reference system's forecast service: a list of
+// {store_id, product_name, begin_date, end_date} in, one forecast per item out, with the model's
+// name and version. Dates may be YYYY-MM-DD or the reference's YYYY-MM-DDTHH:MM:SSZ; both ends are
+// included, and a left-out range is the reference's: today to 7 days later (8 days).
+import { z } from '@hono/zod-openapi';
+import { addDays, daysBetween } from '../domain/dates.ts';
+import { DEFAULT_PRODUCT, isValidDate, PRODUCT_NAME } from './sales.ts';
+
+export const MAX_FORECAST_DAYS = 365;
+export const MAX_FORECAST_ITEMS = 100;
+const DEFAULT_RANGE_DAYS = 7;
+
+const day = z.string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?Z)?$/, { error: 'must be a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ' })
+  .transform((v) => v.slice(0, 10))
+  .refine(isValidDate, { error: 'must be a real date' })
+  .refine((d) => d >= '2000-01-01' && d <= '2099-12-31', { error: 'must be between 2000-01-01 and 2099-12-31' });
+
+export const ForecastRequestItem = z.object({
+  store_id: z.union([z.string().regex(/^\d{1,9}$/), z.number().int()], { error: 'must be a store number' })
+    .transform(Number).refine((n) => n >= 1, { error: 'must be a store number >= 1' })
+    .openapi({ example: '1', description: 'a store number (the reference sends it as a string)' }),
+  product_name: z.string().regex(PRODUCT_NAME, { error: 'must be a product name (letters, digits, _ . -)' }).default(DEFAULT_PRODUCT)
+    .openapi({ example: 'all' }),
+  begin_date: day.optional().openapi({ example: '2026-11-24T00:00:00Z', description: 'first day; default today (UTC)' }),
+  end_date: day.optional().openapi({ example: '2026-11-30T00:00:00Z', description: `last day, included; default begin_date + ${DEFAULT_RANGE_DAYS}` }),
+}).strict();
+
+export const ForecastRequest = z.array(ForecastRequestItem)
+  .min(1, { error: 'send at least one item' })
+  .max(MAX_FORECAST_ITEMS, { error: `send at most ${MAX_FORECAST_ITEMS} items per request` })
+  .openapi('ForecastRequest');
+
+export type ForecastRequestItem = z.output<typeof ForecastRequestItem>;
+
+export const ForecastResponse = z.array(z.object({
+  request: z.object({ store_id: z.string(), product_name: z.string(), begin_date: z.string(), end_date: z.string() }),
+  forecast: z.array(z.object({
+    timestamp: z.string().openapi({ example: '2026-11-24T00:00:00' }),
+    value: z.number().int(),
+    lower_ci: z.number().int(),
+    upper_ci: z.number().int(),
+  })),
+  api: z.object({ model_name: z.string(), model_version: z.number().int() }),
+})).openapi('ForecastResponse');
+
+export type ForecastResponse = z.output<typeof ForecastResponse>;
+
+/** An item's days, both ends included; a problem with the range is a field and a reason. */
+export function forecastRange(item: ForecastRequestItem, today: string): { ok: true; begin: string; end: string } | { ok: false; field: string; reason: string } {
+  const begin = item.begin_date ?? today;
+  const end = item.end_date ?? addDays(begin, DEFAULT_RANGE_DAYS);
+  if (end < begin) return { ok: false, field: 'end_date', reason: `must not be before begin_date (${begin})` };
+  const days = daysBetween(begin, end) + 1;
+  if (days > MAX_FORECAST_DAYS) return { ok: false, field: 'end_date', reason: `the range is ${days} days; at most ${MAX_FORECAST_DAYS}` };
+  return { ok: true, begin, end };
+}
