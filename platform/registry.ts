@@ -33,6 +33,15 @@ export async function productionVersions(pool: pg.Pool, series: SeriesKey[], run
   return new Map(rows.map((r) => [r.model, { version: r.version, model: { engine: r.engine, params: r.params }, rmspe: r.rmspe }]));
 }
 
+/**
+ * Holds the models' rows until the transaction ends, so that writers of the same model (a weekly
+ * shard and a retrain, two promotions) take turns: each numbers its version after the other's.
+ * In name order, so two writers of several models never wait on each other in a cycle.
+ */
+async function lockModels(client: pg.PoolClient, models: string[]): Promise<void> {
+  await client.query('SELECT 1 FROM models WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE', [models]);
+}
+
 export interface TrainedSeries extends SeriesKey { result: SeriesTrainingResult; production?: ProductionVersion }
 
 export interface SavedCounts { fitted: number; unfit: number; promoted: number; forecasts: number }
@@ -49,6 +58,7 @@ export async function saveTrainingResults(pool: pg.Pool, runId: string, engine: 
       `INSERT INTO models (name, kind, store_id, product) SELECT name, 'sales_forecast', store_id, product
        FROM unnest($1::text[], $2::int[], $3::text[]) AS i(name, store_id, product) ON CONFLICT (name) DO NOTHING`,
       [names, fitted.map((t) => t.storeId), fitted.map((t) => t.product)]);
+    await lockModels(client, names);
     const { rows: versions } = await client.query<{ model: string; version: number }>(
       `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)
        SELECT i.model, COALESCE((SELECT max(version) FROM model_versions v WHERE v.model = i.model), 0) + 1, 'staging', $4, i.params, i.metrics, $5
@@ -94,7 +104,8 @@ export async function promoteVersion(pool: pg.Pool, model: string, version: numb
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rowCount } = await client.query('SELECT 1 FROM model_versions WHERE model = $1 AND version = $2 FOR UPDATE', [model, version]);
+    await lockModels(client, [model]);
+    const { rowCount } = await client.query('SELECT 1 FROM model_versions WHERE model = $1 AND version = $2', [model, version]);
     if (!rowCount) { await client.query('ROLLBACK'); return false; }
     await client.query(`UPDATE model_versions SET stage = 'archived' WHERE model = $1 AND stage = 'production' AND version <> $2`, [model, version]);
     await client.query(`UPDATE model_versions SET stage = 'production' WHERE model = $1 AND version = $2`, [model, version]);

@@ -8,7 +8,8 @@ import { addDays, duration, metricsLine } from './format.js';
 import { clearError, showError } from './notice.js';
 
 const HISTORY_DAYS = 56;
-const RETRAIN_POLL_MS = 1000;
+// A retrain takes a few hundred milliseconds: poll often enough that the page shows it as fast.
+const RETRAIN_POLL_MS = 200;
 const DEFAULT_RANGE_DAYS = 14;
 
 const state = { stores: [], store: undefined, product: undefined, history: [], forecast: [], model: undefined, custom: [] };
