@@ -1,7 +1,7 @@
 // The Hono app: shared middleware, then one router per concern, and the OpenAPI document of them.
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requireRole, type AuthEnv } from './auth.ts';
+import { limitBody } from './bodyLimit.ts';
 import type { ApiDeps } from './deps.ts';
 import { ApiError, errorBody, errorHandler } from './errors.ts';
 import { router } from './openapi.ts';
@@ -32,10 +32,7 @@ export function createApp(deps: ApiDeps) {
   const app = router();
   registerDocs(app);
   return app
-    .use(bodyLimit({
-      maxSize: limit,
-      onError: () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`); },
-    }))
+    .use(limitBody(limit, () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`); }))
     .use('/v1/*', readsNeedKey(deps))
     .route('/', healthRoutes(deps))
     .route('/', stackCheckRoutes(deps))

@@ -4,7 +4,9 @@
 // serves the new version. Entries also expire, because a new day of sales changes the calendar.
 import pg from 'pg';
 import { forecastModelName } from '../contracts/training.ts';
-import type { FittedModel, SeriesDay } from '../ml/forecast/types.ts';
+import { datesBetween } from '../domain/dates.ts';
+import { forecastDates } from '../ml/forecast/engines.ts';
+import type { FittedModel, ForecastPoint, SeriesDay } from '../ml/forecast/types.ts';
 import type { Logger } from '../platform/logger.ts';
 import { PRODUCTION_CHANGED_CHANNEL } from '../platform/registry.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
@@ -20,6 +22,29 @@ export interface ServingModel {
   model: FittedModel;
   /** The series' last days, oldest first. */
   history: SeriesDay[];
+  /** The forecast of the days from begin to end, both included. */
+  forecast(begin: string, end: string): ForecastPoint[];
+}
+
+/** Ranges of one series' forecasts kept: most requests ask the same next days of it again. */
+const FORECASTS_KEPT = 8;
+
+function servingModel(name: string, version: number, model: FittedModel, history: SeriesDay[]): ServingModel {
+  // A forecast is a pure function of the model, the history and the days, all fixed here.
+  const kept = new Map<string, ForecastPoint[]>();
+  return {
+    name, version, model, history,
+    forecast(begin, end) {
+      const key = `${begin}/${end}`;
+      let points = kept.get(key);
+      if (!points) {
+        points = forecastDates(model, history, datesBetween(begin, end));
+        if (kept.size >= FORECASTS_KEPT) kept.clear();
+        kept.set(key, points);
+      }
+      return points;
+    },
+  };
 }
 
 interface Entry { loaded: Promise<ServingModel | undefined>; expiresAt: number }
@@ -93,7 +118,7 @@ export class ProductionModels {
       `SELECT version, engine, params FROM model_versions WHERE model = $1 AND stage = 'production'`, [name]);
     if (!row) return undefined;
     const history = await latestSeriesWindow(this.pool, storeId, product, CALENDAR_DAYS);
-    return { name, version: row.version, model: { engine: row.engine, params: row.params }, history };
+    return servingModel(name, row.version, { engine: row.engine, params: row.params }, history);
   }
 }
 

@@ -2,8 +2,7 @@
 // model kept in memory (see productionModels.ts), not stored. The reference's request and response.
 import { createRoute } from '@hono/zod-openapi';
 import { forecastRange, ForecastRequest, ForecastResponse, MAX_FORECAST_DAYS } from '../../contracts/forecast.ts';
-import { datesBetween, todayUtc } from '../../domain/dates.ts';
-import { forecastDates } from '../../ml/forecast/engines.ts';
+import { todayUtc } from '../../domain/dates.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { errors, json, router } from '../openapi.ts';
@@ -34,7 +33,7 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
         await requireStore(pool, item.store_id);
         throw new ApiError(404, 'not_found', `${i}: store ${item.store_id} has no production model for product "${item.product_name}"`, `${i}.product_name`);
       }
-      const points = forecastDates(serving.model, serving.history, datesBetween(range.begin, range.end));
+      const points = serving.forecast(range.begin, range.end);
       answers.push({
         request: { store_id: String(item.store_id), product_name: item.product_name, begin_date: range.begin, end_date: range.end },
         forecast: points.map((p) => ({ timestamp: timestamp(p.date), value: Math.round(p.forecast), lower_ci: Math.round(p.lower), upper_ci: Math.round(p.upper) })),
