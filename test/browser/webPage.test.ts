@@ -3,8 +3,7 @@
 // up, forecast a custom range and see it drawn, read the runs, and fit a phone's screen.
 // Screenshots are written to test-results/web/.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
@@ -13,13 +12,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
-import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { generate } from '../../scripts/data/generate.ts';
-import { importStores } from '../../scripts/data/import.ts';
-import { importTrain } from '../../scripts/data/importTrain.ts';
 import { findChromium } from '../../scripts/stack/chromium.ts';
-import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { freePort, testConfig } from '../helpers/stack.ts';
+import { trainedSeries } from '../helpers/trainedSeries.ts';
 import { withWorker } from '../helpers/worker.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -61,17 +57,8 @@ describe('planners\' web page', () => {
     const cfg = testConfig({ API_KEYS: `planner:admin:${ADMIN}` });
     deps = createDeps(cfg, 'retailflow-test');
     client = await connectClient(cfg.temporal);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-web-'));
-    generate(['--out', dir, '--stores', '3', '--products', '1', '--from', '2013-01-01', '--to', AS_OF, '--seed', '7']);
-    await importStores(deps.pool, path.join(dir, 'store.csv'));
-    await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
-    await deps.pool.query('DELETE FROM sales WHERE product = $1', [PRODUCT]);
-    await deps.pool.query(`UPDATE sales SET product = $1 WHERE product = 'p01' AND date BETWEEN '2013-01-01' AND $2`, [PRODUCT, AS_OF]);
     // Models and stored 7-day forecasts for the three series, as the weekly schedule would make.
-    const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.execute('weeklyTraining', {
-      workflowId: uniqueId('web-training'), taskQueue: cfg.temporal.taskQueues.training,
-      args: [{ ...DEFAULT_TRAINING, asOf: AS_OF, products: [PRODUCT] }],
-    }) as Promise<TrainingReport>);
+    const report = await trainedSeries(cfg, deps, client, { product: PRODUCT, stores: 3, from: '2013-01-01', asOf: AS_OF, seed: 7 });
     assert.equal(report.counts.fitted, 3);
 
     const port = await freePort();

@@ -3,8 +3,6 @@
 // read role, the retrain rate limit, and the OpenAPI document against the routes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -14,14 +12,11 @@ import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
-import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
 import { addDays } from '../../domain/dates.ts';
 import { ensureSchedules } from '../../platform/schedules.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { generate } from '../../scripts/data/generate.ts';
-import { importStores } from '../../scripts/data/import.ts';
-import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
+import { trainedSeries } from '../helpers/trainedSeries.ts';
 import { withWorker } from '../helpers/worker.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -56,16 +51,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
   before(async () => {
     deps = createDeps(cfg, 'retailflow-test');
     client = await connectClient(cfg.temporal);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-serving-'));
-    generate(['--out', dir, '--stores', '6', '--products', '1', '--from', '2014-03-01', '--to', AS_OF, '--seed', '11']);
-    await importStores(deps.pool, path.join(dir, 'store.csv'));
-    await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
-    // Renamed so that no other test's series mix in.
-    await deps.pool.query(`UPDATE sales SET product = $1 WHERE product = 'p01' AND date BETWEEN '2014-03-01' AND $2`, [PRODUCT, AS_OF]);
-    const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.execute('weeklyTraining', {
-      workflowId: uniqueId('serving-training'), taskQueue: cfg.temporal.taskQueues.training,
-      args: [{ ...DEFAULT_TRAINING, asOf: AS_OF, products: [PRODUCT] }],
-    }) as Promise<TrainingReport>);
+    const report = await trainedSeries(cfg, deps, client, { product: PRODUCT, stores: 6, from: '2014-03-01', asOf: AS_OF, seed: 11 });
     assert.equal(report.counts.fitted, 6);
     store = 1;
     apiDeps = await createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},ops2:admin:${ADMIN2},producer:write:${WRITER}`, API_RETRAINS_PER_MINUTE: '3' }));
