@@ -42,9 +42,12 @@ const ERROR_DESCRIPTIONS = {
 } as const;
 
 /** The error responses a route can give, in the one error shape. */
-export function errors(...statuses: (keyof typeof ERROR_DESCRIPTIONS)[]) {
-  return Object.fromEntries(statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } }])) as
-    Record<keyof typeof ERROR_DESCRIPTIONS, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } };
+
+export function errors<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S, ErrorResponse> {
+  const responses = {} as Record<S, ErrorResponse>;
+  for (const s of statuses) responses[s] = { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } };
+  return responses;
 }
 
 /** A JSON response (or request body) of this schema. */

@@ -51,7 +51,8 @@ interface Entry { loaded: Promise<ServingModel | undefined>; expiresAt: number }
 
 export class ProductionModels {
   private readonly entries = new Map<string, Entry>();
-  private listener: pg.Client | undefined;
+  private client: pg.Client | undefined;
+  private listening = false;
   private closed = false;
 
   constructor(private readonly pool: pg.Pool, private readonly log: Logger, private readonly ttlMs = 10 * 60_000) {}
@@ -65,7 +66,7 @@ export class ProductionModels {
     // Callers asking at once share one load; a failed load is not kept.
     const loaded = this.load(name, storeId, product);
     // Without a listener nobody says when a model is promoted: keep it only briefly.
-    const entry = { loaded, expiresAt: now + (this.listener ? this.ttlMs : UNHEARD_TTL_MS) };
+    const entry = { loaded, expiresAt: now + (this.listening ? this.ttlMs : UNHEARD_TTL_MS) };
     this.entries.set(name, entry);
     loaded.catch(() => { if (this.entries.get(name) === entry) this.entries.delete(name); });
     return loaded;
@@ -77,23 +78,22 @@ export class ProductionModels {
     else for (const m of models) this.entries.delete(m);
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Listens for promotions until close(), reconnecting when the connection is lost (forgetting everything meanwhile). */
   listen(connectionString: string): void {
     if (this.closed) return;
+    // Kept from the start, so that close() also ends a connection still being made.
     const client = new pg.Client({ connectionString, application_name: 'retailflow-api-models' });
+    this.client = client;
+    this.listening = false;
     let lost = false;
     const retry = (err?: Error) => {
       if (lost) return;
       lost = true;
-      if (this.listener === client) this.listener = undefined;
+      this.listening = false;
       this.forget('*');
+      void client.end().catch(() => undefined);
       if (this.closed) return;
       this.log.warn({ err: err?.message }, 'model cache has no Postgres listener; retrying');
-      void client.end().catch(() => undefined);
       setTimeout(() => this.listen(connectionString), RECONNECT_MS).unref();
     };
     client.on('notification', (msg) => this.forget(parseAnnouncement(msg.payload)));
@@ -102,7 +102,7 @@ export class ProductionModels {
     client.connect()
       .then(() => client.query(`LISTEN ${PRODUCTION_CHANGED_CHANNEL}`))
       .then(() => {
-        this.listener = client;
+        this.listening = true;
         // Whatever was promoted while nobody listened.
         this.forget('*');
       }, retry);
@@ -110,7 +110,7 @@ export class ProductionModels {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.listener?.end().catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
   }
 
   private async load(name: string, storeId: number, product: string): Promise<ServingModel | undefined> {

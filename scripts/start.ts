@@ -97,7 +97,8 @@ runMain('start', async () => {
     console.log([
       '',
       'retailflow is running:',
-      `  API            ${apiUrl}   (/healthz, /readyz, /v1/ingest/runs, /v1/training-runs, POST /v1/sales/events, ...)`,
+      `  planners' page ${apiUrl}/`,
+      `  API            ${apiUrl}   (every endpoint at ${apiUrl}/docs, OpenAPI at /openapi.json)`,
       `  Temporal UI    ${cfg.temporal.uiUrl}`,
       `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
       keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',

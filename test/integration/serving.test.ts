@@ -11,8 +11,10 @@ import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
+import { ProductionModels } from '../../api/productionModels.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { addDays } from '../../domain/dates.ts';
+import { createLogger } from '../../platform/logger.ts';
 import { ensureSchedules } from '../../platform/schedules.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
@@ -134,6 +136,16 @@ describe('serving forecasts and operating the API against the real stack', () =>
     assert.equal((await post(`/v1/models/${store}/${PRODUCT}/versions/${other}/promote`, {}, ADMIN)).status, 200);
     await servedSoon(other);
     assert.ok([production, other].includes(before));
+  });
+
+  it('closes its promotion listener even when closed while still connecting (so the API can exit)', async () => {
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = sockets();
+    const models = new ProductionModels(deps.pool, createLogger('test', 'silent'));
+    models.listen(cfg.postgres.url);
+    await models.close();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(sockets(), before);
   });
 
   it('shows a series\' recent sales for the chart', async () => {
