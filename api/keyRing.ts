@@ -1,9 +1,9 @@
 // Where the API finds a presented key: the keys configured in API_KEYS, then the api_keys table
 // (`npm run keys`). Only sha256 digests are compared or stored. Table lookups are kept briefly, so
 // a request costs no query and a revoked key stops working within KEY_CACHE_MS.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import type { ApiKey, ApiRole } from '../platform/config.ts';
+import { keyDigest, type ApiKey, type ApiRole } from '../platform/config.ts';
 
 const KEY_CACHE_MS = 30_000;
 const MAX_CACHED = 10_000;
@@ -11,8 +11,6 @@ const MAX_CACHED = 10_000;
 export interface KeyRing {
   find(presented: string): Promise<ApiKey | undefined>;
 }
-
-export const keyDigest = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export function keyRing(configured: readonly ApiKey[], pool: pg.Pool): KeyRing {
   const looked = new Map<string, { key: ApiKey | undefined; until: number }>();

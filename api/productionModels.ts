@@ -19,9 +19,6 @@ const UNHEARD_TTL_MS = 5_000;
 export interface ServingModel {
   name: string;
   version: number;
-  model: FittedModel;
-  /** The series' last days, oldest first. */
-  history: SeriesDay[];
   /** The forecast of the days from begin to end, both included. */
   forecast(begin: string, end: string): ForecastPoint[];
 }
@@ -29,11 +26,12 @@ export interface ServingModel {
 /** Ranges of one series' forecasts kept: most requests ask the same next days of it again. */
 const FORECASTS_KEPT = 8;
 
+/** A model and the series' last days (oldest first), for forecasting. */
 function servingModel(name: string, version: number, model: FittedModel, history: SeriesDay[]): ServingModel {
   // A forecast is a pure function of the model, the history and the days, all fixed here.
   const kept = new Map<string, ForecastPoint[]>();
   return {
-    name, version, model, history,
+    name, version,
     forecast(begin, end) {
       const key = `${begin}/${end}`;
       let points = kept.get(key);

@@ -8,7 +8,7 @@
 // One JSON line per result on stdout, all of them in bench/results/api.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ import { importTrain } from '../scripts/data/importTrain.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { BENCH_ENV } from './profile.ts';
+import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' }, retrains: { type: 'string', default: '50' } } });
 const STORES = 1115;
@@ -41,13 +42,7 @@ Object.assign(process.env, BENCH_ENV, {
 });
 const cfg = loadConfig();
 const api = `http://127.0.0.1:${API_PORT}`;
-const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-const results: Record<string, unknown>[] = [];
-const report = (r: Record<string, unknown>) => {
-  const line = { bench: 'api', ...r, machine, at: new Date().toISOString() };
-  results.push(line);
-  console.log(JSON.stringify(line));
-};
+const { report, save } = benchResults('api');
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const randomSeries = () => ({ store: 1 + Math.floor(Math.random() * STORES), product: pick(PRODUCTS) });
@@ -193,5 +188,4 @@ try {
   await rm(dir, { recursive: true, force: true });
   await stackDown(cfg);
 }
-await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench/results/api.json'), JSON.stringify(results, null, 2) + '\n');
+await save();

@@ -5,8 +5,6 @@
 //   daily: 1,115 stores x 10 products of one day staged as events, then one dailyIngest run
 // Rows/s per stage and end to end, and the peak RSS of this process (generator, importer and worker).
 // One JSON line per result on stdout, all in bench/results/ingest.json.
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { dailyIngestWorkflowId, type IngestReport } from '../contracts/ingest.ts';
@@ -16,21 +14,15 @@ import { connectClient } from '../platform/temporal.ts';
 import { generate } from '../scripts/data/generate.ts';
 import { importStores } from '../scripts/data/import.ts';
 import { importTrain } from '../scripts/data/importTrain.ts';
-import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { dayOfEvents } from '../test/helpers/sales.ts';
 import { withWorker } from '../test/helpers/worker.ts';
 import { BENCH_ENV } from './profile.ts';
+import { benchResults } from './results.ts';
 
 Object.assign(process.env, BENCH_ENV);
 const cfg = loadConfig();
-const results: Record<string, unknown>[] = [];
-const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-const report = (r: Record<string, unknown>) => {
-  const line = { bench: 'ingest', ...r, machine, at: new Date().toISOString() };
-  results.push(line);
-  console.log(JSON.stringify(line));
-};
+const { report, save } = benchResults('ingest');
 const perSecond = (rows: number, s: number) => Math.round(rows / s);
 
 try {
@@ -96,5 +88,4 @@ try {
 } finally {
   await stackDown(cfg);
 }
-await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(results, null, 2) + '\n');
+await save();

@@ -6,7 +6,6 @@
 //   stackCheck: p50/p95 of start-to-result over N runs with an in-process worker
 // One JSON line per result on stdout, all of them in bench/results/stack.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,19 +17,14 @@ import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { withWorker } from '../test/helpers/worker.ts';
 import { stackCheck } from '../workflows/stackCheck.ts';
 import { BENCH_ENV } from './profile.ts';
+import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: { 'skip-cold': { type: 'boolean', default: false }, runs: { type: 'string', default: '50' } } });
 
 Object.assign(process.env, BENCH_ENV);
 const cfg = loadConfig();
-const results: Record<string, unknown>[] = [];
-const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 
-function report(result: Record<string, unknown>): void {
-  const line = { bench: 'stack', ...result, machine, at: new Date().toISOString() };
-  results.push(line);
-  console.log(JSON.stringify(line));
-}
+const { report, save } = benchResults('stack');
 
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(2));
 
@@ -98,5 +92,4 @@ try {
 } finally {
   await stackDown(cfg);
 }
-await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench/results/stack.json'), JSON.stringify(results, null, 2) + '\n');
+await save();

@@ -11,7 +11,7 @@
 //             models/s and the worker's peak RSS.
 // One JSON line per result on stdout, all in bench/results/training.json.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,17 +34,12 @@ import { importTrain } from '../scripts/data/importTrain.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { BENCH_ENV } from './profile.ts';
+import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: {
   rossmann: { type: 'string' }, stores: { type: 'string', default: '300' }, 'skip-e2e': { type: 'boolean', default: false },
 } });
-const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-const results: Record<string, unknown>[] = [];
-const report = (r: Record<string, unknown>) => {
-  const line = { bench: 'training', ...r, machine, at: new Date().toISOString() };
-  results.push(line);
-  console.log(JSON.stringify(line));
-};
+const { report, save } = benchResults('training');
 const WINDOW_DAYS = 120;
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
 
@@ -186,5 +181,4 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
-await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench/results/training.json'), JSON.stringify(results, null, 2) + '\n');
+await save();

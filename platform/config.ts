@@ -13,6 +13,9 @@ export interface ApiKey {
   sha256: string;
 }
 
+/** How a key is kept and compared: its sha256, in hex. */
+export const keyDigest = (key: string): string => createHash('sha256').update(key).digest('hex');
+
 export const TASK_QUEUES = { ingest: 'ingest', training: 'training', interactive: 'interactive' } as const;
 export type TaskQueueName = keyof typeof TASK_QUEUES;
 
@@ -45,7 +48,7 @@ const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
       ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): key must be at least 16 characters (or sha256=<64 hex digits>)` });
       return z.NEVER;
     }
-    keys.push({ name, role: role as ApiRole, sha256: digest ?? createHash('sha256').update(key).digest('hex') });
+    keys.push({ name, role: role as ApiRole, sha256: digest ?? keyDigest(key) });
   }
   return keys;
 });

@@ -5,8 +5,7 @@
 // Keys can also be given by environment: API_KEYS=name:role:key or name:role:sha256=<hex>.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { keyDigest } from '../api/keyRing.ts';
-import { API_ROLES, config, type ApiRole } from '../platform/config.ts';
+import { API_ROLES, config, keyDigest, type ApiRole } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { createPool } from '../platform/postgres.ts';
 

@@ -1,11 +1,10 @@
 // The API's own description: the OpenAPI 3.1 document made from the routes' zod schemas at
 // /openapi.json, and Swagger UI over it at /docs, served from node_modules (works offline).
-import path from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Env } from 'hono';
+import { projectFile } from '../projectFiles.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SWAGGER_UI = 'node_modules/swagger-ui-dist';
 
 const DOCS_PAGE = `<!doctype html>
@@ -35,9 +34,8 @@ export function registerDocs<E extends Env>(app: OpenAPIHono<E>): void {
 }
 
 export function docsRoutes() {
-  const fromRoot = (p: string) => path.relative(process.cwd(), path.join(ROOT, p));
   return new Hono()
     .get('/docs', (c) => c.html(DOCS_PAGE))
     .get('/docs/init.js', (c) => c.body(INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
-    .get('/docs/assets/:file{swagger-ui(-bundle\\.js|\\.css)}', serveStatic({ root: fromRoot(SWAGGER_UI), rewriteRequestPath: (p) => p.replace(/^\/docs\/assets/, '') }));
+    .get('/docs/assets/:file{swagger-ui(-bundle\\.js|\\.css)}', serveStatic({ root: projectFile(SWAGGER_UI), rewriteRequestPath: (p) => p.replace(/^\/docs\/assets/, '') }));
 }

@@ -1,5 +1,6 @@
 // GET /v1/sales/history: a series' recent days as sold, for the planners' chart.
 import { createRoute, z } from '@hono/zod-openapi';
+import { STATE_HOLIDAYS } from '../../contracts/sales.ts';
 import { latestSeriesWindow } from '../../platform/seriesHistory.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -21,7 +22,7 @@ const history = createRoute({
       storeId: z.number().int(), product: z.string(),
       days: z.array(z.object({
         date: z.string(), sales: z.number(), open: z.boolean(), promo: z.boolean(),
-        stateHoliday: z.enum(['0', 'a', 'b', 'c']), schoolHoliday: z.boolean(),
+        stateHoliday: z.enum(STATE_HOLIDAYS), schoolHoliday: z.boolean(),
       })),
     }), 'oldest first'),
     ...errors(400, 404),

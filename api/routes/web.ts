@@ -1,11 +1,9 @@
 // The planners' page: `/` and its static assets from web/, and the prebuilt browser builds of
 // Vega, Vega-Lite and vega-embed from node_modules (no bundler, no CDN: the page works offline).
-import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { etag } from 'hono/etag';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { projectFile } from '../projectFiles.ts';
 
 /** The only files of node_modules the page may load, by the name it asks for. */
 const VENDOR: Record<string, string> = {
@@ -22,12 +20,10 @@ const revalidate: MiddlewareHandler = async (c, next) => {
 };
 
 export function webRoutes(): Hono {
-  // serveStatic resolves paths against the working directory.
-  const fromRoot = (p: string) => path.relative(process.cwd(), path.join(ROOT, p));
   const app = new Hono()
     .use('/', revalidate, etag())
     .use('/assets/*', revalidate, etag())
-    .get('/', serveStatic({ path: fromRoot('web/index.html') }));
-  for (const [name, file] of Object.entries(VENDOR)) app.get(`/assets/vendor/${name}`, serveStatic({ path: fromRoot(file) }));
-  return app.get('/assets/*', serveStatic({ root: fromRoot('web'), rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }));
+    .get('/', serveStatic({ path: projectFile('web/index.html') }));
+  for (const [name, file] of Object.entries(VENDOR)) app.get(`/assets/vendor/${name}`, serveStatic({ path: projectFile(file) }));
+  return app.get('/assets/*', serveStatic({ root: projectFile('web'), rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }));
 }

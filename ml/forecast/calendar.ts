@@ -1,6 +1,7 @@
 // The calendar of days to forecast when nobody says what it will be (the weekly run forecasts the
-// next 7 days from history alone). A day the history has keeps its real calendar. Otherwise, each a guess a caller with the real plan should
-// replace by passing the days themselves (Rossmann's test.csv has them):
+// next 7 days from history alone). A day the history has keeps its real calendar. Other days get
+// assumptions, each a guess a caller with the real plan should replace by passing the days
+// themselves (Rossmann's test.csv has them):
 // - open: as the same weekday was on most of its last 4 occurrences (a store closed on Sundays
 //   stays closed on Sundays);
 // - promo: as 14 days earlier (Rossmann's promotions run in two-week cycles);

@@ -1,0 +1,22 @@
+// What every benchmark does with its results: one JSON line per result on stdout, each stamped
+// with the machine and the time (figures mean little without them), all saved together in
+// bench/results/<name>.json at the end.
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../scripts/stack/paths.ts';
+
+export function benchResults(bench: string) {
+  const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const results: Record<string, unknown>[] = [];
+  const report = (result: Record<string, unknown>): void => {
+    const line = { bench, ...result, machine, at: new Date().toISOString() };
+    results.push(line);
+    console.log(JSON.stringify(line));
+  };
+  const save = async (): Promise<void> => {
+    await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
+    await writeFile(path.join(ROOT, `bench/results/${bench}.json`), JSON.stringify(results, null, 2) + '\n');
+  };
+  return { report, save };
+}
