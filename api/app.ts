@@ -17,6 +17,7 @@ import { scheduleRoutes } from './routes/schedules.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
 import { webRoutes } from './routes/web.ts';
+import { temporalDeadline } from './temporalCalls.ts';
 
 /** With API_READS_NEED_KEY, reading the data (GET /v1/…, POST /v1/forecast) needs a key with the read role. */
 function readsNeedKey(deps: ApiDeps) {
@@ -34,6 +35,7 @@ export function createApp(deps: ApiDeps) {
   return app
     .use(limitBody(limit, () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`); }))
     .use('/v1/*', readsNeedKey(deps))
+    .use('/v1/*', temporalDeadline(deps.temporal))
     .route('/', healthRoutes(deps))
     .route('/', stackCheckRoutes(deps))
     .route('/', salesRoutes(deps))

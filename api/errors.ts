@@ -3,6 +3,9 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../platform/logger.ts';
+import { DependencyUnavailable, outageLog, type Dependency } from '../platform/outage.ts';
+import { isPostgresUnavailable } from '../platform/postgres.ts';
+import { isTemporalUnavailable } from '../platform/temporal.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string, readonly field?: string) {
@@ -10,8 +13,19 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, field?: string) {
-  return { error: { code, message, ...(field ? { field } : {}) } };
+export function errorBody(code: string, message: string, field?: string, dependency?: Dependency) {
+  return { error: { code, message, ...(field ? { field } : {}), ...(dependency ? { dependency } : {}) } };
+}
+
+/** Seconds a client is asked to wait before retrying while a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Which dependency an error says is down, if any. */
+export function unavailableDependency(err: unknown): Dependency | undefined {
+  if (err instanceof DependencyUnavailable) return err.dependency;
+  if (isTemporalUnavailable(err)) return 'temporal';
+  if (isPostgresUnavailable(err)) return 'postgres';
+  return undefined;
 }
 
 const HTTP_CODES: Partial<Record<number, [string, string?]>> = {
@@ -21,8 +35,16 @@ const HTTP_CODES: Partial<Record<number, [string, string?]>> = {
 };
 
 export function errorHandler(log: Logger) {
+  const outages = { postgres: outageLog(log, 'postgres'), temporal: outageLog(log, 'temporal') };
   return (err: Error, c: Context) => {
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.field), err.status);
+    const dependency = unavailableDependency(err);
+    if (dependency) {
+      // An outage is logged once, not per request; the client is told which service and when to retry.
+      outages[dependency].down(err);
+      c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+      return c.json(errorBody('service_unavailable', `${dependency} is unavailable; try again in a few seconds`, undefined, dependency), 503);
+    }
     if (err instanceof HTTPException) {
       // Raised by Hono's own checks before a route runs: bad JSON, a media type the route does not take.
       const [code, field] = HTTP_CODES[err.status] ?? ['http_error'];

@@ -27,6 +27,7 @@ export const ErrorSchema = z.object({
     code: z.string().openapi({ example: 'invalid_request' }),
     message: z.string().openapi({ example: 'store: must be a store number (a whole number >= 1), got "x"' }),
     field: z.string().optional().openapi({ description: 'the request field that is wrong, when one is' }),
+    dependency: z.enum(['postgres', 'temporal']).optional().openapi({ description: 'with 503: the service that does not answer' }),
   }),
 }).openapi('Error');
 
@@ -38,15 +39,16 @@ const ERROR_DESCRIPTIONS = {
   409: 'the resource is in a state that forbids this',
   413: 'the request body is too large',
   429: 'too many requests with this key; Retry-After says when to try again',
-  503: 'a service the API needs does not answer',
+  503: 'a service the API needs does not answer; `dependency` names it and Retry-After says when to try again',
 } as const;
 
 /** The error responses a route can give, in the one error shape. */
 type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } };
 
-export function errors<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S, ErrorResponse> {
-  const responses = {} as Record<S, ErrorResponse>;
-  for (const s of statuses) responses[s] = { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } };
+/** These statuses, and 503: any route that reads or starts something can meet a dependency that is down. */
+export function errors<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S | 503, ErrorResponse> {
+  const responses = {} as Record<S | 503, ErrorResponse>;
+  for (const s of [...statuses, 503 as const]) responses[s] = { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } };
   return responses;
 }
 

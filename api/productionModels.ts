@@ -8,12 +8,13 @@ import { datesBetween } from '../domain/dates.ts';
 import { forecastDates } from '../ml/forecast/engines.ts';
 import type { FittedModel, ForecastPoint, SeriesDay } from '../ml/forecast/types.ts';
 import type { Logger } from '../platform/logger.ts';
+import { outageLog } from '../platform/outage.ts';
 import { PRODUCTION_CHANGED_CHANNEL } from '../platform/registry.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 
 /** Enough days for the calendar's look-backs (4 weeks) with room to spare. */
 const CALENDAR_DAYS = 56;
-const RECONNECT_MS = 1_000;
+const RECONNECT_MS = { first: 500, max: 5_000 };
 const UNHEARD_TTL_MS = 5_000;
 
 export interface ServingModel {
@@ -52,8 +53,12 @@ export class ProductionModels {
   private client: pg.Client | undefined;
   private listening = false;
   private closed = false;
+  private reconnectMs = RECONNECT_MS.first;
+  private readonly outage: ReturnType<typeof outageLog>;
 
-  constructor(private readonly pool: pg.Pool, private readonly log: Logger, private readonly ttlMs = 10 * 60_000) {}
+  constructor(private readonly pool: pg.Pool, log: Logger, private readonly ttlMs = 10 * 60_000) {
+    this.outage = outageLog(log.child({ part: 'model cache listener' }), 'postgres');
+  }
 
   /** The series' production model, or undefined if it has none. */
   get(storeId: number, product: string): Promise<ServingModel | undefined> {
@@ -91,8 +96,9 @@ export class ProductionModels {
       this.forget('*');
       void client.end().catch(() => undefined);
       if (this.closed) return;
-      this.log.warn({ err: err?.message }, 'model cache has no Postgres listener; retrying');
-      setTimeout(() => this.listen(connectionString), RECONNECT_MS).unref();
+      this.outage.down(err ?? new Error('connection ended'));
+      setTimeout(() => this.listen(connectionString), this.reconnectMs).unref();
+      this.reconnectMs = Math.min(this.reconnectMs * 2, RECONNECT_MS.max);
     };
     client.on('notification', (msg) => this.forget(parseAnnouncement(msg.payload)));
     client.on('error', retry);
@@ -101,6 +107,8 @@ export class ProductionModels {
       .then(() => client.query(`LISTEN ${PRODUCTION_CHANGED_CHANNEL}`))
       .then(() => {
         this.listening = true;
+        this.reconnectMs = RECONNECT_MS.first;
+        this.outage.up();
         // Whatever was promoted while nobody listened.
         this.forget('*');
       }, retry);

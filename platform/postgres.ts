@@ -1,6 +1,10 @@
-// The Postgres pool shared by activities and the API.
+// The Postgres pool shared by activities and the API. The database may go away at any time (a
+// restart, a managed failover): the pool then reports it once and reconnects on the next query,
+// and the process lives on.
 import pg from 'pg';
 import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { causes, outageLog } from './outage.ts';
 
 // DATE columns as 'YYYY-MM-DD' strings, never shifted by the process's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
@@ -9,12 +13,37 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type Pool = pg.Pool;
 
-export function createPool(cfg: Config['postgres'], applicationName = 'retailflow'): pg.Pool {
-  return new pg.Pool({
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// SQLSTATEs of a server going away or not taking connections: class 08 (connection exception),
+// 57P01-57P03 (shutdown, crash shutdown, cannot connect now), 53300 (too many connections).
+const SERVER_GONE = /^(08...|57P0[123]|53300)$/;
+const CLIENT_GONE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended)/;
+
+/** Whether an error means the database could not be reached (rather than a bad query). */
+export function isPostgresUnavailable(err: unknown): boolean {
+  for (const e of causes(err)) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || SERVER_GONE.test(code))) return true;
+    if (typeof message === 'string' && CLIENT_GONE.test(message)) return true;
+  }
+  return false;
+}
+
+export function createPool(cfg: Config['postgres'], applicationName = 'retailflow', log: Logger = createLogger(applicationName)): pg.Pool {
+  const pool = new pg.Pool({
     connectionString: cfg.url,
     max: cfg.poolMax,
     application_name: applicationName,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
+  const outage = outageLog(log, 'postgres');
+  // A lost connection is emitted as an 'error' event: by the pool for an idle client, by the client
+  // itself while it is checked out between two queries. Unheard, either would end the process.
+  pool.on('error', (err) => outage.down(err));
+  pool.on('connect', (client) => {
+    outage.up();
+    client.on('error', (err) => outage.down(err));
+  });
+  return pool;
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config.ts';
+import { causes } from './outage.ts';
 
 type TemporalConfig = Config['temporal'];
 
@@ -12,8 +13,33 @@ async function tlsOptions(cfg: TemporalConfig): Promise<TLSConfig | boolean> {
   return { clientCertPair: { crt, key } };
 }
 
+// gRPC's reconnect backoff grows to 2 minutes by default: after an outage a client would keep
+// failing for up to that long although the server is back. Capped at a few seconds.
+const RECONNECT_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3_000 };
+
 export async function temporalConnectionOptions(cfg: TemporalConfig): Promise<ConnectionOptions> {
-  return { address: cfg.address, tls: await tlsOptions(cfg), apiKey: cfg.apiKey, connectTimeout: '5s' };
+  return { address: cfg.address, tls: await tlsOptions(cfg), apiKey: cfg.apiKey, connectTimeout: '5s', channelArgs: RECONNECT_CHANNEL_ARGS };
+}
+
+// gRPC status codes: 14 UNAVAILABLE (no connection), 4 DEADLINE_EXCEEDED (no answer in time).
+const UNAVAILABLE_STATUSES = new Set([4, 14]);
+
+/** Whether an error means the Temporal server could not be reached or did not answer in time. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  for (const e of causes(err)) {
+    const { code, metadata } = e as { code?: unknown; metadata?: unknown };
+    // gRPC errors carry metadata; Node's own errors have string codes.
+    if (typeof code === 'number' && metadata !== undefined && UNAVAILABLE_STATUSES.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `fn` with a deadline on every Temporal call it makes (the connection keeps it in async
+ * context): no caller waits longer than this on a server that does not answer.
+ */
+export function withTemporalDeadline<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + ms, fn);
 }
 
 export async function connectClient(cfg: TemporalConfig): Promise<Client> {

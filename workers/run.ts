@@ -1,12 +1,14 @@
 // Runs Temporal workers for the given task queues in this process, sharing one connection,
 // one workflow bundle and one set of activity dependencies. Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type TaskQueueName } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
-import { connectWorker } from '../platform/temporal.ts';
+import { connectClient, connectWorker } from '../platform/temporal.ts';
+import { ensureSchedules } from '../platform/schedules.ts';
+import { sdkLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -18,14 +20,50 @@ const QUEUE_SETTINGS: Record<TaskQueueName, Partial<WorkerOptions>> = {
   interactive: { maxConcurrentActivityTaskExecutions: 4, maxConcurrentWorkflowTaskExecutions: 10 },
 };
 
+const START_RETRY_MS = { first: 500, max: 10_000 };
+
+/** Connects to Temporal, waiting (with backoff, logged once) while it cannot be reached: a worker started during an outage starts after it. */
+async function connectWhenReachable(cfg: ReturnType<typeof config>, log: ReturnType<typeof createLogger>): Promise<NativeConnection> {
+  for (let wait = START_RETRY_MS.first, logged = false; ; wait = Math.min(wait * 2, START_RETRY_MS.max)) {
+    try {
+      const connection = await connectWorker(cfg.temporal);
+      if (logged) log.info({ dependency: 'temporal' }, 'temporal reachable; starting the workers');
+      return connection;
+    } catch (err) {
+      if (!logged) log.warn({ dependency: 'temporal', address: cfg.temporal.address, error: (err as Error).message }, 'temporal unavailable; waiting for it');
+      logged = true;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/**
+ * The recurring runs' schedules: created or updated by every worker at start-up, so any deployment
+ * has them. A failure is only logged: the schedules are there from an earlier start, or the next.
+ */
+async function registerSchedules(cfg: ReturnType<typeof config>, log: ReturnType<typeof createLogger>): Promise<void> {
+  try {
+    const client = await connectClient(cfg.temporal);
+    try {
+      log.info({ schedules: await ensureSchedules(client, cfg) }, 'schedules registered');
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    log.warn({ error: (err as Error).message }, 'could not register the schedules now');
+  }
+}
+
 export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const cfg = config();
   const log = createLogger('worker', cfg.logLevel);
-  const connection = await connectWorker(cfg.temporal);
-  const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`);
+  Runtime.install({ logger: sdkLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
+  const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const connection = await connectWhenReachable(cfg, log);
   try {
+    await registerSchedules(cfg, log);
     const workers = await Promise.all(queues.map((queue) => Worker.create({
       connection,
       namespace: cfg.temporal.namespace,

@@ -20,6 +20,7 @@ const listStores = createRoute({
         competition_distance: z.number().nullable(), promo2: z.boolean().nullable(), products: z.array(z.string()),
       })),
     }), 'every store'),
+    ...errors(),
   },
 });
 

@@ -1,6 +1,6 @@
 // Ingest runs: start one day, backfill a range, list runs and follow one.
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import {
   backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
@@ -13,6 +13,7 @@ import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
+import { liveProgress } from '../temporalCalls.ts';
 
 const pastDate = z.string({ error: 'must be a date YYYY-MM-DD' })
   .refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' })
@@ -95,16 +96,17 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
       if (id.startsWith('ingest-backfill-')) {
-        const handle = temporal.workflow.getHandle(id);
-        const description = await handle.describe().catch(() => undefined);
-        if (!description) throw new ApiError(404, 'not_found', `no backfill ${id}`);
-        const progress = await handle.query(backfillProgressQuery).catch(() => undefined);
+        const description = await temporal.workflow.getHandle(id).describe().catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not_found', `no backfill ${id}`);
+          throw err;
+        });
+        const progress = await liveProgress(temporal, id, backfillProgressQuery);
         return c.json({ runId: id, kind: 'backfill' as const, status: description.status.name, progress, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
       }
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
       const run = rows[0];
       if (!run) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
-      const live = run.ended_at ? undefined : await temporal.workflow.getHandle(id).query(progressQuery).catch(() => undefined);
+      const live = run.ended_at ? undefined : await liveProgress(temporal, id, progressQuery);
       return c.json({ ...run, progress: live, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
     });
 }

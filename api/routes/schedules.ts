@@ -20,7 +20,7 @@ const IdParam = z.object({ id: z.string().openapi({ example: 'daily-ingest' }) }
 
 const list = createRoute({
   method: 'get', path: '/v1/schedules', tags: ['schedules'], summary: 'The recurring runs\' schedules',
-  responses: { 200: json(z.object({ schedules: z.array(Schedule) }), 'every schedule retailflow keeps') },
+  responses: { 200: json(z.object({ schedules: z.array(Schedule) }), 'every schedule retailflow keeps'), ...errors() },
 });
 const action = (verb: 'trigger' | 'pause' | 'unpause', summary: string, conflict: boolean) => createRoute({
   method: 'post', path: `/v1/schedules/{id}/${verb}`, tags: ['schedules'], security: BEARER, summary: `${summary}; admin`,

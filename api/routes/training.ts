@@ -11,6 +11,7 @@ import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
+import { liveProgress } from '../temporalCalls.ts';
 
 const TrainingBody = z.object({
   asOf: z.string({ error: 'must be a date YYYY-MM-DD' }).refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' }).optional()
@@ -85,7 +86,7 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi(follow, async (c) => {
       const run = await findRun(c.req.valid('param').id);
-      const progress = run.ended_at ? undefined : await temporal.workflow.getHandle(run.run_id).query(trainingProgressQuery).catch(() => undefined);
+      const progress = run.ended_at ? undefined : await liveProgress(temporal, run.run_id, trainingProgressQuery);
       return c.json({ ...run, progress, temporalUrl: workflowUrl(cfg.temporal, run.run_id) }, 200);
     })
     .openapi({ ...cancel, middleware: [admin] as const }, async (c) => {

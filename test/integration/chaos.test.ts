@@ -1,0 +1,200 @@
+// Faults injected into a running stack: during a weekly training and a backfill, a worker is killed
+// with SIGKILL, Postgres is killed with SIGKILL and restarted, and the Temporal server is restarted.
+// Both runs must complete with reconciled counts and nothing duplicated; the API and the other
+// worker must live through it, answering 503 (never 500, never a hang) while a service is down.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { countSalesDay } from '../../activities/salesWarehouse.ts';
+import type { BackfillProgress } from '../../contracts/ingest.ts';
+import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
+import { datesBetween } from '../../domain/dates.ts';
+import { connectClient } from '../../platform/temporal.ts';
+import { generate } from '../../scripts/data/generate.ts';
+import { importStores } from '../../scripts/data/import.ts';
+import { importTrain } from '../../scripts/data/importTrain.ts';
+import { stackDirs } from '../../scripts/stack/paths.ts';
+import { runningPid, stopProcess } from '../../scripts/stack/processes.ts';
+import { stackUp } from '../../scripts/stack/stack.ts';
+import { dayOfEvents } from '../helpers/sales.ts';
+import { freePort, testConfig } from '../helpers/stack.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const STORES = 12;
+const AS_OF = '2014-09-30';
+const BACKFILL = { from: '2015-03-01', to: '2015-03-08' };
+const PRODUCTS = ['k1', 'k2'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Proc { child: ChildProcess; output: string[] }
+
+/** A process of the stack under test; its output is kept for the assertions and in the stack's logs dir. */
+function spawnTs(script: string, env: NodeJS.ProcessEnv, logFile: string): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const log = createWriteStream(logFile, { flags: 'a' });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean)));
+    stream.pipe(log);
+  }
+  return { child, output };
+}
+
+const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
+
+/** Waits until `check` returns a value, polling; fails with `what` and the last failure after `seconds`. */
+async function until<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let last: unknown;
+  for (;;) {
+    const value = await check().catch((err: unknown) => { last = err; return undefined; });
+    if (value !== undefined) return value;
+    assert.ok(Date.now() < deadline, `${what} within ${seconds} s (last error: ${String(last)})`);
+    await sleep(200);
+  }
+}
+
+describe('faults during a weekly training and a backfill', () => {
+  const cfg = testConfig();
+  const dirs = stackDirs(cfg.stack.dataDir);
+  const key = randomBytes(18).toString('hex');
+  let env: NodeJS.ProcessEnv;
+  let apiUrl: string;
+  let deps: Deps;
+  let client: Client;
+  const procs: Proc[] = [];
+  /** Every status the API answered during the faults, per route. */
+  const seen: Record<string, number[]> = {};
+
+  const call = async (method: string, route: string, body?: unknown) => {
+    // A hung route fails the test through this bound rather than hanging it.
+    const res = await fetch(`${apiUrl}${route}`, {
+      method, signal: AbortSignal.timeout(15_000),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    (seen[`${method} ${route.split('?')[0]}`] ??= []).push(res.status);
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() as Record<string, unknown> & { error?: { dependency?: string } } };
+  };
+
+  before(async () => {
+    env = { ...process.env, API_PORT: String(await freePort()), API_KEYS: `chaos:admin:${key}`, LOG_LEVEL: 'info' };
+    apiUrl = `http://${cfg.api.host}:${env.API_PORT}`;
+    deps = createDeps(cfg, 'retailflow-test');
+    client = await connectClient(cfg.temporal);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-chaos-'));
+    generate(['--out', dir, '--stores', String(STORES), '--products', '1', '--from', '2014-03-01', '--to', AS_OF, '--seed', '11']);
+    await importStores(deps.pool, path.join(dir, 'store.csv'));
+    await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
+    await deps.pool.query(`UPDATE sales SET product = 'chaos' WHERE product = 'p01' AND date BETWEEN '2014-03-01' AND $1`, [AS_OF]);
+    const events = datesBetween(BACKFILL.from, BACKFILL.to).flatMap((d) => dayOfEvents(d, PRODUCTS));
+    await deps.pool.query(`INSERT INTO sales_events (sale_date, payload, source) SELECT (p->>'date')::date, p, 'chaos' FROM unnest($1::jsonb[]) AS p`,
+      [events.map((e) => JSON.stringify(e))]);
+  });
+  after(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await client.connection.close();
+    await closeDeps(deps);
+  });
+
+  it('completes both runs exactly while the API and the surviving worker live on', async () => {
+    const logFile = (name: string) => path.join(dirs.logs, `chaos-${name}.log`);
+    const api = spawnTs('api/main.ts', env, logFile('api'));
+    const firstWorker = spawnTs('workers/main.ts', env, logFile('worker-1'));
+    procs.push(api, firstWorker);
+    await until('the API answers', 60, async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined));
+
+    const training = await call('POST', '/v1/training-runs', { asOf: AS_OF, products: ['chaos'], shardSize: 1, concurrency: 2 });
+    assert.equal(training.status, 202, JSON.stringify(training.body));
+    const backfill = await call('POST', '/v1/ingest/backfill', { ...BACKFILL, concurrency: 2 });
+    assert.equal(backfill.status, 202, JSON.stringify(backfill.body));
+    const trainingId = training.body.workflowId as string;
+
+    // 1. The only worker is killed while it runs a shard: its activities are retried elsewhere once
+    //    their heartbeats stop, so both runs stay open through the next faults.
+    const trainingHandle = client.workflow.getHandle(trainingId);
+    await until('the worker runs a training shard', 120, async () => {
+      const { raw } = await trainingHandle.describe();
+      return raw.pendingActivities?.some((a) => a.activityType?.name === 'trainShard' && a.lastWorkerIdentity?.startsWith(`${firstWorker.child.pid}@`)) || undefined;
+    });
+    firstWorker.child.kill('SIGKILL');
+    const worker = spawnTs('workers/main.ts', env, logFile('worker-2'));
+    procs.push(worker);
+
+    // 2. Postgres is killed: reads answer 503 naming it, then recover once it is back.
+    const postgresPid = await runningPid(dirs.run, 'postgres');
+    assert.ok(postgresPid, 'the test stack runs its own Postgres');
+    process.kill(postgresPid, 'SIGKILL');
+    const down = await until('a 503 while Postgres is down', 30, async () => {
+      const res = await call('GET', '/v1/stores');
+      return res.status === 503 ? res : undefined;
+    });
+    assert.equal(down.body.error?.dependency, 'postgres');
+    assert.equal(down.retryAfter, '5');
+    const forecastDown = await call('POST', '/v1/forecast', [{ store_id: 1, product_name: 'chaos' }]);
+    assert.equal(forecastDown.status, 503);
+    // Killed backends may still hold shared memory for a moment: start again until it comes up.
+    await until('Postgres back', 90, async () => { await stackUp(cfg); return true; });
+    await until('reads answered again', 30, async () => ((await call('GET', '/v1/stores')).status === 200 ? true : undefined));
+
+    // 3. The Temporal server is stopped: starting a run answers 503 naming it, reads of run rows
+    //    still answer from Postgres; then it comes back and everything reconnects.
+    await stopProcess(dirs.run, 'temporal');
+    const startWhileDown = await call('POST', '/v1/ingest/runs', { date: BACKFILL.from });
+    assert.equal(startWhileDown.status, 503, JSON.stringify(startWhileDown.body));
+    assert.equal(startWhileDown.body.error?.dependency, 'temporal');
+    const runRow = await call('GET', `/v1/training-runs/${trainingId}`);
+    assert.equal(runRow.status, 200, JSON.stringify(runRow.body));
+    await stackUp(cfg);
+    await until('the API reaches Temporal again', 60, async () => {
+      const res = await call('GET', `/v1/ingest/runs/${backfill.body.workflowId as string}`);
+      if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+      return true;
+    });
+
+    // Both runs complete, exactly.
+    for (const id of [trainingId, backfill.body.workflowId as string]) {
+      await until(`${id} closes (worker alive: ${alive(worker)}; its last lines:\n${worker.output.slice(-10).join('\n')})`, 240, async () => {
+        const { status } = await client.workflow.getHandle(id).describe();
+        return status.name === 'RUNNING' ? undefined : true;
+      });
+    }
+    const report = await client.workflow.getHandle(trainingId).result() as TrainingReport;
+    assert.equal(report.counts.series, STORES);
+    assert.equal(report.counts.fitted + report.counts.unfit, STORES);
+    const { rows: [saved] } = await deps.pool.query<{ versions: number; forecasts: number; distinct_forecasts: number; status: string }>(
+      `SELECT (SELECT count(*)::int FROM model_versions WHERE training_run = $1) AS versions,
+              (SELECT count(*)::int FROM forecast_results WHERE run_id = $1) AS forecasts,
+              (SELECT count(DISTINCT (store_id, product, forecast_date))::int FROM forecast_results WHERE run_id = $1) AS distinct_forecasts,
+              (SELECT status FROM training_runs WHERE run_id = $1) AS status`, [trainingId]);
+    assert.deepEqual(saved, { versions: report.counts.fitted, forecasts: report.counts.fitted * DEFAULT_TRAINING.horizon,
+      distinct_forecasts: report.counts.fitted * DEFAULT_TRAINING.horizon, status: 'done' });
+
+    const progress = await client.workflow.getHandle(backfill.body.workflowId as string).result() as BackfillProgress;
+    const days = datesBetween(BACKFILL.from, BACKFILL.to);
+    assert.equal(progress.completed, days.length);
+    assert.deepEqual(progress.failed, []);
+    const perDay = dayOfEvents(BACKFILL.from, PRODUCTS).length;
+    for (const day of days) {
+      assert.deepEqual(await countSalesDay(deps, day), { postgres: perDay, gcs: perDay, bigquery: perDay }, day);
+      const { rows: [run] } = await deps.pool.query<{ status: string }>('SELECT status FROM ingest_runs WHERE sale_date = $1 AND kind = $2', [day, 'daily']);
+      assert.equal(run?.status, 'done', day);
+    }
+
+    // No process but the killed worker died, no answer was a 500, and each outage was logged briefly.
+    assert.ok(alive(api), `the API died:\n${api.output.slice(-20).join('\n')}`);
+    assert.ok(alive(worker), `the second worker died:\n${worker.output.slice(-20).join('\n')}`);
+    const statuses = Object.values(seen).flat();
+    assert.ok(!statuses.some((s) => s >= 500 && s !== 503), `answers: ${JSON.stringify(seen)}`);
+    const apiOutageLines = api.output.filter((l) => /unavailable/.test(l));
+    assert.ok(apiOutageLines.length >= 1 && apiOutageLines.length <= 6, `API outage log:\n${apiOutageLines.join('\n')}`);
+    assert.ok(!api.output.some((l) => /Unhandled|uncaught/i.test(l)), api.output.join('\n'));
+  });
+});
