@@ -3,9 +3,9 @@
 // transaction, so a retried or rerun shard replaces its own rows; the run row is keyed by run id.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { to as copyTo } from 'pg-copy-streams';
-import { isValidDate, PRODUCT_NAME } from '../contracts/sales.ts';
+import { PRODUCT_NAME } from '../contracts/sales.ts';
 import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
-import { addDays } from '../domain/dates.ts';
+import { addDays, dateProblem } from '../domain/dates.ts';
 import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
@@ -27,7 +27,8 @@ export function trainingActivities(deps: Deps) {
     /** Writes the window's series to GCS, `shardSize` per object; returns how many series and shards. */
     snapshotTrainingWindow: (runId: string, o: TrainingOptions): Promise<{ series: number; shards: number }> => whileHeartbeating(async () => {
       // Inlined into COPY (it takes no parameters), so checked first.
-      if (!isValidDate(o.asOf)) throw ApplicationFailure.nonRetryable(`asOf is not a date: ${o.asOf}`, 'InvalidInput');
+      const asOfProblem = dateProblem(o.asOf, 'past');
+      if (asOfProblem) throw ApplicationFailure.nonRetryable(`asOf: ${asOfProblem}`, 'InvalidInput');
       const badProduct = o.products?.find((p) => !PRODUCT_NAME.test(p));
       if (badProduct !== undefined) throw ApplicationFailure.nonRetryable(`not a product name: ${badProduct}`, 'InvalidInput');
       const conditions = [`date <= DATE '${o.asOf}'`];
