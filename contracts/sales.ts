@@ -73,7 +73,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; rea
 const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
   path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), input);
 /** A value as a rejection quotes it: JSON, so "12" (text) and 12 (a number) differ. */
-export const showValue = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
+export const showValue = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? typeof v);
 
 /** Checks an event's shape and types; on failure names the first bad field and its value. */
 export function parseSaleEvent(input: unknown): Parsed<SaleRow> {
