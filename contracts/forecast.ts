@@ -53,6 +53,9 @@ export type ForecastResponse = z.output<typeof ForecastResponse>;
 export function forecastRange(item: ForecastRequestItem, today: string): { ok: true; begin: string; end: string } | { ok: false; field: string; reason: string } {
   const begin = item.begin_date ?? today;
   const end = item.end_date ?? addDays(begin, DEFAULT_RANGE_DAYS);
+  // A left-out end (begin + 7 days) may pass the date rule's last day: the rule holds for it too.
+  const endProblem = dateProblem(end, 'forecast', today);
+  if (endProblem) return { ok: false, field: 'end_date', reason: endProblem };
   if (end < begin) return { ok: false, field: 'end_date', reason: `must not be before begin_date (${begin})` };
   const days = daysBetween(begin, end) + 1;
   if (days > MAX_FORECAST_DAYS) return { ok: false, field: 'end_date', reason: `the range is ${days} days; at most ${MAX_FORECAST_DAYS}` };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { forecastRange } from '../../contracts/forecast.ts';
 import { dateProblem, FIRST_DATE, lastDate } from '../../domain/dates.ts';
 
 describe('the business date rule', () => {
@@ -32,5 +33,14 @@ describe('the business date rule', () => {
     assert.equal(lastDate('forecast', '2024-02-29'), '2026-02-28');
     assert.equal(lastDate('forecast', '2026-12-31'), '2028-12-31');
     assert.equal(lastDate('past', '2026-12-31'), '2026-12-31');
+  });
+});
+
+describe('forecast ranges under the date rule', () => {
+  const today = '2026-12-01';
+  it('holds a left-out end to the rule as well as a given one', () => {
+    assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-20' }, today), { ok: true, begin: '2028-11-20', end: '2028-11-27' });
+    assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-30' }, today),
+      { ok: false, field: 'end_date', reason: '2028-12-07 is more than 2 years ahead (latest allowed 2028-12-01)' });
   });
 });
