@@ -3,9 +3,10 @@
 // transaction, so a retried or rerun shard replaces its own rows; the run row is keyed by run id.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { to as copyTo } from 'pg-copy-streams';
-import { isValidDate, PRODUCT_NAME } from '../contracts/sales.ts';
+import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { PRODUCT_NAME } from '../contracts/sales.ts';
 import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
-import { addDays } from '../domain/dates.ts';
+import { addDays, dateProblem } from '../domain/dates.ts';
 import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
@@ -27,9 +28,10 @@ export function trainingActivities(deps: Deps) {
     /** Writes the window's series to GCS, `shardSize` per object; returns how many series and shards. */
     snapshotTrainingWindow: (runId: string, o: TrainingOptions): Promise<{ series: number; shards: number }> => whileHeartbeating(async () => {
       // Inlined into COPY (it takes no parameters), so checked first.
-      if (!isValidDate(o.asOf)) throw ApplicationFailure.nonRetryable(`asOf is not a date: ${o.asOf}`, 'InvalidInput');
+      const asOfProblem = dateProblem(o.asOf, 'past');
+      if (asOfProblem) throw invalidInput('asOf', asOfProblem);
       const badProduct = o.products?.find((p) => !PRODUCT_NAME.test(p));
-      if (badProduct !== undefined) throw ApplicationFailure.nonRetryable(`not a product name: ${badProduct}`, 'InvalidInput');
+      if (badProduct !== undefined) throw invalidInput('products', `not a product name: ${JSON.stringify(badProduct)}`);
       const conditions = [`date <= DATE '${o.asOf}'`];
       if (o.windowDays !== 'full') conditions.push(`date > DATE '${addDays(o.asOf, -o.windowDays)}'`);
       if (o.products?.length) conditions.push(`product IN (${o.products.map((p) => `'${p}'`).join(', ')})`);
@@ -74,7 +76,7 @@ export function trainingActivities(deps: Deps) {
         // Only the keys are read here; the days are parsed in the worker threads.
         const series = lines.map((line) => {
           const m = SERIES_KEY.exec(line);
-          if (!m) throw ApplicationFailure.nonRetryable(`shard ${shard} of ${runId} holds a line that is not a series`, 'InvalidInput');
+          if (!m) throw ApplicationFailure.nonRetryable(`shard ${shard} of ${runId} holds a line that is not a series`, INVALID_INPUT);
           return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string, line };
         });
         const production = await productionVersions(deps.pool, series, runId);

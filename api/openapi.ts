@@ -4,7 +4,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import type { ZodError } from 'zod';
-import { PRODUCT_NAME } from '../contracts/sales.ts';
+import { MAX_INT, PRODUCT_NAME } from '../contracts/sales.ts';
 import { ApiError } from './errors.ts';
 
 function firstProblem(error: ZodError, target: string): never {
@@ -59,10 +59,11 @@ export const json = <S extends z.ZodType>(schema: S, description: string) =>
 /** Routes that need an API key: `Authorization: Bearer <key>`. */
 export const BEARER = [{ bearer: [] }];
 
+const STORE_NUMBER = `a store number (a whole number from 1 to ${MAX_INT})`;
 export const StoreId = z.string()
-  .regex(/^\d{1,9}$/, { error: (i) => `must be a store number (a whole number >= 1), got "${String(i.input)}"` })
+  .regex(/^\d+$/, { error: (i) => `must be ${STORE_NUMBER}, got "${String(i.input)}"` })
   .transform(Number)
-  .refine((n) => n >= 1, { error: 'must be a store number (a whole number >= 1)' })
+  .refine((n) => n >= 1 && n <= MAX_INT, { error: (i) => `must be ${STORE_NUMBER}, got ${String(i.input)}` })
   .openapi({ example: '1', description: 'a store number' });
 
 export const ProductName = z.string()

@@ -3,8 +3,8 @@
 // name and version. Dates may be YYYY-MM-DD or the reference's YYYY-MM-DDTHH:MM:SSZ; both ends are
 // included, and a left-out range is the reference's: today to 7 days later (8 days).
 import { z } from '@hono/zod-openapi';
-import { addDays, daysBetween } from '../domain/dates.ts';
-import { DEFAULT_PRODUCT, isValidDate, PRODUCT_NAME } from './sales.ts';
+import { addDays, dateProblem, daysBetween, todayUtc } from '../domain/dates.ts';
+import { DEFAULT_PRODUCT, MAX_INT, PRODUCT_NAME } from './sales.ts';
 
 export const MAX_FORECAST_DAYS = 365;
 export const MAX_FORECAST_ITEMS = 100;
@@ -12,13 +12,16 @@ const DEFAULT_RANGE_DAYS = 7;
 
 const day = z.string()
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?Z)?$/, { error: 'must be a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ' })
-  .transform((v) => v.slice(0, 10))
-  .refine(isValidDate, { error: 'must be a real date' })
-  .refine((d) => d >= '2000-01-01' && d <= '2099-12-31', { error: 'must be between 2000-01-01 and 2099-12-31' });
+  .transform((v, ctx) => {
+    const date = v.slice(0, 10);
+    const problem = dateProblem(date, 'forecast', todayUtc());
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v, continue: false });
+    return date;
+  });
 
 export const ForecastRequestItem = z.object({
-  store_id: z.union([z.string().regex(/^\d{1,9}$/), z.number().int()], { error: 'must be a store number' })
-    .transform(Number).refine((n) => n >= 1, { error: 'must be a store number >= 1' })
+  store_id: z.union([z.string().regex(/^\d+$/), z.number()], { error: (i) => `must be a store number, got ${JSON.stringify(i.input) ?? 'nothing'}` })
+    .transform(Number).refine((n) => Number.isInteger(n) && n >= 1 && n <= MAX_INT, { error: (i) => `must be a store number from 1 to ${MAX_INT}, got ${String(i.input)}` })
     .openapi({ example: '1', description: 'a store number (the reference sends it as a string)' }),
   product_name: z.string().regex(PRODUCT_NAME, { error: 'must be a product name (letters, digits, _ . -)' }).default(DEFAULT_PRODUCT)
     .openapi({ example: 'all' }),
@@ -50,6 +53,9 @@ export type ForecastResponse = z.output<typeof ForecastResponse>;
 export function forecastRange(item: ForecastRequestItem, today: string): { ok: true; begin: string; end: string } | { ok: false; field: string; reason: string } {
   const begin = item.begin_date ?? today;
   const end = item.end_date ?? addDays(begin, DEFAULT_RANGE_DAYS);
+  // A left-out end (begin + 7 days) may pass the date rule's last day: the rule holds for it too.
+  const endProblem = dateProblem(end, 'forecast', today);
+  if (endProblem) return { ok: false, field: 'end_date', reason: endProblem };
   if (end < begin) return { ok: false, field: 'end_date', reason: `must not be before begin_date (${begin})` };
   const days = daysBetween(begin, end) + 1;
   if (days > MAX_FORECAST_DAYS) return { ok: false, field: 'end_date', reason: `the range is ${days} days; at most ${MAX_FORECAST_DAYS}` };

@@ -1,7 +1,8 @@
 // A day of sales for one store (and product): the shape producers send to the API, the importer
 // reads from Rossmann's train.csv, and dailyIngest validates. Pure: shared by API, activities, scripts.
 import { z } from 'zod';
-import { ISO_DATE } from '../domain/dates.ts';
+import { addDays, dateProblem, isCalendarDate, todayUtc } from '../domain/dates.ts';
+import { businessDate } from './dates.ts';
 
 export const STATE_HOLIDAYS = ['0', 'a', 'b', 'c'] as const;
 export const DEFAULT_PRODUCT = 'all';
@@ -20,53 +21,70 @@ export interface SaleRow {
   schoolHoliday: boolean;
 }
 
-export function isValidDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
-}
+/** The largest Postgres `integer`: store ids, sales and customers are stored as such. */
+export const MAX_INT = 2_147_483_647;
+export const MAX_COUNT = 10_000_000;
+
+/**
+ * The latest date an event may carry: today, and a day of slack for producers in time zones ahead
+ * of UTC. Each context's own "today" is RuleContext.latestDate.
+ */
+const latestEventDate = (): string => addDays(todayUtc(), 1);
+export const eventDateProblem = (date: string): string | null => dateProblem(date, 'past', latestEventDate());
 
 /** ISO weekday as in Rossmann's DayOfWeek: 1 = Monday ... 7 = Sunday. */
 export function isoWeekday(date: string): number {
   return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
 }
 
-const count = (what: string) => z.number({ error: `${what} must be a number` })
-  .int({ error: `${what} must be a whole number` })
-  .min(0, { error: `${what} must be >= 0` })
-  .max(10_000_000, { error: `${what} is implausibly large (> 10,000,000)` });
+// Range before wholeness: 1e308 is out of range (zod counts it as an unsafe integer, not a fraction).
+// Messages leave the field out: every rejection names it before the reason.
+const count = () => z.number({ error: 'must be a number' })
+  .min(0, { error: 'must be >= 0' })
+  .max(MAX_COUNT, { error: `must be at most ${MAX_COUNT.toLocaleString('en')}` })
+  .int({ error: 'must be a whole number' });
 // 0/1 as in the CSV files; JSON producers may send booleans.
-const flag = (what: string) => z.union([z.literal(0), z.literal(1), z.boolean()], { error: `${what} must be 0 or 1` })
+const flag = () => z.union([z.literal(0), z.literal(1), z.boolean()], { error: 'must be 0 or 1' })
   .transform((v) => v === 1 || v === true);
 
 /** One sales event as JSON (snake_case, the Rossmann columns). */
 export const SaleEventSchema = z.object({
-  store_id: z.number({ error: 'store_id must be a number' }).int({ error: 'store_id must be a whole number' }).min(1, { error: 'store_id must be >= 1' }),
-  product: z.string().min(1).max(64, { error: 'product must be at most 64 characters' }).regex(/^[\w.-]+$/, { error: 'product may use letters, digits, _ . - only' }).default(DEFAULT_PRODUCT),
-  date: z.string({ error: 'date must be a string YYYY-MM-DD' }).refine(isValidDate, { error: 'date must be a real calendar date YYYY-MM-DD' }),
-  day_of_week: z.number().int().min(1).max(7, { error: 'day_of_week must be 1 (Monday) to 7 (Sunday)' }).optional(),
-  sales: count('sales'),
-  customers: count('customers'),
-  open: flag('open'),
-  promo: flag('promo'),
-  state_holiday: z.union([z.enum(STATE_HOLIDAYS), z.literal(0)], { error: 'state_holiday must be one of 0, a, b, c' })
+  store_id: z.number({ error: 'must be a number' }).min(1, { error: 'must be >= 1' })
+    .max(MAX_INT, { error: `must be at most ${MAX_INT}` }).int({ error: 'must be a whole number' }),
+  product: z.string({ error: 'must be text' }).regex(PRODUCT_NAME, { error: 'must be 1 to 64 letters, digits, _ . -' }).default(DEFAULT_PRODUCT),
+  date: businessDate('past', latestEventDate),
+  day_of_week: z.number({ error: 'must be 1 (Monday) to 7 (Sunday)' }).int({ error: 'must be 1 (Monday) to 7 (Sunday)' })
+    .min(1, { error: 'must be 1 (Monday) to 7 (Sunday)' }).max(7, { error: 'must be 1 (Monday) to 7 (Sunday)' }).optional(),
+  sales: count(),
+  customers: count(),
+  open: flag(),
+  promo: flag(),
+  state_holiday: z.union([z.enum(STATE_HOLIDAYS), z.literal(0)], { error: 'must be one of 0, a, b, c' })
     .transform((v) => String(v) as SaleRow['stateHoliday']),
-  school_holiday: flag('school_holiday'),
+  school_holiday: flag(),
 }).strict().superRefine((e, ctx) => {
-  if (e.day_of_week !== undefined && isValidDate(e.date) && e.day_of_week !== isoWeekday(e.date)) {
-    ctx.addIssue({ code: 'custom', path: ['day_of_week'], message: `day_of_week ${e.day_of_week} does not match date ${e.date} (${isoWeekday(e.date)})` });
+  if (e.day_of_week !== undefined && isCalendarDate(e.date) && e.day_of_week !== isoWeekday(e.date)) {
+    ctx.addIssue({ code: 'custom', path: ['day_of_week'], message: `${e.day_of_week} does not match date ${e.date} (${isoWeekday(e.date)})` });
   }
 });
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; reason: string };
 
-/** Checks an event's shape and types; on failure names the first bad field. */
+const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), input);
+/** A value as a rejection quotes it: JSON, so "12" (text) and 12 (a number) differ. */
+export const showValue = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? typeof v);
+
+/** Checks an event's shape and types; on failure names the first bad field and its value. */
 export function parseSaleEvent(input: unknown): Parsed<SaleRow> {
   const r = SaleEventSchema.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    const field = issue.code === 'unrecognized_keys' ? issue.keys.join(',') : issue.path.join('.') || '(event)';
-    return { ok: false, field, reason: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message };
+    if (issue.code === 'unrecognized_keys') return { ok: false, field: issue.keys.join(','), reason: `unknown field(s): ${issue.keys.join(', ')}` };
+    // Custom checks (dates, the weekday) and messages ending "got <value>" quote it themselves; the others get it added.
+    const quotesValue = issue.code === 'custom' || issue.message.includes(', got ');
+    const reason = quotesValue ? issue.message : `${issue.message}, got ${showValue(valueAt(input, issue.path))}`;
+    return { ok: false, field: issue.path.join('.') || '(event)', reason };
   }
   const e = r.data;
   return {

@@ -22,3 +22,42 @@ export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
 export function todayIn(timeZone: string, now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
+
+/** A real calendar day written YYYY-MM-DD (not 2015-02-30, not 0000-00-00). */
+export function isCalendarDate(value: string): boolean {
+  if (!ISO_DATE.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+}
+
+// The business's calendar, one rule for every schema, importer and workflow: days before this are
+// placeholders (0001-01-01) or typos, and no query should ever see them.
+export const FIRST_DATE = '1990-01-01';
+/** How far ahead forecasts may be asked for. */
+export const FORECAST_YEARS_AHEAD = 2;
+
+/**
+ * The dates a kind of date may take, given today: `past` for sales and training's `asOf` (up to
+ * today), `forecast` for forecast days (up to FORECAST_YEARS_AHEAD years after today).
+ */
+export type DateKind = 'past' | 'forecast';
+
+export function lastDate(kind: DateKind, today: string): string {
+  if (kind === 'past') return today;
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  // Day 0 of the next month is the month's last day: 29 February + 2 years is 28 February.
+  const sameDay = new Date(Date.UTC(y + FORECAST_YEARS_AHEAD, m - 1, d));
+  return (sameDay.getUTCMonth() === m - 1 ? sameDay : new Date(Date.UTC(y + FORECAST_YEARS_AHEAD, m, 0))).toISOString().slice(0, 10);
+}
+
+/** Why a value is not a date of this kind (with the value), or null when it is one. */
+export function dateProblem(value: unknown, kind: DateKind, today: string = todayUtc()): string | null {
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) return `must be a date YYYY-MM-DD, got ${JSON.stringify(value) ?? 'nothing'}`;
+  if (!isCalendarDate(value)) return `${value} is not a real calendar date`;
+  if (value < FIRST_DATE) return `${value} is before ${FIRST_DATE}, the earliest date accepted`;
+  const last = lastDate(kind, today);
+  if (value > last) {
+    return kind === 'past' ? `${value} is in the future (latest allowed ${last})` : `${value} is more than ${FORECAST_YEARS_AHEAD} years ahead (latest allowed ${last})`;
+  }
+  return null;
+}

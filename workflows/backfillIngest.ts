@@ -3,13 +3,25 @@
 // place. Continues as new every few hundred dates to keep its own history small.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { continueAsNew, executeChild, setHandler } from '@temporalio/workflow';
-import { backfillProgressQuery, dailyIngestWorkflowId, type BackfillInput, type BackfillProgress } from '../contracts/ingest.ts';
-import { datesBetween } from '../domain/dates.ts';
+import { invalidInput } from '../contracts/failures.ts';
+import { backfillProgressQuery, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, type BackfillInput, type BackfillProgress } from '../contracts/ingest.ts';
+import { dateProblem, datesBetween, daysBetween, todayUtc } from '../domain/dates.ts';
 import { dailyIngest } from './dailyIngest.ts';
 
 const DATES_PER_RUN = 300;
 
+/** The API checks the same; a start from elsewhere (CLI, another workflow) must not reach a query either. */
+function checkRange({ from, to }: BackfillInput): void {
+  for (const [field, date] of [['from', from], ['to', to]] as const) {
+    const problem = dateProblem(date, 'past', todayUtc());
+    if (problem) throw invalidInput(field, problem);
+  }
+  if (to < from) throw invalidInput('to', `${to} is before from (${from})`);
+  if (daysBetween(from, to) >= MAX_BACKFILL_DAYS) throw invalidInput('to', `the range covers more than ${MAX_BACKFILL_DAYS} days`);
+}
+
 export async function backfillIngest(input: BackfillInput & { done?: number; failed?: string[]; alreadyRunning?: string[]; total?: number }): Promise<BackfillProgress> {
+  checkRange(input);
   const all = datesBetween(input.from, input.to);
   const dates = all.slice(0, DATES_PER_RUN);
   const progress: BackfillProgress = {

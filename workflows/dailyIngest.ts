@@ -1,19 +1,22 @@
 // dailyIngest(date): the day's staged sales events -> validated, rejects kept with reasons ->
 // upserted into Postgres -> exported to GCS -> loaded into the BigQuery partition -> reconciled.
-import { ApplicationFailure, CancellationScope, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DailyIngestActivities } from '../activities/dailyIngest.ts';
 import { progressQuery, type DailyIngestInput, type IngestProgress, type IngestReport, type IngestStage } from '../contracts/ingest.ts';
-import { isValidDate } from '../contracts/sales.ts';
+import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { dateProblem, todayUtc } from '../domain/dates.ts';
 
 const acts = proxyActivities<DailyIngestActivities>({
   startToCloseTimeout: '10 minutes',
   // A worker killed mid-activity is noticed within this, and the activity retried elsewhere.
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['ReconciliationMismatch'] },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT] },
 });
 
 export async function dailyIngest({ date }: DailyIngestInput): Promise<IngestReport> {
-  if (!isValidDate(date)) throw ApplicationFailure.nonRetryable(`not a date: ${date}`, 'InvalidDate');
+  // Workflow time, so a replay judges the date as the run did.
+  const problem = dateProblem(date, 'past', todayUtc());
+  if (problem) throw invalidInput('date', problem);
   const runId = workflowInfo().workflowId;
   const progress: IngestProgress = { stage: 'starting', counts: {} };
   const durationsMs: Record<string, number> = {};

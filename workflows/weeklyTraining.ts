@@ -4,15 +4,19 @@
 // 100,000 series in shards of 128 is ~800 activities, far below Temporal's limits.
 import { CancellationScope, isCancellation, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { TrainingActivities } from '../activities/training.ts';
+import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import { trainingProgressQuery, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingProgress, type TrainingReport, type TrainingStage } from '../contracts/training.ts';
+import { dateProblem, todayUtc } from '../domain/dates.ts';
 
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidInput'] },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [INVALID_INPUT] },
 });
 
 export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
+  const asOfProblem = dateProblem(options.asOf, 'past', todayUtc());
+  if (asOfProblem) throw invalidInput('asOf', asOfProblem);
   const runId = workflowInfo().workflowId;
   const counts: TrainingCounts = { series: 0, shards: 0, shardsDone: 0, done: 0, fitted: 0, unfit: 0, promoted: 0, forecasts: 0 };
   const progress: TrainingProgress = { stage: 'snapshotting', counts, seriesPerSecond: 0, etaSeconds: null };

@@ -4,8 +4,8 @@ import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/cli
 import {
   backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
-import { isValidDate } from '../../contracts/sales.ts';
-import { datesBetween, todayUtc } from '../../domain/dates.ts';
+import { businessDate } from '../../contracts/dates.ts';
+import { datesBetween, daysBetween } from '../../domain/dates.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
@@ -15,9 +15,7 @@ import { ApiError } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
 
-const pastDate = z.string({ error: 'must be a date YYYY-MM-DD' })
-  .refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' })
-  .refine((d) => d <= todayUtc(), { error: 'must not be in the future' });
+const pastDate = businessDate('past');
 
 const RunBody = z.object({ date: pastDate.openapi({ example: '2026-11-22' }) }).strict().openapi('IngestDay');
 const BackfillBody = z.object({
@@ -26,7 +24,7 @@ const BackfillBody = z.object({
   concurrency: z.number().int().min(1).max(32, { error: 'must be at most 32' }).default(4),
 }).strict()
   .refine((b) => b.from <= b.to, { error: 'must not be before from', path: ['to'] })
-  .refine((b) => datesBetween(b.from, b.to).length <= MAX_BACKFILL_DAYS, { error: `covers more than ${MAX_BACKFILL_DAYS} days`, path: ['to'] })
+  .refine((b) => daysBetween(b.from, b.to) < MAX_BACKFILL_DAYS, { error: `covers more than ${MAX_BACKFILL_DAYS} days`, path: ['to'] })
   .openapi('IngestBackfill');
 
 const IngestRun = z.object({

@@ -3,7 +3,6 @@
 // and the reason, and never block the valid ones in the same batch.
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseSaleEvent, SaleEventSchema } from '../../contracts/sales.ts';
-import { addDays, todayUtc } from '../../domain/dates.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -62,15 +61,13 @@ export function salesRoutes({ pool, keys }: ApiDeps) {
     if (events.length > MAX_EVENTS_PER_BATCH) {
       throw new ApiError(400, 'batch_too_large', `the batch has ${events.length} events; send at most ${MAX_EVENTS_PER_BATCH} per request`, 'body');
     }
-    // A day of slack for producers in time zones ahead of UTC.
-    const latest = addDays(todayUtc(), 1);
     const rejected: RowRejection[] = [...bad];
     const accepted: { date: string; payload: unknown }[] = [];
     events.forEach((event, index) => {
       if (event === undefined) return;
       const parsed = parseSaleEvent(event);
+      // The event schema holds the date rule (no future, nothing before the business's first date).
       if (!parsed.ok) rejected.push({ index, field: parsed.field, reason: parsed.reason });
-      else if (parsed.value.date > latest) rejected.push({ index, field: 'date', reason: `date ${parsed.value.date} is in the future` });
       else accepted.push({ date: parsed.value.date, payload: event });
     });
     if (accepted.length) {

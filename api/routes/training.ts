@@ -1,7 +1,8 @@
 // Training runs: start one, list them, follow one, cancel one.
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import { isValidDate, PRODUCT_NAME } from '../../contracts/sales.ts';
+import { businessDate } from '../../contracts/dates.ts';
+import { PRODUCT_NAME } from '../../contracts/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { addDays, todayIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
@@ -14,7 +15,7 @@ import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.t
 import { liveProgress } from '../temporalCalls.ts';
 
 const TrainingBody = z.object({
-  asOf: z.string({ error: 'must be a date YYYY-MM-DD' }).refine(isValidDate, { error: 'must be a real date YYYY-MM-DD' }).optional()
+  asOf: businessDate('past').optional()
     .openapi({ description: 'last day of history; default yesterday in INGEST_TIMEZONE' }),
   engine: z.string().default(DEFAULT_TRAINING.engine).refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }),
   windowDays: z.union([z.literal('full'), z.number().int().min(28).max(3660)], { error: 'must be a whole number of days from 28 to 3660, or "full"' })

@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isValidDate } from '../../contracts/sales.ts';
+import { isCalendarDate } from '../../domain/dates.ts';
 import { DEFAULT_OPTIONS, generateStores, generateTrain, storeCsv, type GeneratorOptions } from './generator.ts';
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -14,7 +14,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
 
 function date(name: string, raw: string | undefined, fallback: string): string {
   if (raw === undefined) return fallback;
-  if (!isValidDate(raw)) throw new Error(`--${name} must be a date YYYY-MM-DD, got "${raw}"`);
+  if (!isCalendarDate(raw)) throw new Error(`--${name} must be a date YYYY-MM-DD, got "${raw}"`);
   return raw;
 }
 

@@ -29,6 +29,8 @@ export interface ImportSummary {
   /** Of the loaded rows, those of dates `sales` held already (upserted rather than copied). */
   upserted: number;
   rejected: number;
+  /** Of the rejected rows, those whose store was rejected from the stores file (ImportOptions.rejectedStores). */
+  rejectedWithStore: number;
   /** Rows outside the requested window: neither loaded nor rejected. */
   skipped: number;
   months: number;
@@ -46,6 +48,8 @@ export interface ImportOptions {
   window?: { from: string; to: string };
   /** Rows after this date are rejected as future; default today (UTC). */
   latestDate?: string;
+  /** Stores just rejected from the stores file, with their line there: their rows are counted as its cascade. */
+  rejectedStores?: ReadonlyMap<number, number>;
   onProgress?: (read: number) => void;
 }
 
@@ -151,6 +155,7 @@ async function importOnce(deps: DataDeps, file: string, opts: ImportOptions, ups
   const dirtyMonths = new Set([...existingDates].map((d) => d.slice(0, 7)));
   let read = 0;
   let skipped = 0;
+  let rejectedWithStore = 0;
   let direct = 0;
   let staged = 0;
   let minDate = '9999-12-31';
@@ -184,14 +189,18 @@ async function importOnce(deps: DataDeps, file: string, opts: ImportOptions, ups
     for await (const batch of quoteFreeCsvLines(file)) {
       for (const { fields, line, raw } of batch) {
         if (!readRow) {
-          readRow = trainRowReader(fields, file, { knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: opts.latestDate ?? todayUtc(), shiftDays: opts.shiftDays, window: opts.window });
+          readRow = trainRowReader(fields, file, { knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: opts.latestDate ?? todayUtc(), shiftDays: opts.shiftDays, window: opts.window, rejectedStores: opts.rejectedStores });
           continue;
         }
         read++;
         if (read % 100_000 === 0) opts.onProgress?.(read);
         const result = readRow(fields);
         if (result.kind === 'skipped') { skipped++; continue; }
-        if (result.kind === 'rejected') { rejected.push({ line, reason: result.reason, raw }); continue; }
+        if (result.kind === 'rejected') {
+          if (result.storeRejected) rejectedWithStore++;
+          rejected.push({ line, reason: result.reason, raw });
+          continue;
+        }
         const row = result.row;
         // Two rows for one key in one file: the first lands, the rest are rejected naming it.
         const first = firstLines.claim(row, line);
@@ -257,7 +266,7 @@ async function importOnce(deps: DataDeps, file: string, opts: ImportOptions, ups
   const tEnd = performance.now();
   const s = (a: number, b: number) => Number(((b - a) / 1000).toFixed(2));
   return {
-    source, read, loaded, upserted: staged, rejected: rejected.length, skipped, months: months.length, counts,
+    source, read, loaded, upserted: staged, rejected: rejected.length, rejectedWithStore, skipped, months: months.length, counts,
     seconds: { parseAndCopy: s(t0, tCopy), upsert: s(tCopy, tUpsert), warehouse: s(tUpsert, tEnd), total: s(t0, tEnd) },
   };
 }

@@ -4,10 +4,18 @@
 // (zod was the largest cost of a bulk import); whatever it does not accept goes through the
 // reference path, which then decides and words the reason. Tests check that the fast path accepts
 // nothing the reference rejects and yields the same row.
-import { breaksRule, DEFAULT_PRODUCT, isoWeekday, isValidDate, parseSaleEvent, PRODUCT_NAME, type RuleContext, type SaleRow } from '../../contracts/sales.ts';
-import { addDays } from '../../domain/dates.ts';
+import {
+  breaksRule, DEFAULT_PRODUCT, eventDateProblem, isoWeekday, MAX_COUNT, parseSaleEvent, PRODUCT_NAME, type RuleContext, type SaleRow,
+} from '../../contracts/sales.ts';
+import { addDays, isCalendarDate } from '../../domain/dates.ts';
+import { isMissing, requiredReason } from './missingValues.ts';
 
 export const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open', 'Promo', 'StateHoliday', 'SchoolHoliday'] as const;
+/** The event field each column becomes, so a rejection names the file's column. */
+const COLUMN_OF_FIELD: Record<string, string> = {
+  store_id: 'Store', day_of_week: 'DayOfWeek', date: 'Date', sales: 'Sales', customers: 'Customers', open: 'Open', promo: 'Promo',
+  state_holiday: 'StateHoliday', school_holiday: 'SchoolHoliday', product: 'Product',
+};
 
 /** A CSV field as the JSON value the event schema expects: integers as numbers, the rest as text. */
 const unquote = (v: string | undefined) => (v !== undefined && v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v);
@@ -27,15 +35,17 @@ export interface TrainRowOptions extends RuleContext {
   shiftDays?: number;
   /** Only rows dated within this window (before any shift) are read; the rest are skipped. */
   window?: { from: string; to: string };
+  /** Stores rejected from the stores file just imported, with their line there: their rows are the rejection's cascade. */
+  rejectedStores?: ReadonlyMap<number, number>;
 }
 
 export type TrainRowResult =
   | { kind: 'row'; row: SaleRow }
-  | { kind: 'rejected'; reason: string }
+  /** `storeRejected`: the row is fine but its store was rejected from the stores file. */
+  | { kind: 'rejected'; reason: string; storeRejected?: true }
   | { kind: 'skipped' };
 
 const COUNT = /^\d{1,8}$/;
-const MAX_COUNT = 10_000_000;
 const FLAGS: Record<string, boolean> = { 0: false, 1: true };
 const STATE_HOLIDAY: Record<string, SaleRow['stateHoliday']> = { 0: '0', '"0"': '0', a: 'a', b: 'b', c: 'c' };
 
@@ -52,24 +62,31 @@ export function trainRowReader(header: string[], file: string, opts: TrainRowOpt
   const iProduct = at('Product');
   const shift = opts.shiftDays ?? 0;
 
-  // Dates repeat once per store: each distinct date is checked and shifted once.
+  // Dates repeat once per store: each distinct date is checked (by the events' date rule) and shifted once.
   const dates = new Map<string, { date: string; weekday: number } | null>();
   const dateInfo = (raw: string) => {
     let info = dates.get(raw);
     if (info === undefined) {
-      info = isValidDate(raw) ? { date: shift ? addDays(raw, shift) : raw, weekday: isoWeekday(raw) } : null;
+      const date = isCalendarDate(raw) ? (shift ? addDays(raw, shift) : raw) : undefined;
+      info = date !== undefined && !eventDateProblem(date) ? { date, weekday: isoWeekday(raw) } : null;
       dates.set(raw, info);
     }
     return info;
   };
+  const required = TRAIN_COLUMNS.map(at);
 
   const reference = (fields: string[]): TrainRowResult => {
+    for (const i of required) if (isMissing(unquote(fields[i]))) return { kind: 'rejected', reason: requiredReason(header[i]!, fields[i]) };
     const event = trainRecordToEvent(Object.fromEntries(header.map((h, i) => [h, fields[i]!])));
-    if (shift && typeof event.date === 'string' && isValidDate(event.date)) { event.date = addDays(event.date, shift); delete event.day_of_week; }
+    if (shift && typeof event.date === 'string' && isCalendarDate(event.date)) { event.date = addDays(event.date, shift); delete event.day_of_week; }
     const parsed = parseSaleEvent(event);
-    if (!parsed.ok) return { kind: 'rejected', reason: `${parsed.field}: ${parsed.reason}` };
-    const broken = breaksRule(parsed.value, opts);
-    return broken ? { kind: 'rejected', reason: broken } : { kind: 'row', row: parsed.value };
+    if (!parsed.ok) return { kind: 'rejected', reason: `${COLUMN_OF_FIELD[parsed.field] ?? parsed.field}: ${parsed.reason}` };
+    const row = parsed.value;
+    const broken = breaksRule(row, opts);
+    if (!broken) return { kind: 'row', row };
+    const storeLine = opts.knownStores.has(row.storeId) ? undefined : opts.rejectedStores?.get(row.storeId);
+    if (storeLine !== undefined) return { kind: 'rejected', reason: `Store: store ${row.storeId} was rejected (line ${storeLine} of the stores file)`, storeRejected: true };
+    return { kind: 'rejected', reason: broken };
   };
 
   const fast = (fields: string[]): SaleRow | undefined => {

@@ -29,12 +29,19 @@ describe('sales event shape', () => {
       [good({ sales: '12' }), 'sales', /must be a number/],
       [good({ open: 2 }), 'open', /0 or 1/],
       [good({ state_holiday: 'd' }), 'state_holiday', /0, a, b, c/],
-      [good({ date: '2015-02-30' }), 'date', /real calendar date/],
-      [good({ date: '31.07.2015' }), 'date', /real calendar date/],
+      [good({ date: '2015-02-30' }), 'date', /2015-02-30 is not a real calendar date/],
+      [good({ date: '31.07.2015' }), 'date', /must be a date YYYY-MM-DD, got "31.07.2015"/],
+      [good({ date: '0000-00-00' }), 'date', /0000-00-00 is not a real calendar date/],
+      [good({ date: '0001-01-01' }), 'date', /0001-01-01 is before 1990-01-01/],
+      [good({ date: '9999-12-31' }), 'date', /9999-12-31 is in the future/],
+      [good({ sales: 1e308 }), 'sales', /^must be at most 10,000,000, got 1e\+308$/],
+      [good({ sales: 'abc' }), 'sales', /^must be a number, got "abc"$/],
+      [good({ customers: undefined }), 'customers', /^must be a number, got nothing$/],
+      [good({ store_id: 2147483648 }), 'store_id', /^must be at most 2147483647, got 2147483648$/],
       [good({ day_of_week: 3 }), 'day_of_week', /does not match date 2015-07-31 \(5\)/],
       [good({ store_id: 0 }), 'store_id', />= 1/],
       [good({ colour: 'red' }), 'colour', /unknown field/],
-      [{ store_id: 1 }, 'date', /string/],
+      [{ store_id: 1 }, 'date', /must be a date YYYY-MM-DD, got nothing/],
     ];
     for (const [event, field, reason] of cases) {
       const r = parseSaleEvent(event);
