@@ -20,6 +20,8 @@ const UNHEARD_TTL_MS = 5_000;
 export interface ServingModel {
   name: string;
   version: number;
+  /** The series' latest day of history, if it has any: forecasts assume the calendar after it. */
+  lastDay: string | undefined;
   /** The forecast of the days from begin to end, both included. */
   forecast(begin: string, end: string): ForecastPoint[];
 }
@@ -32,7 +34,7 @@ function servingModel(name: string, version: number, model: FittedModel, history
   // A forecast is a pure function of the model, the history and the days, all fixed here.
   const kept = new Map<string, ForecastPoint[]>();
   return {
-    name, version,
+    name, version, lastDay: history.at(-1)?.date,
     forecast(begin, end) {
       const key = `${begin}/${end}`;
       let points = kept.get(key);

@@ -49,6 +49,11 @@ export const ForecastResponse = z.array(z.object({
 
 export type ForecastResponse = z.output<typeof ForecastResponse>;
 
+/** The one rounding rule of every forecast the API answers with: whole units, as the reference's are. */
+export function wholeUnits<P extends { forecast: number; lower: number; upper: number }>(p: P): P {
+  return { ...p, forecast: Math.round(p.forecast), lower: Math.round(p.lower), upper: Math.round(p.upper) };
+}
+
 /** An item's days, both ends included; a problem with the range is a field and a reason. */
 export function forecastRange(item: ForecastRequestItem, today: string): { ok: true; begin: string; end: string } | { ok: false; field: string; reason: string } {
   const begin = item.begin_date ?? today;

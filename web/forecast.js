@@ -12,7 +12,7 @@ const HISTORY_DAYS = 56;
 const RETRAIN_POLL_MS = 200;
 const DEFAULT_RANGE_DAYS = 14;
 
-const state = { stores: [], store: undefined, product: undefined, history: [], forecast: [], model: undefined, custom: [] };
+const state = { stores: [], store: undefined, product: undefined, history: [], forecast: [], model: undefined, forecastInfo: undefined, custom: [] };
 const seriesKey = () => `${state.store}/${state.product}`;
 const seriesQuery = () => `store=${state.store}&product=${encodeURIComponent(state.product)}`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,12 +80,13 @@ async function loadSeries() {
     api(`/v1/forecasts?${seriesQuery()}`).catch((err) => { if (err.status === 404) return undefined; throw err; }),
   ]);
   if (key !== seriesKey()) return; // another series was picked meanwhile
-  Object.assign(state, { history: history.days, forecast: latest?.forecast ?? [], model: latest?.model });
+  Object.assign(state, { history: history.days, forecast: latest?.forecast ?? [], model: latest?.model, forecastInfo: latest });
   await redraw();
   // Named once the chart shows it.
   byId('chart-subtitle').textContent = state.model
-    ? `Model ${state.model.name} · version ${state.model.version}`
-    : 'No forecast stored yet: Retrain makes one.';
+    ? `Model ${state.model.name} · version ${state.model.version} · forecast after ${state.forecastInfo.asOf}`
+      + (state.forecastInfo.source === 'computed' ? ' (computed now: this version has stored none)' : '')
+    : 'No forecast yet: Retrain makes one.';
   const lastDay = state.forecast.at(-1)?.date ?? state.history.at(-1)?.date;
   if (lastDay) {
     byId('range-from').value = addDays(lastDay, 1);

@@ -1,7 +1,11 @@
 // Stores, their forecast series, the latest weekly forecasts, and the registry's versions.
 import { createRoute, z } from '@hono/zod-openapi';
-import { forecastModelName } from '../../contracts/training.ts';
+import { wholeUnits } from '../../contracts/forecast.ts';
+import { DEFAULT_TRAINING, forecastModelName } from '../../contracts/training.ts';
+import { addDays } from '../../domain/dates.ts';
+import type { ForecastPoint } from '../../ml/forecast/types.ts';
 import { promoteVersion } from '../../platform/registry.ts';
+import { productionStoredForecast } from '../../platform/storedForecasts.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -31,12 +35,17 @@ const storeProducts = createRoute({
 });
 
 const latestForecast = createRoute({
-  method: 'get', path: '/v1/forecasts', tags: ['forecasts'], summary: 'The latest weekly 7-day forecast of a series (stored)',
+  method: 'get', path: '/v1/forecasts', tags: ['forecasts'],
+  summary: 'A series\' 7-day forecast from its production version: the one stored for the latest as-of date, or computed now if that version stored none',
+  description: 'Values are whole units, as in POST /v1/forecast. A version promoted by hand may never have stored a forecast: '
+    + 'then the next 7 days after the series\' latest day are computed from it (`source: computed`, no runId).',
   request: { query: z.object({ store: StoreId, product: ProductName.default('all') }) },
   responses: {
     200: json(z.object({
-      storeId: z.number().int(), product: z.string(), runId: z.string(), model: z.object({ name: z.string(), version: z.number().int() }),
-      forecast: z.array(z.object({ date: z.string(), forecast: z.number(), lower: z.number(), upper: z.number() })),
+      storeId: z.number().int(), product: z.string(), source: z.enum(['stored', 'computed']), runId: z.string().nullable(),
+      asOf: z.string().openapi({ description: 'the last day of history the forecast follows' }),
+      model: z.object({ name: z.string(), version: z.number().int() }),
+      forecast: z.array(z.object({ date: z.string(), forecast: z.number().int(), lower: z.number().int(), upper: z.number().int() })),
     }), 'the forecast and the model version that made it'),
     ...errors(400, 404),
   },
@@ -69,7 +78,7 @@ const promote = createRoute({
   responses: { 200: json(z.object({ model: z.string(), version: z.number().int(), stage: z.literal('production') }), 'promoted'), ...errors(400, 401, 403, 404) },
 });
 
-export function forecastRoutes({ pool, keys }: ApiDeps) {
+export function forecastRoutes({ pool, keys, models }: ApiDeps) {
   const knownModel = async (store: number, name: string) => {
     await requireStore(pool, store);
     const model = forecastModelName(store, name);
@@ -97,17 +106,15 @@ export function forecastRoutes({ pool, keys }: ApiDeps) {
     .openapi(latestForecast, async (c) => {
       const { store, product } = c.req.valid('query');
       const model = await knownModel(store, product);
-      // The latest run that forecast this series, whole.
-      const { rows } = await pool.query<{ run_id: string; forecast_date: string; forecast: number; lower: number; upper: number; model_version: number }>(
-        `SELECT run_id, forecast_date, forecast, lower, upper, model_version FROM forecast_results
-         WHERE store_id = $1 AND product = $2 AND run_id = (
-           SELECT run_id FROM forecast_results WHERE store_id = $1 AND product = $2 ORDER BY created_at DESC, run_id DESC LIMIT 1)
-         ORDER BY forecast_date`, [store, product]);
-      if (!rows[0]) throw new ApiError(404, 'not_found', `no forecast yet for store ${store}, product "${product}"`);
-      return c.json({
-        storeId: store, product, runId: rows[0].run_id, model: { name: model, version: rows[0].model_version },
-        forecast: rows.map((r) => ({ date: r.forecast_date, forecast: r.forecast, lower: r.lower, upper: r.upper })),
+      const answer = (source: 'stored' | 'computed', runId: string | null, version: number, points: ForecastPoint[]) => c.json({
+        storeId: store, product, source, runId, asOf: addDays(points[0]!.date, -1), model: { name: model, version },
+        forecast: points.map(wholeUnits),
       }, 200);
+      const stored = await productionStoredForecast(pool, model, store, product);
+      if (stored) return answer('stored', stored.runId, stored.version, stored.points);
+      const serving = await models.get(store, product);
+      if (!serving?.lastDay) throw new ApiError(404, 'not_found', `no forecast yet for store ${store}, product "${product}" (no production version, or no history)`);
+      return answer('computed', null, serving.version, serving.forecast(addDays(serving.lastDay, 1), addDays(serving.lastDay, DEFAULT_TRAINING.horizon)));
     })
     .openapi(listVersions, async (c) => {
       const { store, product } = c.req.valid('param');

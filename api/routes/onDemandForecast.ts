@@ -1,7 +1,7 @@
 // POST /v1/forecast: forecasts for any range of days, computed now from each series' production
 // model kept in memory (see productionModels.ts), not stored. The reference's request and response.
 import { createRoute } from '@hono/zod-openapi';
-import { forecastRange, ForecastRequest, ForecastResponse, MAX_FORECAST_DAYS } from '../../contracts/forecast.ts';
+import { forecastRange, ForecastRequest, ForecastResponse, MAX_FORECAST_DAYS, wholeUnits } from '../../contracts/forecast.ts';
 import { todayUtc } from '../../domain/dates.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -36,7 +36,7 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
       const points = serving.forecast(range.begin, range.end);
       answers.push({
         request: { store_id: String(item.store_id), product_name: item.product_name, begin_date: range.begin, end_date: range.end },
-        forecast: points.map((p) => ({ timestamp: timestamp(p.date), value: Math.round(p.forecast), lower_ci: Math.round(p.lower), upper_ci: Math.round(p.upper) })),
+        forecast: points.map(wholeUnits).map((p) => ({ timestamp: timestamp(p.date), value: p.forecast, lower_ci: p.lower, upper_ci: p.upper })),
         api: { model_name: serving.name, model_version: serving.version },
       });
     }
