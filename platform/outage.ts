@@ -27,12 +27,19 @@ export interface OutageLog {
   up(): void;
 }
 
+/** A failure this long after the last one starts a new outage: callers that never see recovery still log again. */
+const QUIET_MS = 60_000;
+
 export function outageLog(log: Logger, dependency: Dependency): OutageLog {
   let downSince: number | undefined;
+  let lastFailure = -Infinity;
   return {
     down(err) {
-      if (downSince !== undefined) return;
-      downSince = Date.now();
+      const now = Date.now();
+      const ongoing = downSince !== undefined && now - lastFailure < QUIET_MS;
+      lastFailure = now;
+      if (ongoing) return;
+      downSince = now;
       // The innermost cause says what happened ("connect ECONNREFUSED"), wrappers only where.
       const e = [...causes(err)].reverse().find((c): c is Error & { code?: unknown } => c instanceof Error);
       log.warn({ dependency, error: e?.message ?? String(err), code: e?.code }, `${dependency} unavailable; retrying`);
