@@ -4,8 +4,8 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
-import { config, TASK_QUEUES, type TaskQueueName } from '../platform/config.ts';
-import { createLogger } from '../platform/logger.ts';
+import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
 import { connectClient, connectWorker } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import { sdkLogger } from './sdkLogger.ts';
@@ -23,7 +23,7 @@ const QUEUE_SETTINGS: Record<TaskQueueName, Partial<WorkerOptions>> = {
 const START_RETRY_MS = { first: 500, max: 10_000 };
 
 /** Connects to Temporal, waiting (with backoff, logged once) while it cannot be reached: a worker started during an outage starts after it. */
-async function connectWhenReachable(cfg: ReturnType<typeof config>, log: ReturnType<typeof createLogger>): Promise<NativeConnection> {
+async function connectWhenReachable(cfg: Config, log: Logger): Promise<NativeConnection> {
   for (let wait = START_RETRY_MS.first, logged = false; ; wait = Math.min(wait * 2, START_RETRY_MS.max)) {
     try {
       const connection = await connectWorker(cfg.temporal);
@@ -41,7 +41,7 @@ async function connectWhenReachable(cfg: ReturnType<typeof config>, log: ReturnT
  * The recurring runs' schedules: created or updated by every worker at start-up, so any deployment
  * has them. A failure is only logged: the schedules are there from an earlier start, or the next.
  */
-async function registerSchedules(cfg: ReturnType<typeof config>, log: ReturnType<typeof createLogger>): Promise<void> {
+async function registerSchedules(cfg: Config, log: Logger): Promise<void> {
   try {
     const client = await connectClient(cfg.temporal);
     try {

@@ -104,7 +104,9 @@ describe('faults during a weekly training and a backfill', () => {
     await closeDeps(deps);
   });
 
-  it('completes both runs exactly while the API and the surviving worker live on', async () => {
+  it('completes both runs exactly while the API and the surviving worker live on', async (t) => {
+    const t0 = performance.now();
+    const took = (what: string, since: number) => t.diagnostic(`${what}: ${((performance.now() - since) / 1000).toFixed(1)} s`);
     const logFile = (name: string) => path.join(dirs.logs, `chaos-${name}.log`);
     const api = spawnTs('api/main.ts', env, logFile('api'));
     const firstWorker = spawnTs('workers/main.ts', env, logFile('worker-1'));
@@ -132,6 +134,7 @@ describe('faults during a weekly training and a backfill', () => {
     const postgresPid = await runningPid(dirs.run, 'postgres');
     assert.ok(postgresPid, 'the test stack runs its own Postgres');
     process.kill(postgresPid, 'SIGKILL');
+    const postgresKilled = performance.now();
     const down = await until('a 503 while Postgres is down', 30, async () => {
       const res = await call('GET', '/v1/stores');
       return res.status === 503 ? res : undefined;
@@ -143,21 +146,26 @@ describe('faults during a weekly training and a backfill', () => {
     // Killed backends may still hold shared memory for a moment: start again until it comes up.
     await until('Postgres back', 90, async () => { await stackUp(cfg); return true; });
     await until('reads answered again', 30, async () => ((await call('GET', '/v1/stores')).status === 200 ? true : undefined));
+    took('Postgres killed until the API answered reads again', postgresKilled);
 
     // 3. The Temporal server is stopped: starting a run answers 503 naming it, reads of run rows
     //    still answer from Postgres; then it comes back and everything reconnects.
     await stopProcess(dirs.run, 'temporal');
+    const temporalStopped = performance.now();
     const startWhileDown = await call('POST', '/v1/ingest/runs', { date: BACKFILL.from });
     assert.equal(startWhileDown.status, 503, JSON.stringify(startWhileDown.body));
     assert.equal(startWhileDown.body.error?.dependency, 'temporal');
     const runRow = await call('GET', `/v1/training-runs/${trainingId}`);
     assert.equal(runRow.status, 200, JSON.stringify(runRow.body));
     await stackUp(cfg);
+    const temporalBack = performance.now();
+    took('Temporal stopped until it was up again', temporalStopped);
     await until('the API reaches Temporal again', 60, async () => {
       const res = await call('GET', `/v1/ingest/runs/${backfill.body.workflowId as string}`);
       if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
       return true;
     });
+    took('Temporal up until the API reached it again', temporalBack);
 
     // Both runs complete, exactly.
     for (const id of [trainingId, backfill.body.workflowId as string]) {
@@ -166,6 +174,7 @@ describe('faults during a weekly training and a backfill', () => {
         return status.name === 'RUNNING' ? undefined : true;
       });
     }
+    took('runs started until both closed', t0);
     const report = await client.workflow.getHandle(trainingId).result() as TrainingReport;
     assert.equal(report.counts.series, STORES);
     assert.equal(report.counts.fitted + report.counts.unfit, STORES);
