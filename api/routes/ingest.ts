@@ -1,6 +1,6 @@
-// Ingest runs: start one day, backfill a range, list runs and follow one.
+// Ingest runs: start one day, backfill a range, list runs, follow one, cancel one.
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import {
   backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
@@ -64,6 +64,13 @@ const follow = createRoute({
   },
 });
 
+const cancel = createRoute({
+  method: 'post', path: '/v1/ingest/runs/{id}/cancel', tags: ['ingest'], security: BEARER,
+  summary: 'Cancel a running day or backfill: a backfill cancels its days in flight, starts no more and records the rest as cancelled; write',
+  request: { params: z.object({ id: z.string().openapi({ example: 'ingest-backfill-2026-01-01-2026-01-31' }) }) },
+  responses: { 202: json(z.object({ runId: z.string(), cancelling: z.literal(true) }), 'cancelling'), ...errors(401, 403, 404, 409) },
+});
+
 export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const started = (workflowId: string, runId: string) =>
     ({ workflowId, runId, temporalUrl: workflowUrl(cfg.temporal, workflowId, runId) });
@@ -91,6 +98,18 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       const { limit } = c.req.valid('query');
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
+    })
+    .openapi({ ...cancel, middleware: [writer] as const }, async (c) => {
+      const { id } = c.req.valid('param');
+      const { rows: [run] } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
+      if (!run) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
+      if (run.kind === 'import') throw new ApiError(409, 'conflict', `ingest run ${id} is an import: it runs no workflow to cancel`);
+      if (run.ended_at) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already (${run.status})`);
+      await temporal.workflow.getHandle(id).cancel().catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already: its workflow is closed`);
+        throw err;
+      });
+      return c.json({ runId: id, cancelling: true as const }, 202);
     })
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
