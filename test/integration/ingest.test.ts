@@ -76,7 +76,7 @@ describe('daily ingest against the real stack', () => {
       const { workflowId, days } = await res.json() as { workflowId: string; days: number };
       assert.equal(days, 3);
       const progress = await client.workflow.getHandle(workflowId).result() as BackfillProgress;
-      assert.deepEqual(progress, { total: 3, completed: 3, failed: [], alreadyRunning: [] });
+      assert.deepEqual(progress, { from: '2026-01-14', to: '2026-01-16', total: 3, completed: 3, done: 3, failed: [], cancelled: [], alreadyRunning: [] });
     });
     assert.deepEqual(await everywhere(date), { postgres: 10, gcs: 10, bigquery: 10 });
     assert.deepEqual(await everywhere('2026-01-14'), { postgres: 0, gcs: 0, bigquery: 0 });
