@@ -32,7 +32,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).'),
     {
       scheduleId: RECONCILE_RUNS_SCHEDULE_ID,
-      spec: { intervals: [{ every: RECONCILE_EVERY }] },
+      spec: { intervals: [{ every: RECONCILE_EVERY }], timezone: cfg.ingestTimeZone },
       action: { type: 'startWorkflow', workflowType: 'reconcileRuns', taskQueue: cfg.temporal.taskQueues.ingest, args: [] },
       // A missed tick needs no catching up: the next pass settles everything.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
