@@ -31,6 +31,8 @@ const BackfillBody = z.object({
 const IngestRun = z.object({
   run_id: z.string(), kind: z.string(), sale_date: z.string().nullable(), status: z.string(), counts: z.unknown(), durations_ms: z.unknown(),
   error: z.string().nullable(), started_at: z.date(), ended_at: z.date().nullable(), temporalUrl: z.string(),
+  warning: z.string().nullable().openapi({ description: 'set when the day ended without landing anything' }),
+  backfill_id: z.string().nullable().openapi({ description: 'the backfill this day belongs to' }),
 }).openapi('IngestRun');
 type IngestRunRow = Omit<z.output<typeof IngestRun>, 'temporalUrl'>;
 const Progress = z.record(z.string(), z.unknown()).optional().openapi({ description: 'stage and counts (a backfill: days done), while running' });

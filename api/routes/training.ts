@@ -42,7 +42,7 @@ const start = createRoute({
   responses: { 202: json(StartedSchema.extend({ asOf: z.string() }), 'started (or joined)'), ...errors(400, 401, 403) },
 });
 const list = createRoute({
-  method: 'get', path: '/v1/training-runs', tags: ['training'], summary: 'Training runs, newest first',
+  method: 'get', path: '/v1/training-runs', tags: ['training'], summary: 'Weekly training runs, newest first',
   request: { query: z.object({ limit: Limit }) },
   responses: { 200: json(z.object({ runs: z.array(TrainingRun) }), 'runs'), ...errors(400) },
 });
@@ -80,7 +80,8 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi(list, async (c) => {
       const { limit } = c.req.valid('query');
-      const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs ORDER BY started_at DESC LIMIT $1', [limit]);
+      // Retrains are runs too, listed by GET /v1/runs?kind=retrain.
+      const { rows } = await pool.query<TrainingRunRow>(`SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`, [limit]);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
     })
     .openapi(follow, async (c) => {
