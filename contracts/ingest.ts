@@ -72,4 +72,6 @@ export const progressQuery = defineQuery<IngestProgress>('progress');
 export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
 export const dailyIngestWorkflowId = (date: string): string => `daily-ingest-${date}`;
 export const backfillWorkflowId = (from: string, to: string): string => `ingest-backfill-${from}-${to}`;
+/** Whether a workflow id is one of a daily ingest or a backfill. */
+export const isIngestWorkflowId = (id: string): boolean => /^(daily-ingest|ingest-backfill)-\d{4}-\d{2}-\d{2}/.test(id);
 export const stagedSource = (date: string): string => `events:${date}`;

@@ -35,6 +35,9 @@ export async function backfillIngest(input: BackfillInput & { progress?: Backfil
 
   if (!input.progress) await record('running');
   await ingestDays(dates, input.concurrency, backfillId, progress, cancelled);
+  // Days settle in any order; listed by date.
+  progress.cancelled.sort();
+  progress.failed.sort((a, b) => a.date.localeCompare(b.date));
   if (cancelled()) {
     progress.cancelled.push(...all.slice(dates.length));
     progress.completed += all.length - dates.length;

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
+  backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, isIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
 import { isValidDate } from '../../contracts/sales.ts';
 import { datesBetween, todayUtc } from '../../domain/dates.ts';
@@ -77,6 +77,10 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const started = (workflowId: string, runId: string) =>
     ({ workflowId, runId, temporalUrl: workflowUrl(cfg.temporal, workflowId, runId) });
   const writer = requireRole(keys, 'write');
+  const isOpen = (id: string) => temporal.workflow.getHandle(id).describe().then((d) => d.status.name === 'RUNNING', (err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  });
 
   return router()
     .openapi({ ...startDay, middleware: [writer] as const }, async (c) => {
@@ -104,9 +108,10 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     .openapi({ ...cancel, middleware: [writer] as const }, async (c) => {
       const { id } = c.req.valid('param');
       const { rows: [run] } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
-      if (!run) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
-      if (run.kind === 'import') throw new ApiError(409, 'conflict', `ingest run ${id} is an import: it runs no workflow to cancel`);
-      if (run.ended_at) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already (${run.status})`);
+      // A day or backfill started a moment ago may not have written its row yet: Temporal knows it.
+      if (!run && !(isIngestWorkflowId(id) && await isOpen(id))) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
+      if (run?.kind === 'import') throw new ApiError(409, 'conflict', `ingest run ${id} is an import: it runs no workflow to cancel`);
+      if (run?.ended_at) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already (${run.status})`);
       await temporal.workflow.getHandle(id).cancel().catch((err: unknown) => {
         if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already: its workflow is closed`);
         throw err;

@@ -131,6 +131,22 @@ describe('runs end in a final state', () => {
     assert.deepEqual([card.status, card.running, card.days], ['cancelled', false, { done: 2, cancelled: 2, warning: 2 }]);
   });
 
+  it('cancels a backfill started a moment ago, before it has written its row: no day starts', async () => {
+    const [from, to] = ['2025-09-01', '2025-09-03'];
+    const backfillId = backfillWorkflowId(from, to);
+    // No worker polls yet: the backfill has not run a step.
+    const handle = await client.workflow.start<typeof backfillIngest>('backfillIngest', { workflowId: backfillId, taskQueue: INGEST, args: [{ from, to, concurrency: 2 }] });
+    assert.equal((await rows([backfillId])).size, 0);
+    assert.equal((await call('POST', `/v1/ingest/runs/${backfillId}/cancel`)).status, 202);
+    await ingestWorker(() => assert.rejects(handle.result(), (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure));
+    const backfill = (await rows([backfillId])).get(backfillId)!;
+    assert.equal(backfill.status, 'cancelled');
+    assert.deepEqual(backfill.counts.cancelled, datesBetween(from, to));
+    for (const d of datesBetween(from, to)) {
+      await assert.rejects(client.workflow.getHandle(dailyIngestWorkflowId(d)).describe(), WorkflowNotFoundError, `no workflow was started for ${d}`);
+    }
+  });
+
   it('a failed day keeps its reason in the backfill and in its own run; a day that lands nothing warns', async () => {
     const [from, to] = ['2025-06-01', '2025-06-03'];
     broken.set('2025-06-02', 'the staging table is unreadable for 2025-06-02');
