@@ -164,3 +164,10 @@ export async function settleRun(pool: Pool, client: Client, run: StoredRun): Pro
     [run.id, end.status, end.error, end.endedAt, run.sort_key]);
   return rowCount ? { runId: run.id, kind: run.kind, status: end.status, error: end.error } : undefined;
 }
+
+/** A run as it is now: one without a recorded end whose workflow has closed is settled first. */
+export async function currentRun(pool: Pool, client: Client, id: string): Promise<StoredRun | undefined> {
+  const run = await findRun(pool, id);
+  if (!run || run.ended_at || run.kind === 'import') return run;
+  return (await settleRun(pool, client, run)) ? findRun(pool, id) : run;
+}

@@ -6,6 +6,7 @@ import {
 } from '../../contracts/ingest.ts';
 import { isValidDate } from '../../contracts/sales.ts';
 import { datesBetween, todayUtc } from '../../domain/dates.ts';
+import { currentRun } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
@@ -107,15 +108,14 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi({ ...cancel, middleware: [writer] as const }, async (c) => {
       const { id } = c.req.valid('param');
-      const { rows: [run] } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
+      // Settled first: a run whose workflow closed without recording its end has ended, however its row reads.
+      const run = await currentRun(pool, temporal, id);
+      const ingest = run && (run.kind === 'daily' || run.kind === 'backfill' || run.kind === 'import');
       // A day or backfill started a moment ago may not have written its row yet: Temporal knows it.
-      if (!run && !(isIngestWorkflowId(id) && await isOpen(id))) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
+      if (!ingest && !(isIngestWorkflowId(id) && await isOpen(id))) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
       if (run?.kind === 'import') throw new ApiError(409, 'conflict', `ingest run ${id} is an import: it runs no workflow to cancel`);
       if (run?.ended_at) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already (${run.status})`);
-      await temporal.workflow.getHandle(id).cancel().catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already: its workflow is closed`);
-        throw err;
-      });
+      await temporal.workflow.getHandle(id).cancel();
       return c.json({ runId: id, cancelling: true as const }, 202);
     })
     .openapi(follow, async (c) => {

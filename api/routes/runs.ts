@@ -5,7 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { backfillProgressQuery, progressQuery } from '../../contracts/ingest.ts';
 import { RUN_KINDS, RUN_STATUS_FILTERS } from '../../contracts/runs.ts';
 import { trainingProgressQuery } from '../../contracts/training.ts';
-import { backfillDayCounts, findRun, listRuns, publicRun, settleRun, type RunCursor, type RunRow } from '../../platform/runs.ts';
+import { backfillDayCounts, currentRun, listRuns, publicRun, type RunCursor, type RunRow } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -72,9 +72,8 @@ export function runRoutes({ cfg, temporal, pool }: ApiDeps) {
     })
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
-      let run = await findRun(pool, id);
+      const run = await currentRun(pool, temporal, id);
       if (!run) throw new ApiError(404, 'not_found', `no run ${id}`);
-      if (!run.ended_at && run.kind !== 'import' && await settleRun(pool, temporal, run)) run = (await findRun(pool, id))!;
       const query = run.ended_at ? undefined : queryOf[run.kind];
       const progress = query ? await temporal.workflow.getHandle(run.workflow_id).query<Record<string, unknown>>(query).catch(() => undefined) : undefined;
       const days = run.kind === 'backfill' ? (await backfillDayCounts(pool, [run.id])).get(run.id) : undefined;

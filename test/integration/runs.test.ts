@@ -253,13 +253,16 @@ describe('runs end in a final state', () => {
       'SELECT run_id, status, error, ended_at FROM training_runs WHERE run_id = ANY($1) ORDER BY run_id', [[training, vanished]]);
     assert.deepEqual(trainingRows.map((r) => [r.run_id, r.status, Boolean(r.ended_at)]), [[training, 'terminated', true], [vanished, 'failed', true]]);
     assert.match(trainingRows.find((r) => r.run_id === vanished)!.error, /no longer exists in Temporal/);
+    const cancelEnded = await call('POST', `/v1/training-runs/${training}/cancel`, undefined, ADMIN);
+    assert.equal(cancelEnded.status, 409);
+    assert.match((cancelEnded.body.error as { message: string }).message, /has ended already \(terminated\)/);
 
     // A second pass finds nothing of these left to settle.
     const again = await withWorker(cfg, INGEST, () => reconcile());
     assert.equal(again.settled.filter((s) => settled.has(s.runId)).length, 0);
   });
 
-  it('never shows a closed run as running: reading a run whose workflow was terminated settles it', async () => {
+  it('never shows a closed run as running: reading a run whose workflow was terminated settles it, and it cannot be cancelled', async () => {
     const date = '2025-08-20';
     held.add(date);
     const id = dailyIngestWorkflowId(date);
@@ -273,6 +276,9 @@ describe('runs end in a final state', () => {
     const run = (await call('GET', `/v1/runs/${id}`)).body as unknown as ApiRun;
     assert.deepEqual([run.status, run.running], ['terminated', false]);
     assert.equal((await dayRow(date))?.status, 'terminated');
+    const cancel = await call('POST', `/v1/ingest/runs/${id}/cancel`);
+    assert.equal(cancel.status, 409);
+    assert.match((cancel.body.error as { message: string }).message, /has ended already \(terminated\)/);
   });
 
   it('records each retrain as a run, shown with the other runs', async () => {
