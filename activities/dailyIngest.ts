@@ -59,15 +59,18 @@ export function dailyIngestActivities(deps: Deps) {
       return counts;
     }),
 
-    recordIngestRun: (run: { runId: string; date: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string }): Promise<void> => whileHeartbeating(async () => {
-      const ended = run.status === 'done' || run.status === 'failed';
+    recordIngestRun: (run: {
+      runId: string; date: string; backfillId?: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string; warning?: string;
+    }): Promise<void> => whileHeartbeating(async () => {
+      const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
       await deps.pool.query(
-        `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at)
-         VALUES ($1, 'daily', $2, $1, $3, $4, $5, $6, CASE WHEN $7 THEN now() END)
+        `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at, backfill_id, warning)
+         VALUES ($1, 'daily', $2, $1, $3, $4, $5, $6, CASE WHEN $7 THEN now() END, $8, $9)
          ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, durations_ms = EXCLUDED.durations_ms,
-           error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
+           error = EXCLUDED.error, ended_at = EXCLUDED.ended_at, backfill_id = EXCLUDED.backfill_id, warning = EXCLUDED.warning,
            started_at = CASE WHEN EXCLUDED.status = 'starting' THEN now() ELSE ingest_runs.started_at END`,
-        [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended]);
+        [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended,
+          run.backfillId ?? null, run.warning ?? null]);
     }),
   };
 }

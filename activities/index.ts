@@ -2,9 +2,10 @@
 import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { retrainActivities } from './retrain.ts';
+import { runActivities } from './runs.ts';
 import { stackCheckActivities } from './stackCheck.ts';
 import { trainingActivities } from './training.ts';
 
 export function createActivities(deps: Deps) {
-  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps), ...trainingActivities(deps), ...retrainActivities(deps) };
+  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps), ...trainingActivities(deps), ...retrainActivities(deps), ...runActivities(deps) };
 }

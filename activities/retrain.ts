@@ -1,10 +1,13 @@
 // Retraining one series now: read its window, fit and backtest, register the version, apply the
 // promotion policy and write its forecast. A series fits in about a millisecond with `fast`, so it
-// runs here rather than queueing behind a weekly run in the fitting threads.
+// runs here rather than queueing behind a weekly run in the fitting threads. Each retrain is a run
+// row (training_runs, kind retrain), so the runs view shows it.
+import { Context } from '@temporalio/activity';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, forecastModelName } from '../contracts/training.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
+import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 import type { Deps } from './deps.ts';
 import { seriesTrainingOptions } from './training.ts';
@@ -12,20 +15,31 @@ import { seriesTrainingOptions } from './training.ts';
 export function retrainActivities({ pool }: Deps) {
   return {
     retrainSeriesNow: async (trainingRun: string, input: RetrainInput): Promise<RetrainResult> => {
-      const { storeId, product } = input;
-      const history = await latestSeriesWindow(pool, storeId, product, input.windowDays);
-      if (!history.length) return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}"` };
-      const asOf = history.at(-1)!.date;
-      const series = [{ storeId, product }];
-      const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
-      const result = trainSeries(history, production, seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf }));
-      if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
-      await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
-      const model = forecastModelName(storeId, product);
-      const { rows: [saved] } = await pool.query<{ version: number }>('SELECT version FROM model_versions WHERE model = $1 AND training_run = $2', [model, trainingRun]);
-      return { storeId, product, trained: true, model, version: saved!.version, promoted: result.promote, promotionReason: result.promotionReason, metrics: result.metrics, asOf };
+      // Always run by retrainSeries, so there is a workflow to settle the row by if this never ends.
+      const { workflowId, runId } = Context.current().info.workflowExecution!;
+      await startRetrainRun(pool, { runId: trainingRun, workflowId, workflowRunId: runId, ...input });
+      const result = await retrain(trainingRun, input);
+      await endRetrainRun(pool, trainingRun, result.trained
+        ? { status: 'done', asOf: result.asOf, counts: { series: 1, fitted: 1, promoted: result.promoted ? 1 : 0 }, metrics: result.metrics }
+        : { status: 'failed', counts: { series: 1, fitted: 0, promoted: 0 }, error: result.reason });
+      return result;
     },
   };
+
+  async function retrain(trainingRun: string, input: RetrainInput): Promise<RetrainResult> {
+    const { storeId, product } = input;
+    const history = await latestSeriesWindow(pool, storeId, product, input.windowDays);
+    if (!history.length) return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}"` };
+    const asOf = history.at(-1)!.date;
+    const series = [{ storeId, product }];
+    const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
+    const result = trainSeries(history, production, seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf }));
+    if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
+    await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
+    const model = forecastModelName(storeId, product);
+    const { rows: [saved] } = await pool.query<{ version: number }>('SELECT version FROM model_versions WHERE model = $1 AND training_run = $2', [model, trainingRun]);
+    return { storeId, product, trained: true, model, version: saved!.version, promoted: result.promote, promotionReason: result.promotionReason, metrics: result.metrics, asOf };
+  }
 }
 
 export type RetrainActivities = ReturnType<typeof retrainActivities>;

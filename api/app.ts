@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { onDemandForecastRoutes } from './routes/onDemandForecast.ts';
 import { retrainRoutes } from './routes/retrain.ts';
+import { runRoutes } from './routes/runs.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { salesHistoryRoutes } from './routes/salesHistory.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
@@ -42,6 +43,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', salesHistoryRoutes(deps))
     .route('/', ingestRoutes(deps))
     .route('/', trainingRoutes(deps))
+    .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))
     .route('/', onDemandForecastRoutes(deps))
     .route('/', retrainRoutes(deps))

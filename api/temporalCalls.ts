@@ -7,7 +7,7 @@ import { unavailableDependency } from './errors.ts';
 
 /** Longest a request waits on any one Temporal call. */
 export const TEMPORAL_DEADLINE_MS = 4_000;
-/** Live progress is a nicety on top of a run row: asked briefly, and not at all for a while after Temporal failed. */
+/** What Temporal adds to a run row (live progress, a closed workflow's end) is asked briefly, and not at all for a while after it failed. */
 const PROGRESS_DEADLINE_MS = 1_000;
 const SKIP_PROGRESS_AFTER_OUTAGE_MS = 5_000;
 
@@ -17,13 +17,22 @@ export function temporalDeadline(temporal: Client) {
 
 const lastOutage = new WeakMap<Client, number>();
 
-/** A running workflow's answer to a progress query, or undefined when Temporal cannot give it now. */
-export async function liveProgress<T>(temporal: Client, workflowId: string, query: QueryDefinition<T>): Promise<T | undefined> {
+/**
+ * `ask`'s answer, or undefined when Temporal cannot give one within a second (or failed a moment
+ * ago): what a read adds from Temporal to a Postgres row is never worth waiting for.
+ */
+export async function briefly<T>(temporal: Client, ask: () => Promise<T>): Promise<T | undefined> {
   if (Date.now() - (lastOutage.get(temporal) ?? -Infinity) < SKIP_PROGRESS_AFTER_OUTAGE_MS) return undefined;
   try {
-    return await withTemporalDeadline(temporal, PROGRESS_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId).query(query));
+    return await withTemporalDeadline(temporal, PROGRESS_DEADLINE_MS, ask);
   } catch (err) {
-    if (unavailableDependency(err) === 'temporal') lastOutage.set(temporal, Date.now());
+    if (unavailableDependency(err) !== 'temporal') throw err;
+    lastOutage.set(temporal, Date.now());
     return undefined;
   }
+}
+
+/** A running workflow's answer to a progress query, or undefined when it cannot give one now. */
+export function liveProgress<T>(temporal: Client, workflowId: string, query: QueryDefinition<T> | string): Promise<T | undefined> {
+  return briefly(temporal, () => temporal.workflow.getHandle(workflowId).query<T>(query)).catch(() => undefined);
 }

@@ -4,6 +4,8 @@ import { defineQuery } from '@temporalio/workflow';
 export interface DailyIngestInput {
   /** The sales date to ingest, YYYY-MM-DD. */
   date: string;
+  /** The backfill this day belongs to, when one started it. */
+  backfillId?: string;
 }
 
 export interface ValidationCounts {
@@ -18,7 +20,7 @@ export interface IngestCounts extends Partial<ValidationCounts> {
   bigquery?: number;
 }
 
-export type IngestStage = 'starting' | 'validating' | 'exporting' | 'loading' | 'reconciling' | 'done' | 'failed';
+export type IngestStage = 'starting' | 'validating' | 'exporting' | 'loading' | 'reconciling' | 'done' | 'failed' | 'cancelled';
 
 export interface IngestProgress {
   stage: IngestStage;
@@ -30,6 +32,15 @@ export interface IngestReport {
   date: string;
   counts: Required<IngestCounts>;
   durationsMs: Record<string, number>;
+  /** Set when the day landed nothing (no events staged, or every one rejected). */
+  warning?: string;
+}
+
+/** Why a day that ran to the end still needs a look, or undefined. */
+export function ingestWarning(counts: ValidationCounts): string | undefined {
+  if (counts.staged === 0) return 'no sales events were staged for this day: nothing was ingested';
+  if (counts.accepted === 0) return `all ${counts.staged} staged events were rejected: nothing was ingested`;
+  return undefined;
 }
 
 export interface BackfillInput {
@@ -40,16 +51,27 @@ export interface BackfillInput {
 }
 
 export interface BackfillProgress {
+  /** The whole range, across continue-as-new. */
+  from: string;
+  to: string;
   total: number;
+  /** Dates settled so far (done, failed, cancelled or left to another run). */
   completed: number;
-  failed: string[];
+  done: number;
+  failed: { date: string; reason: string }[];
+  /** Dates that did not run to the end because the backfill was cancelled. */
+  cancelled: string[];
   /** Dates another run was ingesting already. */
   alreadyRunning: string[];
 }
+
+export type BackfillStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export const MAX_BACKFILL_DAYS = 3_660;
 export const progressQuery = defineQuery<IngestProgress>('progress');
 export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
 export const dailyIngestWorkflowId = (date: string): string => `daily-ingest-${date}`;
 export const backfillWorkflowId = (from: string, to: string): string => `ingest-backfill-${from}-${to}`;
+/** Whether a workflow id is one of a daily ingest or a backfill. */
+export const isIngestWorkflowId = (id: string): boolean => /^(daily-ingest|ingest-backfill)-\d{4}-\d{2}-\d{2}/.test(id);
 export const stagedSource = (date: string): string => `events:${date}`;

@@ -5,6 +5,9 @@ import type { Config } from './config.ts';
 
 export const DAILY_INGEST_SCHEDULE_ID = 'daily-ingest';
 export const WEEKLY_TRAINING_SCHEDULE_ID = 'weekly-training';
+export const RECONCILE_RUNS_SCHEDULE_ID = 'reconcile-runs';
+/** How often run rows are checked against their workflows: the longest a closed run can show as running. */
+export const RECONCILE_EVERY = '3 minutes';
 
 /**
  * A schedule that starts `workflowType` on a calendar in the stores' time zone, which the workflow
@@ -27,6 +30,14 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       'Ingests the previous day\'s staged sales events (dailyIngest).'),
     zonedSchedule(cfg, WEEKLY_TRAINING_SCHEDULE_ID, { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }, 'scheduledWeeklyTraining', cfg.temporal.taskQueues.training,
       'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).'),
+    {
+      scheduleId: RECONCILE_RUNS_SCHEDULE_ID,
+      spec: { intervals: [{ every: RECONCILE_EVERY }], timezone: cfg.ingestTimeZone },
+      action: { type: 'startWorkflow', workflowType: 'reconcileRuns', taskQueue: cfg.temporal.taskQueues.ingest, args: [] },
+      // A missed tick needs no catching up: the next pass settles everything.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      state: { note: 'Records the real end of runs whose workflow closed without recording it (reconcileRuns).' },
+    },
   ];
 }
 

@@ -3,7 +3,7 @@ import { apiKey } from './api.js';
 import { byId } from './dom.js';
 import { initForecastView } from './forecast.js';
 import { clearError, showError } from './notice.js';
-import { showRuns } from './runs.js';
+import { initRunsView, showRuns } from './runs.js';
 
 function showView() {
   const view = location.hash === '#runs' ? 'runs' : 'forecast';
@@ -18,6 +18,7 @@ const key = byId('api-key');
 key.value = apiKey.get();
 key.addEventListener('input', () => apiKey.set(key.value.trim()));
 byId('error-close').addEventListener('click', clearError);
+initRunsView();
 window.addEventListener('hashchange', showView);
 showView();
 initForecastView().catch(showError);

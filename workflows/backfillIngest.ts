@@ -1,14 +1,28 @@
 // backfillIngest(from, to): one dailyIngest child per date, a bounded number at a time. Children
 // keep their business ids (daily-ingest-<date>), so a backfill over loaded dates reruns them in
-// place. Continues as new every few hundred dates to keep its own history small.
+// place. Continues as new every few hundred dates to keep its own history small. The backfill is
+// a run row of its own, and its days point at it. Cancelled, it cancels the days in flight, starts
+// no more, records the rest as cancelled and ends: it does not continue as new.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { continueAsNew, executeChild, setHandler } from '@temporalio/workflow';
+import {
+  CancellationScope, CancelledFailure, continueAsNew, executeChild, isCancellation, proxyActivities, rootCause, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { RunActivities } from '../activities/runs.ts';
 import { invalidInput } from '../contracts/failures.ts';
-import { backfillProgressQuery, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, type BackfillInput, type BackfillProgress } from '../contracts/ingest.ts';
+import {
+  backfillProgressQuery, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, type BackfillInput, type BackfillProgress, type BackfillStatus,
+} from '../contracts/ingest.ts';
 import { dateProblem, datesBetween, daysBetween, todayUtc } from '../domain/dates.ts';
 import { dailyIngest } from './dailyIngest.ts';
 
-const DATES_PER_RUN = 300;
+const DAYS_PER_RUN = 300;
+/** A failed date's reason, cut so the progress carried across continue-as-new stays small. */
+const REASON_CHARS = 300;
+
+const acts = proxyActivities<RunActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
 
 /** The API checks the same; a start from elsewhere (CLI, another workflow) must not reach a query either. */
 function checkRange({ from, to }: BackfillInput): void {
@@ -20,37 +34,64 @@ function checkRange({ from, to }: BackfillInput): void {
   if (daysBetween(from, to) >= MAX_BACKFILL_DAYS) throw invalidInput('to', `the range covers more than ${MAX_BACKFILL_DAYS} days`);
 }
 
-export async function backfillIngest(input: BackfillInput & { done?: number; failed?: string[]; alreadyRunning?: string[]; total?: number }): Promise<BackfillProgress> {
+/** `progress` is carried across continue-as-new; `daysPerRun` (default 300) is how many days one run takes before it continues as new. */
+export async function backfillIngest(input: BackfillInput & { progress?: BackfillProgress; daysPerRun?: number }): Promise<BackfillProgress> {
   checkRange(input);
+  const backfillId = workflowInfo().workflowId;
   const all = datesBetween(input.from, input.to);
-  const dates = all.slice(0, DATES_PER_RUN);
-  const progress: BackfillProgress = {
-    total: input.total ?? all.length, completed: input.done ?? 0, failed: input.failed ?? [], alreadyRunning: input.alreadyRunning ?? [],
-  };
+  const dates = all.slice(0, input.daysPerRun ?? DAYS_PER_RUN);
+  const progress: BackfillProgress = input.progress
+    ?? { from: input.from, to: input.to, total: all.length, completed: 0, done: 0, failed: [], cancelled: [], alreadyRunning: [] };
   setHandler(backfillProgressQuery, () => progress);
+  const record = (status: BackfillStatus, error?: string) =>
+    CancellationScope.nonCancellable(() => acts.recordBackfillRun({ backfillId, status, progress, error }));
+  const cancelled = () => CancellationScope.current().consideredCancelled;
 
+  if (!input.progress) await record('running');
+  await ingestDays(dates, input.concurrency, backfillId, progress, cancelled);
+  // Days settle in any order; listed by date.
+  progress.cancelled.sort();
+  progress.failed.sort((a, b) => a.date.localeCompare(b.date));
+  if (cancelled()) {
+    progress.cancelled.push(...all.slice(dates.length));
+    progress.completed += all.length - dates.length;
+    await record('cancelled', `cancelled: ${progress.cancelled.length} of ${progress.total} days did not run`);
+    throw new CancelledFailure('backfill cancelled');
+  }
+  if (all.length > dates.length) {
+    await record('running');
+    await continueAsNew<typeof backfillIngest>({ ...input, from: all[dates.length]!, progress });
+  }
+  const failed = progress.failed.length;
+  await record(failed ? 'failed' : 'done', failed ? `${failed} of ${progress.total} days failed` : undefined);
+  return progress;
+}
+
+/** Sliding window: a new child starts as soon as one finishes. A cancel reaches the children in
+ *  flight (they record themselves cancelled); the loop then starts none of the rest. */
+async function ingestDays(dates: string[], concurrency: number, backfillId: string, progress: BackfillProgress, cancelled: () => boolean): Promise<void> {
   const runOne = async (date: string) => {
     try {
-      await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date }] });
+      await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date, backfillId }] });
+      progress.done++;
     } catch (err) {
       // A date already being ingested (the schedule, a manual run) is that run's to finish.
       if (err instanceof WorkflowExecutionAlreadyStartedError) progress.alreadyRunning.push(date);
-      else progress.failed.push(date);
+      else if (isCancellation(err)) progress.cancelled.push(date);
+      else progress.failed.push({ date, reason: (rootCause(err) ?? String(err)).slice(0, REASON_CHARS) });
     }
     progress.completed++;
   };
-  // Sliding window: start a new child as soon as one finishes.
   const running = new Set<Promise<void>>();
-  for (const date of dates) {
-    if (running.size >= input.concurrency) await Promise.race(running);
+  for (const [i, date] of dates.entries()) {
+    if (running.size >= concurrency) await Promise.race(running);
+    if (cancelled()) {
+      progress.cancelled.push(...dates.slice(i));
+      progress.completed += dates.length - i;
+      break;
+    }
     const p: Promise<void> = runOne(date).finally(() => running.delete(p));
     running.add(p);
   }
   await Promise.all(running);
-
-  if (all.length > dates.length) {
-    const rest = all[dates.length]!;
-    await continueAsNew<typeof backfillIngest>({ ...input, from: rest, done: progress.completed, failed: progress.failed, alreadyRunning: progress.alreadyRunning, total: progress.total });
-  }
-  return progress;
 }

@@ -1,11 +1,12 @@
-// Ingest runs: start one day, backfill a range, list runs and follow one.
+// Ingest runs: start one day, backfill a range, list runs, follow one, cancel one.
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
+  backfillProgressQuery, backfillWorkflowId, dailyIngestWorkflowId, isIngestWorkflowId, MAX_BACKFILL_DAYS, progressQuery,
 } from '../../contracts/ingest.ts';
 import { businessDate } from '../../contracts/dates.ts';
 import { datesBetween, daysBetween } from '../../domain/dates.ts';
+import { currentRun } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
@@ -30,6 +31,8 @@ const BackfillBody = z.object({
 const IngestRun = z.object({
   run_id: z.string(), kind: z.string(), sale_date: z.string().nullable(), status: z.string(), counts: z.unknown(), durations_ms: z.unknown(),
   error: z.string().nullable(), started_at: z.date(), ended_at: z.date().nullable(), temporalUrl: z.string(),
+  warning: z.string().nullable().openapi({ description: 'set when the day ended without landing anything' }),
+  backfill_id: z.string().nullable().openapi({ description: 'the backfill this day belongs to' }),
 }).openapi('IngestRun');
 type IngestRunRow = Omit<z.output<typeof IngestRun>, 'temporalUrl'>;
 const Progress = z.record(z.string(), z.unknown()).optional().openapi({ description: 'stage and counts (a backfill: days done), while running' });
@@ -63,10 +66,21 @@ const follow = createRoute({
   },
 });
 
+const cancel = createRoute({
+  method: 'post', path: '/v1/ingest/runs/{id}/cancel', tags: ['ingest'], security: BEARER,
+  summary: 'Cancel a running day or backfill: a backfill cancels its days in flight, starts no more and records the rest as cancelled; write',
+  request: { params: z.object({ id: z.string().openapi({ example: 'ingest-backfill-2026-01-01-2026-01-31' }) }) },
+  responses: { 202: json(z.object({ runId: z.string(), cancelling: z.literal(true) }), 'cancelling'), ...errors(401, 403, 404, 409) },
+});
+
 export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const started = (workflowId: string, runId: string) =>
     ({ workflowId, runId, temporalUrl: workflowUrl(cfg.temporal, workflowId, runId) });
   const writer = requireRole(keys, 'write');
+  const isOpen = (id: string) => temporal.workflow.getHandle(id).describe().then((d) => d.status.name === 'RUNNING', (err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  });
 
   return router()
     .openapi({ ...startDay, middleware: [writer] as const }, async (c) => {
@@ -90,6 +104,18 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       const { limit } = c.req.valid('query');
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
+    })
+    .openapi({ ...cancel, middleware: [writer] as const }, async (c) => {
+      const { id } = c.req.valid('param');
+      // Settled first: a run whose workflow closed without recording its end has ended, however its row reads.
+      const run = await currentRun(pool, temporal, id);
+      const ingest = run && (run.kind === 'daily' || run.kind === 'backfill' || run.kind === 'import');
+      // A day or backfill started a moment ago may not have written its row yet: Temporal knows it.
+      if (!ingest && !(isIngestWorkflowId(id) && await isOpen(id))) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
+      if (run?.kind === 'import') throw new ApiError(409, 'conflict', `ingest run ${id} is an import: it runs no workflow to cancel`);
+      if (run?.ended_at) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already (${run.status})`);
+      await temporal.workflow.getHandle(id).cancel();
+      return c.json({ runId: id, cancelling: true as const }, 202);
     })
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');

@@ -11,6 +11,7 @@ import { BEARER, errors, json, router } from '../openapi.ts';
 const Schedule = z.object({
   id: z.string(), workflowType: z.string(), note: z.string().optional(), paused: z.boolean(),
   calendars: z.array(z.record(z.string(), z.unknown())), timeZone: z.string().optional(),
+  every: z.string().optional().openapi({ description: 'for a schedule that runs at an interval, the interval', example: '3 minutes' }),
   nextRuns: z.array(z.string()).openapi({ description: 'the next start times (ISO)' }),
   recentRuns: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string(), temporalUrl: z.string() })),
   temporalUrl: z.string(),
@@ -47,6 +48,7 @@ export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
       id, workflowType: d.action.type === 'startWorkflow' ? d.action.workflowType : d.action.type, note: d.state.note, paused: d.state.paused,
       // As retailflow defines it ({hour: 0, minute: 30}), which reads better than Temporal's ranges.
       calendars: (def.spec.calendars ?? []).map((cal) => ({ ...cal })), timeZone: d.spec.timezone,
+      every: def.spec.intervals?.map((i) => String(i.every)).join(', '),
       nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
       recentRuns: d.info.recentActions.map((a) => ({
         scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId,

@@ -6,6 +6,7 @@ import { PRODUCT_NAME } from '../../contracts/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { addDays, todayIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
+import { currentRun } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { weeklyTraining } from '../../workflows/weeklyTraining.ts';
 import { requireRole } from '../auth.ts';
@@ -44,7 +45,7 @@ const start = createRoute({
   responses: { 202: json(StartedSchema.extend({ asOf: z.string() }), 'started (or joined)'), ...errors(400, 401, 403) },
 });
 const list = createRoute({
-  method: 'get', path: '/v1/training-runs', tags: ['training'], summary: 'Training runs, newest first',
+  method: 'get', path: '/v1/training-runs', tags: ['training'], summary: 'Weekly training runs, newest first',
   request: { query: z.object({ limit: Limit }) },
   responses: { 200: json(z.object({ runs: z.array(TrainingRun) }), 'runs'), ...errors(400) },
 });
@@ -82,7 +83,8 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi(list, async (c) => {
       const { limit } = c.req.valid('query');
-      const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs ORDER BY started_at DESC LIMIT $1', [limit]);
+      // Retrains are runs too, listed by GET /v1/runs?kind=retrain.
+      const { rows } = await pool.query<TrainingRunRow>(`SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`, [limit]);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
     })
     .openapi(follow, async (c) => {
@@ -91,9 +93,12 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       return c.json({ ...run, progress, temporalUrl: workflowUrl(cfg.temporal, run.run_id) }, 200);
     })
     .openapi({ ...cancel, middleware: [admin] as const }, async (c) => {
-      const run = await findRun(c.req.valid('param').id);
-      if (run.ended_at) throw new ApiError(409, 'conflict', `training run ${run.run_id} has ended already (${run.status})`);
-      await temporal.workflow.getHandle(run.run_id).cancel();
-      return c.json({ runId: run.run_id, cancelling: true as const }, 202);
+      const { id } = c.req.valid('param');
+      // Settled first: a run whose workflow closed without recording its end has ended, however its row reads.
+      const run = await currentRun(pool, temporal, id);
+      if (!run || (run.kind !== 'training' && run.kind !== 'retrain')) throw new ApiError(404, 'not_found', `no training run ${id}`);
+      if (run.ended_at) throw new ApiError(409, 'conflict', `training run ${id} has ended already (${run.status})`);
+      await temporal.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined).cancel();
+      return c.json({ runId: id, cancelling: true as const }, 202);
     });
 }

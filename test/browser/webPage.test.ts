@@ -1,6 +1,7 @@
 // The planners' page in a real browser (Debian chromium through playwright-core) against the real
 // test stack: pick a store, see the chart and the model version, retrain and see the version go
-// up, forecast a custom range and see it drawn, read the runs, and fit a phone's screen.
+// up, forecast a custom range and see it drawn, read the runs (a backfill as one card with its
+// days, filters, pages, no closed run shown as running), and fit a phone's screen.
 // Screenshots are written to test-results/web/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -13,8 +14,9 @@ import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import { connectClient } from '../../platform/temporal.ts';
+import { backfillWorkflowId, dailyIngestWorkflowId } from '../../contracts/ingest.ts';
 import { findChromium } from '../../scripts/stack/chromium.ts';
-import { freePort, testConfig } from '../helpers/stack.ts';
+import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
 import { withWorker } from '../helpers/worker.ts';
 
@@ -135,13 +137,75 @@ describe('planners\' web page', () => {
       await page.click('#range-submit');
       await page.locator('#error-text').filter({ hasText: /at most 365/ }).waitFor();
 
-      // Runs: the weekly training, done, with counts and metrics, linked to the Temporal UI.
+      // Runs: the weekly training, done, with counts and metrics, linked to the Temporal UI; the retrain too.
       await page.click('nav a[href="#runs"]');
-      const training = page.locator('#training-runs li').filter({ hasText: 'web-training' }).first();
+      const training = page.locator('#runs-list li[data-kind="training"]').filter({ hasText: 'web-training' }).first();
       await training.waitFor();
       assert.match(await training.textContent() ?? '', /done.*fitted 3 of 3 series.*RMSPE/s);
       assert.match(await training.locator('a').getAttribute('href') ?? '', /\/namespaces\/default\/workflows\/web-training-/);
+      const retrain = page.locator('#runs-list li[data-kind="retrain"]').filter({ hasText: `Retrain store ${STORE} · ${PRODUCT}` }).first();
+      await retrain.waitFor();
+      assert.match(await retrain.textContent() ?? '', /done.*promoted.*RMSPE \d+\.\d%/s);
       await page.screenshot({ path: path.join(SHOTS, '4-runs.png'), fullPage: true });
+    });
+    assert.deepEqual(problems, [], 'no script errors');
+  });
+
+  it('groups a backfill\'s days under one card, filters runs by kind and status, pages them, and never shows a closed run as running', async () => {
+    const cfg = testConfig();
+    const [from, to] = ['2024-09-01', '2024-09-03'];
+    // A backfill of three days with nothing staged: each day done, with a warning.
+    await withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
+      const res = await fetch(`${url}v1/ingest/backfill`, {
+        method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ from, to, concurrency: 2 }),
+      });
+      assert.equal(res.status, 202);
+      await client.workflow.getHandle(backfillWorkflowId(from, to)).result();
+    });
+    // A day whose workflow was terminated after it recorded its start: its row still says 'starting'.
+    const stuck = dailyIngestWorkflowId('2024-09-10');
+    await client.workflow.start('dailyIngest', { workflowId: stuck, taskQueue: uniqueId('nobody-polls'), args: [{ date: '2024-09-10' }] });
+    await deps.pool.query(`INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status) VALUES ($1, 'daily', '2024-09-10', $1, 'starting')`, [stuck]);
+    await client.workflow.getHandle(stuck).terminate('stopped by hand');
+    // More imports than one page holds (an import runs no workflow; its row is all there is).
+    await deps.pool.query(`INSERT INTO ingest_runs (run_id, kind, status, ended_at, started_at)
+      SELECT 'web-import-' || i, 'import', 'done', now(), now() - i * interval '1 minute' FROM generate_series(1, 25) AS i`);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await steps(page, 'runs', async () => {
+      await page.goto(`${url}#runs`);
+      await page.selectOption('#run-kind', 'backfill');
+      const card = page.locator('#runs-list > ul > li[data-kind="backfill"]').filter({ hasText: `Backfill ${from} – ${to}` });
+      await card.waitFor();
+      assert.match(await card.locator('.run-head').textContent() ?? '', /done/);
+      assert.match(await card.textContent() ?? '', /3 of 3 days settled.*done 3 · warning 3/s);
+      assert.equal(await card.locator('.days li').count(), 0, 'the days are folded away');
+      await card.locator('.days summary').click();
+      await card.locator('.days li').nth(2).waitFor();
+      assert.equal(await card.locator('.days li').count(), 3);
+      assert.match(await card.locator('.days li').first().textContent() ?? '', /Daily ingest 2024-09-0\d.*warning.*no sales events were staged/s);
+      await page.screenshot({ path: path.join(SHOTS, '6-backfill.png'), fullPage: true });
+
+      // The terminated day shows how it ended, never as running; the running filter does not list it.
+      await page.selectOption('#run-kind', 'daily');
+      const day = page.locator('#runs-list li[data-kind="daily"]').filter({ hasText: 'Daily ingest 2024-09-10' });
+      await day.locator('.badge.terminated').waitFor();
+      assert.equal(await day.locator('.badge.running').count(), 0);
+      assert.equal(await page.locator('#runs-list li').filter({ hasText: 'Daily ingest 2024-09-0' }).count(), 0, 'a backfill\'s days stay under it');
+      await page.selectOption('#run-status', 'running');
+      await page.locator('#runs-list').filter({ hasText: 'No runs match.' }).waitFor();
+
+      // Long lists come a page at a time.
+      await page.selectOption('#run-status', '');
+      await page.selectOption('#run-kind', 'import');
+      await page.locator('#runs-list li[data-kind="import"]').nth(19).waitFor();
+      assert.equal(await page.locator('#runs-list li[data-kind="import"]').count(), 20);
+      await page.click('#runs-more');
+      await page.locator('#runs-list li[data-kind="import"]').nth(24).waitFor();
+      await page.locator('#runs-more').waitFor({ state: 'hidden' });
+      await page.screenshot({ path: path.join(SHOTS, '7-runs-filtered.png'), fullPage: true });
     });
     assert.deepEqual(problems, [], 'no script errors');
   });

@@ -6,12 +6,17 @@ import type { Config } from '../../platform/config.ts';
 import { connectWorker } from '../../platform/temporal.ts';
 import { WORKFLOWS_PATH } from '../../workers/run.ts';
 
-export async function withWorker<T>(cfg: Config, taskQueue: string, fn: (deps: Deps) => Promise<T>): Promise<T> {
+type Activities = ReturnType<typeof createActivities>;
+
+/** `activities` may replace some of the real activities (a test's way to hold or break one step). */
+export async function withWorker<T>(cfg: Config, taskQueue: string, fn: (deps: Deps) => Promise<T>,
+  activities?: (real: Activities) => Partial<Activities>): Promise<T> {
   const connection: NativeConnection = await connectWorker(cfg.temporal);
   const deps = createDeps(cfg, 'retailflow-test-worker');
   try {
+    const real = createActivities(deps);
     const worker = await Worker.create({
-      connection, namespace: cfg.temporal.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities: createActivities(deps),
+      connection, namespace: cfg.temporal.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities: { ...real, ...activities?.(real) },
     });
     return await worker.runUntil(fn(deps));
   } finally {

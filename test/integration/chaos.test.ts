@@ -155,8 +155,10 @@ describe('faults during a weekly training and a backfill', () => {
     const startWhileDown = await call('POST', '/v1/ingest/runs', { date: BACKFILL.from });
     assert.equal(startWhileDown.status, 503, JSON.stringify(startWhileDown.body));
     assert.equal(startWhileDown.body.error?.dependency, 'temporal');
-    const runRow = await call('GET', `/v1/training-runs/${trainingId}`);
-    assert.equal(runRow.status, 200, JSON.stringify(runRow.body));
+    for (const route of [`/v1/training-runs/${trainingId}`, `/v1/runs/${trainingId}`]) {
+      const runRow = await call('GET', route);
+      assert.equal(runRow.status, 200, `${route}: ${JSON.stringify(runRow.body)}`);
+    }
     await stackUp(cfg);
     const temporalBack = performance.now();
     took('Temporal stopped until it was up again', temporalStopped);

@@ -10,7 +10,7 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { countSalesDay } from '../../activities/salesWarehouse.ts';
 import { dailyIngestWorkflowId, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
-import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules, WEEKLY_TRAINING_SCHEDULE_ID } from '../../platform/schedules.ts';
+import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules, RECONCILE_RUNS_SCHEDULE_ID, WEEKLY_TRAINING_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig } from '../helpers/stack.ts';
@@ -76,7 +76,7 @@ describe('daily ingest against the real stack', () => {
       const { workflowId, days } = await res.json() as { workflowId: string; days: number };
       assert.equal(days, 3);
       const progress = await client.workflow.getHandle(workflowId).result() as BackfillProgress;
-      assert.deepEqual(progress, { total: 3, completed: 3, failed: [], alreadyRunning: [] });
+      assert.deepEqual(progress, { from: '2026-01-14', to: '2026-01-16', total: 3, completed: 3, done: 3, failed: [], cancelled: [], alreadyRunning: [] });
     });
     assert.deepEqual(await everywhere(date), { postgres: 10, gcs: 10, bigquery: 10 });
     assert.deepEqual(await everywhere('2026-01-14'), { postgres: 0, gcs: 0, bigquery: 0 });
@@ -135,13 +135,17 @@ describe('daily ingest against the real stack', () => {
     assert.deepEqual(left.map((r) => Number(r.line)), [ids[3], ids[5], ids[6], ids[7]]);
   });
 
-  it('registers the daily and weekly schedules once, however often start-up runs', async () => {
+  it('registers the daily, weekly and reconciling schedules once, however often start-up runs', async () => {
     await ensureSchedules(client, cfg);
     await ensureSchedules(client, cfg);
     const ids: string[] = [];
     for await (const s of client.schedule.list()) ids.push(s.scheduleId);
     assert.equal(ids.filter((id) => id === DAILY_INGEST_SCHEDULE_ID).length, 1);
     assert.equal(ids.filter((id) => id === WEEKLY_TRAINING_SCHEDULE_ID).length, 1);
+    assert.equal(ids.filter((id) => id === RECONCILE_RUNS_SCHEDULE_ID).length, 1);
+    const reconciling = await client.schedule.getHandle(RECONCILE_RUNS_SCHEDULE_ID).describe();
+    assert.equal(reconciling.action.type === 'startWorkflow' && reconciling.action.workflowType, 'reconcileRuns');
+    assert.equal(reconciling.spec.intervals?.[0]?.every, 3 * 60_000, 'every 3 minutes');
     const daily = await client.schedule.getHandle(DAILY_INGEST_SCHEDULE_ID).describe();
     assert.equal(daily.action.type, 'startWorkflow');
     assert.deepEqual(daily.spec.calendars?.[0]?.hour, [{ start: 0, end: 0, step: 1 }]);

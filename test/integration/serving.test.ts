@@ -180,7 +180,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
   it('lists, triggers, pauses and unpauses the schedules', async () => {
     await ensureSchedules(client, cfg);
     const list = await (await app.request('/v1/schedules')).json() as { schedules: { id: string; paused: boolean; nextRuns: string[]; timeZone: string }[] };
-    assert.deepEqual(list.schedules.map((s) => s.id), ['daily-ingest', 'weekly-training']);
+    assert.deepEqual(list.schedules.map((s) => s.id), ['daily-ingest', 'weekly-training', 'reconcile-runs']);
     assert.ok(list.schedules.every((s) => s.nextRuns.length > 0 && s.timeZone === cfg.ingestTimeZone));
     assert.equal((await post('/v1/schedules/weekly-training/pause', {})).status, 401);
     assert.equal((await post('/v1/schedules/weekly-training/pause', {}, WRITER)).status, 403);

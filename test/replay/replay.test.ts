@@ -13,6 +13,9 @@ describe('workflow replay', () => {
     assert.ok(files.includes('stackCheck.history.json'));
     assert.ok(files.includes('dailyIngest.history.json'));
     assert.ok(files.includes('weeklyTraining.history.json'));
+    assert.ok(files.includes('backfillIngest.history.json'));
+    assert.ok(files.includes('backfillIngestCancelled.history.json'));
+    assert.ok(files.includes('reconcileRuns.history.json'));
   });
 
   for (const file of files) {
