@@ -27,9 +27,10 @@ import { dayOfEvents } from '../helpers/sales.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const STORES = 12;
-const AS_OF = '2014-09-30';
-const BACKFILL = { from: '2015-03-01', to: '2015-03-08' };
+// Stores 1-10 in 2011: no other test's stores or dates.
+const STORES = 10;
+const AS_OF = '2011-07-31';
+const BACKFILL = { from: '2011-09-01', to: '2011-09-08' };
 const PRODUCTS = ['k1', 'k2'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,10 +91,10 @@ describe('faults during a weekly training and a backfill', () => {
     deps = createDeps(cfg, 'retailflow-test');
     client = await connectClient(cfg.temporal);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-chaos-'));
-    generate(['--out', dir, '--stores', String(STORES), '--products', '1', '--from', '2014-03-01', '--to', AS_OF, '--seed', '11']);
+    generate(['--out', dir, '--stores', String(STORES), '--products', '1', '--from', '2011-01-01', '--to', AS_OF, '--seed', '11']);
     await importStores(deps.pool, path.join(dir, 'store.csv'));
     await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
-    await deps.pool.query(`UPDATE sales SET product = 'chaos' WHERE product = 'p01' AND date BETWEEN '2014-03-01' AND $1`, [AS_OF]);
+    await deps.pool.query(`UPDATE sales SET product = 'chaos' WHERE product = 'p01' AND date BETWEEN '2011-01-01' AND $1`, [AS_OF]);
     const events = datesBetween(BACKFILL.from, BACKFILL.to).flatMap((d) => dayOfEvents(d, PRODUCTS));
     await deps.pool.query(`INSERT INTO sales_events (sale_date, payload, source) SELECT (p->>'date')::date, p, 'chaos' FROM unnest($1::jsonb[]) AS p`,
       [events.map((e) => JSON.stringify(e))]);

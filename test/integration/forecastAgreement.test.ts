@@ -17,8 +17,9 @@ import { withWorker } from '../helpers/worker.ts';
 
 const cfg = testConfig();
 const PRODUCT = 'agree';
-const AS_OF = '2014-08-31';
-const OLDER_AS_OF = '2014-07-31';
+// 2012: no other test's dates.
+const AS_OF = '2012-08-31';
+const OLDER_AS_OF = '2012-07-31';
 const ADMIN = 'admin-key-for-agreement-tests';
 const STORE = 1;
 
@@ -63,7 +64,7 @@ describe('the page\'s forecast and the served forecast agree', () => {
   before(async () => {
     deps = createDeps(cfg, 'retailflow-test');
     client = await connectClient(cfg.temporal);
-    newerRun = (await trainedSeries(cfg, deps, client, { product: PRODUCT, stores: 2, from: '2014-03-01', asOf: AS_OF, seed: 21 })).runId;
+    newerRun = (await trainedSeries(cfg, deps, client, { product: PRODUCT, stores: 2, from: '2012-03-01', asOf: AS_OF, seed: 21 })).runId;
     // A run for an older date, made after the newer one: the newest run, but not the latest as-of.
     olderRun = uniqueId(`${PRODUCT}-older`);
     await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.execute('weeklyTraining', {
