@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { stackDirs } from '../../scripts/stack/paths.ts';
-import { ROOT } from '../../scripts/stack/paths.ts';
-import { isAlive } from '../../scripts/stack/processes.ts';
+import { ROOT, stackDirs } from '../../scripts/stack/paths.ts';
+import { instanceFile } from '../../scripts/stack/instance.ts';
+import { isAlive, stopProcess } from '../../scripts/stack/processes.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
 
 // Real processes throughout: test/helpers/supervisedStack.ts is `npm start` built from the same
@@ -43,6 +43,19 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
   }
 }
 
+/** The exit code of a run that was told to stop; fails (instead of hanging) when it does not stop. */
+async function exitCode(r: Run, what: string, timeoutMs = 60_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not exit; output:\n${r.output()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([r.exit, gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function livePid(runDir: string, name: string): Promise<number | undefined> {
   const file = path.join(runDir, `${name}.pid`);
   if (!existsSync(file)) return undefined;
@@ -53,8 +66,15 @@ async function livePid(runDir: string, name: string): Promise<number | undefined
 describe('supervised local stack (npm start)', () => {
   const dirs: string[] = [];
   const runs: Run[] = [];
+  // After a failure, nothing is left running: the runs, a fixture npm started, its children, GCS.
   after(async () => {
     for (const r of runs) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    for (const dir of dirs) {
+      const runDir = stackDirs(dir).run;
+      const holder = existsSync(instanceFile(runDir)) ? (JSON.parse(await readFile(instanceFile(runDir), 'utf8')) as { pid: number }).pid : 0;
+      if (holder && isAlive(holder)) process.kill(holder, 'SIGKILL');
+      for (const name of ['alpha', 'beta', 'gcs']) await stopProcess(runDir, name, 'SIGKILL');
+    }
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
@@ -113,7 +133,7 @@ describe('supervised local stack (npm start)', () => {
     assert.equal(await livePid(runDir, 'beta'), pids.beta);
 
     r.child.kill('SIGINT');
-    assert.equal(await r.exit, 0, r.output());
+    assert.equal(await exitCode(r, 'the fixture after SIGINT'), 0, r.output());
     assert.match(r.output(), /\[start\] stopped\n/);
     assertAllStopped(runDir, [alpha, pids.beta!, gcs]);
 
@@ -131,13 +151,13 @@ describe('supervised local stack (npm start)', () => {
     const pid = first.child.pid!;
     for (const second of [runFixture(env), run('npm', ['start'], env)]) {
       runs.push(second);
-      assert.equal(await second.exit, 0, second.output());
+      assert.equal(await exitCode(second, 'a second start'), 0, second.output());
       assert.match(second.output(), new RegExp(`already running from this data dir .*: pid ${pid}`));
       assert.ok(second.output().includes(`http://127.0.0.1:${env.API_PORT}/`), second.output());
     }
     assert.equal(await livePid(runDir, 'alpha'), pids.alpha);
     first.child.kill('SIGTERM');
-    assert.equal(await first.exit, 0, first.output());
+    assert.equal(await exitCode(first, 'the fixture after SIGTERM'), 0, first.output());
     assertAllStopped(runDir, Object.values(pids));
   });
 
@@ -145,14 +165,14 @@ describe('supervised local stack (npm start)', () => {
     const env = await fixtureEnv();
     const { run: killed, runDir, pids } = await startFixture(env);
     killed.child.kill('SIGKILL');
-    await killed.exit;
+    await exitCode(killed, 'the fixture after SIGKILL');
     const { run: next, pids: nextPids } = await startFixture(env);
     assert.match(next.output(), new RegExp(`earlier run \\(pid ${killed.child.pid}\\) ended without stopping; taking over`));
     assert.equal(isAlive(pids.alpha!), false);
     assert.equal(isAlive(pids.beta!), false);
     assert.equal(nextPids.gcs, pids.gcs, 'the service it left running is reused');
     next.child.kill('SIGTERM');
-    assert.equal(await next.exit, 0, next.output());
+    assert.equal(await exitCode(next, 'the fixture after SIGTERM'), 0, next.output());
     assertAllStopped(runDir, Object.values(nextPids));
   });
 
@@ -168,7 +188,7 @@ describe('supervised local stack (npm start)', () => {
     const env = await fixtureEnv();
     const { run: npm, runDir, pids } = await startFixture(env, (e) => run('npm', ['start'], e, dir));
     process.kill(npm.child.pid!, 'SIGINT');
-    assert.equal(await npm.exit, 0, npm.output());
+    assert.equal(await exitCode(npm, 'npm after SIGINT to it alone'), 0, npm.output());
     assertAllStopped(runDir, Object.values(pids));
   });
 });
