@@ -42,7 +42,7 @@ export class StoppingError extends Error {
   }
 }
 
-const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+const duration = (ms: number) => (ms < 1_000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`);
 
 export class Supervisor {
   private readonly entries: Entry[] = [];
@@ -110,7 +110,7 @@ export class Supervisor {
       const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** entry.failures);
       entry.failures += 1;
       entry.restarts += 1;
-      this.log(`${name} ${ended}; restarting in ${seconds(delay)} (restart ${entry.restarts})`);
+      this.log(`${name} ${ended}; restarting in ${duration(delay)} (restart ${entry.restarts})`);
       await this.sleep(delay);
       if (this.stopping) return;
       entry.startedAt = Date.now();

@@ -51,14 +51,14 @@ const exits = new Map<number, Promise<string>>();
 
 /**
  * Resolves when the process ends: with its signal or exit code when this process started it,
- * otherwise (a service left by an earlier run) with "gone", found by polling.
+ * otherwise (a service left by an earlier run) with "exit status unknown", found by polling.
  */
 export function whenExited(pid: number, pollMs = 500): Promise<string> {
   return exits.get(pid) ?? new Promise((resolve) => {
     const timer = setInterval(() => {
       if (isAlive(pid)) return;
       clearInterval(timer);
-      resolve('gone');
+      resolve('exit status unknown');
     }, pollMs);
   });
 }

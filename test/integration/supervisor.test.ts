@@ -114,7 +114,7 @@ describe('supervised local stack (npm start)', () => {
       const pid = await livePid(runDir, 'alpha');
       return pid && pid !== pids.alpha ? pid : undefined;
     }, r);
-    assert.match(r.output(), /\[start\] alpha exited \(SIGKILL\); restarting in 0\.1 s \(restart 1\)\n/);
+    assert.match(r.output(), /\[start\] alpha exited \(SIGKILL\); restarting in 100 ms \(restart 1\)\n/);
     assert.equal(await livePid(runDir, 'beta'), pids.beta);
     assert.equal(await livePid(runDir, 'gcs'), pids.gcs);
 
@@ -125,7 +125,7 @@ describe('supervised local stack (npm start)', () => {
       const pid = await livePid(runDir, 'gcs');
       return pid && pid !== pids.gcs ? pid : undefined;
     }, r);
-    assert.match(r.output(), /\[start\] gcs exited \(SIGKILL\); restarting in 0\.1 s \(restart 1\)\n/);
+    assert.match(r.output(), /\[start\] gcs exited \(SIGKILL\); restarting in 100 ms \(restart 1\)\n/);
     const buckets = await until('gcs to answer', () => fetch(`${gcsUrl}/storage/v1/b`).then(
       async (res) => (res.ok ? ((await res.json()) as { items?: { name: string }[] }).items?.map((b) => b.name) : undefined), () => undefined), r);
     assert.ok(buckets.includes('kept'), `bucket lost in the restart: ${buckets.join(', ')}`);
