@@ -27,7 +27,8 @@ runMain('start', async () => {
   const dirs = stackDirs(config().stack.dataDir);
   const { host, port } = config().api;
   const apiUrl = `http://${host}:${port}`;
-  if (!(await becomeInstance(dirs, { pageUrl: `${apiUrl}/`, apiUrl }, NODE_CHILDREN.map((c) => c.name), log))) return;
+  const tenure = await becomeInstance(dirs, { pageUrl: `${apiUrl}/`, apiUrl }, NODE_CHILDREN.map((c) => c.name), log);
+  if (!tenure) return;
 
   const keyFile = await ensureLocalApiKey(dirs.data);
   const cfg = keyFile ? loadConfig() : config();
@@ -78,9 +79,10 @@ runMain('start', async () => {
 
   try {
     up = stackUp(cfg);
-    const started = await up;
+    const owned = [...new Set([...tenure.inherited, ...(await up)])];
+    tenure.record(owned);
     for (const name of SERVICE_NAMES.filter((n) => cfg.stack.managed[n])) {
-      await supervisor.add(supervisedService(cfg, name, started.includes(name)));
+      await supervisor.add(supervisedService(cfg, name, owned.includes(name)));
     }
     const report = await provision(cfg);
     log(`database ${redactUrl(cfg.postgres.url)}: ${report.migrationsApplied.length} migration(s) applied`);

@@ -1,6 +1,7 @@
-// One `npm start` per data dir: it holds <run>/start.json (its pid and URLs) while it runs. A
-// second one reads who holds it; a file whose pid is gone (a killed run) is taken over.
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// One `npm start` per data dir: it holds <run>/start.json (its pid, URLs and the services it
+// started) while it runs. A second one reads who holds it; a file whose pid is gone (a killed run)
+// is taken over, with the services that run started.
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StackDirs } from './paths.ts';
@@ -11,10 +12,12 @@ export interface Instance {
   pageUrl: string;
   apiUrl: string;
   startedAt: string;
+  /** The services this run started, so that a run taking over stops them too. */
+  services?: string[];
 }
 
 export type Claim =
-  | { held: true; release: () => void; takenOverFrom?: Instance }
+  | { held: true; release: () => void; record: (services: string[]) => void; takenOverFrom?: Instance }
   | { held: false; holder: Instance };
 
 export const instanceFile = (runDir: string): string => path.join(runDir, 'start.json');
@@ -42,7 +45,11 @@ export async function claimInstance(runDir: string, me: Omit<Instance, 'pid' | '
       try {
         linkSync(draft, file);
         const release = () => { if (read(file)?.pid === process.pid) rmSync(file, { force: true }); };
-        return { held: true, release, takenOverFrom };
+        const record = (services: string[]) => {
+          writeFileSync(draft, JSON.stringify({ ...mine, services }));
+          renameSync(draft, file);
+        };
+        return { held: true, release, record, takenOverFrom };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
@@ -56,13 +63,21 @@ export async function claimInstance(runDir: string, me: Omit<Instance, 'pid' | '
   }
 }
 
+/** This process as the `npm start` of its data dir. */
+export interface Tenure {
+  /** Notes the services this run started (so that a run taking over after a kill stops them). */
+  record: (services: string[]) => void;
+  /** The services a killed run had started: this run stops them too. */
+  inherited: string[];
+}
+
 /**
- * Makes this process the `npm start` of its data dir and returns true; or prints where the one
- * already running is (pid, page, API) and returns false. Taking over from a killed run, it first
- * stops the child processes (`leftovers`, by pid file) that run left behind.
+ * Makes this process the `npm start` of its data dir; or prints where the one already running is
+ * (pid, page, API) and returns undefined. Taking over from a killed run, it first stops the child
+ * processes (`leftovers`, by pid file) that run left behind.
  */
 export async function becomeInstance(dirs: StackDirs, urls: { pageUrl: string; apiUrl: string }, leftovers: string[],
-  log: (msg: string) => void): Promise<boolean> {
+  log: (msg: string) => void): Promise<Tenure | undefined> {
   const claim = await claimInstance(dirs.run, urls);
   if (!claim.held) {
     const { pid, pageUrl, apiUrl, startedAt } = claim.holder;
@@ -72,7 +87,7 @@ export async function becomeInstance(dirs: StackDirs, urls: { pageUrl: string; a
       `  API            ${apiUrl}`,
       `Stop it with Ctrl-C in its terminal or \`kill -INT ${pid}\`.`,
     ].join('\n'));
-    return false;
+    return undefined;
   }
   process.on('exit', claim.release);
   if (claim.takenOverFrom) {
@@ -81,5 +96,5 @@ export async function becomeInstance(dirs: StackDirs, urls: { pageUrl: string; a
       if (await stopProcess(dirs.run, name)) log(`stopped the ${name} it left running`);
     }
   }
-  return true;
+  return { record: claim.record, inherited: claim.takenOverFrom?.services ?? [] };
 }

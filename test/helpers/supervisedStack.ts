@@ -6,7 +6,7 @@ import { runMain } from '../../platform/main.ts';
 import { spawnTs } from '../../scripts/children.ts';
 import { becomeInstance } from '../../scripts/stack/instance.ts';
 import { stackDirs } from '../../scripts/stack/paths.ts';
-import { stackDown, stackUp, supervisedService } from '../../scripts/stack/stack.ts';
+import { stackUp, supervisedService } from '../../scripts/stack/stack.ts';
 import { Supervisor } from '../../scripts/supervisor.ts';
 
 const CHILDREN = ['alpha', 'beta'];
@@ -16,11 +16,13 @@ runMain('supervised-stack', async () => {
   const cfg = loadConfig();
   const dirs = stackDirs(cfg.stack.dataDir);
   const urls = { pageUrl: `http://127.0.0.1:${cfg.api.port}/`, apiUrl: `http://127.0.0.1:${cfg.api.port}` };
-  if (!(await becomeInstance(dirs, urls, CHILDREN, log))) return;
+  const tenure = await becomeInstance(dirs, urls, CHILDREN, log);
+  if (!tenure) return;
   const supervisor = new Supervisor(log, { initialMs: 100, maxMs: 1_000, resetAfterMs: 5_000 });
-  supervisor.exitOnSignals(() => stackDown(cfg));
-  const started = await stackUp(cfg);
-  await supervisor.add(supervisedService(cfg, 'gcs', started.includes('gcs')));
+  supervisor.exitOnSignals();
+  const owned = [...new Set([...tenure.inherited, ...(await stackUp(cfg))])];
+  tenure.record(owned);
+  await supervisor.add(supervisedService(cfg, 'gcs', owned.includes('gcs')));
   for (const name of CHILDREN) {
     await supervisor.add({ name, start: () => spawnTs({ name, script: 'test/helpers/chatty.ts', args: [name], graceMs: 2_000 }, dirs) });
   }

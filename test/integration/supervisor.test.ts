@@ -161,7 +161,7 @@ describe('supervised local stack (npm start)', () => {
     assertAllStopped(runDir, Object.values(pids));
   });
 
-  it('a run killed with SIGKILL is taken over: its children are stopped and started anew', async () => {
+  it('a run killed with SIGKILL is taken over: its children are stopped and started anew, its service is stopped at the end', async () => {
     const env = await fixtureEnv();
     const { run: killed, runDir, pids } = await startFixture(env);
     killed.child.kill('SIGKILL');
