@@ -99,7 +99,11 @@ export function supervisedService(cfg: Config, name: ServiceName, owned: boolean
       return {
         pid,
         exited: whenExited(pid),
-        stop: async () => stops && (await stopProcess(dirs.run, name, svc.stopSignal), true),
+        stop: async () => {
+          if (!stops) return false;
+          await stopProcess(dirs.run, name, svc.stopSignal);
+          return true;
+        },
       };
     },
   };
