@@ -1,41 +1,41 @@
 // `npm start`: the whole stack on this machine. Installs what is missing, starts the services,
-// migrates, runs the workers and the API, runs a stackCheck as demo data, prints the URLs,
-// and on Ctrl-C stops everything it started.
-import type { ChildProcess } from 'node:child_process';
+// migrates, runs the workers and the API under a supervisor that restarts whichever dies, runs a
+// stackCheck as demo data, prints the URLs, and on Ctrl-C, SIGINT or SIGTERM stops everything it
+// started. One per data dir: a second one says where the first runs and exits.
 import { config, loadConfig, redactUrl } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient, workflowUrl } from '../platform/temporal.ts';
-import { spawnTs, stopChildren } from './children.ts';
+import { spawnTs } from './children.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import type { dailyIngest } from '../workflows/dailyIngest.ts';
 import type { stackCheck } from '../workflows/stackCheck.ts';
 import type { weeklyTraining } from '../workflows/weeklyTraining.ts';
 import { ensureDemoData } from './demo-data.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
-import { stackDown, stackUp } from './stack/stack.ts';
-import type { ServiceName } from './stack/services.ts';
+import { becomeInstance } from './stack/instance.ts';
+import { stackDirs } from './stack/paths.ts';
+import { SERVICE_NAMES, type ServiceName } from './stack/services.ts';
+import { stackDown, stackUp, supervisedService } from './stack/stack.ts';
+import { Supervisor } from './supervisor.ts';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
+/** The processes of `npm start` besides the services, in start order. */
+const NODE_CHILDREN = [{ name: 'worker', script: 'workers/main.ts' }, { name: 'api', script: 'api/main.ts' }];
 
 runMain('start', async () => {
-  const keyFile = await ensureLocalApiKey(config().stack.dataDir);
+  const dirs = stackDirs(config().stack.dataDir);
+  const { host, port } = config().api;
+  const apiUrl = `http://${host}:${port}`;
+  const tenure = await becomeInstance(dirs, { pageUrl: `${apiUrl}/`, apiUrl }, NODE_CHILDREN.map((c) => c.name), log);
+  if (!tenure) return;
+
+  const keyFile = await ensureLocalApiKey(dirs.data);
   const cfg = keyFile ? loadConfig() : config();
-  const apiUrl = `http://${cfg.api.host}:${cfg.api.port}`;
-
-  let started: ServiceName[] = [];
-  let children: ChildProcess[] = [];
-  let stopping = false;
-
-  async function shutdown(code: number): Promise<never> {
-    if (!stopping) {
-      stopping = true;
-      log('stopping');
-      await stopChildren(children);
-      await stackDown(cfg, started);
-    }
-    process.exit(code);
-  }
+  const supervisor = new Supervisor(log);
+  let up: Promise<ServiceName[]> | undefined;
+  // Services still coming up when the signal came are stopped once they are.
+  supervisor.exitOnSignals(async () => stackDown(cfg, await (up ?? Promise.resolve([])).catch(() => [])));
 
   async function waitForApi(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -44,7 +44,7 @@ runMain('start', async () => {
       if (ready) return;
       await new Promise((r) => setTimeout(r, 300));
     }
-    throw new Error(`the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above`);
+    throw new Error(`the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above (also in ${dirs.logs}/api.log)`);
   }
 
   const apiKey = process.env.API_KEYS?.split(',')[0]?.split(':')[2] ?? '';
@@ -77,21 +77,16 @@ runMain('start', async () => {
     }
   }
 
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-
   try {
-    started = await stackUp(cfg);
+    up = stackUp(cfg);
+    const owned = [...new Set([...tenure.inherited, ...(await up)])];
+    tenure.record(owned);
+    for (const name of SERVICE_NAMES.filter((n) => cfg.stack.managed[n])) {
+      await supervisor.add(supervisedService(cfg, name, owned.includes(name)));
+    }
     const report = await provision(cfg);
     log(`database ${redactUrl(cfg.postgres.url)}: ${report.migrationsApplied.length} migration(s) applied`);
-    children = [spawnTs('workers/main.ts'), spawnTs('api/main.ts')];
-    for (const child of children) {
-      child.once('exit', (code, signal) => {
-        if (stopping) return;
-        log(`a child process exited (${signal ?? `code ${code}`}); stopping the rest`);
-        void shutdown(1);
-      });
-    }
+    for (const child of NODE_CHILDREN) await supervisor.add({ name: child.name, start: () => spawnTs(child, dirs) });
     await waitForApi();
     await demo();
     console.log([
@@ -102,12 +97,14 @@ runMain('start', async () => {
       `  Temporal UI    ${cfg.temporal.uiUrl}`,
       `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
       keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',
-      `  service logs   npm run stack -- logs`,
+      `  logs           ${dirs.logs}/ (npm run stack -- logs [api|worker|postgres|gcs|bigquery|temporal] [-f])`,
       '',
-      'Press Ctrl-C to stop.',
+      `A process that dies is restarted. Press Ctrl-C (or kill -INT ${process.pid}) to stop.`,
     ].join('\n'));
   } catch (err) {
+    // A stop signal during start-up makes the steps under way fail: that is no start-up failure.
+    if (supervisor.isStopping) return;
     console.error(`[start] ${(err as Error).message}`);
-    await shutdown(1);
+    await supervisor.shutdown(1);
   }
 });

@@ -5,18 +5,20 @@ import path from 'node:path';
 import { config } from '../../platform/config.ts';
 import { stackDirs } from './paths.ts';
 import { tail } from './processes.ts';
-import { SERVICE_NAMES, type ServiceName } from './services.ts';
+import { SERVICE_NAMES } from './services.ts';
 import { stackDown, stackStatus, stackUp } from './stack.ts';
 
-const USAGE = 'usage: npm run stack -- up | down | status | logs [postgres|gcs|bigquery|temporal] [-f]';
+/** Log files in the logs dir: the services', and those of the worker and the API under `npm start`. */
+const LOG_NAMES = [...SERVICE_NAMES, 'worker', 'api'];
+const USAGE = `usage: npm run stack -- up | down | status | logs [${LOG_NAMES.join('|')}] [-f]`;
 
 async function logs(args: string[]): Promise<void> {
   const follow = args.includes('-f');
   const names = args.filter((a) => a !== '-f');
-  const unknown = names.filter((n) => !SERVICE_NAMES.includes(n as ServiceName));
-  if (unknown.length) throw new Error(`unknown service ${unknown.join(', ')}; ${USAGE}`);
+  const unknown = names.filter((n) => !LOG_NAMES.includes(n));
+  if (unknown.length) throw new Error(`no log named ${unknown.join(', ')}; ${USAGE}`);
   const dir = stackDirs(config().stack.dataDir).logs;
-  const files = (names.length ? names : SERVICE_NAMES).map((n) => path.join(dir, `${n}.log`)).filter((f) => existsSync(f));
+  const files = (names.length ? names : LOG_NAMES).map((n) => path.join(dir, `${n}.log`)).filter((f) => existsSync(f));
   if (!files.length) return console.log(`no logs yet in ${dir}`);
   if (follow) {
     spawn('tail', ['-n', '50', '-F', ...files], { stdio: 'inherit' });

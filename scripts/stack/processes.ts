@@ -1,7 +1,7 @@
 // Background service processes: started detached with their output in a log file and their
 // pid in a pid file, found again by later commands, and stopped with a grace period.
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -18,12 +18,19 @@ export interface ManagedProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Running, not a zombie: an init that does not reap (some containers) keeps dead orphans listed. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return !existsSync('/proc/self/stat');
   }
 }
 
@@ -37,6 +44,23 @@ export async function runningPid(runDir: string, name: string): Promise<number |
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return pid;
   await rm(file, { force: true });
   return undefined;
+}
+
+/** How the processes this process started ended (a signal name or "code N"), by pid. */
+const exits = new Map<number, Promise<string>>();
+
+/**
+ * Resolves when the process ends: with its signal or exit code when this process started it,
+ * otherwise (a service left by an earlier run) with "exit status unknown", found by polling.
+ */
+export function whenExited(pid: number, pollMs = 500): Promise<string> {
+  return exits.get(pid) ?? new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (isAlive(pid)) return;
+      clearInterval(timer);
+      resolve('exit status unknown');
+    }, pollMs);
+  });
 }
 
 export async function startProcess(p: ManagedProcess, dirs: { logs: string; run: string }): Promise<number> {
@@ -54,6 +78,10 @@ export async function startProcess(p: ManagedProcess, dirs: { logs: string; run:
       child.once('error', (err) => reject(new Error(`could not start ${p.name} (${p.cmd}): ${err.message}`)));
       child.once('spawn', () => resolve(child.pid!));
     });
+    exits.set(pid, new Promise((resolve) => child.once('exit', (code, signal) => {
+      exits.delete(pid);
+      resolve(signal ?? `code ${code}`);
+    })));
     child.unref();
     await writeFile(pidFile(dirs.run, p.name), String(pid));
     return pid;

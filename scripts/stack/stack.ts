@@ -3,7 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../platform/config.ts';
 import { stackDirs } from './paths.ts';
-import { isPortFree, portOwner, runningPid, startProcess, stopProcess, tail, waitFor } from './processes.ts';
+import type { Supervised } from '../supervisor.ts';
+import { isPortFree, portOwner, runningPid, startProcess, stopProcess, tail, waitFor, whenExited } from './processes.ts';
 import { postgresDataDir, services, type Service, type ServiceName } from './services.ts';
 import { ensureTools } from './tools.ts';
 
@@ -68,6 +69,48 @@ export async function stackUp(cfg: Config): Promise<ServiceName[]> {
     throw new Error(`the local stack did not come up:\n${failures.join('\n')}`);
   }
   return started;
+}
+
+/**
+ * A managed service for the supervisor of `npm start`. Its first start adopts the process stackUp
+ * left running (stopped at the end only when `owned`: one started by `npm run stack -- up` keeps
+ * running); a later start, after it died, starts it again on the same data.
+ */
+export function supervisedService(cfg: Config, name: ServiceName, owned: boolean): Supervised {
+  const dirs = stackDirs(cfg.stack.dataDir);
+  let adopted = false;
+  let lastPid: number | undefined;
+  return {
+    name,
+    async start() {
+      const m = cfg.stack.managed;
+      const svc = (await services(cfg, await ensureTools({ postgres: name === 'postgres', python: name !== 'postgres' && (m.gcs || m.bigquery || m.temporal) })))
+        .find((s) => s.name === name);
+      if (!svc) throw new Error(`${name} is not managed by this stack`);
+      const running = adopted ? undefined : await runningPid(dirs.run, name);
+      const stops = adopted || owned || !running;
+      adopted = true;
+      // A killed postmaster leaves its backends behind for a moment, holding its shared memory.
+      if (!running && lastPid) killGroup(lastPid);
+      if (!running) await startService(svc, dirs);
+      const pid = running ?? (await runningPid(dirs.run, name));
+      if (!pid) throw new Error(`${name} exited during start-up`);
+      lastPid = pid;
+      return {
+        pid,
+        exited: whenExited(pid),
+        stop: async () => {
+          if (!stops) return false;
+          await stopProcess(dirs.run, name, svc.stopSignal);
+          return true;
+        },
+      };
+    },
+  };
+}
+
+function killGroup(pid: number): void {
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* none left */ }
 }
 
 /** Stops managed services (all, or the given ones). */
