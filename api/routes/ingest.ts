@@ -6,7 +6,7 @@ import {
 } from '../../contracts/ingest.ts';
 import { businessDate } from '../../contracts/dates.ts';
 import { datesBetween, daysBetween } from '../../domain/dates.ts';
-import { currentRun } from '../../platform/runs.ts';
+import { currentRun, findRun } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
@@ -120,12 +120,14 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
       if (id.startsWith('ingest-backfill-')) {
-        const description = await temporal.workflow.getHandle(id).describe().catch((err: unknown) => {
+        // Its row, with live progress while Temporal answers; Temporal alone for one started a moment ago.
+        const row = await findRun(pool, id);
+        const status = row?.status ?? await temporal.workflow.getHandle(id).describe().then((d) => d.status.name.toLowerCase(), (err: unknown) => {
           if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not_found', `no backfill ${id}`);
           throw err;
         });
-        const progress = await liveProgress(temporal, id, backfillProgressQuery);
-        return c.json({ runId: id, kind: 'backfill' as const, status: description.status.name, progress, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
+        const progress = row?.ended_at ? row.counts : await liveProgress(temporal, id, backfillProgressQuery) ?? row?.counts;
+        return c.json({ runId: id, kind: 'backfill' as const, status, progress, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
       }
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
       const run = rows[0];
