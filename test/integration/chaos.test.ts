@@ -25,6 +25,7 @@ import { runningPid, stopProcess } from '../../scripts/stack/processes.ts';
 import { stackUp } from '../../scripts/stack/stack.ts';
 import { dayOfEvents } from '../helpers/sales.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
+import { until } from '../helpers/until.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // Stores 1-10 in 2011: no other test's stores or dates.
@@ -32,7 +33,6 @@ const STORES = 10;
 const AS_OF = '2011-07-31';
 const BACKFILL = { from: '2011-09-01', to: '2011-09-08' };
 const PRODUCTS = ['k1', 'k2'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Proc { child: ChildProcess; output: string[] }
 
@@ -49,18 +49,6 @@ function spawnTs(script: string, env: NodeJS.ProcessEnv, logFile: string): Proc 
 }
 
 const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
-
-/** Waits until `check` returns a value, polling; fails with `what` and the last failure after `seconds`. */
-async function until<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let last: unknown;
-  for (;;) {
-    const value = await check().catch((err: unknown) => { last = err; return undefined; });
-    if (value !== undefined) return value;
-    assert.ok(Date.now() < deadline, `${what} within ${seconds} s (last error: ${String(last)})`);
-    await sleep(200);
-  }
-}
 
 describe('faults during a weekly training and a backfill', () => {
   const cfg = testConfig();
@@ -112,7 +100,7 @@ describe('faults during a weekly training and a backfill', () => {
     const api = spawnTs('api/main.ts', env, logFile('api'));
     const firstWorker = spawnTs('workers/main.ts', env, logFile('worker-1'));
     procs.push(api, firstWorker);
-    await until('the API answers', 60, async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined));
+    await until('the API answers', async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined));
 
     const training = await call('POST', '/v1/training-runs', { asOf: AS_OF, products: ['chaos'], shardSize: 1, concurrency: 2 });
     assert.equal(training.status, 202, JSON.stringify(training.body));
@@ -123,10 +111,10 @@ describe('faults during a weekly training and a backfill', () => {
     // 1. The only worker is killed while it runs a shard: its activities are retried elsewhere once
     //    their heartbeats stop, so both runs stay open through the next faults.
     const trainingHandle = client.workflow.getHandle(trainingId);
-    await until('the worker runs a training shard', 120, async () => {
+    await until('the worker runs a training shard', async () => {
       const { raw } = await trainingHandle.describe();
-      return raw.pendingActivities?.some((a) => a.activityType?.name === 'trainShard' && a.lastWorkerIdentity?.startsWith(`${firstWorker.child.pid}@`)) || undefined;
-    });
+      return raw.pendingActivities?.some((a) => a.activityType?.name === 'trainShard' && a.lastWorkerIdentity?.startsWith(`${firstWorker.child.pid}@`));
+    }, { seconds: 120 });
     firstWorker.child.kill('SIGKILL');
     const worker = spawnTs('workers/main.ts', env, logFile('worker-2'));
     procs.push(worker);
@@ -136,7 +124,7 @@ describe('faults during a weekly training and a backfill', () => {
     assert.ok(postgresPid, 'the test stack runs its own Postgres');
     process.kill(postgresPid, 'SIGKILL');
     const postgresKilled = performance.now();
-    const down = await until('a 503 while Postgres is down', 30, async () => {
+    const down = await until('a 503 while Postgres is down', async () => {
       const res = await call('GET', '/v1/stores');
       return res.status === 503 ? res : undefined;
     });
@@ -145,8 +133,8 @@ describe('faults during a weekly training and a backfill', () => {
     const forecastDown = await call('POST', '/v1/forecast', [{ store_id: 1, product_name: 'chaos' }]);
     assert.equal(forecastDown.status, 503);
     // Killed backends may still hold shared memory for a moment: start again until it comes up.
-    await until('Postgres back', 90, async () => { await stackUp(cfg); return true; });
-    await until('reads answered again', 30, async () => ((await call('GET', '/v1/stores')).status === 200 ? true : undefined));
+    await until('Postgres back', async () => { await stackUp(cfg); return true; }, { seconds: 90 });
+    await until('reads answered again', async () => ((await call('GET', '/v1/stores')).status === 200 ? true : undefined));
     took('Postgres killed until the API answered reads again', postgresKilled);
 
     // 3. The Temporal server is stopped: starting a run answers 503 naming it, reads of run rows
@@ -163,7 +151,7 @@ describe('faults during a weekly training and a backfill', () => {
     await stackUp(cfg);
     const temporalBack = performance.now();
     took('Temporal stopped until it was up again', temporalStopped);
-    await until('the API reaches Temporal again', 60, async () => {
+    await until('the API reaches Temporal again', async () => {
       // The workers registered the schedules at start-up: listing them needs Temporal.
       const res = await call('GET', '/v1/schedules');
       if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
@@ -173,9 +161,8 @@ describe('faults during a weekly training and a backfill', () => {
 
     // Both runs complete, exactly.
     for (const id of [trainingId, backfill.body.workflowId as string]) {
-      await until(`${id} closes (worker alive: ${alive(worker)}; its last lines:\n${worker.output.slice(-10).join('\n')})`, 240, async () => {
-        const { status } = await client.workflow.getHandle(id).describe();
-        return status.name === 'RUNNING' ? undefined : true;
+      await until(`${id} to close`, async () => (await client.workflow.getHandle(id).describe()).status.name !== 'RUNNING', {
+        seconds: 240, context: () => `second worker alive: ${alive(worker)}; its last lines:\n${worker.output.slice(-10).join('\n')}`,
       });
     }
     took('runs started until both closed', t0);

@@ -19,6 +19,7 @@ import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { reconcileRuns } from '../../workflows/reconcileRuns.ts';
 import { dayOfEvents, seedStores } from '../helpers/sales.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
+import { until } from '../helpers/until.ts';
 import { withWorker } from '../helpers/worker.ts';
 
 const WRITER = 'writer-key-for-run-tests';
@@ -44,14 +45,6 @@ const ingestWorker = <T>(fn: () => Promise<T>) => withWorker(cfg, INGEST, fn, (r
 
 interface Row { run_id: string; kind: string; status: string; error: string | null; warning: string | null; backfill_id: string | null; ended_at: Date | null; counts: Record<string, unknown> }
 interface ApiRun { id: string; kind: string; status: string; running: boolean; warning: string | null; error: string | null; days?: Record<string, number>; store_id: number | null; product: string | null; backfill_id: string | null }
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 describe('runs end in a final state', () => {
   let deps: ApiDeps;

@@ -9,6 +9,7 @@ import { ROOT, stackDirs } from '../../scripts/stack/paths.ts';
 import { instanceFile } from '../../scripts/stack/instance.ts';
 import { isAlive, stopProcess } from '../../scripts/stack/processes.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
+import { until } from '../helpers/until.ts';
 
 // Real processes throughout: test/helpers/supervisedStack.ts is `npm start` built from the same
 // parts, with a real GCS emulator and two small Node children (alpha, beta) in its own data dir.
@@ -32,16 +33,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): R
 
 const runFixture = (env: NodeJS.ProcessEnv) => run(process.execPath, ['--import', 'tsx', FIXTURE], env);
 
-/** Polls until `check` gives a value; fails naming what it waited for, with the run's output. */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, r?: Run, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${r ? `; output:\n${r.output()}` : ''}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+/** Waiting on a run: giving up shows its output. */
+const withOutput = (r: Run) => ({ context: () => `output:\n${r.output()}` });
 
 /** The exit code of a run that was told to stop; fails (instead of hanging) when it does not stop. */
 async function exitCode(r: Run, what: string, timeoutMs = 60_000): Promise<number | null> {
@@ -91,10 +84,10 @@ describe('supervised local stack (npm start)', () => {
   async function startFixture(env: NodeJS.ProcessEnv, runner = runFixture): Promise<{ run: Run; runDir: string; pids: Record<string, number> }> {
     const r = runner(env);
     runs.push(r);
-    await until('the fixture to be ready', () => (r.output().includes('[start] ready') ? true : undefined), r);
+    await until('the fixture to be ready', () => (r.output().includes('[start] ready') ? true : undefined), withOutput(r));
     const runDir = stackDirs(env.RETAILFLOW_DATA_DIR!).run;
     const pids: Record<string, number> = {};
-    for (const name of ['gcs', 'alpha', 'beta']) pids[name] = await until(`${name}'s pid`, () => livePid(runDir, name), r);
+    for (const name of ['gcs', 'alpha', 'beta']) pids[name] = await until(`${name}'s pid`, () => livePid(runDir, name), withOutput(r));
     return { run: r, runDir, pids };
   }
 
@@ -108,12 +101,12 @@ describe('supervised local stack (npm start)', () => {
     const { run: r, runDir, pids } = await startFixture(env);
     const gcsUrl = `http://127.0.0.1:${env.GCS_PORT}`;
 
-    await until('alpha to say it is up', () => (r.output().includes(`alpha up${ESC}[0m pid ${pids.alpha}`) ? true : undefined), r);
+    await until('alpha to say it is up', () => (r.output().includes(`alpha up${ESC}[0m pid ${pids.alpha}`) ? true : undefined), withOutput(r));
     process.kill(pids.alpha!, 'SIGKILL');
     const alpha = await until('alpha to be restarted', async () => {
       const pid = await livePid(runDir, 'alpha');
       return pid && pid !== pids.alpha ? pid : undefined;
-    }, r);
+    }, withOutput(r));
     assert.match(r.output(), /\[start\] alpha exited \(SIGKILL\); restarting in 100 ms \(restart 1\)\n/);
     assert.equal(await livePid(runDir, 'beta'), pids.beta);
     assert.equal(await livePid(runDir, 'gcs'), pids.gcs);
@@ -124,10 +117,10 @@ describe('supervised local stack (npm start)', () => {
     const gcs = await until('gcs to be restarted', async () => {
       const pid = await livePid(runDir, 'gcs');
       return pid && pid !== pids.gcs ? pid : undefined;
-    }, r);
+    }, withOutput(r));
     assert.match(r.output(), /\[start\] gcs exited \(SIGKILL\); restarting in 100 ms \(restart 1\)\n/);
     const buckets = await until('gcs to answer', () => fetch(`${gcsUrl}/storage/v1/b`).then(
-      async (res) => (res.ok ? ((await res.json()) as { items?: { name: string }[] }).items?.map((b) => b.name) : undefined), () => undefined), r);
+      async (res) => (res.ok ? ((await res.json()) as { items?: { name: string }[] }).items?.map((b) => b.name) : undefined), () => undefined), withOutput(r));
     assert.ok(buckets.includes('kept'), `bucket lost in the restart: ${buckets.join(', ')}`);
     assert.equal(await livePid(runDir, 'alpha'), alpha);
     assert.equal(await livePid(runDir, 'beta'), pids.beta);
