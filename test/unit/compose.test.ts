@@ -8,6 +8,8 @@ import { ENV_VARS, loadConfig } from '../../platform/config.ts';
 // Docker does not run on the build machines, so the compose file is checked by reading it.
 interface ComposeService {
   image?: string;
+  restart?: string;
+  healthcheck?: { test?: string[] };
   build?: unknown;
   command?: string | string[];
   ports?: string[];
@@ -47,5 +49,13 @@ describe('temporal-compose.yml', () => {
       // The variables must also parse: a typo in a value would stop the container at start-up.
       assert.doesNotThrow(() => loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)]))));
     }
+  });
+
+  it('has Docker restart every long-running service that dies, and check the API\'s liveness', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      if (name === 'migrate') continue; // a one-shot job
+      assert.equal(svc.restart, 'unless-stopped', `${name} is restarted when it dies`);
+    }
+    assert.match(services.api?.healthcheck?.test?.join(' ') ?? '', /\/healthz/);
   });
 });
