@@ -7,6 +7,7 @@ import type { TrainingActivities } from '../activities/training.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import { trainingProgressQuery, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingProgress, type TrainingReport, type TrainingStage } from '../contracts/training.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
+import { slidingWindow } from './slidingWindow.ts';
 
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
@@ -47,14 +48,8 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
       counts.promoted += r.promoted;
       counts.forecasts += r.forecasts;
     };
-    // Sliding window: the next shard starts as soon as one finishes.
-    const running = new Set<Promise<void>>();
-    for (let shard = 0; shard < snapshot.shards; shard++) {
-      if (running.size >= options.concurrency) await Promise.race(running);
-      const p: Promise<void> = acts.trainShard(runId, shard, options).then(add).finally(() => running.delete(p));
-      running.add(p);
-    }
-    await Promise.all(running);
+    const shards = Array.from({ length: snapshot.shards }, (_, shard) => shard);
+    await slidingWindow(shards, options.concurrency, (shard) => acts.trainShard(runId, shard, options).then(add));
 
     progress.stage = 'recording';
     const metrics = await record('done');
