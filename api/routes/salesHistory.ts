@@ -1,6 +1,6 @@
 // GET /v1/sales/history: a series' recent days as sold, for the planners' chart.
 import { createRoute, z } from '@hono/zod-openapi';
-import { STATE_HOLIDAYS } from '../../contracts/sales.ts';
+import { STATE_HOLIDAYS } from '../../domain/holidays.ts';
 import { latestSeriesWindow } from '../../platform/seriesHistory.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
