@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
 import { scheduleDefinitions } from '../../platform/schedules.ts';
-import { workflowUrl } from '../../platform/temporal.ts';
+import { temporalUiUrl, workflowUrl } from '../../platform/temporal.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -32,7 +32,6 @@ const action = (verb: 'trigger' | 'pause' | 'unpause', summary: string, conflict
 export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
   const known = new Map(scheduleDefinitions(cfg).map((d) => [d.scheduleId, d]));
   const admin = requireRole(keys, 'admin');
-  const uiUrl = (id: string) => `${cfg.temporal.uiUrl}/namespaces/${encodeURIComponent(cfg.temporal.namespace)}/schedules/${encodeURIComponent(id)}`;
 
   const describe = async (id: string): Promise<z.output<typeof Schedule>> => {
     const def = known.get(id);
@@ -54,7 +53,7 @@ export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
         scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId,
         temporalUrl: workflowUrl(cfg.temporal, a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId),
       })),
-      temporalUrl: uiUrl(id),
+      temporalUrl: temporalUiUrl(cfg.temporal, { scheduleId: id }),
     };
   };
   const who = (c: { get(k: 'apiKey'): { name: string } }) => `by API key "${c.get('apiKey').name}"`;
