@@ -23,12 +23,8 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
   const progress: TrainingProgress = { stage: 'snapshotting', counts, seriesPerSecond: 0, etaSeconds: null };
   const started = Date.now();
   let trainingStarted = started;
-  setHandler(trainingProgressQuery, () => {
-    const seconds = (Date.now() - trainingStarted) / 1000;
-    progress.seriesPerSecond = seconds > 0 ? counts.done / seconds : 0;
-    progress.etaSeconds = progress.seriesPerSecond > 0 ? (counts.series - counts.done) / progress.seriesPerSecond : null;
-    return progress;
-  });
+  // A query must not change workflow state: it answers a copy with the rate computed now.
+  setHandler(trainingProgressQuery, () => trainingProgress(progress, (Date.now() - trainingStarted) / 1000));
   const record = (status: TrainingStage, error?: string) => acts.recordTrainingRun({ runId, status, options, counts, error });
 
   await record('snapshotting');
@@ -62,4 +58,11 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
     await CancellationScope.nonCancellable(() => record(status, status === 'cancelled' ? 'cancelled' : rootCause(err) ?? String(err)));
     throw err;
   }
+}
+
+/** Progress as of `seconds` into training: a new object, with the rate and the time left. */
+export function trainingProgress(progress: TrainingProgress, seconds: number): TrainingProgress {
+  const { counts } = progress;
+  const seriesPerSecond = seconds > 0 ? counts.done / seconds : 0;
+  return { ...progress, counts: { ...counts }, seriesPerSecond, etaSeconds: seriesPerSecond > 0 ? (counts.series - counts.done) / seriesPerSecond : null };
 }
