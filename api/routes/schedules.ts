@@ -5,7 +5,7 @@ import { scheduleDefinitions } from '../../platform/schedules.ts';
 import { temporalUiUrl, workflowUrl } from '../../platform/temporal.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, router } from '../openapi.ts';
 
 const Schedule = z.object({
@@ -35,12 +35,12 @@ export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
 
   const describe = async (id: string): Promise<z.output<typeof Schedule>> => {
     const def = known.get(id);
-    if (!def) throw new ApiError(404, 'not_found', `no schedule ${id}; known: ${[...known.keys()].join(', ')}`);
+    if (!def) throw notFound(`no schedule ${id}; known: ${[...known.keys()].join(', ')}`);
     let d: ScheduleDescription;
     try {
       d = await temporal.schedule.getHandle(id).describe();
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) throw new ApiError(404, 'not_found', `schedule ${id} is not registered in Temporal yet (the worker registers it at start-up)`);
+      if (err instanceof ScheduleNotFoundError) throw notFound(`schedule ${id} is not registered in Temporal yet (the worker registers it at start-up)`);
       throw err;
     }
     return {
