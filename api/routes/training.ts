@@ -4,7 +4,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
 import { PRODUCT_NAME } from '../../contracts/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
-import { addDays, todayIn } from '../../domain/dates.ts';
+import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { currentRun } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
@@ -72,7 +72,7 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     .openapi({ ...start, middleware: [admin] as const }, async (c) => {
       const body = c.req.valid('json');
       // Default: history up to yesterday where the stores are.
-      const options = { ...body, asOf: body.asOf ?? addDays(todayIn(cfg.ingestTimeZone), -1) };
+      const options = { ...body, asOf: body.asOf ?? dayBeforeIn(cfg.ingestTimeZone) };
       const workflowId = trainingRunId(options);
       // A second start while the run is going joins it; after it ended, it reruns in place.
       const handle = await temporal.workflow.start<typeof weeklyTraining>('weeklyTraining', {
