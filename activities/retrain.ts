@@ -3,8 +3,10 @@
 // runs here rather than queueing behind a weekly run in the fitting threads. Each retrain is a run
 // row (training_runs, kind retrain), so the runs view shows it.
 import { Context } from '@temporalio/activity';
+import { invalidInput } from '../contracts/failures.ts';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, forecastModelName } from '../contracts/training.ts';
+import { engineProblem } from '../ml/forecast/engines.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
@@ -15,6 +17,8 @@ import { seriesTrainingOptions } from './training.ts';
 export function retrainActivities({ pool }: Deps) {
   return {
     retrainSeriesNow: async (trainingRun: string, input: RetrainInput): Promise<RetrainResult> => {
+      const badEngine = engineProblem(input.engine);
+      if (badEngine) throw invalidInput('engine', badEngine);
       // Always run by retrainSeries, so there is a workflow to settle the row by if this never ends.
       const { workflowId, runId } = Context.current().info.workflowExecution!;
       await startRetrainRun(pool, { runId: trainingRun, workflowId, workflowRunId: runId, ...input });

@@ -4,6 +4,7 @@
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
+import { invalidInput } from '../contracts/failures.ts';
 import type { SaleRow } from '../contracts/sales.ts';
 import { ISO_DATE } from '../domain/dates.ts';
 import type { DataDeps, Deps } from './deps.ts';
@@ -37,7 +38,7 @@ export const COPY_RAW_LINES = `WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x
  */
 export async function exportSales({ pool, store }: Pick<Deps, 'pool' | 'store'>, from: string, to: string, objectName: string): Promise<number> {
   // Inlined (COPY takes no parameters), so checked to be dates.
-  for (const d of [from, to]) if (!ISO_DATE.test(d)) throw new Error(`not a date: ${d}`);
+  for (const [field, d] of [['from', from], ['to', to]] as const) if (!ISO_DATE.test(d)) throw invalidInput(field, `must be a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
   const client = await pool.connect();
   try {
     const copy = client.query(copyTo(`COPY (SELECT json_build_object('store_id', store_id, 'product', product, 'date', date,

@@ -1,12 +1,13 @@
 // Activities of weeklyTraining. The snapshot writes the training window to GCS once, in shards of
 // whole series; a shard trains its series in worker threads and writes the results in one
 // transaction, so a retried or rerun shard replaces its own rows; the run row is keyed by run id.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { to as copyTo } from 'pg-copy-streams';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { invalidInput } from '../contracts/failures.ts';
 import { PRODUCT_NAME } from '../contracts/sales.ts';
 import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
 import { addDays, dateProblem } from '../domain/dates.ts';
+import { engineProblem } from '../ml/forecast/engines.ts';
 import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
@@ -32,6 +33,8 @@ export function trainingActivities(deps: Deps) {
       if (asOfProblem) throw invalidInput('asOf', asOfProblem);
       const badProduct = o.products?.find((p) => !PRODUCT_NAME.test(p));
       if (badProduct !== undefined) throw invalidInput('products', `not a product name: ${JSON.stringify(badProduct)}`);
+      const badEngine = engineProblem(o.engine);
+      if (badEngine) throw invalidInput('engine', badEngine);
       const conditions = [`date <= DATE '${o.asOf}'`];
       if (o.windowDays !== 'full') conditions.push(`date > DATE '${addDays(o.asOf, -o.windowDays)}'`);
       if (o.products?.length) conditions.push(`product IN (${o.products.map((p) => `'${p}'`).join(', ')})`);
@@ -76,7 +79,7 @@ export function trainingActivities(deps: Deps) {
         // Only the keys are read here; the days are parsed in the worker threads.
         const series = lines.map((line) => {
           const m = SERIES_KEY.exec(line);
-          if (!m) throw ApplicationFailure.nonRetryable(`shard ${shard} of ${runId} holds a line that is not a series`, INVALID_INPUT);
+          if (!m) throw invalidInput('shard', `shard ${shard} of ${runId} holds a line that is not a series`);
           return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string, line };
         });
         const production = await productionVersions(deps.pool, series, runId);

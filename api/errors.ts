@@ -13,6 +13,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The one not-found error of every route: what was looked for, and the field that named it when there is one. */
+export const notFound = (message: string, field?: string): ApiError => new ApiError(404, 'not_found', message, field);
+
 export function errorBody(code: string, message: string, field?: string, dependency?: Dependency) {
   return { error: { code, message, ...(field ? { field } : {}), ...(dependency ? { dependency } : {}) } };
 }

@@ -2,9 +2,9 @@
 // reads from Rossmann's train.csv, and dailyIngest validates. Pure: shared by API, activities, scripts.
 import { z } from 'zod';
 import { addDays, dateProblem, isCalendarDate, todayUtc } from '../domain/dates.ts';
+import { STATE_HOLIDAYS, type StateHoliday } from '../domain/holidays.ts';
 import { businessDate } from './dates.ts';
 
-export const STATE_HOLIDAYS = ['0', 'a', 'b', 'c'] as const;
 export const DEFAULT_PRODUCT = 'all';
 /** What a product name may be: it names series, models and objects. */
 export const PRODUCT_NAME = /^[\w.-]{1,64}$/;
@@ -17,7 +17,7 @@ export interface SaleRow {
   customers: number;
   open: boolean;
   promo: boolean;
-  stateHoliday: (typeof STATE_HOLIDAYS)[number];
+  stateHoliday: StateHoliday;
   schoolHoliday: boolean;
 }
 
@@ -60,7 +60,7 @@ export const SaleEventSchema = z.object({
   open: flag(),
   promo: flag(),
   state_holiday: z.union([z.enum(STATE_HOLIDAYS), z.literal(0)], { error: 'must be one of 0, a, b, c' })
-    .transform((v) => String(v) as SaleRow['stateHoliday']),
+    .transform((v) => String(v) as StateHoliday),
   school_holiday: flag(),
 }).strict().superRefine((e, ctx) => {
   if (e.day_of_week !== undefined && isCalendarDate(e.date) && e.day_of_week !== isoWeekday(e.date)) {

@@ -23,6 +23,9 @@ export function todayIn(timeZone: string, now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
+/** The day before `at` in a time zone: the day a schedule tick at `at` is for, and a training run's default `asOf`. */
+export const dayBeforeIn = (timeZone: string, at: Date = new Date()): string => addDays(todayIn(timeZone, at), -1);
+
 /** A real calendar day written YYYY-MM-DD (not 2015-02-30, not 0000-00-00). */
 export function isCalendarDate(value: string): boolean {
   if (!ISO_DATE.test(value)) return false;

@@ -2,7 +2,8 @@
 // forecasts assume the calendar from, and what the planners' chart shows.
 import type pg from 'pg';
 import { addDays, datesBetween } from '../domain/dates.ts';
-import type { SeriesDay, StateHoliday } from '../ml/forecast/types.ts';
+import type { StateHoliday } from '../domain/holidays.ts';
+import type { SeriesDay } from '../ml/forecast/types.ts';
 
 /** The last `days` days of a series (oldest first), ending on its latest day; empty if it has none. */
 export async function latestSeriesWindow(pool: pg.Pool, storeId: number, product: string, days: number): Promise<SeriesDay[]> {

@@ -51,8 +51,17 @@ export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnecti
   return NativeConnection.connect({ address: cfg.address, tls: await tlsOptions(cfg), apiKey: cfg.apiKey });
 }
 
-/** Link to a workflow execution in the Temporal Web UI. */
-export function workflowUrl(cfg: TemporalConfig, workflowId: string, runId?: string): string {
-  const base = `${cfg.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+/** What to link to in the Temporal Web UI: the namespace's workflow list, one workflow (a run's history when `runId` is given), or a schedule. */
+export type TemporalUiTarget = { workflows: true } | { workflowId: string; runId?: string } | { scheduleId: string };
+
+/** The one builder of Temporal Web UI links. */
+export function temporalUiUrl(cfg: TemporalConfig, target: TemporalUiTarget): string {
+  const namespace = `${cfg.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(cfg.namespace)}`;
+  if ('scheduleId' in target) return `${namespace}/schedules/${encodeURIComponent(target.scheduleId)}`;
+  if (!('workflowId' in target)) return `${namespace}/workflows`;
+  const workflow = `${namespace}/workflows/${encodeURIComponent(target.workflowId)}`;
+  return target.runId ? `${workflow}/${encodeURIComponent(target.runId)}/history` : workflow;
 }
+
+/** Link to a workflow execution in the Temporal Web UI. */
+export const workflowUrl = (cfg: TemporalConfig, workflowId: string, runId?: string): string => temporalUiUrl(cfg, { workflowId, runId });

@@ -2,7 +2,7 @@
 import { BigQuery, type TableField, type TableMetadata } from '@google-cloud/bigquery';
 import type { File } from '@google-cloud/storage';
 import { OAuth2Client } from 'google-auth-library';
-import { ISO_DATE } from '../domain/dates.ts';
+import { DAY_MS, ISO_DATE } from '../domain/dates.ts';
 import type { Config } from './config.ts';
 
 export type Schema = TableField[];
@@ -10,7 +10,7 @@ export type Schema = TableField[];
 /** Emulators accept any bearer token; this keeps the client from probing for cloud credentials. */
 function emulatorAuth(): OAuth2Client {
   const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: 'emulator', expiry_date: Date.now() + 10 * 365 * 86_400_000 });
+  auth.setCredentials({ access_token: 'emulator', expiry_date: Date.now() + 10 * 365 * DAY_MS });
   return auth;
 }
 

@@ -5,7 +5,7 @@
 import { config, loadConfig, redactUrl } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
-import { connectClient, workflowUrl } from '../platform/temporal.ts';
+import { connectClient, temporalUiUrl } from '../platform/temporal.ts';
 import { spawnTs } from './children.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import type { dailyIngest } from '../workflows/dailyIngest.ts';
@@ -95,7 +95,7 @@ runMain('start', async () => {
       `  planners' page ${apiUrl}/`,
       `  API            ${apiUrl}   (every endpoint at ${apiUrl}/docs, OpenAPI at /openapi.json)`,
       `  Temporal UI    ${cfg.temporal.uiUrl}`,
-      `  workflows      ${workflowUrl(cfg.temporal, '').replace(/\/workflows\/$/, '/workflows')}`,
+      `  workflows      ${temporalUiUrl(cfg.temporal, { workflows: true })}`,
       keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',
       `  logs           ${dirs.logs}/ (npm run stack -- logs [api|worker|postgres|gcs|bigquery|temporal] [-f])`,
       '',

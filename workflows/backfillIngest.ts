@@ -14,6 +14,7 @@ import {
 } from '../contracts/ingest.ts';
 import { dateProblem, datesBetween, daysBetween, todayUtc } from '../domain/dates.ts';
 import { dailyIngest } from './dailyIngest.ts';
+import { slidingWindow } from './slidingWindow.ts';
 
 const DAYS_PER_RUN = 300;
 /** A failed date's reason, cut so the progress carried across continue-as-new stays small. */
@@ -67,8 +68,8 @@ export async function backfillIngest(input: BackfillInput & { progress?: Backfil
   return progress;
 }
 
-/** Sliding window: a new child starts as soon as one finishes. A cancel reaches the children in
- *  flight (they record themselves cancelled); the loop then starts none of the rest. */
+/** A cancel reaches the children in flight (they record themselves cancelled); the window then
+ *  starts none of the rest, which count as cancelled. */
 async function ingestDays(dates: string[], concurrency: number, backfillId: string, progress: BackfillProgress, cancelled: () => boolean): Promise<void> {
   const runOne = async (date: string) => {
     try {
@@ -82,16 +83,7 @@ async function ingestDays(dates: string[], concurrency: number, backfillId: stri
     }
     progress.completed++;
   };
-  const running = new Set<Promise<void>>();
-  for (const [i, date] of dates.entries()) {
-    if (running.size >= concurrency) await Promise.race(running);
-    if (cancelled()) {
-      progress.cancelled.push(...dates.slice(i));
-      progress.completed += dates.length - i;
-      break;
-    }
-    const p: Promise<void> = runOne(date).finally(() => running.delete(p));
-    running.add(p);
-  }
-  await Promise.all(running);
+  const started = await slidingWindow(dates, concurrency, runOne, cancelled);
+  progress.cancelled.push(...dates.slice(started));
+  progress.completed += dates.length - started;
 }

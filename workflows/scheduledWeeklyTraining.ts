@@ -1,14 +1,13 @@
 // What the weekly schedule starts: train on history up to the day before the scheduled time (in
 // the schedule's time zone), under that date's own run id, with the default options.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { executeChild } from '@temporalio/workflow';
 import { DEFAULT_TRAINING, trainingRunId, type TrainingReport } from '../contracts/training.ts';
-import { addDays, todayIn } from '../domain/dates.ts';
+import { scheduledDate } from './scheduledDate.ts';
 import { weeklyTraining } from './weeklyTraining.ts';
 
 export async function scheduledWeeklyTraining({ timeZone }: { timeZone: string }): Promise<TrainingReport | { asOf: string; alreadyRunning: true }> {
-  const scheduled = workflowInfo().searchAttributes?.TemporalScheduledStartTime?.[0];
-  const asOf = addDays(todayIn(timeZone, scheduled ? new Date(scheduled as string | Date) : new Date()), -1);
+  const asOf = scheduledDate(timeZone);
   try {
     return await executeChild(weeklyTraining, { workflowId: trainingRunId({ ...DEFAULT_TRAINING, asOf }), args: [{ ...DEFAULT_TRAINING, asOf }] });
   } catch (err) {

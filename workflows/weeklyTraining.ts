@@ -7,6 +7,7 @@ import type { TrainingActivities } from '../activities/training.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import { trainingProgressQuery, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingProgress, type TrainingReport, type TrainingStage } from '../contracts/training.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
+import { slidingWindow } from './slidingWindow.ts';
 
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
@@ -22,12 +23,8 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
   const progress: TrainingProgress = { stage: 'snapshotting', counts, seriesPerSecond: 0, etaSeconds: null };
   const started = Date.now();
   let trainingStarted = started;
-  setHandler(trainingProgressQuery, () => {
-    const seconds = (Date.now() - trainingStarted) / 1000;
-    progress.seriesPerSecond = seconds > 0 ? counts.done / seconds : 0;
-    progress.etaSeconds = progress.seriesPerSecond > 0 ? (counts.series - counts.done) / progress.seriesPerSecond : null;
-    return progress;
-  });
+  // A query must not change workflow state: it answers a copy with the rate computed now.
+  setHandler(trainingProgressQuery, () => trainingProgress(progress, (Date.now() - trainingStarted) / 1000));
   const record = (status: TrainingStage, error?: string) => acts.recordTrainingRun({ runId, status, options, counts, error });
 
   await record('snapshotting');
@@ -47,14 +44,8 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
       counts.promoted += r.promoted;
       counts.forecasts += r.forecasts;
     };
-    // Sliding window: the next shard starts as soon as one finishes.
-    const running = new Set<Promise<void>>();
-    for (let shard = 0; shard < snapshot.shards; shard++) {
-      if (running.size >= options.concurrency) await Promise.race(running);
-      const p: Promise<void> = acts.trainShard(runId, shard, options).then(add).finally(() => running.delete(p));
-      running.add(p);
-    }
-    await Promise.all(running);
+    const shards = Array.from({ length: snapshot.shards }, (_, shard) => shard);
+    await slidingWindow(shards, options.concurrency, (shard) => acts.trainShard(runId, shard, options).then(add));
 
     progress.stage = 'recording';
     const metrics = await record('done');
@@ -67,4 +58,11 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
     await CancellationScope.nonCancellable(() => record(status, status === 'cancelled' ? 'cancelled' : rootCause(err) ?? String(err)));
     throw err;
   }
+}
+
+/** Progress as of `seconds` into training: a new object, with the rate and the time left. */
+export function trainingProgress(progress: TrainingProgress, seconds: number): TrainingProgress {
+  const { counts } = progress;
+  const seriesPerSecond = seconds > 0 ? counts.done / seconds : 0;
+  return { ...progress, counts: { ...counts }, seriesPerSecond, etaSeconds: seriesPerSecond > 0 ? (counts.series - counts.done) / seriesPerSecond : null };
 }

@@ -2,7 +2,8 @@
 // loop (and its heartbeats) never waits on parsing or fitting. Series arrive as their shard lines:
 // a string crosses threads far cheaper than the object graph of its days.
 import { trainSeries, type ProductionVersion, type SeriesTrainingOptions, type SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
-import type { SeriesDay, StateHoliday } from '../../ml/forecast/types.ts';
+import type { StateHoliday } from '../../domain/holidays.ts';
+import type { SeriesDay } from '../../ml/forecast/types.ts';
 
 /** A shard line: one series, its days as [date, sales, open, promo, state_holiday, school_holiday]. */
 export interface ShardSeries { store_id: number; product: string; days: [string, number, boolean, boolean, StateHoliday, boolean][] }

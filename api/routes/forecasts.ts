@@ -8,7 +8,7 @@ import { promoteVersion } from '../../platform/registry.ts';
 import { productionStoredForecast } from '../../platform/storedForecasts.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { BEARER, errors, json, ProductName, router, StoreId } from '../openapi.ts';
 import { requireStore } from '../series.ts';
 
@@ -83,7 +83,7 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
     await requireStore(pool, store);
     const model = forecastModelName(store, name);
     const { rowCount } = await pool.query('SELECT 1 FROM models WHERE name = $1', [model]);
-    if (!rowCount) throw new ApiError(404, 'not_found', `store ${store} has no forecast model for product "${name}" (not trained yet, or no such product)`);
+    if (!rowCount) throw notFound(`store ${store} has no forecast model for product "${name}" (not trained yet, or no such product)`);
     return model;
   };
 
@@ -113,7 +113,7 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
       const stored = await productionStoredForecast(pool, model, store, product);
       if (stored) return answer('stored', stored.runId, stored.version, stored.points);
       const serving = await models.get(store, product);
-      if (!serving?.lastDay) throw new ApiError(404, 'not_found', `no forecast yet for store ${store}, product "${product}" (no production version, or no history)`);
+      if (!serving?.lastDay) throw notFound(`no forecast yet for store ${store}, product "${product}" (no production version, or no history)`);
       return answer('computed', null, serving.version, serving.forecast(addDays(serving.lastDay, 1), addDays(serving.lastDay, DEFAULT_TRAINING.horizon)));
     })
     .openapi(listVersions, async (c) => {
@@ -126,7 +126,7 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
     .openapi({ ...promote, middleware: [requireRole(keys, 'admin')] as const }, async (c) => {
       const { store, product, version } = c.req.valid('param');
       const model = await knownModel(store, product);
-      if (!(await promoteVersion(pool, model, version))) throw new ApiError(404, 'not_found', `model ${model} has no version ${version}`);
+      if (!(await promoteVersion(pool, model, version))) throw notFound(`model ${model} has no version ${version}`);
       return c.json({ model, version, stage: 'production' as const }, 200);
     });
 }

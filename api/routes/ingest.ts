@@ -12,7 +12,7 @@ import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
 
@@ -111,7 +111,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       const run = await currentRun(pool, temporal, id);
       const ingest = run && (run.kind === 'daily' || run.kind === 'backfill' || run.kind === 'import');
       // A day or backfill started a moment ago may not have written its row yet: Temporal knows it.
-      if (!ingest && !(isIngestWorkflowId(id) && await isOpen(id))) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
+      if (!ingest && !(isIngestWorkflowId(id) && await isOpen(id))) throw notFound(`no ingest run ${id}`);
       if (run?.kind === 'import') throw new ApiError(409, 'conflict', `ingest run ${id} is an import: it runs no workflow to cancel`);
       if (run?.ended_at) throw new ApiError(409, 'conflict', `ingest run ${id} has ended already (${run.status})`);
       await temporal.workflow.getHandle(id).cancel();
@@ -123,7 +123,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         // Its row, with live progress while Temporal answers; Temporal alone for one started a moment ago.
         const row = await findRun(pool, id);
         const status = row?.status ?? await temporal.workflow.getHandle(id).describe().then((d) => d.status.name.toLowerCase(), (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not_found', `no backfill ${id}`);
+          if (err instanceof WorkflowNotFoundError) throw notFound(`no backfill ${id}`);
           throw err;
         });
         const progress = row?.ended_at ? row.counts : await liveProgress(temporal, id, backfillProgressQuery) ?? row?.counts;
@@ -131,7 +131,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       }
       const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
       const run = rows[0];
-      if (!run) throw new ApiError(404, 'not_found', `no ingest run ${id}`);
+      if (!run) throw notFound(`no ingest run ${id}`);
       const live = run.ended_at ? undefined : await liveProgress(temporal, id, progressQuery);
       return c.json({ ...run, progress: live, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
     });

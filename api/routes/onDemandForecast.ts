@@ -4,7 +4,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { forecastRange, ForecastRequest, ForecastResponse, MAX_FORECAST_DAYS, wholeUnits } from '../../contracts/forecast.ts';
 import { todayUtc } from '../../domain/dates.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { errors, json, router } from '../openapi.ts';
 import { requireStore } from '../series.ts';
 
@@ -31,7 +31,7 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
       const serving = await models.get(item.store_id, item.product_name);
       if (!serving) {
         await requireStore(pool, item.store_id);
-        throw new ApiError(404, 'not_found', `${i}: store ${item.store_id} has no production model for product "${item.product_name}"`, `${i}.product_name`);
+        throw notFound(`${i}: store ${item.store_id} has no production model for product "${item.product_name}"`, `${i}.product_name`);
       }
       const points = serving.forecast(range.begin, range.end);
       answers.push({

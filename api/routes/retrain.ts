@@ -8,7 +8,7 @@ import { workflowUrl } from '../../platform/temporal.ts';
 import type { retrainSeries } from '../../workflows/retrainSeries.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { BEARER, errors, json, ProductName, router, StartedSchema, StoreId } from '../openapi.ts';
 import { perKeyPerMinute } from '../rateLimit.ts';
 import { requireStore } from '../series.ts';
@@ -66,10 +66,10 @@ export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi(followRetrain, async (c) => {
       const { workflowId: id } = c.req.valid('param');
-      if (!id.startsWith('retrain-')) throw new ApiError(404, 'not_found', `no retrain ${id}`);
+      if (!id.startsWith('retrain-')) throw notFound(`no retrain ${id}`);
       const handle = temporal.workflow.getHandle(id);
       const description = await handle.describe().catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'not_found', `no retrain ${id}`);
+        if (err instanceof WorkflowNotFoundError) throw notFound(`no retrain ${id}`);
         throw err;
       });
       const status = description.status.name;

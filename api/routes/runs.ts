@@ -8,7 +8,7 @@ import { trainingProgressQuery } from '../../contracts/training.ts';
 import { backfillDayCounts, currentRun, findRun, listRuns, publicRun, type RunCursor, type RunRow } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { errors, json, Limit, router } from '../openapi.ts';
 import { briefly, liveProgress } from '../temporalCalls.ts';
 
@@ -75,7 +75,7 @@ export function runRoutes({ cfg, temporal, pool }: ApiDeps) {
       const { id } = c.req.valid('param');
       // The row as Temporal says it ended, when Temporal answers at once; the stored row otherwise.
       const run = (await briefly(temporal, () => currentRun(pool, temporal, id))) ?? await findRun(pool, id);
-      if (!run) throw new ApiError(404, 'not_found', `no run ${id}`);
+      if (!run) throw notFound(`no run ${id}`);
       const query = run.ended_at ? undefined : queryOf[run.kind];
       const progress = query ? await liveProgress<Record<string, unknown>>(temporal, run.workflow_id, query) : undefined;
       const days = run.kind === 'backfill' ? (await backfillDayCounts(pool, [run.id])).get(run.id) : undefined;

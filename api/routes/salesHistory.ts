@@ -1,9 +1,9 @@
 // GET /v1/sales/history: a series' recent days as sold, for the planners' chart.
 import { createRoute, z } from '@hono/zod-openapi';
-import { STATE_HOLIDAYS } from '../../contracts/sales.ts';
+import { STATE_HOLIDAYS } from '../../domain/holidays.ts';
 import { latestSeriesWindow } from '../../platform/seriesHistory.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { errors, json, ProductName, router, StoreId } from '../openapi.ts';
 import { requireStore } from '../series.ts';
 
@@ -34,7 +34,7 @@ export function salesHistoryRoutes({ pool }: ApiDeps) {
     const { store, product, days } = c.req.valid('query');
     await requireStore(pool, store);
     const window = await latestSeriesWindow(pool, store, product, days);
-    if (!window.length) throw new ApiError(404, 'not_found', `store ${store} has no sales for product "${product}"`, 'product');
+    if (!window.length) throw notFound(`store ${store} has no sales for product "${product}"`, 'product');
     return c.json({ storeId: store, product, days: window }, 200);
   });
 }

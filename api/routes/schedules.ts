@@ -2,10 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
 import { scheduleDefinitions } from '../../platform/schedules.ts';
-import { workflowUrl } from '../../platform/temporal.ts';
+import { temporalUiUrl, workflowUrl } from '../../platform/temporal.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, router } from '../openapi.ts';
 
 const Schedule = z.object({
@@ -32,16 +32,15 @@ const action = (verb: 'trigger' | 'pause' | 'unpause', summary: string, conflict
 export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
   const known = new Map(scheduleDefinitions(cfg).map((d) => [d.scheduleId, d]));
   const admin = requireRole(keys, 'admin');
-  const uiUrl = (id: string) => `${cfg.temporal.uiUrl}/namespaces/${encodeURIComponent(cfg.temporal.namespace)}/schedules/${encodeURIComponent(id)}`;
 
   const describe = async (id: string): Promise<z.output<typeof Schedule>> => {
     const def = known.get(id);
-    if (!def) throw new ApiError(404, 'not_found', `no schedule ${id}; known: ${[...known.keys()].join(', ')}`);
+    if (!def) throw notFound(`no schedule ${id}; known: ${[...known.keys()].join(', ')}`);
     let d: ScheduleDescription;
     try {
       d = await temporal.schedule.getHandle(id).describe();
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) throw new ApiError(404, 'not_found', `schedule ${id} is not registered in Temporal yet (the worker registers it at start-up)`);
+      if (err instanceof ScheduleNotFoundError) throw notFound(`schedule ${id} is not registered in Temporal yet (the worker registers it at start-up)`);
       throw err;
     }
     return {
@@ -54,7 +53,7 @@ export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
         scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId,
         temporalUrl: workflowUrl(cfg.temporal, a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId),
       })),
-      temporalUrl: uiUrl(id),
+      temporalUrl: temporalUiUrl(cfg.temporal, { scheduleId: id }),
     };
   };
   const who = (c: { get(k: 'apiKey'): { name: string } }) => `by API key "${c.get('apiKey').name}"`;

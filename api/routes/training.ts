@@ -4,14 +4,14 @@ import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
 import { PRODUCT_NAME } from '../../contracts/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
-import { addDays, todayIn } from '../../domain/dates.ts';
+import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { currentRun } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { weeklyTraining } from '../../workflows/weeklyTraining.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
 
@@ -64,7 +64,7 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const admin = requireRole(keys, 'admin');
   const findRun = async (id: string) => {
     const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs WHERE run_id = $1', [id]);
-    if (!rows[0]) throw new ApiError(404, 'not_found', `no training run ${id}`);
+    if (!rows[0]) throw notFound(`no training run ${id}`);
     return rows[0];
   };
 
@@ -72,7 +72,7 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     .openapi({ ...start, middleware: [admin] as const }, async (c) => {
       const body = c.req.valid('json');
       // Default: history up to yesterday where the stores are.
-      const options = { ...body, asOf: body.asOf ?? addDays(todayIn(cfg.ingestTimeZone), -1) };
+      const options = { ...body, asOf: body.asOf ?? dayBeforeIn(cfg.ingestTimeZone) };
       const workflowId = trainingRunId(options);
       // A second start while the run is going joins it; after it ended, it reruns in place.
       const handle = await temporal.workflow.start<typeof weeklyTraining>('weeklyTraining', {
@@ -96,7 +96,7 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       const { id } = c.req.valid('param');
       // Settled first: a run whose workflow closed without recording its end has ended, however its row reads.
       const run = await currentRun(pool, temporal, id);
-      if (!run || (run.kind !== 'training' && run.kind !== 'retrain')) throw new ApiError(404, 'not_found', `no training run ${id}`);
+      if (!run || (run.kind !== 'training' && run.kind !== 'retrain')) throw notFound(`no training run ${id}`);
       if (run.ended_at) throw new ApiError(409, 'conflict', `training run ${id} has ended already (${run.status})`);
       await temporal.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined).cancel();
       return c.json({ runId: id, cancelling: true as const }, 202);

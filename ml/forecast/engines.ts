@@ -17,9 +17,14 @@ export type EngineName = keyof typeof ENGINES;
 
 export const isEngineName = (name: string): name is EngineName => Object.hasOwn(ENGINES, name);
 
+/** Why a name is no engine's (with the names that are), or null when it is one. */
+export const engineProblem = (name: unknown): string | null =>
+  typeof name === 'string' && isEngineName(name) ? null : `unknown forecast engine ${JSON.stringify(name) ?? 'nothing'}; known: ${Object.keys(ENGINES).join(', ')}`;
+
 export function engineNamed(name: string): Engine {
-  if (!isEngineName(name)) throw new Error(`unknown forecast engine "${name}"; known: ${Object.keys(ENGINES).join(', ')}`);
-  return ENGINES[name];
+  const problem = engineProblem(name);
+  if (problem) throw new Error(problem);
+  return ENGINES[name as EngineName];
 }
 
 /** A model's forecast for these dates (ascending), on the calendar the series' history suggests for them. */

@@ -1,8 +1,8 @@
 // The calendar features of the `fast` engine: one row of numbers per day. Retail sales are
 // multiplicative, so the engine fits these to log sales: each feature scales sales by a factor.
+import { DAY_MS } from '../../domain/dates.ts';
 import type { CalendarDay } from './types.ts';
 
-const DAY_MS = 86_400_000;
 const YEAR_DAYS = 365.25;
 const YEARLY_TERMS = 3;
 

@@ -1,7 +1,6 @@
 // What every forecast engine takes and gives: a series' days (oldest first) with the calendar that
 // drives retail sales, and points with an interval. Plain data, so parameters are JSON.
-
-export type StateHoliday = '0' | 'a' | 'b' | 'c';
+import type { StateHoliday } from '../../domain/holidays.ts';
 
 /** A day's calendar: what is known about a day before its sales are. */
 export interface CalendarDay {

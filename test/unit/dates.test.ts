@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { forecastRange } from '../../contracts/forecast.ts';
-import { dateProblem, FIRST_DATE, lastDate } from '../../domain/dates.ts';
+import { dateProblem, dayBeforeIn, FIRST_DATE, lastDate } from '../../domain/dates.ts';
 
 describe('the business date rule', () => {
   const today = '2026-12-01';
@@ -42,5 +42,27 @@ describe('forecast ranges under the date rule', () => {
     assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-20' }, today), { ok: true, begin: '2028-11-20', end: '2028-11-27' });
     assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-30' }, today),
       { ok: false, field: 'end_date', reason: '2028-12-07 is more than 2 years ahead (latest allowed 2028-12-01)' });
+  });
+});
+
+describe('the day a schedule tick is for', () => {
+  it('is the day before the tick in the schedule\'s time zone, not in UTC', () => {
+    // 00:30 in Berlin on 2 December is still 1 December in UTC: the tick is for 1 December.
+    assert.equal(dayBeforeIn('Europe/Berlin', new Date('2026-12-01T23:30:00Z')), '2026-12-01');
+    assert.equal(dayBeforeIn('UTC', new Date('2026-12-01T23:30:00Z')), '2026-11-30');
+    // 18:00 on 1 December in Los Angeles is already 2 December in UTC: the tick is for 30 November.
+    assert.equal(dayBeforeIn('America/Los_Angeles', new Date('2026-12-02T02:00:00Z')), '2026-11-30');
+    assert.equal(dayBeforeIn('Pacific/Kiritimati', new Date('2026-12-01T10:30:00Z')), '2026-12-01');
+  });
+
+  it('crosses month, year and leap-day boundaries', () => {
+    assert.equal(dayBeforeIn('Europe/Berlin', new Date('2026-12-31T23:30:00Z')), '2026-12-31');
+    assert.equal(dayBeforeIn('Europe/Berlin', new Date('2024-02-29T23:30:00Z')), '2024-02-29');
+    assert.equal(dayBeforeIn('UTC', new Date('2024-03-01T00:30:00Z')), '2024-02-29');
+  });
+
+  it('is the same across a daylight-saving change (the 01:00 Sunday tick of 27 October 2024 in Berlin)', () => {
+    assert.equal(dayBeforeIn('Europe/Berlin', new Date('2024-10-26T23:00:00Z')), '2024-10-26');
+    assert.equal(dayBeforeIn('Europe/Berlin', new Date('2024-10-27T00:00:00Z')), '2024-10-26');
   });
 });

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../platform/config.ts';
+import { scheduleDefinitions } from '../../platform/schedules.ts';
+import * as workflows from '../../workflows/index.ts';
+
+describe('schedule definitions', () => {
+  it('name the workflow functions the worker registers, not strings', () => {
+    const registered = new Set<unknown>(Object.values(workflows));
+    for (const def of scheduleDefinitions(loadConfig({}))) {
+      assert.equal(def.action.type, 'startWorkflow');
+      assert.equal(typeof def.action.workflowType, 'function', def.scheduleId);
+      assert.ok(registered.has(def.action.workflowType), `${def.scheduleId}'s workflow is exported by workflows/index.ts`);
+    }
+  });
+});
