@@ -42,6 +42,8 @@ export async function withWorker<T>(env: TestWorkflowEnvironment, activities: Pa
     connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities,
     // Activity cancels arrive with heartbeat answers: sent at once here, not every 24 s.
     maxHeartbeatThrottleInterval: '20 milliseconds', defaultHeartbeatThrottleInterval: '20 milliseconds',
+    // A failed test leaves mocked activities waiting forever: stop anyway, so it fails instead of hanging.
+    shutdownForceTime: '2 seconds',
   });
   return worker.runUntil(body(taskQueue));
 }

@@ -45,7 +45,7 @@ describe('weekly training workflow (mocked activities)', () => {
     const report = await withWorker(env, mocks.activities, async (taskQueue) => {
       const run = env.client.workflow.execute(weeklyTraining, { taskQueue, workflowId: 'training-window', args: [options('2024-01-07', 2)] });
       for (let released = 0; released < 7; released++) {
-        await until('a shard waiting to train', () => waiting.size === Math.min(2, 7 - released));
+        await until('a shard waiting to train', () => waiting.size >= Math.min(2, 7 - released));
         const [shard, release] = waiting.entries().next().value!;
         waiting.delete(shard);
         release();
