@@ -1,6 +1,6 @@
 // `npm test [-- files...]`: type-checks and lints while the isolated test stack starts from a clean
-// data dir, provisions it, runs the unit, integration, replay and browser tests with node's test
-// runner, and stops the stack. Exits non-zero if any check or test failed.
+// data dir, provisions it, runs the unit, workflow, integration, replay and browser tests with
+// node's test runner, and stops the stack. Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
-const TEST_DIRS = ['test/unit', 'test/integration', 'test/replay', 'test/browser'];
+const TEST_DIRS = ['test/unit', 'test/workflow', 'test/integration', 'test/replay', 'test/browser'];
 const BROWSER_DIR = 'test/browser';
 
 async function testFiles(): Promise<string[]> {

@@ -1,0 +1,55 @@
+// Records the histories of retrainSeries, scheduledDailyIngest and scheduledWeeklyTraining in the
+// workflow tier's Temporal with mocked activities (their activities' results do not change the
+// command sequence). The scheduled two are started by a real Schedule backfilled for a past time,
+// so their histories carry TemporalScheduledStartTime as a tick's do.
+//   node --import tsx test/replay/recordMocked.ts
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ScheduleOverlapPolicy, type CalendarSpec } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { retrainSeries, scheduledDailyIngest, scheduledWeeklyTraining } from '../../workflows/index.ts';
+import { until } from '../helpers/until.ts';
+import { startTestTemporal, withWorker, type Activities } from '../workflow/env.ts';
+
+const TIME_ZONE = 'Pacific/Auckland';
+const activities: Partial<Activities> = {
+  recordIngestRun: () => Promise.resolve(),
+  validateAndUpsertSales: () => Promise.resolve({ staged: 3, accepted: 3, rejected: 0 }),
+  exportSalesDay: () => Promise.resolve(3),
+  loadSalesDay: () => Promise.resolve(),
+  reconcileSalesDay: () => Promise.resolve({ postgres: 3, gcs: 3, bigquery: 3 }),
+  snapshotTrainingWindow: () => Promise.resolve({ series: 2, shards: 1 }),
+  trainShard: () => Promise.resolve({ series: 2, fitted: 2, unfit: 0, promoted: 2, forecasts: 14 }),
+  recordTrainingRun: () => Promise.resolve({}),
+  retrainSeriesNow: (_run, input) => Promise.resolve({ storeId: input.storeId, product: input.product, trained: false, reason: 'only 3 days of history' }),
+};
+const ticks: [string, typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, CalendarSpec, string][] = [
+  ['scheduledDailyIngest', scheduledDailyIngest, { hour: 0, minute: 30 }, '2026-03-10T11:30:00Z'],
+  ['scheduledWeeklyTraining', scheduledWeeklyTraining, { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }, '2026-03-07T12:00:00Z'],
+];
+
+const env = await startTestTemporal();
+try {
+  const save = async (name: string, workflowId: string) => {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    writeFileSync(path.join(import.meta.dirname, `${name}.history.json`), historyToJSON(history));
+    console.log(`recorded ${name} (${workflowId})`);
+  };
+  await withWorker(env, activities, async (taskQueue) => {
+    await env.client.workflow.execute(retrainSeries, { taskQueue, workflowId: 'retrain-1-p01', args: [{ storeId: 1, product: 'p01', engine: 'fast', windowDays: 120 }] });
+    await save('retrainSeries', 'retrain-1-p01');
+    for (const [name, workflowType, calendar, at] of ticks) {
+      const schedule = await env.client.schedule.create({
+        scheduleId: name, spec: { calendars: [calendar], timezone: TIME_ZONE },
+        action: { type: 'startWorkflow', workflowType, taskQueue, args: [{ timeZone: TIME_ZONE }] }, state: { paused: true },
+      });
+      const t = new Date(at).getTime();
+      await schedule.backfill({ start: new Date(t - 60_000), end: new Date(t + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
+      const workflowId = await until(`${name}'s tick`, async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
+      await env.client.workflow.getHandle(workflowId).result();
+      await save(name, workflowId);
+    }
+  });
+} finally {
+  await env.teardown();
+}

@@ -1,0 +1,60 @@
+// The workflow tier's Temporal: a dev server started by @temporalio/testing from the Temporal CLI
+// the stack already installs (its own download needs the network), workers with mocked
+// activities, and the workflow bundle built once per file. No Postgres, GCS or BigQuery.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { createActivities } from '../../activities/index.ts';
+import { GO_BIN_DIR, VENV_DIR } from '../../scripts/stack/paths.ts';
+import { WORKFLOWS_PATH } from '../../workers/run.ts';
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** Where scripts/stack/tools.ts puts the CLI: the PyPI build, or the `go install` fallback. */
+function temporalCli(): string {
+  const candidates = [path.join(VENV_DIR, 'bin', 'temporal'), path.join(GO_BIN_DIR, 'temporal')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no Temporal CLI at ${candidates.join(' or ')}: run npm test or npm start once to install it`);
+  return found;
+}
+
+let runtimeQuiet = false;
+
+export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeQuiet) {
+    // Failed and cancelled activities are what these tests provoke: only errors are worth printing.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    runtimeQuiet = true;
+  }
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCli() }, log: { format: 'pretty', level: 'error' } } });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Runs `body` while a worker with these mocked activities serves a fresh task queue. */
+export async function withWorker<T>(env: TestWorkflowEnvironment, activities: Partial<Activities>, body: (taskQueue: string) => Promise<T>): Promise<T> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities,
+    // Activity cancels arrive with heartbeat answers: sent at once here, not every 24 s.
+    maxHeartbeatThrottleInterval: '20 milliseconds', defaultHeartbeatThrottleInterval: '20 milliseconds',
+    // A failed test leaves mocked activities waiting forever: stop anyway, so it fails instead of hanging.
+    shutdownForceTime: '2 seconds',
+  });
+  return worker.runUntil(body(taskQueue));
+}
+
+/** A mocked activity that keeps heartbeating until its workflow cancels it, then fails as cancelled. */
+export async function untilCancelled(): Promise<never> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), 20);
+  try {
+    return await ctx.cancelled;
+  } finally {
+    clearInterval(timer);
+  }
+}
