@@ -7,9 +7,9 @@ import type { SaleRow } from '../contracts/sales.ts';
 import { todayUtc } from '../domain/dates.ts';
 import { validateSalesBatch } from '../domain/salesBatch.ts';
 import { whileHeartbeating } from './heartbeat.ts';
-import { saveRejections } from './rejections.ts';
+import { saveRejections } from '../platform/rejections.ts';
 import type { Deps } from './deps.ts';
-import { countSalesDay, exportSales, loadSales, SALES_UPSERT_CONFLICT, salesDayObject } from './salesWarehouse.ts';
+import { countSalesDay, exportSales, loadSales, SALES_UPSERT_CONFLICT, salesDayObject } from '../platform/salesWarehouse.ts';
 
 async function upsertSales(deps: Deps, rows: SaleRow[]): Promise<void> {
   if (!rows.length) return;

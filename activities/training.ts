@@ -11,7 +11,7 @@ import { engineProblem } from '../ml/forecast/engines.ts';
 import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
-import { COPY_RAW_LINES } from './salesWarehouse.ts';
+import { COPY_RAW_LINES } from '../platform/salesWarehouse.ts';
 import { productionVersions, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
 
 // A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.

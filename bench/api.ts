@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Client } from '@temporalio/client';
-import { closeDeps, createDeps } from '../activities/deps.ts';
+import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import type { ForecastResponse } from '../contracts/forecast.ts';
 import type { RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../contracts/training.ts';
@@ -147,13 +147,13 @@ const children: ChildProcess[] = [];
 const dir = await mkdtemp(path.join(os.tmpdir(), 'retailflow-bench-api-'));
 try {
   await provision(cfg);
-  const deps = createDeps(cfg, 'retailflow-bench');
+  const deps = createDataDeps(cfg, 'retailflow-bench');
   try {
     generate(['--out', dir, '--stores', String(STORES), '--products', String(PRODUCTS.length), '--from', '2015-03-01', '--to', AS_OF]);
     await importStores(deps.pool, path.join(dir, 'store.csv'));
     await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
   } finally {
-    await closeDeps(deps);
+    await closeDataDeps(deps);
   }
   children.push(startProcess('workers/training.ts'), startProcess('workers/interactive.ts'), startProcess('api/main.ts'));
   const client = await connectClient(cfg.temporal);

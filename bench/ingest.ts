@@ -6,7 +6,7 @@
 // Rows/s per stage and end to end, and the peak RSS of this process (generator, importer and worker).
 // One JSON line per result on stdout, all in bench/results/ingest.json.
 import path from 'node:path';
-import { closeDeps, createDeps } from '../activities/deps.ts';
+import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import { dailyIngestWorkflowId, type IngestReport } from '../contracts/ingest.ts';
 import { loadConfig } from '../platform/config.ts';
 import { provision } from '../platform/provision.ts';
@@ -29,7 +29,7 @@ try {
   await stackWipe(cfg);
   await stackUp(cfg);
   await provision(cfg);
-  const deps = createDeps(cfg, 'retailflow-bench');
+  const deps = createDataDeps(cfg, 'retailflow-bench');
   const dir = path.join(cfg.stack.dataDir, 'generated');
   try {
     const t0 = performance.now();
@@ -83,7 +83,7 @@ try {
     }
     report({ name: 'peak_rss_mib', value: Math.round(process.resourceUsage().maxRSS / 1024), note: 'this process: generator, importer and an in-process worker' });
   } finally {
-    await closeDeps(deps);
+    await closeDataDeps(deps);
   }
 } finally {
   await stackDown(cfg);

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { closeDeps, createDeps } from '../activities/deps.ts';
+import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import type { Config } from '../platform/config.ts';
 import { addDays, todayUtc } from '../domain/dates.ts';
 import { generate } from './data/generate.ts';
@@ -17,7 +17,7 @@ const HISTORY_DAYS = 180;
 
 /** Returns yesterday's date when it loaded demo data, undefined when the database had sales already. */
 export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string): Promise<string | undefined> {
-  const deps = createDeps(cfg, 'retailflow-demo');
+  const deps = createDataDeps(cfg, 'retailflow-demo');
   try {
     const { rows } = await deps.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM sales) AS any');
     if (rows[0]?.any) return undefined;
@@ -38,6 +38,6 @@ export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string
     console.log(`[demo] sent ${records.length} events for ${yesterday}: ${JSON.stringify(await res.json()).slice(0, 200)}`);
     return yesterday;
   } finally {
-    await closeDeps(deps);
+    await closeDataDeps(deps);
   }
 }

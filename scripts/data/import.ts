@@ -9,8 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { parse, type Info } from 'csv-parse';
 import type pg from 'pg';
-import { closeDeps, createDeps } from '../../activities/deps.ts';
-import { saveRejections } from '../../activities/rejections.ts';
+import { closeDataDeps, createDataDeps } from '../../platform/deps.ts';
+import { saveRejections } from '../../platform/rejections.ts';
 import type { Rejection } from '../../domain/salesBatch.ts';
 import { config } from '../../platform/config.ts';
 import { importTrain } from './importTrain.ts';
@@ -116,7 +116,7 @@ export async function importCommand(argv: string[]): Promise<void> {
   const check = (what: string, rejected: number, of: number) => {
     if (of && rejected / of > maxShare) tooMany.push(`${n(rejected)} of ${n(of)} ${what} (${percent(rejected / of)})`);
   };
-  const deps = createDeps(config(), 'retailflow-import');
+  const deps = createDataDeps(config(), 'retailflow-import');
   try {
     let rejectedStores: Map<number, number> | undefined;
     if (values.stores) {
@@ -139,7 +139,7 @@ export async function importCommand(argv: string[]): Promise<void> {
       check('sales rows', t.rejected, t.read - t.skipped);
     }
   } finally {
-    await closeDeps(deps);
+    await closeDataDeps(deps);
   }
   if (tooMany.length) {
     throw new Error(`rejected more than ${percent(maxShare)} of the input: ${tooMany.join('; ')}. The rest is loaded; ` +

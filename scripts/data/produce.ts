@@ -8,7 +8,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { closeDeps, createDeps } from '../../activities/deps.ts';
+import { closeDataDeps, createDataDeps } from '../../platform/deps.ts';
 import { addDays, daysBetween, todayUtc } from '../../domain/dates.ts';
 import { config } from '../../platform/config.ts';
 import { importStores } from './import.ts';
@@ -55,7 +55,7 @@ export async function produce(o: ProduceOptions): Promise<{ history: number; sen
   const historyFrom = addDays(historyTo, -Math.round(o.months * 30.44) + 1);
   const shiftDays = daysBetween(historyTo, addDays(today, -1));
 
-  const deps = createDeps(config(), 'retailflow-producer');
+  const deps = createDataDeps(config(), 'retailflow-producer');
   let history = 0;
   try {
     if (o.stores) await importStores(deps.pool, o.stores);
@@ -63,7 +63,7 @@ export async function produce(o: ProduceOptions): Promise<{ history: number; sen
     history = summary.loaded;
     log(`history ${historyFrom}..${historyTo} shifted by ${shiftDays} days to end ${addDays(today, -1)}: loaded ${summary.loaded}, rejected ${summary.rejected}`);
   } finally {
-    await closeDeps(deps);
+    await closeDataDeps(deps);
   }
 
   const events = final.records.map((r) => ({ ...trainRecordToEvent(r), date: today, day_of_week: undefined }));

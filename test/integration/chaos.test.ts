@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
-import { countSalesDay } from '../../activities/salesWarehouse.ts';
+import { countSalesDay } from '../../platform/salesWarehouse.ts';
 import type { BackfillProgress } from '../../contracts/ingest.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
 import { datesBetween } from '../../domain/dates.ts';

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { ApiDeps } from '../../api/deps.ts';
-import { countSalesDay } from '../../activities/salesWarehouse.ts';
+import { countSalesDay } from '../../platform/salesWarehouse.ts';
 import { dailyIngestWorkflowId, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
 import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules, RECONCILE_RUNS_SCHEDULE_ID, WEEKLY_TRAINING_SCHEDULE_ID } from '../../platform/schedules.ts';

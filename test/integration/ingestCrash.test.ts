@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { countSalesDay } from '../../activities/salesWarehouse.ts';
+import { countSalesDay } from '../../platform/salesWarehouse.ts';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { dailyIngestWorkflowId, type IngestReport } from '../../contracts/ingest.ts';
 import { connectClient } from '../../platform/temporal.ts';

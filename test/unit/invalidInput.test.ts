@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exportSales } from '../../activities/salesWarehouse.ts';
+import { exportSales } from '../../platform/salesWarehouse.ts';
 import type { Deps } from '../../activities/deps.ts';
 import { engineProblem, engineNamed } from '../../ml/forecast/engines.ts';
 

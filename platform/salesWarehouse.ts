@@ -7,7 +7,7 @@ import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import { invalidInput } from '../contracts/failures.ts';
 import type { SaleRow } from '../contracts/sales.ts';
 import { ISO_DATE } from '../domain/dates.ts';
-import type { DataDeps, Deps } from './deps.ts';
+import type { DataDeps } from './deps.ts';
 
 /** How a sales row that exists already is updated: the newest values win. */
 export const SALES_UPSERT_CONFLICT = `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
@@ -36,7 +36,7 @@ export const COPY_RAW_LINES = `WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x
  * Postgres renders each row as JSON and COPY streams it straight into the upload: no per-row work in
  * Node.
  */
-export async function exportSales({ pool, store }: Pick<Deps, 'pool' | 'store'>, from: string, to: string, objectName: string): Promise<number> {
+export async function exportSales({ pool, store }: Pick<DataDeps, 'pool' | 'store'>, from: string, to: string, objectName: string): Promise<number> {
   // Inlined (COPY takes no parameters), so checked to be dates.
   for (const [field, d] of [['from', from], ['to', to]] as const) if (!ISO_DATE.test(d)) throw invalidInput(field, `must be a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
   const client = await pool.connect();
@@ -55,14 +55,14 @@ export async function exportSales({ pool, store }: Pick<Deps, 'pool' | 'store'>,
 }
 
 /** Replaces the range's partitions of the BigQuery sales table with exported objects (one load job). */
-export async function loadSales({ store, warehouse }: Pick<Deps, 'store' | 'warehouse'>, from: string, to: string, objectNames: string[]): Promise<void> {
+export async function loadSales({ store, warehouse }: Pick<DataDeps, 'store' | 'warehouse'>, from: string, to: string, objectNames: string[]): Promise<void> {
   await warehouse.replaceDateRange('sales', objectNames.map((n) => store.file(n)), WAREHOUSE_TABLES.sales.schema, 'date', from, to);
 }
 
 export interface RangeCounts { postgres: number; gcs: number; bigquery: number }
 
 /** The range's rows in Postgres and in BigQuery. */
-export async function countSalesRows({ pool, warehouse }: Pick<Deps, 'pool' | 'warehouse'>, from: string, to: string): Promise<Omit<RangeCounts, 'gcs'>> {
+export async function countSalesRows({ pool, warehouse }: Pick<DataDeps, 'pool' | 'warehouse'>, from: string, to: string): Promise<Omit<RangeCounts, 'gcs'>> {
   const [pg, bq] = await Promise.all([
     pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales WHERE date BETWEEN $1 AND $2', [from, to]),
     warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${warehouse.table('sales')} WHERE date BETWEEN DATE(@from) AND DATE(@to)`, { from, to }),
