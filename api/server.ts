@@ -14,7 +14,7 @@ import { temporalConnectionOptions } from '../platform/temporal.ts';
 
 export async function createApiDeps(cfg: Config): Promise<ApiDeps> {
   // Lazy: the API starts, and /readyz says so, even while Temporal is still coming up.
-  const connection = Connection.lazy(await temporalConnectionOptions(cfg.temporal));
+  const connection = Connection.lazy(temporalConnectionOptions(cfg.temporal));
   const log = createLogger('api', cfg.logLevel);
   const pool = createPool(cfg.postgres, 'retailflow-api', log);
   const models = new ProductionModels(pool, log);

@@ -1,7 +1,11 @@
 // Configuration: the environment parsed once with zod. Defaults describe the local stack that
 // `npm start` runs; production sets RETAILFLOW_STACK=external and points each service elsewhere.
+// Temporal's connection settings are read by @temporalio/envconfig, as every Temporal SDK and the
+// CLI read them: the same TEMPORAL_* variables and temporal.toml profiles work here.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 
 export const API_ROLES = ['read', 'write', 'admin'] as const;
@@ -65,12 +69,6 @@ const EnvSchema = z.object({
   BIGQUERY_PORT: port.default(9050),
   BIGQUERY_GRPC_PORT: port.default(9060),
 
-  TEMPORAL_ADDRESS: optional(z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port')),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TLS: optional(flag),
-  TEMPORAL_TLS_CERT_PATH: optional(z.string()),
-  TEMPORAL_TLS_KEY_PATH: optional(z.string()),
-  TEMPORAL_API_KEY: optional(z.string()),
   TEMPORAL_UI_URL: optional(url),
 
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
@@ -94,8 +92,22 @@ const EnvSchema = z.object({
   API_READS_NEED_KEY: flag.default(false),
 });
 
+/** The Temporal connection variables @temporalio/envconfig reads (besides TEMPORAL_GRPC_META_*). */
+const TEMPORAL_ENV_VARS = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'];
+
 /** Every environment variable the configuration reads. */
-export const ENV_VARS = Object.keys(EnvSchema.shape);
+export const ENV_VARS = [...Object.keys(EnvSchema.shape), ...TEMPORAL_ENV_VARS];
+
+/** Variables of earlier versions, and what replaced them. */
+const RENAMED: Record<string, string> = {
+  TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+};
+
+/** How to reach Temporal beyond its address: what NativeConnection and Connection both take. */
+export type TemporalConnectionSettings = Pick<NativeConnectionOptions, 'tls' | 'apiKey' | 'metadata'>;
 
 export interface Config {
   stack: {
@@ -109,8 +121,7 @@ export interface Config {
   temporal: {
     address: string;
     namespace: string;
-    tls: boolean | { certPath: string; keyPath: string };
-    apiKey?: string;
+    connection: TemporalConnectionSettings;
     uiUrl: string;
     taskQueues: typeof TASK_QUEUES;
   };
@@ -128,26 +139,44 @@ export interface Config {
   ingestTimeZone: string;
 }
 
+type TemporalProfile = { problems: string[] } | { problems?: undefined; address?: string; namespace?: string; connection: TemporalConnectionSettings };
+
+/** The Temporal profile (temporal.toml and TEMPORAL_* variables), or the problems it has. */
+function temporalProfile(env: Record<string, string | undefined>): TemporalProfile {
+  // Empty means unset here, as for every other variable.
+  const set = Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined && kv[1] !== ''));
+  try {
+    const profile = loadClientConfigProfile({ overrideEnvVars: set });
+    const problems: string[] = [];
+    if (profile.address !== undefined && !/^[^:\s]+:\d+$/.test(profile.address)) problems.push(`TEMPORAL_ADDRESS: must be host:port, got "${profile.address}"`);
+    const tls = profile.tls;
+    if (tls && !tls.disabled && Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+      problems.push('TEMPORAL_TLS_CLIENT_CERT_PATH/TEMPORAL_TLS_CLIENT_KEY_PATH: set both for mTLS, or neither');
+    }
+    if (problems.length) return { problems };
+    const { namespace, connectionOptions } = toClientOptions(profile);
+    const { tls: tlsOptions, apiKey, metadata } = connectionOptions;
+    return { address: profile.address, namespace, connection: { tls: tlsOptions ?? false, apiKey, metadata } };
+  } catch (err) {
+    return { problems: [`Temporal client settings (TEMPORAL_* variables, temporal.toml): ${(err as Error).message}`] };
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  const renamed = Object.keys(RENAMED).filter((old) => env[old]).map((old) => `${old}: renamed to ${RENAMED[old]}`);
+  if (!parsed.success || renamed.length) {
+    throw new ConfigError([...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`), ...renamed]);
   }
   const e = parsed.data;
+  const temporal = temporalProfile(env);
   const local = e.RETAILFLOW_STACK === 'local';
-  const problems: string[] = [];
+  const problems = [...temporal.problems ?? []];
   if (!local && !e.DATABASE_URL) problems.push('DATABASE_URL: required when RETAILFLOW_STACK=external');
-  if (!local && !e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external');
-  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
-    problems.push('TEMPORAL_TLS_CERT_PATH/TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
-  }
-  if (problems.length) throw new ConfigError(problems);
+  if (!local && !temporal.problems && !temporal.address) problems.push('TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external (or a temporal.toml profile with an address)');
+  if (problems.length || temporal.problems) throw new ConfigError(problems);
 
   const loopback = '127.0.0.1';
-  const temporalAddress = e.TEMPORAL_ADDRESS ?? `${loopback}:${e.TEMPORAL_PORT}`;
-  const mtls = e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
-    ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH }
-    : undefined;
   return {
     stack: {
       mode: e.RETAILFLOW_STACK,
@@ -157,7 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         gcs: e.GCS_PORT, bigquery: e.BIGQUERY_PORT, bigqueryGrpc: e.BIGQUERY_GRPC_PORT,
       },
       managed: {
-        temporal: local && !e.TEMPORAL_ADDRESS,
+        temporal: local && !temporal.address,
         postgres: local && !e.DATABASE_URL,
         gcs: local && !e.GCS_ENDPOINT,
         bigquery: local && !e.BIGQUERY_ENDPOINT,
@@ -165,10 +194,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: e.LOG_LEVEL,
     temporal: {
-      address: temporalAddress,
-      namespace: e.TEMPORAL_NAMESPACE,
-      tls: mtls ?? e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY),
-      apiKey: e.TEMPORAL_API_KEY,
+      address: temporal.address ?? `${loopback}:${e.TEMPORAL_PORT}`,
+      namespace: temporal.namespace ?? 'default',
+      connection: temporal.connection,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
       taskQueues: TASK_QUEUES,
     },

@@ -1,24 +1,17 @@
 // Temporal connections for clients (API, scripts) and workers, from one configuration.
-import { readFile } from 'node:fs/promises';
-import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config.ts';
 import { causes } from './outage.ts';
 
 type TemporalConfig = Config['temporal'];
 
-async function tlsOptions(cfg: TemporalConfig): Promise<TLSConfig | boolean> {
-  if (typeof cfg.tls === 'boolean') return cfg.tls;
-  const [crt, key] = await Promise.all([readFile(cfg.tls.certPath), readFile(cfg.tls.keyPath)]);
-  return { clientCertPair: { crt, key } };
-}
-
 // gRPC's reconnect backoff grows to 2 minutes by default: after an outage a client would keep
 // failing for up to that long although the server is back. Capped at a few seconds.
 const RECONNECT_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3_000 };
 
-export async function temporalConnectionOptions(cfg: TemporalConfig): Promise<ConnectionOptions> {
-  return { address: cfg.address, tls: await tlsOptions(cfg), apiKey: cfg.apiKey, connectTimeout: '5s', channelArgs: RECONNECT_CHANNEL_ARGS };
+export function temporalConnectionOptions(cfg: TemporalConfig): ConnectionOptions {
+  return { address: cfg.address, ...cfg.connection, connectTimeout: '5s', channelArgs: RECONNECT_CHANNEL_ARGS };
 }
 
 // gRPC status codes: 14 UNAVAILABLE (no connection), 4 DEADLINE_EXCEEDED (no answer in time).
@@ -43,12 +36,12 @@ export function withTemporalDeadline<T>(client: Client, ms: number, fn: () => Pr
 }
 
 export async function connectClient(cfg: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect(await temporalConnectionOptions(cfg));
+  const connection = await Connection.connect(temporalConnectionOptions(cfg));
   return new Client({ connection, namespace: cfg.namespace });
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: cfg.address, tls: await tlsOptions(cfg), apiKey: cfg.apiKey });
+  return NativeConnection.connect({ address: cfg.address, ...cfg.connection });
 }
 
 /** What to link to in the Temporal Web UI: the namespace's workflow list, one workflow (a run's history when `runId` is given), or a schedule. */

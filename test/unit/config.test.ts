@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, redactUrl } from '../../platform/config.ts';
 
@@ -20,7 +23,7 @@ describe('config', () => {
     assert.deepEqual(cfg.stack.managed, { temporal: true, postgres: true, gcs: true, bigquery: true });
     assert.equal(cfg.temporal.address, '127.0.0.1:7233');
     assert.equal(cfg.temporal.uiUrl, 'http://localhost:8233');
-    assert.equal(cfg.temporal.tls, false);
+    assert.deepEqual(cfg.temporal.connection, { tls: false, apiKey: undefined, metadata: undefined });
     assert.equal(cfg.postgres.url, 'postgres://retailflow@127.0.0.1:15432/retailflow');
     assert.equal(cfg.gcs.endpoint, 'http://127.0.0.1:4443');
     assert.equal(cfg.bigquery.endpoint, 'http://127.0.0.1:9050');
@@ -54,7 +57,9 @@ describe('config', () => {
     assert.deepEqual(cfg.stack.managed, { temporal: false, postgres: false, gcs: false, bigquery: false });
     assert.equal(cfg.gcs.endpoint, undefined);
     assert.equal(cfg.bigquery.endpoint, undefined);
-    assert.equal(cfg.temporal.tls, true, 'an API key implies TLS');
+    assert.equal(cfg.temporal.connection.tls, true, 'an API key implies TLS');
+    assert.equal(cfg.temporal.connection.apiKey, 'secret-key');
+    assert.equal(cfg.temporal.namespace, 'ns.acct');
     assert.equal(cfg.bigquery.projectId, 'acme-retail');
   });
 
@@ -71,10 +76,33 @@ describe('config', () => {
     assert.match(err.message, /TEMPORAL_ADDRESS: required/);
   });
 
-  it('requires both mTLS files or neither', () => {
-    assert.match(configError({ TEMPORAL_TLS_CERT_PATH: '/c.pem' }).message, /TEMPORAL_TLS_KEY_PATH/);
-    const cfg = loadConfig({ TEMPORAL_TLS_CERT_PATH: '/c.pem', TEMPORAL_TLS_KEY_PATH: '/k.pem' });
-    assert.deepEqual(cfg.temporal.tls, { certPath: '/c.pem', keyPath: '/k.pem' });
+  it('reads mTLS files through envconfig: both or neither, and a missing file is named', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rf-tls-'));
+    const [cert, key] = [path.join(dir, 'c.pem'), path.join(dir, 'k.pem')];
+    writeFileSync(cert, 'CERT');
+    writeFileSync(key, 'KEY');
+    assert.match(configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert }).message, /TEMPORAL_TLS_CLIENT_KEY_PATH/);
+    const tls = loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: key }).temporal.connection.tls;
+    assert.ok(tls && typeof tls === 'object');
+    assert.equal(Buffer.from(tls.clientCertPair!.crt).toString(), 'CERT');
+    assert.equal(Buffer.from(tls.clientCertPair!.key).toString(), 'KEY');
+    assert.match(configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: '/nowhere/k.pem' }).message, /nowhere\/k\.pem/);
+  });
+
+  it('names the variables that were renamed', () => {
+    assert.match(configError({ TEMPORAL_TLS_CERT_PATH: '/c.pem' }).message, /TEMPORAL_TLS_CERT_PATH: renamed to TEMPORAL_TLS_CLIENT_CERT_PATH/);
+  });
+
+  it('takes the address and namespace from a temporal.toml profile, variables winning', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rf-toml-'));
+    const file = path.join(dir, 'temporal.toml');
+    writeFileSync(file, '[profile.prod]\naddress = "temporal.internal:7233"\nnamespace = "retail"\n');
+    const cfg = loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod', TEMPORAL_NAMESPACE: 'retail-eu' });
+    assert.equal(cfg.temporal.address, 'temporal.internal:7233');
+    assert.equal(cfg.temporal.namespace, 'retail-eu');
+    assert.equal(cfg.stack.managed.temporal, false, 'an address from the profile is not run here');
+    assert.match(configError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' }).message, /Profile 'staging' not found/);
+    assert.match(configError({ TEMPORAL_ADDRESS: 'no-port' }).message, /TEMPORAL_ADDRESS: must be host:port/);
   });
 
   it('keeps API keys only as hashes', () => {
