@@ -1,6 +1,6 @@
 // Small dense linear algebra on flat row-major Float64Arrays. ml-matrix does the same and is the
 // reference the tests compare against; this exists because building its Matrix objects cost more
-// than the solve itself for the thousands of 26 x 26 systems a training run solves (bench:training).
+// than the solve itself for the thousands of 26 x 26 systems a training run solves (bench/README.md).
 
 /**
  * Solves A x = b for a symmetric positive-definite p x p matrix A by Cholesky decomposition.

@@ -66,7 +66,7 @@ export class Warehouse {
   /** Replaces a table's content with newline-delimited JSON objects from storage (one load job). */
   async loadReplacing(tableName: string, source: File | File[], schema: Schema): Promise<void> {
     // createLoadJob, then poll only if it is not done: table.load() always polls on a slow schedule,
-    // which cost ~25 s per load against the emulator, whose load jobs finish within the request.
+    // far slower than the emulator's load jobs, which finish within the request (bench/README.md).
     const [job] = await this.client.dataset(this.datasetId).table(tableName).createLoadJob(source, {
       sourceFormat: 'NEWLINE_DELIMITED_JSON',
       writeDisposition: 'WRITE_TRUNCATE',

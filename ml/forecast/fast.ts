@@ -1,6 +1,6 @@
 // The `fast` engine: a ridge regression of log(1 + sales) on calendar features (features.ts),
 // fit in closed form, then refit once with Huber weights so a few odd days do not pull it (a
-// second refit changed no metric in bench:training and cost a third of the fit time).
+// second refit changed no accuracy metric and cost fits/s: bench/README.md).
 // Assumptions:
 // - sales are multiplicative in the features: weekday, promo (with its own weekday profile),
 //   state and school holidays, the days around closures, month start/end, a linear trend and
