@@ -29,6 +29,16 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    // api/ is HTTP only: every query lives in platform/, one module per store of truth (README "Architecture").
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...['Literal', 'TemplateElement'].map((node) => ({
+        selector: `${node}[${node === 'Literal' ? 'value' : 'value.raw'}=/\\b(SELECT|INSERT|UPDATE|DELETE)\\b/]`,
+        message: 'No SQL in api/: read and write through a platform/ module.',
+      }))],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
