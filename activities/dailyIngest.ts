@@ -3,9 +3,10 @@
 // object, loads replace the day's partition, and the run row is keyed by the workflow id.
 import { ApplicationFailure } from '@temporalio/activity';
 import { stagedSource, type IngestCounts, type IngestStage, type ValidationCounts } from '../contracts/ingest.ts';
-import type { SaleRow } from '../contracts/sales.ts';
+import { parseSaleEvent } from '../contracts/sales.ts';
 import { todayUtc } from '../domain/dates.ts';
 import { validateSalesBatch } from '../domain/salesBatch.ts';
+import type { SaleRow } from '../domain/sales.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { saveRejections } from '../platform/rejections.ts';
 import type { Deps } from './deps.ts';
@@ -31,7 +32,7 @@ export function dailyIngestActivities(deps: Deps) {
         deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores'),
       ]);
       const batch = validateSalesBatch(events.map((e) => ({ eventId: e.event_id, payload: e.payload })),
-        { knownStores: new Set(stores.map((s) => s.store_id)), latestDate: todayUtc() });
+        { knownStores: new Set(stores.map((s) => s.store_id)), latestDate: todayUtc() }, parseSaleEvent);
       await upsertSales(deps, batch.accepted);
       await saveRejections(deps.pool, stagedSource(date), batch.rejected);
       // A rejection that no longer applies (say, its store has been imported since) is dropped.

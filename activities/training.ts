@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { to as copyTo } from 'pg-copy-streams';
 import { invalidInput } from '../contracts/failures.ts';
-import { PRODUCT_NAME } from '../contracts/sales.ts';
+import { PRODUCT_NAME } from '../domain/sales.ts';
 import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
 import { addDays, dateProblem } from '../domain/dates.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';

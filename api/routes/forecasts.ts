@@ -1,6 +1,6 @@
 // Stores, their forecast series, the latest weekly forecasts, and the registry's versions.
 import { createRoute, z } from '@hono/zod-openapi';
-import { wholeUnits } from '../../contracts/forecast.ts';
+import { wholeUnits } from '../forecastSchemas.ts';
 import { DEFAULT_TRAINING, forecastModelName } from '../../contracts/training.ts';
 import { addDays } from '../../domain/dates.ts';
 import type { ForecastPoint } from '../../ml/forecast/types.ts';

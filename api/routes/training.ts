@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
-import { PRODUCT_NAME } from '../../contracts/sales.ts';
+import { PRODUCT_NAME } from '../../domain/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
