@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createPool } from '../platform/postgres.ts';
+import { armProphet } from '../platform/prophetWasm.ts';
 import { ObjectStore } from '../platform/storage.ts';
 import { Warehouse } from '../platform/warehouse.ts';
 import { createApp } from './app.ts';
@@ -16,6 +17,8 @@ export async function createApiDeps(cfg: Config): Promise<ApiDeps> {
   // Lazy: the API starts, and /readyz says so, even while Temporal is still coming up.
   const connection = Connection.lazy(await temporalConnectionOptions(cfg.temporal));
   const log = createLogger('api', cfg.logLevel);
+  // Serving predicts with production versions, prophet ones included.
+  armProphet();
   const pool = createPool(cfg.postgres, 'retailflow-api', log);
   const models = new ProductionModels(pool, log);
   models.listen(cfg.postgres.url);

@@ -27,6 +27,7 @@ import { trainRowReader } from '../scripts/data/trainRows.ts';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../contracts/training.ts';
 import { loadConfig } from '../platform/config.ts';
+import { armProphet } from '../platform/prophetWasm.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { importStores } from '../scripts/data/import.ts';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({ options: {
   rossmann: { type: 'string' }, stores: { type: 'string', default: '300' }, 'skip-e2e': { type: 'boolean', default: false },
 } });
 const { report, save } = benchResults('training');
+armProphet();
 const WINDOW_DAYS = 120;
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
 
