@@ -18,7 +18,7 @@ import { backfillWorkflowId, dailyIngestWorkflowId } from '../../contracts/inges
 import { findChromium } from '../../scripts/stack/chromium.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results', 'web');

@@ -5,7 +5,7 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { StackCheckResult } from '../../contracts/stackCheck.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ADMIN = 'admin-key-for-tests-0001';
 const READER = 'read-key-for-tests-00001';

@@ -17,7 +17,7 @@ import { addDays, todayUtc } from '../../domain/dates.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { saleEvent, seedStores } from '../helpers/sales.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = 'admin-key-for-edge-input-tests';

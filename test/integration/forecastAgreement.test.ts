@@ -13,7 +13,7 @@ import { addDays } from '../../domain/dates.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const cfg = testConfig();
 const PRODUCT = 'agree';

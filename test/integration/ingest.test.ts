@@ -15,7 +15,7 @@ import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig } from '../helpers/stack.ts';
 import { dayOfEvents, saleEvent, seedStores } from '../helpers/sales.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const WRITER = 'writer-key-for-ingest-tests';
 const cfg = testConfig({ API_KEYS: `producer:write:${WRITER}` });

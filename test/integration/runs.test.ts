@@ -20,7 +20,7 @@ import type { reconcileRuns } from '../../workflows/reconcileRuns.ts';
 import { dayOfEvents, seedStores } from '../helpers/sales.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const WRITER = 'writer-key-for-run-tests';
 const ADMIN = 'admin-key-for-run-tests';

@@ -15,7 +15,7 @@ import { importTrain } from '../../scripts/data/importTrain.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { createApp } from '../../api/app.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const cfg = testConfig();
