@@ -16,7 +16,8 @@ import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
-import { saleEvent, seedStores } from '../helpers/sales.ts';
+import { saleEvent } from '../../scripts/data/saleEvents.ts';
+import { seedStores } from '../helpers/sales.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -14,7 +14,8 @@ import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules, RECONCILE_RUNS_SCHEDULE_ID, 
 import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig } from '../helpers/stack.ts';
-import { dayOfEvents, saleEvent, seedStores } from '../helpers/sales.ts';
+import { dayOfEvents, saleEvent } from '../../scripts/data/saleEvents.ts';
+import { seedStores } from '../helpers/sales.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 
 const WRITER = 'writer-key-for-ingest-tests';
