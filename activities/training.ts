@@ -5,10 +5,9 @@ import { Context } from '@temporalio/activity';
 import { to as copyTo } from 'pg-copy-streams';
 import { invalidInput } from '../contracts/failures.ts';
 import { PRODUCT_NAME } from '../domain/sales.ts';
-import { forecastModelName, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
+import { forecastModelName, seriesTrainingOptions, trainingShardObject, type MetricSummary, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingStage } from '../contracts/training.ts';
 import { addDays, dateProblem } from '../domain/dates.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
-import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { COPY_RAW_LINES } from '../platform/salesWarehouse.ts';
@@ -18,11 +17,6 @@ import { productionVersions, saveTrainingResults, type TrainedSeries } from '../
 const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
 
 const SERIES_PER_TASK = 16;
-
-/** What each series is trained with, from a run's options (a weekly run's, or a retrain's). */
-export const seriesTrainingOptions = (o: Pick<TrainingOptions, 'engine' | 'asOf' | 'horizon' | 'backtestFolds' | 'promotionMargin'>): SeriesTrainingOptions => ({
-  engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95,
-});
 
 export function trainingActivities(deps: Deps) {
   return {

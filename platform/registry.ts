@@ -99,6 +99,12 @@ export async function saveTrainingResults(pool: pg.Pool, runId: string, engine: 
   }
 }
 
+/** The version a run registered for a model, if it registered one. */
+export async function registeredVersion(pool: pg.Pool, model: string, runId: string): Promise<number | undefined> {
+  const { rows: [row] } = await pool.query<{ version: number }>('SELECT version FROM model_versions WHERE model = $1 AND training_run = $2', [model, runId]);
+  return row?.version;
+}
+
 /** Makes a version the production one (rolling back is promoting an earlier one); false if it does not exist. */
 export async function promoteVersion(pool: pg.Pool, model: string, version: number): Promise<boolean> {
   const client = await pool.connect();
