@@ -24,6 +24,13 @@ async function announceProductionChanged(client: pg.PoolClient, models: string[]
   await client.query('SELECT pg_notify($1, $2)', [PRODUCTION_CHANGED_CHANNEL, list.length <= MAX_PAYLOAD ? list : '"*"']);
 }
 
+/** A model's production version, if it has one. */
+export async function productionVersion(pool: pg.Pool, model: string): Promise<{ version: number; engine: string; params: unknown } | undefined> {
+  const { rows: [row] } = await pool.query<{ version: number; engine: string; params: unknown }>(
+    `SELECT version, engine, params FROM model_versions WHERE model = $1 AND stage = 'production'`, [model]);
+  return row;
+}
+
 /** The production versions of these series other than the given run's own. */
 export async function productionVersions(pool: pg.Pool, series: SeriesKey[], runId: string): Promise<Map<string, ProductionVersion>> {
   const { rows } = await pool.query<{ model: string; version: number; engine: string; params: unknown; rmspe: number | null }>(

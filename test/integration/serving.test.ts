@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
-import { ProductionModels } from '../../api/productionModels.ts';
+import { ProductionModels } from '../../platform/productionModels.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { addDays } from '../../domain/dates.ts';
 import { createLogger } from '../../platform/logger.ts';
