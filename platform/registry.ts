@@ -132,3 +132,42 @@ export async function promoteVersion(pool: pg.Pool, model: string, version: numb
     client.release();
   }
 }
+
+export async function forecastModelExists(pool: pg.Pool, model: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM models WHERE name = $1', [model]);
+  return Boolean(rowCount);
+}
+
+export interface StoreWithProducts {
+  store_id: number; store_type: string | null; assortment: string | null; competition_distance: number | null; promo2: boolean | null;
+  /** The products that have a forecast model at this store. */
+  products: string[];
+}
+
+/** Every store, with its forecast series' products. */
+export async function storesWithForecastProducts(pool: pg.Pool): Promise<StoreWithProducts[]> {
+  const { rows } = await pool.query<StoreWithProducts>(
+    `SELECT s.store_id, s.store_type, s.assortment, s.competition_distance, s.promo2,
+       COALESCE(array_agg(m.product ORDER BY m.product) FILTER (WHERE m.product IS NOT NULL), '{}') AS products
+     FROM stores s LEFT JOIN models m ON m.store_id = s.store_id AND m.kind = 'sales_forecast'
+     GROUP BY s.store_id ORDER BY s.store_id`);
+  return rows;
+}
+
+/** The products of a store's forecast models. */
+export async function forecastProducts(pool: pg.Pool, storeId: number): Promise<string[]> {
+  const { rows } = await pool.query<{ product: string }>(
+    `SELECT product FROM models WHERE kind = 'sales_forecast' AND store_id = $1 ORDER BY product`, [storeId]);
+  return rows.map((r) => r.product);
+}
+
+export interface ModelVersion {
+  version: number; stage: 'staging' | 'production' | 'archived'; engine: string; metrics: Record<string, unknown>; training_run: string; created_at: Date;
+}
+
+/** A model's versions, newest first. */
+export async function modelVersions(pool: pg.Pool, model: string): Promise<ModelVersion[]> {
+  const { rows } = await pool.query<ModelVersion>(
+    `SELECT version, stage, engine, metrics, training_run, created_at FROM model_versions WHERE model = $1 ORDER BY version DESC`, [model]);
+  return rows;
+}
