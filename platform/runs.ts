@@ -171,3 +171,37 @@ export async function currentRun(pool: Pool, client: Client, id: string): Promis
   if (!run || run.ended_at || run.kind === 'import') return run;
   return (await settleRun(pool, client, run)) ? findRun(pool, id) : run;
 }
+
+/** An ingest_runs row: a day, a backfill or an import. */
+export interface IngestRunRecord {
+  run_id: string; kind: string; sale_date: string | null; status: string; counts: unknown; durations_ms: unknown;
+  error: string | null; started_at: Date; ended_at: Date | null; warning: string | null; backfill_id: string | null;
+}
+
+/** The latest ingest runs, newest first. */
+export async function ingestRuns(pool: Pool, limit: number): Promise<IngestRunRecord[]> {
+  const { rows } = await pool.query<IngestRunRecord>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
+  return rows;
+}
+
+export async function ingestRun(pool: Pool, id: string): Promise<IngestRunRecord | undefined> {
+  const { rows } = await pool.query<IngestRunRecord>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
+  return rows[0];
+}
+
+/** A training_runs row: a weekly run or a retrain. */
+export interface TrainingRunRecord {
+  run_id: string; status: string; as_of: string; engine: string; window_days: number | null;
+  counts: unknown; metrics: unknown; error: string | null; started_at: Date; ended_at: Date | null;
+}
+
+/** The latest weekly training runs, newest first (retrains are listed with every run, listRuns). */
+export async function weeklyTrainingRuns(pool: Pool, limit: number): Promise<TrainingRunRecord[]> {
+  const { rows } = await pool.query<TrainingRunRecord>(`SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`, [limit]);
+  return rows;
+}
+
+export async function trainingRun(pool: Pool, id: string): Promise<TrainingRunRecord | undefined> {
+  const { rows } = await pool.query<TrainingRunRecord>('SELECT * FROM training_runs WHERE run_id = $1', [id]);
+  return rows[0];
+}
