@@ -4,7 +4,7 @@
 // versions, (run_id, store_id, product, forecast_date) for forecasts, (run_id, store_id, product)
 // for failures.
 import type pg from 'pg';
-import { forecastModelName } from '../contracts/training.ts';
+import { forecastModelName, type MetricSummary } from '../contracts/training.ts';
 import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
 
 export interface SeriesKey { storeId: number; product: string }
@@ -170,4 +170,16 @@ export async function modelVersions(pool: pg.Pool, model: string): Promise<Model
   const { rows } = await pool.query<ModelVersion>(
     `SELECT version, stage, engine, metrics, training_run, created_at FROM model_versions WHERE model = $1 ORDER BY version DESC`, [model]);
   return rows;
+}
+
+/** The distribution of a run's versions' backtest metrics (rmspe, wape, coverage): p10, p50, p90 and mean. */
+export async function runMetricSummary(pool: pg.Pool, runId: string): Promise<MetricSummary> {
+  const { rows } = await pool.query<{ metric: keyof MetricSummary; p: number[]; mean: number }>(
+    `SELECT m.metric, percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY (v.metrics->>m.metric)::float8) AS p,
+       avg((v.metrics->>m.metric)::float8) AS mean
+     FROM model_versions v CROSS JOIN unnest(ARRAY['rmspe', 'wape', 'coverage']) AS m(metric)
+     WHERE v.training_run = $1 AND v.metrics->>m.metric IS NOT NULL GROUP BY m.metric`, [runId]);
+  const metrics: MetricSummary = {};
+  for (const r of rows) metrics[r.metric] = { p10: r.p[0]!, p50: r.p[1]!, p90: r.p[2]!, mean: r.mean };
+  return metrics;
 }
