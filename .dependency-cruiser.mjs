@@ -67,9 +67,9 @@ export default {
       from: { path: '^activities/' }, to: { path: '^(api|workers|workflows|scripts|bench|test)/' },
     },
     {
-      name: 'api-no-sql', severity: 'error',
-      comment: 'api/ is HTTP only (routes, schemas, auth): no database driver; reads and writes go through platform/ (eslint also fails on SQL text in api/).',
-      from: { path: '^api/' }, to: { path: SQL_DRIVERS, dependencyTypesNot: TYPE_ONLY },
+      name: 'sql-only-in-platform', severity: 'error',
+      comment: 'api/, activities/ and workers/ use no database driver: they read and write through platform/ (eslint also fails on SQL text in them).',
+      from: { path: '^(api|activities|workers)/' }, to: { path: SQL_DRIVERS, dependencyTypesNot: TYPE_ONLY },
     },
     {
       name: 'api-not-activities', severity: 'error',
