@@ -22,8 +22,8 @@ export default {
       to: { pathNot: ['^contracts/', '^domain/', '^node_modules/zod/', '^node_modules/@temporalio/(workflow|common)/'], dependencyTypesNot: TYPE_ONLY },
     },
     {
-      name: 'contracts-types-only-from-ml', severity: 'error',
-      comment: 'contracts/ may name ml/ types (metrics, backtests), nothing outside domain/ and ml/.',
+      name: 'contracts-name-only-ml-types', severity: 'error',
+      comment: 'Type-only imports in contracts/ may name ml/ types (metrics, backtests), nothing above them.',
       from: { path: '^contracts/' }, to: { path: '^(activities|api|platform|workflows|workers|scripts|bench|test|db)/', dependencyTypes: TYPE_ONLY },
     },
     {
@@ -96,6 +96,11 @@ export default {
       name: 'nothing-imports-api', severity: 'error',
       comment: 'api/ is an entry point: only api/ itself, the local stack (scripts/start.ts) and tests start it; benchmarks may name its types.',
       from: { pathNot: '^(api|test)/|^scripts/start\\.ts$' }, to: { path: '^api/', dependencyTypesNot: TYPE_ONLY },
+    },
+    {
+      name: 'workers-compose-activities', severity: 'error',
+      comment: 'workers/ registers the activities through activities/index.ts with activities/deps.ts: never an activity file itself.',
+      from: { path: '^workers/' }, to: { path: '^activities/', pathNot: '^activities/(index|deps)\\.ts$' },
     },
     {
       name: 'entry-points-not-activities', severity: 'error',
