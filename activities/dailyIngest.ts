@@ -8,7 +8,7 @@ import { todayUtc } from '../domain/dates.ts';
 import { validateSalesBatch } from '../domain/salesBatch.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { dropRejectionsExcept, saveRejections } from '../platform/rejections.ts';
-import { recordIngestRun } from '../platform/runs.ts';
+import { recordIngestRun, type IngestRunState } from '../platform/runs.ts';
 import { stagedSaleEvents, storeIds, upsertSales } from '../platform/sales.ts';
 import type { Deps } from './deps.ts';
 import { countSalesDay, exportSales, loadSales, salesDayObject } from '../platform/salesWarehouse.ts';
@@ -46,7 +46,7 @@ export function dailyIngestActivities(deps: Deps) {
       return counts;
     }),
 
-    recordIngestRun: (run: Parameters<typeof recordIngestRun>[1]): Promise<void> => whileHeartbeating(() => recordIngestRun(deps.pool, run)),
+    recordIngestRun: (run: IngestRunState): Promise<void> => whileHeartbeating(() => recordIngestRun(deps.pool, run)),
   };
 }
 

@@ -222,10 +222,12 @@ export async function recordTrainingRun(pool: Pool, run: {
       JSON.stringify(run.counts), JSON.stringify(run.metrics), run.error ?? null, ended]);
 }
 
-/** A daily ingest's row, keyed by its workflow id; its start time resets when it starts again. */
-export async function recordIngestRun(pool: Pool, run: {
+export interface IngestRunState {
   runId: string; date: string; backfillId?: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string; warning?: string;
-}): Promise<void> {
+}
+
+/** A daily ingest's row, keyed by its workflow id; its start time resets when it starts again. */
+export async function recordIngestRun(pool: Pool, run: IngestRunState): Promise<void> {
   const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
   await pool.query(
     `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at, backfill_id, warning)
