@@ -12,7 +12,7 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { globals: globals.node, parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs', 'activities/training/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { globals: globals.node, parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.dependency-cruiser.mjs', 'scripts/*.mjs', 'activities/training/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': ['error', {
@@ -27,6 +27,17 @@ export default tseslint.config(
     files: ['web/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.browser },
+  },
+  {
+    // Every query lives in platform/, one module per store of truth (README "Architecture"): the API
+    // and the activities read and write through the same functions.
+    files: ['api/**/*.ts', 'activities/**/*.ts', 'workers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...['Literal', 'TemplateElement'].map((node) => ({
+        selector: `${node}[${node === 'Literal' ? 'value' : 'value.raw'}=/\\b(SELECT|INSERT|UPDATE|DELETE)\\b/]`,
+        message: 'No SQL outside platform/: read and write through a platform/ module.',
+      }))],
+    },
   },
   {
     files: ['workflows/**/*.ts'],

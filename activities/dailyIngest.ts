@@ -2,41 +2,28 @@
 // replaces the day's rejections with the current ones, exports overwrite a deterministically named
 // object, loads replace the day's partition, and the run row is keyed by the workflow id.
 import { ApplicationFailure } from '@temporalio/activity';
-import { stagedSource, type IngestCounts, type IngestStage, type ValidationCounts } from '../contracts/ingest.ts';
-import type { SaleRow } from '../contracts/sales.ts';
+import { stagedSource, type IngestCounts, type ValidationCounts } from '../contracts/ingest.ts';
+import { parseSaleEvent } from '../contracts/sales.ts';
 import { todayUtc } from '../domain/dates.ts';
 import { validateSalesBatch } from '../domain/salesBatch.ts';
 import { whileHeartbeating } from './heartbeat.ts';
-import { saveRejections } from '../platform/rejections.ts';
+import { dropRejectionsExcept, saveRejections } from '../platform/rejections.ts';
+import { recordIngestRun, type IngestRunState } from '../platform/runs.ts';
+import { stagedSaleEvents, storeIds, upsertSales } from '../platform/sales.ts';
 import type { Deps } from './deps.ts';
-import { countSalesDay, exportSales, loadSales, SALES_UPSERT_CONFLICT, salesDayObject } from '../platform/salesWarehouse.ts';
+import { countSalesDay, exportSales, loadSales, salesDayObject } from '../platform/salesWarehouse.ts';
 
-async function upsertSales(deps: Deps, rows: SaleRow[]): Promise<void> {
-  if (!rows.length) return;
-  await deps.pool.query(
-    `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
-     ${SALES_UPSERT_CONFLICT}`,
-    [rows.map((r) => r.storeId), rows.map((r) => r.product), rows.map((r) => r.date), rows.map((r) => r.sales),
-      rows.map((r) => r.customers), rows.map((r) => r.open), rows.map((r) => r.promo), rows.map((r) => r.stateHoliday),
-      rows.map((r) => r.schoolHoliday)]);
-}
 
 export function dailyIngestActivities(deps: Deps) {
   return {
     /** Takes the day's staged events, validates them, records rejections and upserts the rest. */
     validateAndUpsertSales: (date: string): Promise<ValidationCounts> => whileHeartbeating(async () => {
-      const [{ rows: events }, { rows: stores }] = await Promise.all([
-        deps.pool.query<{ event_id: number; payload: unknown }>('SELECT event_id, payload FROM sales_events WHERE sale_date = $1 ORDER BY event_id', [date]),
-        deps.pool.query<{ store_id: number }>('SELECT store_id FROM stores'),
-      ]);
-      const batch = validateSalesBatch(events.map((e) => ({ eventId: e.event_id, payload: e.payload })),
-        { knownStores: new Set(stores.map((s) => s.store_id)), latestDate: todayUtc() });
-      await upsertSales(deps, batch.accepted);
+      const [events, stores] = await Promise.all([stagedSaleEvents(deps.pool, date), storeIds(deps.pool)]);
+      const batch = validateSalesBatch(events, { knownStores: new Set(stores), latestDate: todayUtc() }, parseSaleEvent);
+      await upsertSales(deps.pool, batch.accepted);
       await saveRejections(deps.pool, stagedSource(date), batch.rejected);
       // A rejection that no longer applies (say, its store has been imported since) is dropped.
-      await deps.pool.query('DELETE FROM rejected_rows WHERE source = $1 AND line <> ALL($2::bigint[])',
-        [stagedSource(date), batch.rejected.map((r) => r.line)]);
+      await dropRejectionsExcept(deps.pool, stagedSource(date), batch.rejected.map((r) => r.line));
       return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
     }),
 
@@ -59,19 +46,7 @@ export function dailyIngestActivities(deps: Deps) {
       return counts;
     }),
 
-    recordIngestRun: (run: {
-      runId: string; date: string; backfillId?: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string; warning?: string;
-    }): Promise<void> => whileHeartbeating(async () => {
-      const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
-      await deps.pool.query(
-        `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at, backfill_id, warning)
-         VALUES ($1, 'daily', $2, $1, $3, $4, $5, $6, CASE WHEN $7 THEN now() END, $8, $9)
-         ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, durations_ms = EXCLUDED.durations_ms,
-           error = EXCLUDED.error, ended_at = EXCLUDED.ended_at, backfill_id = EXCLUDED.backfill_id, warning = EXCLUDED.warning,
-           started_at = CASE WHEN EXCLUDED.status = 'starting' THEN now() ELSE ingest_runs.started_at END`,
-        [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended,
-          run.backfillId ?? null, run.warning ?? null]);
-    }),
+    recordIngestRun: (run: IngestRunState): Promise<void> => whileHeartbeating(() => recordIngestRun(deps.pool, run)),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { Config } from '../platform/config.ts';
 import { closeDataDeps, createDataDeps, type DataDeps } from '../platform/deps.ts';
 import type { Logger } from '../platform/logger.ts';
+import { armProphet } from '../platform/prophetWasm.ts';
 import { FitPool } from './training/fitPool.ts';
 
 export interface Deps extends DataDeps {
@@ -10,6 +11,8 @@ export interface Deps extends DataDeps {
 }
 
 export function createDeps(cfg: Config, applicationName: string, log?: Logger): Deps {
+  // The retrain activity fits in this thread.
+  armProphet();
   return { ...createDataDeps(cfg, applicationName, log), fitPool: new FitPool() };
 }
 

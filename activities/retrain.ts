@@ -5,14 +5,13 @@
 import { Context } from '@temporalio/activity';
 import { invalidInput } from '../contracts/failures.ts';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
-import { DEFAULT_TRAINING, forecastModelName } from '../contracts/training.ts';
+import { DEFAULT_TRAINING, forecastModelName, seriesTrainingOptions } from '../contracts/training.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
-import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
+import { productionVersions, registeredVersion, saveTrainingResults } from '../platform/registry.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 import type { Deps } from './deps.ts';
-import { seriesTrainingOptions } from './training.ts';
 
 export function retrainActivities({ pool }: Deps) {
   return {
@@ -41,8 +40,8 @@ export function retrainActivities({ pool }: Deps) {
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
     await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
     const model = forecastModelName(storeId, product);
-    const { rows: [saved] } = await pool.query<{ version: number }>('SELECT version FROM model_versions WHERE model = $1 AND training_run = $2', [model, trainingRun]);
-    return { storeId, product, trained: true, model, version: saved!.version, promoted: result.promote, promotionReason: result.promotionReason, metrics: result.metrics, asOf };
+    const version = (await registeredVersion(pool, model, trainingRun))!;
+    return { storeId, product, trained: true, model, version, promoted: result.promote, promotionReason: result.promotionReason, metrics: result.metrics, asOf };
   }
 }
 

@@ -1,6 +1,7 @@
 // Activities of the stackCheck workflow: one write and one count per service, each safe to retry.
 import type { StackCheckResult } from '../contracts/stackCheck.ts';
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
+import { countStackCheck, countWarehouseStackCheck, recordStackCheck, stackCheckRows } from '../platform/stackChecks.ts';
 import type { Deps } from './deps.ts';
 
 const objectName = (checkId: string) => `stack-checks/${checkId}.ndjson`;
@@ -8,16 +9,12 @@ const objectName = (checkId: string) => `stack-checks/${checkId}.ndjson`;
 export function stackCheckActivities({ pool, store, warehouse }: Deps) {
   return {
     async recordStackCheck(checkId: string, checkedAt: string): Promise<void> {
-      await pool.query(
-        'INSERT INTO stack_checks (check_id, checked_at) VALUES ($1, $2) ON CONFLICT (check_id) DO NOTHING',
-        [checkId, checkedAt],
-      );
+      await recordStackCheck(pool, checkId, checkedAt);
     },
 
     /** Exports the check's Postgres row to a storage object named after the check. */
     async exportStackCheck(checkId: string): Promise<string> {
-      const { rows } = await pool.query<{ check_id: string; checked_at: Date }>(
-        'SELECT check_id, checked_at FROM stack_checks WHERE check_id = $1', [checkId]);
+      const rows = await stackCheckRows(pool, checkId);
       const ndjson = rows.map((r) => JSON.stringify({ check_id: r.check_id, checked_at: r.checked_at.toISOString() }) + '\n').join('');
       return store.write(objectName(checkId), ndjson, 'application/x-ndjson');
     },
@@ -27,16 +24,10 @@ export function stackCheckActivities({ pool, store, warehouse }: Deps) {
     },
 
     async countStackCheck(checkId: string): Promise<StackCheckResult['counts']> {
-      const [pg, object, bq] = await Promise.all([
-        pool.query<{ n: number }>('SELECT count(*)::int AS n FROM stack_checks WHERE check_id = $1', [checkId]),
-        store.read(objectName(checkId)),
-        warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${warehouse.table('stack_checks')} WHERE check_id = @id`, { id: checkId }),
+      const [postgres, object, bigquery] = await Promise.all([
+        countStackCheck(pool, checkId), store.read(objectName(checkId)), countWarehouseStackCheck(warehouse, checkId),
       ]);
-      return {
-        postgres: pg.rows[0]?.n ?? 0,
-        gcs: object.toString('utf8').split('\n').filter((line) => line.includes(`"${checkId}"`)).length,
-        bigquery: Number(bq[0]?.n ?? 0),
-      };
+      return { postgres, gcs: object.toString('utf8').split('\n').filter((line) => line.includes(`"${checkId}"`)).length, bigquery };
     },
   };
 }

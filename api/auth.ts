@@ -2,7 +2,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { ApiKey, ApiRole } from '../platform/config.ts';
 import { ApiError } from './errors.ts';
-import type { KeyRing } from './keyRing.ts';
+import type { KeyRing } from '../platform/keys.ts';
 
 const RANK: Record<ApiRole, number> = { read: 0, write: 1, admin: 2 };
 

@@ -5,7 +5,7 @@ import { closeApiDeps, createApiDeps, startServer } from './server.ts';
 
 runMain('api', async () => {
   const cfg = config();
-  const deps = await createApiDeps(cfg);
+  const deps = createApiDeps(cfg);
   const server = await startServer(deps);
   deps.log.info({ url: `http://${cfg.api.host}:${cfg.api.port}` }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

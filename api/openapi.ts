@@ -4,7 +4,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import type { ZodError } from 'zod';
-import { MAX_INT, PRODUCT_NAME } from '../contracts/sales.ts';
+import { MAX_INT, PRODUCT_NAME } from '../domain/sales.ts';
 import { ApiError } from './errors.ts';
 
 function firstProblem(error: ZodError, target: string): never {

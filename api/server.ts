@@ -3,19 +3,22 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
+import { keyRing } from '../platform/keys.ts';
 import { createPool } from '../platform/postgres.ts';
+import { ProductionModels } from '../platform/productionModels.ts';
+import { armProphet } from '../platform/prophetWasm.ts';
 import { ObjectStore } from '../platform/storage.ts';
 import { Warehouse } from '../platform/warehouse.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
-import { keyRing } from './keyRing.ts';
-import { ProductionModels } from './productionModels.ts';
 import { temporalConnectionOptions } from '../platform/temporal.ts';
 
-export async function createApiDeps(cfg: Config): Promise<ApiDeps> {
+export function createApiDeps(cfg: Config): ApiDeps {
   // Lazy: the API starts, and /readyz says so, even while Temporal is still coming up.
   const connection = Connection.lazy(temporalConnectionOptions(cfg.temporal));
   const log = createLogger('api', cfg.logLevel);
+  // Serving predicts with production versions, prophet ones included.
+  armProphet();
   const pool = createPool(cfg.postgres, 'retailflow-api', log);
   const models = new ProductionModels(pool, log);
   models.listen(cfg.postgres.url);

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Client } from '@temporalio/client';
 import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
-import type { ForecastResponse } from '../contracts/forecast.ts';
+import type { ForecastResponse } from '../api/forecastSchemas.ts';
 import type { RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../contracts/training.ts';
 import { addDays } from '../domain/dates.ts';

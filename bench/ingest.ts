@@ -15,8 +15,8 @@ import { generate } from '../scripts/data/generate.ts';
 import { importStores } from '../scripts/data/import.ts';
 import { importTrain } from '../scripts/data/importTrain.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
-import { dayOfEvents } from '../test/helpers/sales.ts';
-import { withWorker } from '../test/helpers/worker.ts';
+import { dayOfEvents } from '../scripts/data/saleEvents.ts';
+import { withWorker } from '../workers/inProcess.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 

@@ -14,7 +14,7 @@ import { provision } from '../platform/provision.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
-import { withWorker } from '../test/helpers/worker.ts';
+import { withWorker } from '../workers/inProcess.ts';
 import { stackCheck } from '../workflows/stackCheck.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';

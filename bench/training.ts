@@ -24,9 +24,10 @@ import { UnfitSeriesError, type ForecastPoint, type SeriesDay } from '../ml/fore
 import { generate } from '../scripts/data/generate.ts';
 import { quoteFreeCsvLines } from '../scripts/data/lines.ts';
 import { trainRowReader } from '../scripts/data/trainRows.ts';
-import { closeDeps, createDeps } from '../activities/deps.ts';
+import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../contracts/training.ts';
 import { loadConfig } from '../platform/config.ts';
+import { armProphet } from '../platform/prophetWasm.ts';
 import { provision } from '../platform/provision.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { importStores } from '../scripts/data/import.ts';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({ options: {
   rossmann: { type: 'string' }, stores: { type: 'string', default: '300' }, 'skip-e2e': { type: 'boolean', default: false },
 } });
 const { report, save } = benchResults('training');
+armProphet();
 const WINDOW_DAYS = 120;
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
 
@@ -129,14 +131,14 @@ async function benchEndToEnd(dir: string): Promise<void> {
   await stackUp(cfg);
   try {
     await provision(cfg);
-    const deps = createDeps(cfg, 'retailflow-bench');
+    const deps = createDataDeps(cfg, 'retailflow-bench');
     const asOf = '2015-07-31';
     try {
       generate(['--out', dir, '--stores', '1115', '--products', '10', '--from', '2015-03-01', '--to', asOf]);
       await importStores(deps.pool, path.join(dir, 'store.csv'));
       await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
     } finally {
-      await closeDeps(deps);
+      await closeDataDeps(deps);
     }
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], { env: process.env, stdio: 'ignore' });
     const client = await connectClient(cfg.temporal);

@@ -1,41 +1,13 @@
-// A day of sales for one store (and product): the shape producers send to the API, the importer
-// reads from Rossmann's train.csv, and dailyIngest validates. Pure: shared by API, activities, scripts.
+// The sales event as producers send it to the API and the importer reads it from Rossmann's
+// train.csv: its zod schema and parser. The rules a parsed row must still meet are domain/sales.ts.
 import { z } from 'zod';
-import { addDays, dateProblem, isCalendarDate, todayUtc } from '../domain/dates.ts';
+import { isCalendarDate } from '../domain/dates.ts';
 import { STATE_HOLIDAYS, type StateHoliday } from '../domain/holidays.ts';
+import { DEFAULT_PRODUCT, isoWeekday, latestEventDate, MAX_COUNT, MAX_INT, PRODUCT_NAME, type Parsed, type SaleRow } from '../domain/sales.ts';
 import { businessDate } from './dates.ts';
 
-export const DEFAULT_PRODUCT = 'all';
-/** What a product name may be: it names series, models and objects. */
-export const PRODUCT_NAME = /^[\w.-]{1,64}$/;
-
-export interface SaleRow {
-  storeId: number;
-  product: string;
-  date: string;
-  sales: number;
-  customers: number;
-  open: boolean;
-  promo: boolean;
-  stateHoliday: StateHoliday;
-  schoolHoliday: boolean;
-}
-
-/** The largest Postgres `integer`: store ids, sales and customers are stored as such. */
-export const MAX_INT = 2_147_483_647;
-export const MAX_COUNT = 10_000_000;
-
-/**
- * The latest date an event may carry: today, and a day of slack for producers in time zones ahead
- * of UTC. Each context's own "today" is RuleContext.latestDate.
- */
-const latestEventDate = (): string => addDays(todayUtc(), 1);
-export const eventDateProblem = (date: string): string | null => dateProblem(date, 'past', latestEventDate());
-
-/** ISO weekday as in Rossmann's DayOfWeek: 1 = Monday ... 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
-}
+// The importer still names the parsed row by its event (scripts/data/importTrain.ts).
+export type { SaleRow } from '../domain/sales.ts';
 
 // Range before wholeness: 1e308 is out of range (zod counts it as an unsafe integer, not a fraction).
 // Messages leave the field out: every rejection names it before the reason.
@@ -68,8 +40,6 @@ export const SaleEventSchema = z.object({
   }
 });
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; reason: string };
-
 const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
   path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), input);
 /** A value as a rejection quotes it: JSON, so "12" (text) and 12 (a number) differ. */
@@ -94,26 +64,4 @@ export function parseSaleEvent(input: unknown): Parsed<SaleRow> {
       open: e.open, promo: e.promo, stateHoliday: e.state_holiday, schoolHoliday: e.school_holiday,
     },
   };
-}
-
-export interface RuleContext {
-  knownStores: Pick<ReadonlySet<number>, 'has'>;
-  /** The last date that may have sales: later dates are in the future. */
-  latestDate: string;
-}
-
-/** Business rules beyond the shape: the reason a well-formed row must still not land, or null. */
-export function breaksRule(row: SaleRow, ctx: RuleContext): string | null {
-  if (!ctx.knownStores.has(row.storeId)) return `unknown store ${row.storeId}`;
-  if (row.date > ctx.latestDate) return `date ${row.date} is in the future (latest allowed ${ctx.latestDate})`;
-  if (!row.open && row.sales > 0) return `sales ${row.sales} on a closed day (open = 0)`;
-  if (!row.open && row.customers > 0) return `customers ${row.customers} on a closed day (open = 0)`;
-  return null;
-}
-
-export const saleKey = (r: Pick<SaleRow, 'storeId' | 'product' | 'date'>): string => `${r.storeId}|${r.product}|${r.date}`;
-
-export function sameSale(a: SaleRow, b: SaleRow): boolean {
-  return a.sales === b.sales && a.customers === b.customers && a.open === b.open && a.promo === b.promo &&
-    a.stateHoliday === b.stateHoliday && a.schoolHoliday === b.schoolHoliday;
 }

@@ -1,6 +1,7 @@
 // Weekly training's inputs, progress and report: shared by the workflows, activities and API.
 import { defineQuery } from '@temporalio/workflow';
 import type { ForecastMetrics } from '../ml/forecast/metrics.ts';
+import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 
 export interface TrainingOptions {
   /** The last day of history; forecasts start the day after. */
@@ -76,3 +77,8 @@ export const trainingRunId = (o: Pick<TrainingOptions, 'asOf' | 'engine' | 'wind
     ? `weekly-training-${o.asOf}` : `training-${o.asOf}-${o.engine}-${o.windowDays === 'full' ? 'full' : `w${o.windowDays}`}`;
 export const forecastModelName = (storeId: number, product: string): string => `sales-forecast:${storeId}:${product}`;
 export const trainingShardObject = (runId: string, shard: number): string => `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;
+
+/** What each series is trained with, from a run's options (a weekly run's, or a retrain's). */
+export const seriesTrainingOptions = (o: Pick<TrainingOptions, 'engine' | 'asOf' | 'horizon' | 'backtestFolds' | 'promotionMargin'>): SeriesTrainingOptions => ({
+  engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95,
+});

@@ -1,8 +1,15 @@
-// BigQuery tables the project writes to: the warehouse's counterpart of db/migrations.
-import type { Schema } from '../platform/warehouse.ts';
+// BigQuery tables the project writes to: the warehouse's counterpart of db/migrations. Plain data:
+// platform/ reads it (provision, warehouse loads), it imports nothing.
+
+/** A BigQuery column, as the BigQuery client's TableField spells it. */
+export interface WarehouseColumn {
+  name: string;
+  type: 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'DATE' | 'TIMESTAMP' | 'JSON';
+  mode: 'REQUIRED' | 'NULLABLE';
+}
 
 export interface WarehouseTableSpec {
-  schema: Schema;
+  schema: WarehouseColumn[];
   /** DATE column the table is partitioned by, one partition per day. */
   partitionBy?: string;
 }

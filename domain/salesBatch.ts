@@ -1,6 +1,7 @@
 // Validation of one day's staged sales events: shape, business rules and duplicates. Pure, so the
-// activity that runs it stays a thin read-validate-write and the rules are unit-tested here.
-import { breaksRule, parseSaleEvent, saleKey, sameSale, type RuleContext, type SaleRow } from '../contracts/sales.ts';
+// activity that runs it stays a thin read-validate-write and the rules are unit-tested here. The
+// event's shape is the caller's parser (contracts/sales.ts parseSaleEvent): domain/ knows no schema library.
+import { breaksRule, saleKey, sameSale, type Parsed, type RuleContext, type SaleRow } from './sales.ts';
 
 export interface StagedEvent {
   eventId: number;
@@ -16,12 +17,12 @@ export interface ValidatedBatch {
   rejected: Rejection[];
 }
 
-export function validateSalesBatch(events: StagedEvent[], ctx: RuleContext): ValidatedBatch {
+export function validateSalesBatch(events: StagedEvent[], ctx: RuleContext, parse: (payload: unknown) => Parsed<SaleRow>): ValidatedBatch {
   const rejected: Rejection[] = [];
   const reject = (e: StagedEvent, reason: string) => rejected.push({ line: e.eventId, reason, raw: JSON.stringify(e.payload) });
   const byKey = new Map<string, { event: StagedEvent; row: SaleRow }[]>();
   for (const event of events) {
-    const parsed = parseSaleEvent(event.payload);
+    const parsed = parse(event.payload);
     if (!parsed.ok) { reject(event, `${parsed.field}: ${parsed.reason}`); continue; }
     const broken = breaksRule(parsed.value, ctx);
     if (broken) { reject(event, broken); continue; }

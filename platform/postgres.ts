@@ -47,3 +47,8 @@ export function createPool(cfg: Config['postgres'], applicationName = 'retailflo
   });
   return pool;
 }
+
+/** A query that needs no table: the database answers. */
+export async function pingPostgres(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

@@ -4,7 +4,7 @@
 // versions, (run_id, store_id, product, forecast_date) for forecasts, (run_id, store_id, product)
 // for failures.
 import type pg from 'pg';
-import { forecastModelName } from '../contracts/training.ts';
+import { forecastModelName, type MetricSummary } from '../contracts/training.ts';
 import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
 
 export interface SeriesKey { storeId: number; product: string }
@@ -22,6 +22,13 @@ async function announceProductionChanged(client: pg.PoolClient, models: string[]
   if (!models.length) return;
   const list = JSON.stringify(models);
   await client.query('SELECT pg_notify($1, $2)', [PRODUCTION_CHANGED_CHANNEL, list.length <= MAX_PAYLOAD ? list : '"*"']);
+}
+
+/** A model's production version, if it has one. */
+export async function productionVersion(pool: pg.Pool, model: string): Promise<{ version: number; engine: string; params: unknown } | undefined> {
+  const { rows: [row] } = await pool.query<{ version: number; engine: string; params: unknown }>(
+    `SELECT version, engine, params FROM model_versions WHERE model = $1 AND stage = 'production'`, [model]);
+  return row;
 }
 
 /** The production versions of these series other than the given run's own. */
@@ -99,6 +106,12 @@ export async function saveTrainingResults(pool: pg.Pool, runId: string, engine: 
   }
 }
 
+/** The version a run registered for a model, if it registered one. */
+export async function registeredVersion(pool: pg.Pool, model: string, runId: string): Promise<number | undefined> {
+  const { rows: [row] } = await pool.query<{ version: number }>('SELECT version FROM model_versions WHERE model = $1 AND training_run = $2', [model, runId]);
+  return row?.version;
+}
+
 /** Makes a version the production one (rolling back is promoting an earlier one); false if it does not exist. */
 export async function promoteVersion(pool: pg.Pool, model: string, version: number): Promise<boolean> {
   const client = await pool.connect();
@@ -118,4 +131,55 @@ export async function promoteVersion(pool: pg.Pool, model: string, version: numb
   } finally {
     client.release();
   }
+}
+
+export async function forecastModelExists(pool: pg.Pool, model: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM models WHERE name = $1', [model]);
+  return Boolean(rowCount);
+}
+
+export interface StoreWithProducts {
+  store_id: number; store_type: string | null; assortment: string | null; competition_distance: number | null; promo2: boolean | null;
+  /** The products that have a forecast model at this store. */
+  products: string[];
+}
+
+/** Every store, with its forecast series' products. */
+export async function storesWithForecastProducts(pool: pg.Pool): Promise<StoreWithProducts[]> {
+  const { rows } = await pool.query<StoreWithProducts>(
+    `SELECT s.store_id, s.store_type, s.assortment, s.competition_distance, s.promo2,
+       COALESCE(array_agg(m.product ORDER BY m.product) FILTER (WHERE m.product IS NOT NULL), '{}') AS products
+     FROM stores s LEFT JOIN models m ON m.store_id = s.store_id AND m.kind = 'sales_forecast'
+     GROUP BY s.store_id ORDER BY s.store_id`);
+  return rows;
+}
+
+/** The products of a store's forecast models. */
+export async function forecastProducts(pool: pg.Pool, storeId: number): Promise<string[]> {
+  const { rows } = await pool.query<{ product: string }>(
+    `SELECT product FROM models WHERE kind = 'sales_forecast' AND store_id = $1 ORDER BY product`, [storeId]);
+  return rows.map((r) => r.product);
+}
+
+export interface ModelVersion {
+  version: number; stage: 'staging' | 'production' | 'archived'; engine: string; metrics: Record<string, unknown>; training_run: string; created_at: Date;
+}
+
+/** A model's versions, newest first. */
+export async function modelVersions(pool: pg.Pool, model: string): Promise<ModelVersion[]> {
+  const { rows } = await pool.query<ModelVersion>(
+    `SELECT version, stage, engine, metrics, training_run, created_at FROM model_versions WHERE model = $1 ORDER BY version DESC`, [model]);
+  return rows;
+}
+
+/** The distribution of a run's versions' backtest metrics (rmspe, wape, coverage): p10, p50, p90 and mean. */
+export async function runMetricSummary(pool: pg.Pool, runId: string): Promise<MetricSummary> {
+  const { rows } = await pool.query<{ metric: keyof MetricSummary; p: number[]; mean: number }>(
+    `SELECT m.metric, percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY (v.metrics->>m.metric)::float8) AS p,
+       avg((v.metrics->>m.metric)::float8) AS mean
+     FROM model_versions v CROSS JOIN unnest(ARRAY['rmspe', 'wape', 'coverage']) AS m(metric)
+     WHERE v.training_run = $1 AND v.metrics->>m.metric IS NOT NULL GROUP BY m.metric`, [runId]);
+  const metrics: MetricSummary = {};
+  for (const r of rows) metrics[r.metric] = { p10: r.p[0]!, p50: r.p[1]!, p90: r.p[2]!, mean: r.mean };
+  return metrics;
 }

@@ -15,3 +15,8 @@ export async function saveRejections(pool: pg.Pool, source: string, rows: Reject
       [source, batch.map((r) => r.line), batch.map((r) => r.reason), batch.map((r) => r.raw)]);
   }
 }
+
+/** Drops the source's rejections other than these lines: the ones that no longer apply. */
+export async function dropRejectionsExcept(pool: pg.Pool, source: string, lines: number[]): Promise<void> {
+  await pool.query('DELETE FROM rejected_rows WHERE source = $1 AND line <> ALL($2::bigint[])', [source, lines]);
+}

@@ -2,8 +2,9 @@
 // module owns (backfills, retrains), the listing the API pages through, and settling a run whose
 // workflow closed without recording its end.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { BackfillProgress, BackfillStatus } from '../contracts/ingest.ts';
+import type { BackfillProgress, BackfillStatus, IngestCounts, IngestStage } from '../contracts/ingest.ts';
 import type { RunEndState, RunKind, RunStatusFilter, SettledRun } from '../contracts/runs.ts';
+import type { MetricSummary, TrainingCounts, TrainingOptions, TrainingStage } from '../contracts/training.ts';
 import type { Pool } from './postgres.ts';
 
 /** A backfill's own row: its days point at it through backfill_id. A rerun of an ended backfill starts afresh. */
@@ -170,4 +171,70 @@ export async function currentRun(pool: Pool, client: Client, id: string): Promis
   const run = await findRun(pool, id);
   if (!run || run.ended_at || run.kind === 'import') return run;
   return (await settleRun(pool, client, run)) ? findRun(pool, id) : run;
+}
+
+/** An ingest_runs row: a day, a backfill or an import. */
+export interface IngestRunRecord {
+  run_id: string; kind: string; sale_date: string | null; status: string; counts: unknown; durations_ms: unknown;
+  error: string | null; started_at: Date; ended_at: Date | null; warning: string | null; backfill_id: string | null;
+}
+
+/** The latest ingest runs, newest first. */
+export async function ingestRuns(pool: Pool, limit: number): Promise<IngestRunRecord[]> {
+  const { rows } = await pool.query<IngestRunRecord>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
+  return rows;
+}
+
+export async function ingestRun(pool: Pool, id: string): Promise<IngestRunRecord | undefined> {
+  const { rows } = await pool.query<IngestRunRecord>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
+  return rows[0];
+}
+
+/** A training_runs row: a weekly run or a retrain. */
+export interface TrainingRunRecord {
+  run_id: string; status: string; as_of: string; engine: string; window_days: number | null;
+  counts: unknown; metrics: unknown; error: string | null; started_at: Date; ended_at: Date | null;
+}
+
+/** The latest weekly training runs, newest first (retrains are listed with every run, listRuns). */
+export async function weeklyTrainingRuns(pool: Pool, limit: number): Promise<TrainingRunRecord[]> {
+  const { rows } = await pool.query<TrainingRunRecord>(`SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`, [limit]);
+  return rows;
+}
+
+export async function trainingRun(pool: Pool, id: string): Promise<TrainingRunRecord | undefined> {
+  const { rows } = await pool.query<TrainingRunRecord>('SELECT * FROM training_runs WHERE run_id = $1', [id]);
+  return rows[0];
+}
+
+/** A weekly run's row, keyed by run id; a rerun of an ended run starts it afresh. */
+export async function recordTrainingRun(pool: Pool, run: {
+  runId: string; status: TrainingStage; options: TrainingOptions; counts: TrainingCounts; metrics: MetricSummary; error?: string;
+}): Promise<void> {
+  const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
+  await pool.query(
+    `INSERT INTO training_runs (run_id, status, as_of, engine, window_days, counts, metrics, error, ended_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN now() END)
+     ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, metrics = EXCLUDED.metrics,
+       error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
+       started_at = CASE WHEN training_runs.ended_at IS NOT NULL AND EXCLUDED.ended_at IS NULL THEN now() ELSE training_runs.started_at END`,
+    [run.runId, ended ? run.status : 'running', run.options.asOf, run.options.engine, run.options.windowDays === 'full' ? null : run.options.windowDays,
+      JSON.stringify(run.counts), JSON.stringify(run.metrics), run.error ?? null, ended]);
+}
+
+export interface IngestRunState {
+  runId: string; date: string; backfillId?: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string; warning?: string;
+}
+
+/** A daily ingest's row, keyed by its workflow id; its start time resets when it starts again. */
+export async function recordIngestRun(pool: Pool, run: IngestRunState): Promise<void> {
+  const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
+  await pool.query(
+    `INSERT INTO ingest_runs (run_id, kind, sale_date, workflow_id, status, counts, durations_ms, error, ended_at, backfill_id, warning)
+     VALUES ($1, 'daily', $2, $1, $3, $4, $5, $6, CASE WHEN $7 THEN now() END, $8, $9)
+     ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, durations_ms = EXCLUDED.durations_ms,
+       error = EXCLUDED.error, ended_at = EXCLUDED.ended_at, backfill_id = EXCLUDED.backfill_id, warning = EXCLUDED.warning,
+       started_at = CASE WHEN EXCLUDED.status = 'starting' THEN now() ELSE ingest_runs.started_at END`,
+    [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended,
+      run.backfillId ?? null, run.warning ?? null]);
 }

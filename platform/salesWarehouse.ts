@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import { invalidInput } from '../contracts/failures.ts';
-import type { SaleRow } from '../contracts/sales.ts';
+import type { SaleRow } from '../domain/sales.ts';
 import { ISO_DATE } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
 

@@ -1,9 +1,14 @@
-// A series' recent days from `sales`, up to its own latest day: what a retrain fits, what the API's
-// forecasts assume the calendar from, and what the planners' chart shows.
+// Series' days from `sales`: one series' recent days, up to its own latest day (what a retrain fits,
+// what the API's forecasts assume the calendar from, what the planners' chart shows), and every
+// series in a training window (the weekly training's snapshot).
 import type pg from 'pg';
-import { addDays, datesBetween } from '../domain/dates.ts';
+import { to as copyTo } from 'pg-copy-streams';
+import { invalidInput } from '../contracts/failures.ts';
+import { addDays, dateProblem, datesBetween } from '../domain/dates.ts';
+import { PRODUCT_NAME } from '../domain/sales.ts';
 import type { StateHoliday } from '../domain/holidays.ts';
 import type { SeriesDay } from '../ml/forecast/types.ts';
+import { COPY_RAW_LINES } from './salesWarehouse.ts';
 
 /** The last `days` days of a series (oldest first), ending on its latest day; empty if it has none. */
 export async function latestSeriesWindow(pool: pg.Pool, storeId: number, product: string, days: number): Promise<SeriesDay[]> {
@@ -18,4 +23,43 @@ export async function latestSeriesWindow(pool: pg.Pool, storeId: number, product
      WHERE date = ANY($1::date[]) AND store_id = $2 AND product = $3 ORDER BY date`,
     [datesBetween(addDays(latest.date, 1 - days), latest.date), storeId, product]);
   return rows.map((r) => ({ date: r.date, sales: r.sales, open: r.open, promo: r.promo, stateHoliday: r.state_holiday, schoolHoliday: r.school_holiday }));
+}
+
+export interface SeriesWindow {
+  /** The last day, YYYY-MM-DD. */
+  asOf: string;
+  /** Days up to asOf, or 'full'. */
+  windowDays: number | 'full';
+  /** Only these products (default: all). */
+  products?: string[];
+}
+
+/**
+ * Every series' days in the window, one JSON line each ({"store_id" : 1, "product" : "p01", "days" : [...]}\n),
+ * in store and product order: the weekly training's snapshot. Postgres groups the days; Node only
+ * cuts lines. asOf and the products are inlined into COPY (it takes no parameters), so checked here.
+ */
+export async function* seriesWindowLines(pool: pg.Pool, w: SeriesWindow): AsyncGenerator<string> {
+  const asOfProblem = dateProblem(w.asOf, 'past');
+  if (asOfProblem) throw invalidInput('asOf', asOfProblem);
+  const badProduct = w.products?.find((p) => !PRODUCT_NAME.test(p));
+  if (badProduct !== undefined) throw invalidInput('products', `not a product name: ${JSON.stringify(badProduct)}`);
+  const conditions = [`date <= DATE '${w.asOf}'`];
+  if (w.windowDays !== 'full') conditions.push(`date > DATE '${addDays(w.asOf, -w.windowDays)}'`);
+  if (w.products?.length) conditions.push(`product IN (${w.products.map((p) => `'${p}'`).join(', ')})`);
+  const sql = `COPY (SELECT json_build_object('store_id', store_id, 'product', product,
+      'days', json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date))
+    FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product ORDER BY store_id, product)
+    TO STDOUT ${COPY_RAW_LINES}`;
+  const client = await pool.connect();
+  try {
+    let rest = '';
+    for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop()!;
+      for (const part of parts) yield `${part}\n`;
+    }
+  } finally {
+    client.release();
+  }
 }

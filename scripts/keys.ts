@@ -5,7 +5,8 @@
 // Keys can also be given by environment: API_KEYS=name:role:key or name:role:sha256=<hex>.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { API_ROLES, config, keyDigest, type ApiRole } from '../platform/config.ts';
+import { API_ROLES, config, type ApiRole } from '../platform/config.ts';
+import { createKey, listKeys, revokeKey } from '../platform/keys.ts';
 import { runMain } from '../platform/main.ts';
 import { createPool } from '../platform/postgres.ts';
 
@@ -20,19 +21,15 @@ runMain('keys', async () => {
       if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`--name: letters, digits, _ . - (1 to 64)\n${USAGE}`);
       if (!API_ROLES.includes(role as ApiRole)) throw new Error(`--role: one of ${API_ROLES.join(', ')}\n${USAGE}`);
       const key = `rf_${randomBytes(24).toString('base64url')}`;
-      const { rowCount } = await pool.query(
-        'INSERT INTO api_keys (name, role, sha256) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, role, keyDigest(key)]);
-      if (!rowCount) throw new Error(`a key named "${name}" exists already; revoke it or pick another name`);
+      if (!(await createKey(pool, name, role as ApiRole, key))) throw new Error(`a key named "${name}" exists already; revoke it or pick another name`);
       console.error(`[keys] created "${name}" (${role}). The key is shown once, below; only its hash is kept:`);
       console.log(key);
     } else if (command === 'list') {
-      const { rows } = await pool.query<{ name: string; role: string; created_at: Date; revoked_at: Date | null }>(
-        'SELECT name, role, created_at, revoked_at FROM api_keys ORDER BY created_at');
+      const rows = await listKeys(pool);
       for (const r of rows) console.log(`${r.name}\t${r.role}\tcreated ${r.created_at.toISOString()}${r.revoked_at ? `\trevoked ${r.revoked_at.toISOString()}` : ''}`);
       if (!rows.length) console.error('[keys] no keys in the database (keys from API_KEYS are not listed)');
     } else if (command === 'revoke') {
-      const { rowCount } = await pool.query('UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [values.name ?? '']);
-      if (!rowCount) throw new Error(`no active key named "${values.name ?? ''}"`);
+      if (!(await revokeKey(pool, values.name ?? ''))) throw new Error(`no active key named "${values.name ?? ''}"`);
       console.error(`[keys] revoked "${values.name}"; the API stops accepting it within 30 s`);
     } else {
       throw new Error(USAGE);

@@ -1,4 +1,4 @@
-// `npm test [-- files...]`: type-checks and lints while the isolated test stack starts from a clean
+// `npm test [-- files...]`: type-checks, lints and checks the layer map (npm run layers) while the isolated test stack starts from a clean
 // data dir, provisions it, runs the unit, workflow, integration, replay and browser tests with
 // node's test runner, and stops the stack. Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
@@ -52,6 +52,7 @@ runMain('test', async () => {
   const checks = requested.length ? Promise.resolve([true]) : Promise.all([
     staticCheck('typecheck', 'tsc', ['--noEmit']),
     staticCheck('lint', 'eslint', ['.']),
+    staticCheck('layers', 'depcruise', ['--config', '.dependency-cruiser.mjs', '.']),
   ]);
 
   let code = 1;

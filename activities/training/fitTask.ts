@@ -4,6 +4,9 @@
 import { trainSeries, type ProductionVersion, type SeriesTrainingOptions, type SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
 import type { StateHoliday } from '../../domain/holidays.ts';
 import type { SeriesDay } from '../../ml/forecast/types.ts';
+import { armProphet } from '../../platform/prophetWasm.ts';
+
+armProphet();
 
 /** A shard line: one series, its days as [date, sales, open, promo, state_holiday, school_holiday]. */
 export interface ShardSeries { store_id: number; product: string; days: [string, number, boolean, boolean, StateHoliday, boolean][] }

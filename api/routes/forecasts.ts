@@ -1,10 +1,10 @@
 // Stores, their forecast series, the latest weekly forecasts, and the registry's versions.
 import { createRoute, z } from '@hono/zod-openapi';
-import { wholeUnits } from '../../contracts/forecast.ts';
+import { wholeUnits } from '../forecastSchemas.ts';
 import { DEFAULT_TRAINING, forecastModelName } from '../../contracts/training.ts';
 import { addDays } from '../../domain/dates.ts';
 import type { ForecastPoint } from '../../ml/forecast/types.ts';
-import { promoteVersion } from '../../platform/registry.ts';
+import { forecastModelExists, forecastProducts, modelVersions, promoteVersion, storesWithForecastProducts } from '../../platform/registry.ts';
 import { productionStoredForecast } from '../../platform/storedForecasts.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -82,26 +82,18 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
   const knownModel = async (store: number, name: string) => {
     await requireStore(pool, store);
     const model = forecastModelName(store, name);
-    const { rowCount } = await pool.query('SELECT 1 FROM models WHERE name = $1', [model]);
-    if (!rowCount) throw notFound(`store ${store} has no forecast model for product "${name}" (not trained yet, or no such product)`);
+    if (!(await forecastModelExists(pool, model))) throw notFound(`store ${store} has no forecast model for product "${name}" (not trained yet, or no such product)`);
     return model;
   };
 
   return router()
     .openapi(listStores, async (c) => {
-      const { rows } = await pool.query(
-        `SELECT s.store_id, s.store_type, s.assortment, s.competition_distance, s.promo2,
-           COALESCE(array_agg(m.product ORDER BY m.product) FILTER (WHERE m.product IS NOT NULL), '{}') AS products
-         FROM stores s LEFT JOIN models m ON m.store_id = s.store_id AND m.kind = 'sales_forecast'
-         GROUP BY s.store_id ORDER BY s.store_id`);
-      return c.json({ stores: rows }, 200);
+      return c.json({ stores: await storesWithForecastProducts(pool) }, 200);
     })
     .openapi(storeProducts, async (c) => {
       const { id } = c.req.valid('param');
       await requireStore(pool, id);
-      const { rows } = await pool.query<{ product: string }>(
-        `SELECT product FROM models WHERE kind = 'sales_forecast' AND store_id = $1 ORDER BY product`, [id]);
-      return c.json({ storeId: id, products: rows.map((r) => r.product) }, 200);
+      return c.json({ storeId: id, products: await forecastProducts(pool, id) }, 200);
     })
     .openapi(latestForecast, async (c) => {
       const { store, product } = c.req.valid('query');
@@ -119,9 +111,7 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
     .openapi(listVersions, async (c) => {
       const { store, product } = c.req.valid('param');
       const model = await knownModel(store, product);
-      const { rows } = await pool.query(
-        `SELECT version, stage, engine, metrics, training_run, created_at FROM model_versions WHERE model = $1 ORDER BY version DESC`, [model]);
-      return c.json({ model, versions: rows }, 200);
+      return c.json({ model, versions: await modelVersions(pool, model) }, 200);
     })
     .openapi({ ...promote, middleware: [requireRole(keys, 'admin')] as const }, async (c) => {
       const { store, product, version } = c.req.valid('param');

@@ -1,5 +1,6 @@
 // Liveness (/healthz: the process answers) and readiness (/readyz: every service answers).
 import { createRoute, z } from '@hono/zod-openapi';
+import { pingPostgres } from '../../platform/postgres.ts';
 import type { ApiDeps } from '../deps.ts';
 import { json, router } from '../openapi.ts';
 
@@ -43,7 +44,7 @@ export function healthRoutes({ temporal, pool, store, warehouse }: ApiDeps) {
     .openapi(ready, async (c) => {
       const [t, p, g, b] = await Promise.all([
         probe(() => temporal.workflowService.getSystemInfo({})),
-        probe(() => pool.query('SELECT 1')),
+        probe(() => pingPostgres(pool)),
         probe(() => store.ping()),
         probe(() => warehouse.ping()),
       ]);

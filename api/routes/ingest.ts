@@ -6,7 +6,7 @@ import {
 } from '../../contracts/ingest.ts';
 import { businessDate } from '../../contracts/dates.ts';
 import { datesBetween, daysBetween } from '../../domain/dates.ts';
-import { currentRun, findRun } from '../../platform/runs.ts';
+import { currentRun, findRun, ingestRun, ingestRuns } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { dailyIngest } from '../../workflows/dailyIngest.ts';
@@ -34,7 +34,6 @@ const IngestRun = z.object({
   warning: z.string().nullable().openapi({ description: 'set when the day ended without landing anything' }),
   backfill_id: z.string().nullable().openapi({ description: 'the backfill this day belongs to' }),
 }).openapi('IngestRun');
-type IngestRunRow = Omit<z.output<typeof IngestRun>, 'temporalUrl'>;
 const Progress = z.record(z.string(), z.unknown()).optional().openapi({ description: 'stage and counts (a backfill: days done), while running' });
 
 const startDay = createRoute({
@@ -102,7 +101,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi(list, async (c) => {
       const { limit } = c.req.valid('query');
-      const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
+      const rows = await ingestRuns(pool, limit);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
     })
     .openapi({ ...cancel, middleware: [writer] as const }, async (c) => {
@@ -129,8 +128,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         const progress = row?.ended_at ? row.counts : await liveProgress(temporal, id, backfillProgressQuery) ?? row?.counts;
         return c.json({ runId: id, kind: 'backfill' as const, status, progress, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);
       }
-      const { rows } = await pool.query<IngestRunRow>('SELECT * FROM ingest_runs WHERE run_id = $1', [id]);
-      const run = rows[0];
+      const run = await ingestRun(pool, id);
       if (!run) throw notFound(`no ingest run ${id}`);
       const live = run.ended_at ? undefined : await liveProgress(temporal, id, progressQuery);
       return c.json({ ...run, progress: live, temporalUrl: workflowUrl(cfg.temporal, id) }, 200);

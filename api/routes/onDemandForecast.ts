@@ -1,7 +1,7 @@
 // POST /v1/forecast: forecasts for any range of days, computed now from each series' production
-// model kept in memory (see productionModels.ts), not stored. The reference's request and response.
+// model kept in memory (see platform/productionModels.ts), not stored. The reference's request and response.
 import { createRoute } from '@hono/zod-openapi';
-import { forecastRange, ForecastRequest, ForecastResponse, MAX_FORECAST_DAYS, wholeUnits } from '../../contracts/forecast.ts';
+import { forecastRange, ForecastRequest, ForecastResponse, MAX_FORECAST_DAYS, wholeUnits } from '../forecastSchemas.ts';
 import { todayUtc } from '../../domain/dates.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';

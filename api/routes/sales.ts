@@ -3,6 +3,7 @@
 // and the reason, and never block the valid ones in the same batch.
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseSaleEvent, SaleEventSchema } from '../../contracts/sales.ts';
+import { stageSaleEvents } from '../../platform/sales.ts';
 import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -71,9 +72,7 @@ export function salesRoutes({ pool, keys }: ApiDeps) {
       else accepted.push({ date: parsed.value.date, payload: event });
     });
     if (accepted.length) {
-      await pool.query(
-        'INSERT INTO sales_events (sale_date, payload, source) SELECT d, p, $3 FROM unnest($1::date[], $2::jsonb[]) AS t(d, p)',
-        [accepted.map((a) => a.date), accepted.map((a) => JSON.stringify(a.payload)), `api:${c.get('apiKey').name}`]);
+      await stageSaleEvents(pool, accepted, `api:${c.get('apiKey').name}`);
     }
     return c.json({ accepted: accepted.length, rejected: rejected.sort((a, b) => a.index - b.index) });
   });

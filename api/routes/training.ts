@@ -2,11 +2,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
-import { PRODUCT_NAME } from '../../contracts/sales.ts';
+import { PRODUCT_NAME } from '../../domain/sales.ts';
 import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
-import { currentRun } from '../../platform/runs.ts';
+import { currentRun, trainingRun, weeklyTrainingRuns } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { weeklyTraining } from '../../workflows/weeklyTraining.ts';
 import { requireRole } from '../auth.ts';
@@ -34,7 +34,6 @@ const TrainingRun = z.object({
   counts: z.unknown(), metrics: z.unknown(), error: z.string().nullable(), started_at: z.date(), ended_at: z.date().nullable(),
   temporalUrl: z.string(),
 }).openapi('TrainingRun');
-type TrainingRunRow = Omit<z.output<typeof TrainingRun>, 'temporalUrl'>;
 
 const RunId = z.object({ id: z.string().openapi({ example: 'weekly-training-2026-11-22' }) });
 
@@ -63,9 +62,9 @@ const cancel = createRoute({
 export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const admin = requireRole(keys, 'admin');
   const findRun = async (id: string) => {
-    const { rows } = await pool.query<TrainingRunRow>('SELECT * FROM training_runs WHERE run_id = $1', [id]);
-    if (!rows[0]) throw notFound(`no training run ${id}`);
-    return rows[0];
+    const run = await trainingRun(pool, id);
+    if (!run) throw notFound(`no training run ${id}`);
+    return run;
   };
 
   return router()
@@ -84,7 +83,7 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     .openapi(list, async (c) => {
       const { limit } = c.req.valid('query');
       // Retrains are runs too, listed by GET /v1/runs?kind=retrain.
-      const { rows } = await pool.query<TrainingRunRow>(`SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`, [limit]);
+      const rows = await weeklyTrainingRuns(pool, limit);
       return c.json({ runs: rows.map((r) => ({ ...r, temporalUrl: workflowUrl(cfg.temporal, r.run_id) })) }, 200);
     })
     .openapi(follow, async (c) => {

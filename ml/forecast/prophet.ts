@@ -6,8 +6,8 @@
 // - closed days forecast as 0, negative forecasts clipped to 0.
 // augurs exposes no fitted parameters, so the stored parameters are the data the model was fit on
 // (a few hundred numbers): predicting from them refits (the MAP fit is deterministic). Within one
-// process the fitted model is kept and reused.
-import { readFileSync } from 'node:fs';
+// process the fitted model is kept and reused. ml/ reads no files: the process that fits or predicts
+// says where the WASM binary comes from (useProphetWasm, platform/prophetWasm.ts).
 import { initSync, Prophet } from '@bsull/augurs/prophet';
 import { optimizer } from '@bsull/augurs-prophet-wasmstan';
 import { dayNumber } from './features.ts';
@@ -23,11 +23,18 @@ export interface ProphetParams {
 const MIN_DAYS = 28;
 const DAY_SECONDS = 86_400;
 
+let loadWasm: (() => Uint8Array) | undefined;
 let initialized = false;
+
+/** Where this process (or worker thread) gets Prophet's WASM binary: called at the first fit or prediction. */
+export function useProphetWasm(load: () => Uint8Array): void {
+  loadWasm = load;
+}
+
 function init(): void {
   if (initialized) return;
-  // The WASM binary ships beside the module; loaded once per process (or worker thread).
-  initSync({ module: readFileSync(new URL('prophet_bg.wasm', import.meta.resolve('@bsull/augurs/prophet'))) });
+  if (!loadWasm) throw new Error('the prophet engine has no WASM binary: call useProphetWasm(loadProphetWasm) (platform/prophetWasm.ts) at start-up');
+  initSync({ module: loadWasm() });
   initialized = true;
 }
 

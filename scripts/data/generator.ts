@@ -7,7 +7,7 @@
 // Optional products split a store's sales into categories with their own shares and sensitivities.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { isoWeekday } from '../../contracts/sales.ts';
+import { isoWeekday } from '../../domain/sales.ts';
 import { addDays, DAY_MS } from '../../domain/dates.ts';
 
 export interface GeneratorOptions {

@@ -1,13 +1,14 @@
 // Turns train.csv lines into sales rows. The reference path maps a record to an event and checks it
-// with the API's zod schema (contracts/sales.ts), so the importer and the API share one set of
-// rules. The fast path accepts the common, clearly valid line without building an event object
+// with the API's zod schema (contracts/sales.ts) and the business rules (domain/sales.ts), so the
+// importer and the API share one set of rules. The fast path accepts the common, clearly valid line without building an event object
 // (zod was the largest cost of a bulk import); whatever it does not accept goes through the
 // reference path, which then decides and words the reason. Tests check that the fast path accepts
 // nothing the reference rejects and yields the same row.
-import {
-  breaksRule, DEFAULT_PRODUCT, eventDateProblem, isoWeekday, MAX_COUNT, parseSaleEvent, PRODUCT_NAME, type RuleContext, type SaleRow,
-} from '../../contracts/sales.ts';
+import { parseSaleEvent } from '../../contracts/sales.ts';
 import { addDays, isCalendarDate } from '../../domain/dates.ts';
+import {
+  breaksRule, DEFAULT_PRODUCT, eventDateProblem, isoWeekday, MAX_COUNT, PRODUCT_NAME, type RuleContext, type SaleRow,
+} from '../../domain/sales.ts';
 import { isMissing, requiredReason } from './missingValues.ts';
 
 export const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open', 'Promo', 'StateHoliday', 'SchoolHoliday'] as const;

@@ -18,7 +18,7 @@ import { backfillWorkflowId, dailyIngestWorkflowId } from '../../contracts/inges
 import { findChromium } from '../../scripts/stack/chromium.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results', 'web');
@@ -64,7 +64,7 @@ describe('planners\' web page', () => {
     assert.equal(report.counts.fitted, 3);
 
     const port = await freePort();
-    apiDeps = await createApiDeps(testConfig({ API_KEYS: `planner:admin:${ADMIN}`, API_PORT: String(port) }));
+    apiDeps = createApiDeps(testConfig({ API_KEYS: `planner:admin:${ADMIN}`, API_PORT: String(port) }));
     server = await startServer(apiDeps);
     url = `http://127.0.0.1:${port}/`;
     // As root (CI), chromium's sandbox cannot start.

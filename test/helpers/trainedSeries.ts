@@ -11,7 +11,7 @@ import { generate } from '../../scripts/data/generate.ts';
 import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
 import { uniqueId } from './stack.ts';
-import { withWorker } from './worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 export interface SeriesFixture { product: string; stores: number; from: string; asOf: string; seed: number }
 

@@ -5,7 +5,7 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { StackCheckResult } from '../../contracts/stackCheck.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ADMIN = 'admin-key-for-tests-0001';
 const READER = 'read-key-for-tests-00001';
@@ -15,8 +15,8 @@ describe('API against the real stack', () => {
   const cfg = testConfig(KEYS);
   let deps: ApiDeps;
   let app: ReturnType<typeof createApp>;
-  before(async () => {
-    deps = await createApiDeps(cfg);
+  before(() => {
+    deps = createApiDeps(cfg);
     app = createApp(deps);
   });
   after(() => closeApiDeps(deps));
@@ -78,7 +78,7 @@ describe('API against the real stack', () => {
 describe('API readiness when a service is down', () => {
   it('GET /readyz answers 503 and names the service that is down', async () => {
     const port = await freePort();
-    const deps = await createApiDeps(testConfig({ ...KEYS, GCS_ENDPOINT: `http://127.0.0.1:${port}` }));
+    const deps = createApiDeps(testConfig({ ...KEYS, GCS_ENDPOINT: `http://127.0.0.1:${port}` }));
     try {
       const res = await createApp(deps).request('/readyz');
       assert.equal(res.status, 503);

@@ -23,7 +23,7 @@ import { importTrain } from '../../scripts/data/importTrain.ts';
 import { stackDirs } from '../../scripts/stack/paths.ts';
 import { runningPid, stopProcess } from '../../scripts/stack/processes.ts';
 import { stackUp } from '../../scripts/stack/stack.ts';
-import { dayOfEvents } from '../helpers/sales.ts';
+import { dayOfEvents } from '../../scripts/data/saleEvents.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
 

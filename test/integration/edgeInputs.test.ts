@@ -16,8 +16,9 @@ import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
-import { saleEvent, seedStores } from '../helpers/sales.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { saleEvent } from '../../scripts/data/saleEvents.ts';
+import { seedStores } from '../helpers/sales.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = 'admin-key-for-edge-input-tests';
@@ -28,7 +29,7 @@ describe('edge inputs through the API', () => {
   let deps: ApiDeps;
   let app: ReturnType<typeof createApp>;
   before(async () => {
-    deps = await createApiDeps(cfg);
+    deps = createApiDeps(cfg);
     app = createApp(deps);
     await seedStores(deps.pool);
   });
@@ -100,7 +101,7 @@ describe('edge inputs through the API', () => {
 
 describe('edge inputs started as workflows directly', () => {
   let deps: ApiDeps;
-  before(async () => { deps = await createApiDeps(cfg); });
+  before(() => { deps = createApiDeps(cfg); });
   after(() => closeApiDeps(deps));
 
   /** The run fails with a non-retryable InvalidInput naming the field, before any activity ran. */
@@ -140,7 +141,7 @@ describe('importing a store file that spells missing values NULL', () => {
   let deps: ApiDeps;
   let dir: string;
   before(async () => {
-    deps = await createApiDeps(cfg);
+    deps = createApiDeps(cfg);
     dir = await mkdtemp(path.join(os.tmpdir(), 'rf-null-stores-'));
     generate(['--out', dir, '--stores', '40', '--from', '1995-01-01', '--to', '1995-01-31', '--seed', '7', '--products', '0']);
   });

@@ -13,7 +13,7 @@ import { addDays } from '../../domain/dates.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const cfg = testConfig();
 const PRODUCT = 'agree';
@@ -70,7 +70,7 @@ describe('the page\'s forecast and the served forecast agree', () => {
     await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.execute('weeklyTraining', {
       workflowId: olderRun, taskQueue: cfg.temporal.taskQueues.training, args: [{ ...DEFAULT_TRAINING, asOf: OLDER_AS_OF, products: [PRODUCT] }],
     }));
-    apiDeps = await createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN}` }));
+    apiDeps = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN}` }));
     app = createApp(apiDeps);
   });
   after(async () => {

@@ -14,8 +14,9 @@ import { DAILY_INGEST_SCHEDULE_ID, ensureSchedules, RECONCILE_RUNS_SCHEDULE_ID, 
 import { importStores } from '../../scripts/data/import.ts';
 import { importTrain } from '../../scripts/data/importTrain.ts';
 import { testConfig } from '../helpers/stack.ts';
-import { dayOfEvents, saleEvent, seedStores } from '../helpers/sales.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { dayOfEvents, saleEvent } from '../../scripts/data/saleEvents.ts';
+import { seedStores } from '../helpers/sales.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const WRITER = 'writer-key-for-ingest-tests';
 const cfg = testConfig({ API_KEYS: `producer:write:${WRITER}` });
@@ -25,7 +26,7 @@ describe('daily ingest against the real stack', () => {
   let app: ReturnType<typeof createApp>;
   let client: Client;
   before(async () => {
-    deps = await createApiDeps(cfg);
+    deps = createApiDeps(cfg);
     app = createApp(deps);
     client = deps.temporal;
     await seedStores(deps.pool);
@@ -173,7 +174,7 @@ describe('daily ingest against the real stack', () => {
 
 describe('bulk importer', () => {
   let deps: ApiDeps;
-  before(async () => { deps = await createApiDeps(cfg); });
+  before(() => { deps = createApiDeps(cfg); });
   after(() => closeApiDeps(deps));
 
   it('keeps every bad CSV line with its line number, loads the rest, and reruns without duplicates', async () => {

@@ -7,7 +7,8 @@ import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { dailyIngestWorkflowId, type IngestReport } from '../../contracts/ingest.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { testConfig } from '../helpers/stack.ts';
-import { dayOfEvents, seedStores, TEST_STORES } from '../helpers/sales.ts';
+import { dayOfEvents, SAMPLE_STORES } from '../../scripts/data/saleEvents.ts';
+import { seedStores } from '../helpers/sales.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const startWorker = (): ChildProcess =>
@@ -48,7 +49,7 @@ describe('a worker killed with SIGKILL in the middle of a daily ingest', () => {
       workers[0]!.kill('SIGKILL');
       workers.push(startWorker());
       const report = await handle.result() as IngestReport;
-      const n = TEST_STORES.length * products.length;
+      const n = SAMPLE_STORES.length * products.length;
       assert.deepEqual(report.counts, { staged: n, accepted: n, rejected: 0, postgres: n, gcs: n, bigquery: n });
       assert.deepEqual(await countSalesDay(deps, date), { postgres: n, gcs: n, bigquery: n });
     } finally {

@@ -19,7 +19,7 @@ describe('producer', () => {
   let api: string;
   before(async () => {
     const port = await freePort();
-    deps = await createApiDeps(testConfig({ API_KEYS: `producer:write:${KEY}`, API_PORT: String(port) }));
+    deps = createApiDeps(testConfig({ API_KEYS: `producer:write:${KEY}`, API_PORT: String(port) }));
     server = await startServer(deps);
     api = `http://127.0.0.1:${port}`;
   });

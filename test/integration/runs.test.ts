@@ -17,10 +17,11 @@ import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { datesBetween } from '../../domain/dates.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { reconcileRuns } from '../../workflows/reconcileRuns.ts';
-import { dayOfEvents, seedStores } from '../helpers/sales.ts';
+import { dayOfEvents } from '../../scripts/data/saleEvents.ts';
+import { seedStores } from '../helpers/sales.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const WRITER = 'writer-key-for-run-tests';
 const ADMIN = 'admin-key-for-run-tests';
@@ -51,7 +52,7 @@ describe('runs end in a final state', () => {
   let app: ReturnType<typeof createApp>;
   let client: Client;
   before(async () => {
-    deps = await createApiDeps(cfg);
+    deps = createApiDeps(cfg);
     app = createApp(deps);
     client = deps.temporal;
     await seedStores(deps.pool);

@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
-import { ProductionModels } from '../../api/productionModels.ts';
+import { ProductionModels } from '../../platform/productionModels.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { addDays } from '../../domain/dates.ts';
 import { createLogger } from '../../platform/logger.ts';
@@ -19,7 +19,7 @@ import { ensureSchedules } from '../../platform/schedules.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const cfg = testConfig();
@@ -56,7 +56,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const report = await trainedSeries(cfg, deps, client, { product: PRODUCT, stores: 6, from: '2014-03-01', asOf: AS_OF, seed: 11 });
     assert.equal(report.counts.fitted, 6);
     store = 1;
-    apiDeps = await createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},ops2:admin:${ADMIN2},producer:write:${WRITER}`, API_RETRAINS_PER_MINUTE: '3' }));
+    apiDeps = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},ops2:admin:${ADMIN2},producer:write:${WRITER}`, API_RETRAINS_PER_MINUTE: '3' }));
     app = createApp(apiDeps);
   });
   after(async () => {
@@ -219,7 +219,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     await assert.rejects(keys('create', '--name', name, '--role', 'read'), /exists already/);
     await assert.rejects(keys('create', '--name', 'x', '--role', 'root'), /--role: one of read, write, admin/);
 
-    const guarded = await createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN}`, API_READS_NEED_KEY: 'true' }));
+    const guarded = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN}`, API_READS_NEED_KEY: 'true' }));
     try {
       const guardedApp = createApp(guarded);
       const get = (url: string, key?: string) => guardedApp.request(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
@@ -235,7 +235,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
       await closeApiDeps(guarded);
     }
     // A new API process (no cached lookup) refuses the revoked key.
-    const fresh = await createApiDeps(testConfig({ API_READS_NEED_KEY: 'true' }));
+    const fresh = createApiDeps(testConfig({ API_READS_NEED_KEY: 'true' }));
     try {
       assert.equal((await createApp(fresh).request('/v1/stores', { headers: { authorization: `Bearer ${reader}` } })).status, 401);
     } finally {

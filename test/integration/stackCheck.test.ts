@@ -5,7 +5,7 @@ import { stackCheckActivities } from '../../activities/stackCheck.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { stackCheck } from '../../workflows/stackCheck.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 describe('stackCheck end to end through a worker', () => {
   const cfg = testConfig();

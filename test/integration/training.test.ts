@@ -15,7 +15,7 @@ import { importTrain } from '../../scripts/data/importTrain.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { createApp } from '../../api/app.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
-import { withWorker } from '../helpers/worker.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const cfg = testConfig();
@@ -167,7 +167,7 @@ describe('weekly training against the real stack', () => {
   it('is started, followed and refused through the API with the right keys and clear errors', async () => {
     const ADMIN = 'admin-key-for-training-tests';
     const WRITER = 'writer-key-for-training-tests';
-    const apiDeps = await createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},producer:write:${WRITER}` }));
+    const apiDeps = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},producer:write:${WRITER}` }));
     try {
       const app = createApp(apiDeps);
       const post = (url: string, body: unknown, key?: string) => app.request(url, {

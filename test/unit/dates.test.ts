@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { forecastRange } from '../../contracts/forecast.ts';
+import { forecastRange } from '../../api/forecastSchemas.ts';
 import { dateProblem, dayBeforeIn, FIRST_DATE, lastDate } from '../../domain/dates.ts';
 
 describe('the business date rule', () => {

@@ -12,6 +12,9 @@ import { prophetEngine } from '../../ml/forecast/prophet.ts';
 import { FEATURE_NAMES, writeFeatures } from '../../ml/forecast/features.ts';
 import { forecastMetrics } from '../../ml/forecast/metrics.ts';
 import { UnfitSeriesError, type SeriesDay } from '../../ml/forecast/types.ts';
+import { armProphet } from '../../platform/prophetWasm.ts';
+
+armProphet();
 
 // A series with known multiplicative effects: what the fit should find again.
 const EFFECTS = { level: 5000, sat: 1.25, sun: 0.8, promo: 1.3, promoFri: 1.1, stateHoliday: 0.6, school: 1.05 };

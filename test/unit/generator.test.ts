@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { isoWeekday } from '../../contracts/sales.ts';
+import { isoWeekday } from '../../domain/sales.ts';
 import { addDays, datesBetween, todayIn } from '../../domain/dates.ts';
 import { generateStores, generateTrain, storeCsv, TRAIN_HEADER, type GeneratorOptions } from '../../scripts/data/generator.ts';
 

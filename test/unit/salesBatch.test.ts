@@ -67,7 +67,7 @@ describe('validateSalesBatch', () => {
       good({ store_id: 3 }),                           // 8 duplicate
       good({ store_id: 1, product: 'p1', sales: 10 }), // 9 conflicting pair
       good({ store_id: 1, product: 'p1', sales: 11 }), // 10
-    ]), ctx);
+    ]), ctx, parseSaleEvent);
     assert.deepEqual(batch.accepted.map((r) => [r.storeId, r.product]), [[1, 'all'], [3, 'all']]);
     const reasons = Object.fromEntries(batch.rejected.map((r) => [r.line, r.reason]));
     assert.match(reasons[2]!, /unknown store 99/);

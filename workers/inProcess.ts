@@ -1,10 +1,11 @@
-// Runs a real Temporal worker (test stack) inside the test process for the length of a callback.
+// Runs a real Temporal worker inside this process for the length of a callback: tests and benchmarks
+// drive workflows against the stack without a worker process of their own.
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
-import { createActivities } from '../../activities/index.ts';
-import type { Config } from '../../platform/config.ts';
-import { connectWorker } from '../../platform/temporal.ts';
-import { WORKFLOWS_PATH } from '../../workers/run.ts';
+import { closeDeps, createDeps, type Deps } from '../activities/deps.ts';
+import { createActivities } from '../activities/index.ts';
+import type { Config } from '../platform/config.ts';
+import { connectWorker } from '../platform/temporal.ts';
+import { WORKFLOWS_PATH } from './run.ts';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -7,10 +7,10 @@ import { forecastModelName } from '../contracts/training.ts';
 import { datesBetween } from '../domain/dates.ts';
 import { forecastDates } from '../ml/forecast/engines.ts';
 import type { FittedModel, ForecastPoint, SeriesDay } from '../ml/forecast/types.ts';
-import type { Logger } from '../platform/logger.ts';
-import { outageLog } from '../platform/outage.ts';
-import { PRODUCTION_CHANGED_CHANNEL } from '../platform/registry.ts';
-import { latestSeriesWindow } from '../platform/seriesHistory.ts';
+import type { Logger } from './logger.ts';
+import { outageLog } from './outage.ts';
+import { PRODUCTION_CHANGED_CHANNEL, productionVersion } from './registry.ts';
+import { latestSeriesWindow } from './seriesHistory.ts';
 
 /** Enough days for the calendar's look-backs (4 weeks) with room to spare. */
 const CALENDAR_DAYS = 56;
@@ -122,8 +122,7 @@ export class ProductionModels {
   }
 
   private async load(name: string, storeId: number, product: string): Promise<ServingModel | undefined> {
-    const { rows: [row] } = await this.pool.query<{ version: number; engine: string; params: unknown }>(
-      `SELECT version, engine, params FROM model_versions WHERE model = $1 AND stage = 'production'`, [name]);
+    const row = await productionVersion(this.pool, name);
     if (!row) return undefined;
     const history = await latestSeriesWindow(this.pool, storeId, product, CALENDAR_DAYS);
     return servingModel(name, row.version, { engine: row.engine, params: row.params }, history);

@@ -4,7 +4,7 @@
 // included, and a left-out range is the reference's: today to 7 days later (8 days).
 import { z } from '@hono/zod-openapi';
 import { addDays, dateProblem, daysBetween, todayUtc } from '../domain/dates.ts';
-import { DEFAULT_PRODUCT, MAX_INT, PRODUCT_NAME } from './sales.ts';
+import { DEFAULT_PRODUCT, MAX_INT, PRODUCT_NAME } from '../domain/sales.ts';
 
 export const MAX_FORECAST_DAYS = 365;
 export const MAX_FORECAST_ITEMS = 100;

@@ -1,0 +1,42 @@
+// Sales in Postgres: the stores, the events producers send (staged in sales_events until their
+// day's dailyIngest validates them) and the validated rows' upsert. Bulk copies and the exports to
+// GCS and BigQuery are platform/salesWarehouse.ts.
+import type pg from 'pg';
+import type { SaleRow } from '../domain/sales.ts';
+import type { StagedEvent } from '../domain/salesBatch.ts';
+import { SALES_UPSERT_CONFLICT } from './salesWarehouse.ts';
+
+export async function storeExists(pool: pg.Pool, storeId: number): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM stores WHERE store_id = $1', [storeId]);
+  return Boolean(rowCount);
+}
+
+/** Stages events as sent (their day's dailyIngest validates them); `source` says who sent them. */
+export async function stageSaleEvents(pool: pg.Pool, events: { date: string; payload: unknown }[], source: string): Promise<void> {
+  await pool.query(
+    'INSERT INTO sales_events (sale_date, payload, source) SELECT d, p, $3 FROM unnest($1::date[], $2::jsonb[]) AS t(d, p)',
+    [events.map((e) => e.date), events.map((e) => JSON.stringify(e.payload)), source]);
+}
+
+export async function storeIds(pool: pg.Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ store_id: number }>('SELECT store_id FROM stores');
+  return rows.map((r) => r.store_id);
+}
+
+/** A day's staged events, in the order they arrived. */
+export async function stagedSaleEvents(pool: pg.Pool, date: string): Promise<StagedEvent[]> {
+  const { rows } = await pool.query<{ event_id: number; payload: unknown }>('SELECT event_id, payload FROM sales_events WHERE sale_date = $1 ORDER BY event_id', [date]);
+  return rows.map((e) => ({ eventId: e.event_id, payload: e.payload }));
+}
+
+/** Inserts the rows or updates them in place, keyed by (date, store, product). */
+export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<void> {
+  if (!rows.length) return;
+  await pool.query(
+    `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
+     ${SALES_UPSERT_CONFLICT}`,
+    [rows.map((r) => r.storeId), rows.map((r) => r.product), rows.map((r) => r.date), rows.map((r) => r.sales),
+      rows.map((r) => r.customers), rows.map((r) => r.open), rows.map((r) => r.promo), rows.map((r) => r.stateHoliday),
+      rows.map((r) => r.schoolHoliday)]);
+}
