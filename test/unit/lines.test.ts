@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse';
-import { quoteFreeCsvLines } from '../../scripts/data/lines.ts';
+import { quoteFreeCsvLines } from '../../platform/csvLines.ts';
 import { generateStores, generateTrain } from '../../scripts/data/generator.ts';
 
 // csv-parse with quotes off is the reference: the hand-written reader must give the same records.
