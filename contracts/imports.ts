@@ -145,8 +145,9 @@ export const importProgressQuery = defineQuery<ImportProgress>('importProgress')
 
 export const IMPORT_WORKFLOW_PREFIX = 'import-sales-';
 export const importWorkflowId = (id: string): string => `${IMPORT_WORKFLOW_PREFIX}${id}`;
-/** An import's id: letters, digits, _ . - (it names GCS objects). */
-export const IMPORT_ID = /^[\w.-]{1,100}$/;
+/** A new import's id (not for workflow code): when it started, and a few random characters, e.g. 20261122T101500-a1b2c3. */
+export const newImportId = (now = new Date()): string =>
+  `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0')}`;
 
 /** The object name of a gs://<bucket>/<object> URI, or why it is not one of `bucket`. */
 export function objectOfUri(uri: string, bucket: string): { object: string } | { problem: string } {

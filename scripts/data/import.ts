@@ -4,11 +4,10 @@
 // rejected_rows with its line number and reason; the sales rows of a rejected store are counted
 // apart, as that store's cascade. A worker that dies mid-import is replaced by another, which goes
 // on from the chunk it was in; rerunning an import duplicates nothing.
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { rootCause } from '@temporalio/common';
-import { importProgressQuery, importWorkflowId, type ImportProgress, type ImportSalesInput, type ImportSalesResult } from '../../contracts/imports.ts';
+import { importProgressQuery, importWorkflowId, newImportId, type ImportProgress, type ImportSalesInput, type ImportSalesResult } from '../../contracts/imports.ts';
 import { config, type Config } from '../../platform/config.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { connectClient, workflowUrl } from '../../platform/temporal.ts';
@@ -42,9 +41,6 @@ async function connect(cfg: Config): Promise<Client> {
       'so start the stack first (npm start), or point TEMPORAL_ADDRESS at it');
   }
 }
-
-/** A new import's id: when it started, and a few random characters. */
-const newImportId = () => `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
 
 const progressLine = (p: ImportProgress) => p.stage === 'sales'
   ? `[data] sales: ${n(p.read)} rows read in ${p.chunksDone} chunk(s), ${p.bytesTotal ? percent(p.bytesDone / p.bytesTotal) : '0%'} of ${mb(p.bytesTotal)}; loaded ${n(p.loaded)}, rejected ${n(p.rejected)}`
