@@ -36,6 +36,7 @@ import { saveRejections } from './rejections.ts';
 import {
   countSalesRows, exportSales, importChunkObject, importMonthObject, loadSales, salesJsonLine, salesUpsertConflict,
 } from './salesWarehouse.ts';
+import type { File } from '@google-cloud/storage';
 import type { ObjectStore } from './storage.ts';
 import { trainRowReader, type TrainRowOptions } from './trainRows.ts';
 
@@ -67,9 +68,32 @@ export function objectTrainFile(store: ObjectStore, object: string): TrainFile {
         throw err;
       }
     },
-    // A ranged read: no whole-object checksum to validate.
-    bytes: (start) => file.createReadStream({ start, validation: false }),
+    bytes: (start) => objectRanges(file, start),
   };
+}
+
+/** Bytes per ranged read of an object. */
+const RANGE_BYTES = 8 << 20;
+
+/**
+ * An object's bytes from `start`, as whole ranged downloads with the next one fetched while the
+ * last is read: a reader that stops early leaves no download half-read. (An open read stream
+ * destroyed mid-way made the emulator drop the chunk's uploads in flight with it.)
+ */
+async function* objectRanges(file: File, start: number): AsyncGenerator<Buffer> {
+  const size = Number((await file.getMetadata())[0].size);
+  // A ranged read: no whole-object checksum to validate.
+  const range = (from: number) => file.download({ start: from, end: Math.min(from + RANGE_BYTES, size) - 1, validation: false }).then(([b]) => b);
+  let next = start < size ? range(start) : undefined;
+  for (let from = start; next; from += RANGE_BYTES) {
+    const current = next;
+    next = from + RANGE_BYTES < size ? range(from + RANGE_BYTES) : undefined;
+    // A prefetch nobody reads (the chunk ended) must not fail the process.
+    next?.catch(() => undefined);
+    // Read in 1 MiB slices, as a file stream gives them: batches of lines stay small.
+    const bytes = await current;
+    for (let i = 0; i < bytes.length; i += 1 << 20) yield bytes.subarray(i, i + (1 << 20));
+  }
 }
 
 /**
@@ -79,13 +103,17 @@ export function objectTrainFile(store: ObjectStore, object: string): TrainFile {
 class ChunkedWriter {
   private chunk = '';
   private failure: Error | undefined;
+  /** A flush waiting for the stream to drain: text gathers meanwhile, and the next write after it flushes. */
+  private flushing: Promise<void> | undefined;
   constructor(private readonly stream: Writable, private readonly size = 1 << 18) {
     stream.on('error', (err) => { this.failure = err; });
   }
 
   write(text: string): Promise<void> | undefined {
     this.chunk += text;
-    return this.chunk.length >= this.size ? this.flush() : undefined;
+    if (this.flushing) return this.flushing;
+    if (this.chunk.length < this.size) return undefined;
+    return this.flushing = this.flush().finally(() => { this.flushing = undefined; });
   }
 
   private async flush(): Promise<void> {
@@ -97,6 +125,7 @@ class ChunkedWriter {
   }
 
   async end(): Promise<void> {
+    await this.flushing;
     await this.flush();
     this.stream.end();
     await finished(this.stream);
