@@ -111,9 +111,8 @@ class ChunkedWriter {
 
   write(text: string): Promise<void> | undefined {
     this.chunk += text;
-    if (this.flushing) return this.flushing;
     if (this.chunk.length < this.size) return undefined;
-    return this.flushing = this.flush().finally(() => { this.flushing = undefined; });
+    return this.flushing ??= this.flush().finally(() => { this.flushing = undefined; });
   }
 
   private async flush(): Promise<void> {
@@ -263,8 +262,9 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     let readRow = header ? trainRowReader(header, file.name, readerOptions) : undefined;
     let lines = 0;
     // Full streams are waited for once per batch of lines, not once per row.
-    const waits: Promise<void>[] = [];
-    const wait = (p: Promise<void> | undefined) => { if (p) waits.push(p); };
+    const waits = new Set<Promise<void>>();
+    const wait = (p: Promise<void> | undefined) => { if (p) waits.add(p); };
+    const waited = async () => { await Promise.all(waits); waits.clear(); };
     const bytes = start.offset < size ? file.bytes(start.offset) : Readable.from([]);
     batches: for await (const batch of csvLineBatches(bytes, start)) {
       for (let i = 0; i < batch.lines.length; i++) {
@@ -302,9 +302,9 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
       }
       progress.read = counts.read;
       end.line = batch.lines.at(-1)!.line;
-      await Promise.all(waits.splice(0));
+      await waited();
     }
-    await Promise.all(waits.splice(0));
+    await waited();
     if (!header) throw ApplicationFailure.nonRetryable(`${file.name} is empty: expected a header line`, INVALID_INPUT);
     await toSales?.end();
     tCopy = performance.now();
