@@ -131,6 +131,56 @@ class ChunkedWriter {
   }
 }
 
+/** Months streamed at once before the one opened longest ago is closed. */
+const OPEN_MONTHS = 2;
+
+/**
+ * The GCS objects a chunk streams its new-date rows into, per month. A file in date order (as
+ * Rossmann's is) is done with a month when the next ones begin: once more than OPEN_MONTHS are
+ * open, the month opened longest ago is closed, so its upload completes while the chunk reads on
+ * instead of after it. A month that comes back gets another part and stays open to the end. The
+ * names follow from the file alone: a retried chunk overwrites the same objects.
+ */
+class MonthObjects {
+  readonly streamed: { month: string; object: string; rows: number }[] = [];
+  private readonly open = new Map<string, { writer: ChunkedWriter; streamed: { rows: number } }>();
+  private readonly parts = new Map<string, number>();
+  private readonly closing: Promise<void>[] = [];
+
+  constructor(private readonly store: ObjectStore, private readonly importId: string, private readonly chunk: number) {}
+
+  write(month: string, line: string): Promise<void> | undefined {
+    const o = this.open.get(month) ?? this.openMonth(month);
+    o.streamed.rows++;
+    return o.writer.write(line);
+  }
+
+  private openMonth(month: string) {
+    if (this.open.size >= OPEN_MONTHS) {
+      const oldest = [...this.open.keys()].find((m) => this.parts.get(m) === 1);
+      if (oldest !== undefined) {
+        const closed = this.open.get(oldest)!.writer.end();
+        // Awaited in end(); handled now so that a failed upload cannot end the process first.
+        closed.catch(() => undefined);
+        this.closing.push(closed);
+        this.open.delete(oldest);
+      }
+    }
+    const part = this.parts.get(month) ?? 0;
+    this.parts.set(month, part + 1);
+    const streamed = { month, object: importChunkObject(this.importId, month, this.chunk, part), rows: 0 };
+    this.streamed.push(streamed);
+    const writer = new ChunkedWriter(this.store.file(streamed.object).createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }), 1 << 20);
+    const o = { writer, streamed };
+    this.open.set(month, o);
+    return o;
+  }
+
+  async end(): Promise<void> {
+    await Promise.all([...this.closing, ...[...this.open.values()].map((o) => o.writer.end())]);
+  }
+}
+
 /**
  * The first line of each (store, product, date) seen so far, in maps keyed by date, then product,
  * then store number: a million string keys kept the garbage collector busy for seconds.
@@ -218,8 +268,7 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
   const rejected: Rejection[] = [];
   const staged: Staged[] = [];
   const firstLines = new FirstLines();
-  const monthWriters = new Map<string, ChunkedWriter>();
-  const monthRows = new Map<string, number>();
+  const months = new MonthObjects(deps.store, plan.importId, start.chunk);
   const exportMonths = new Set<string>();
   const counts: ChunkCounts = { read: 0, loaded: 0, upserted: 0, rejected: 0, rejectedWithStore: 0, skipped: 0 };
   let minDate: string | undefined;
@@ -242,21 +291,11 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
       return recorded.summary;
     }
     let toSales: ChunkedWriter | undefined;
-    const monthWriter = (month: string) => {
-      let w = monthWriters.get(month);
-      if (!w) {
-        w = new ChunkedWriter(deps.store.file(importChunkObject(plan.importId, month, start.chunk))
-          .createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }), 1 << 20);
-        monthWriters.set(month, w);
-      }
-      return w;
-    };
     const toWarehouse = (row: SaleRow) => {
       const month = row.date.slice(0, 7);
       if (!plan.warehouse || dirty.has(month)) return undefined;
       if (!stream) { exportMonths.add(month); return undefined; }
-      monthRows.set(month, (monthRows.get(month) ?? 0) + 1);
-      return monthWriter(month).write(salesJsonLine(row, ingestedAt));
+      return months.write(month, salesJsonLine(row, ingestedAt));
     };
 
     let readRow = header ? trainRowReader(header, file.name, readerOptions) : undefined;
@@ -309,13 +348,13 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     await toSales?.end();
     tCopy = performance.now();
     if (staged.length) await upsertStaged(client, file, plan, start, staged, readerOptions, header, rejected, toWarehouse, counts);
-    await Promise.all([...monthWriters.values()].map((w) => w.end()));
+    await months.end();
     await saveRejections(client, file.source, rejected);
     counts.rejected = rejected.length;
     const summary: ChunkSummary = {
       chunk: start.chunk, end, header, done: !stopped || end.offset >= size, ...counts,
       ...(minDate ? { minDate, maxDate } : {}),
-      streamed: [...monthRows].map(([month, rows]) => ({ month, object: importChunkObject(plan.importId, month, start.chunk), rows })),
+      streamed: months.streamed,
       exportMonths: [...exportMonths],
       ms: { parseAndCopy: Math.round(tCopy - t0), upsert: Math.round(performance.now() - tCopy) },
     };

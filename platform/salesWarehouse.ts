@@ -18,9 +18,9 @@ export const SALES_UPSERT_CONFLICT = salesUpsertConflict();
 
 export const salesDayObject = (date: string): string => `exports/sales/date=${date}/sales.ndjson`;
 
-/** A bulk import's object for the new-date rows of one month (YYYY-MM) that one chunk streamed. */
-export const importChunkObject = (importId: string, month: string, chunk: number): string =>
-  `exports/sales/import=${importId}/month=${month}/chunk=${chunk}.ndjson`;
+/** A bulk import's object for new-date rows of one month (YYYY-MM) that one chunk streamed (a month the chunk met again gets part 1, ...). */
+export const importChunkObject = (importId: string, month: string, chunk: number, part = 0): string =>
+  `exports/sales/import=${importId}/month=${month}/chunk=${chunk}${part ? `-${part}` : ''}.ndjson`;
 /** A bulk import's object for a month exported from Postgres: the month's rows within the import's date range. */
 export const importMonthObject = (importId: string, month: string): string => `exports/sales/import=${importId}/month=${month}/postgres.ndjson`;
 

@@ -105,6 +105,18 @@ describe('importSales against the real stack', () => {
     assert.equal(n!.n, 6);
   });
 
+  it('streams a month that comes back after others into another part, and still reconciles', async () => {
+    const months = ['2010-06', '2010-07', '2010-08', '2010-06', '2010-09', '2010-07'];
+    const trainUri = await upload('months.csv', [TRAIN_HEADER, ...months.map((m, i) => sale(904, `${m}-1${i}`, 10 + i))]);
+    const { importId, sales } = await runImport({ trainUri });
+    assert.deepEqual({ loaded: sales?.loaded, months: sales?.months, counts: sales?.counts }, { loaded: 6, months: 4, counts: { postgres: 6, gcs: 6, bigquery: 6 } });
+    const [objects] = await deps.store.client.bucket(cfg.gcs.bucket).getFiles({ prefix: `exports/sales/import=${importId}/` });
+    assert.deepEqual(objects.map((o) => o.name.replace(`exports/sales/import=${importId}/`, '')).sort(), [
+      'month=2010-06/chunk=0-1.ndjson', 'month=2010-06/chunk=0.ndjson', 'month=2010-07/chunk=0-1.ndjson', 'month=2010-07/chunk=0.ndjson',
+      'month=2010-08/chunk=0.ndjson', 'month=2010-09/chunk=0.ndjson',
+    ]);
+  });
+
   it('fails at once, naming the field, for a file that is not in the bucket or lacks a column', async () => {
     await assert.rejects(runImport({ trainUri: `gs://${cfg.gcs.bucket}/imports/test/missing.csv` }),
       (err: Error & { cause?: { cause?: Error } }) => err.cause?.cause?.message === `trainUri: object gs://${cfg.gcs.bucket}/imports/test/missing.csv does not exist`);
