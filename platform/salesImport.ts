@@ -123,6 +123,11 @@ class ChunkedWriter {
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
+  /** Gives up: an upload in flight is abandoned, never completed. */
+  abort(): void {
+    this.stream.destroy();
+  }
+
   async end(): Promise<void> {
     await this.flushing;
     await this.flush();
@@ -178,6 +183,11 @@ class MonthObjects {
 
   async end(): Promise<void> {
     await Promise.all([...this.closing, ...[...this.open.values()].map((o) => o.writer.end())]);
+  }
+
+  /** A failed chunk leaves no upload hanging; a retry writes the same objects whole. */
+  abort(): void {
+    for (const o of this.open.values()) o.writer.abort();
   }
 }
 
@@ -363,6 +373,7 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     return summary;
   } catch (err) {
     failed = true;
+    months.abort();
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {

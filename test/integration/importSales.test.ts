@@ -12,6 +12,7 @@ import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { importWorkflowId, type ImportSalesResult } from '../../contracts/imports.ts';
+import { finishSalesImport, importSalesChunk, localTrainFile, planSalesImport } from '../../platform/salesImport.ts';
 import { isoWeekday } from '../../contracts/sales.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
@@ -115,6 +116,28 @@ describe('importSales against the real stack', () => {
       'month=2010-06/chunk=0-1.ndjson', 'month=2010-06/chunk=0.ndjson', 'month=2010-07/chunk=0-1.ndjson', 'month=2010-07/chunk=0.ndjson',
       'month=2010-08/chunk=0.ndjson', 'month=2010-09/chunk=0.ndjson',
     ]);
+  });
+
+  it('upserts a whole chunk when another writer adds rows of its new dates while it copies, and exports their month', async () => {
+    await deps.pool.query(`INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (905, 'a', 'a', false) ON CONFLICT DO NOTHING`);
+    const file = path.join(dir, 'concurrent.csv');
+    await writeFile(file, [TRAIN_HEADER, sale(905, '2010-10-01', 11), sale(905, '2010-10-02', 12), sale(905, '2010-10-03', 13)].join('\n'));
+    const local = localTrainFile(file);
+    // The other writer lands a row of a "new" date after the chunk looked at the dates, before its COPY.
+    const train = { ...local, bytes: (start: number) => {
+      const rows = local.bytes(start);
+      return (async function* () {
+        await deps.pool.query(`INSERT INTO sales (store_id, date, sales, customers, open, promo, state_holiday, school_holiday)
+          VALUES (905, '2010-10-02', 1, 1, true, false, '0', false) ON CONFLICT DO NOTHING`);
+        yield* rows;
+      })();
+    } };
+    const plan = await planSalesImport(deps.pool, uniqueId('concurrent'));
+    const chunk = await importSalesChunk(deps, train, plan, { chunk: 0, offset: 0, line: 0 });
+    assert.deepEqual({ loaded: chunk.loaded, upserted: chunk.upserted, streamed: chunk.streamed, exportMonths: chunk.exportMonths },
+      { loaded: 3, upserted: 3, streamed: [], exportMonths: ['2010-10'] });
+    assert.deepEqual(await finishSalesImport(deps, file, plan, [chunk]), { months: 1, counts: { postgres: 3, gcs: 3, bigquery: 3 } });
+    assert.deepEqual((await salesOf(905, '2010-10-01', '2010-10-31')).bigquery, [['2010-10-01', 11], ['2010-10-02', 12], ['2010-10-03', 13]]);
   });
 
   it('fails at once, naming the field, for a file that is not in the bucket or lacks a column', async () => {
