@@ -47,7 +47,8 @@ export interface TrainFile {
   /** rejected_rows.source of its rejections. */
   source: string;
   size(): Promise<number>;
-  bytes(start: number): AsyncIterable<Buffer>;
+  /** The bytes from `start` to `size` (the file's size). */
+  bytes(start: number, size: number): AsyncIterable<Buffer>;
 }
 
 export function localTrainFile(file: string): TrainFile {
@@ -68,26 +69,30 @@ export function objectTrainFile(store: ObjectStore, object: string): TrainFile {
         throw err;
       }
     },
-    bytes: (start) => objectRanges(file, start),
+    bytes: (start, size) => objectRanges(file, start, size),
   };
 }
 
-/** Bytes per ranged read of an object. */
+/** Bytes per ranged read of an object, at most. */
 const RANGE_BYTES = 8 << 20;
 
 /**
  * An object's bytes from `start`, as whole ranged downloads with the next one fetched while the
  * last is read: a reader that stops early leaves no download half-read. (An open read stream
- * destroyed mid-way made the emulator drop the chunk's uploads in flight with it.)
+ * destroyed mid-way made the emulator drop the chunk's uploads in flight with it.) The first range
+ * is small, so that reading starts soon; the next ones grow to RANGE_BYTES.
  */
-async function* objectRanges(file: File, start: number): AsyncGenerator<Buffer> {
-  const size = Number((await file.getMetadata())[0].size);
+async function* objectRanges(file: File, start: number, size: number): AsyncGenerator<Buffer> {
   // A ranged read: no whole-object checksum to validate.
-  const range = (from: number) => file.download({ start: from, end: Math.min(from + RANGE_BYTES, size) - 1, validation: false }).then(([b]) => b);
-  let next = start < size ? range(start) : undefined;
-  for (let from = start; next; from += RANGE_BYTES) {
+  const range = (from: number, length: number) =>
+    file.download({ start: from, end: Math.min(from + length, size) - 1, validation: false }).then(([b]) => b);
+  let length = 1 << 20;
+  let next = start < size ? range(start, length) : undefined;
+  for (let from = start; next;) {
     const current = next;
-    next = from + RANGE_BYTES < size ? range(from + RANGE_BYTES) : undefined;
+    from = Math.min(from + length, size);
+    length = Math.min(length * 4, RANGE_BYTES);
+    next = from < size ? range(from, length) : undefined;
     // A prefetch nobody reads (the chunk ended) must not fail the process.
     next?.catch(() => undefined);
     // Read in 1 MiB slices, as a file stream gives them: batches of lines stay small.
@@ -315,7 +320,7 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     const waits = new Set<Promise<void>>();
     const wait = (p: Promise<void> | undefined) => { if (p) waits.add(p); };
     const waited = async () => { await Promise.all(waits); waits.clear(); };
-    const bytes = start.offset < size ? file.bytes(start.offset) : Readable.from([]);
+    const bytes = start.offset < size ? file.bytes(start.offset, size) : Readable.from([]);
     batches: for await (const batch of csvLineBatches(bytes, start)) {
       for (let i = 0; i < batch.lines.length; i++) {
         const { fields, line, raw } = batch.lines[i]!;
@@ -396,10 +401,14 @@ async function upsertStaged(client: pg.PoolClient, file: TrainFile, plan: SalesI
   const toStage = new ChunkedWriter(client.query(copyFrom(`COPY sales_import_stage (line, ${SALES_COLUMNS}) FROM STDIN`)));
   for (const s of staged) await toStage.write(`${s.line}\t${tsv(s.row, plan.ingestedAt)}`);
   await toStage.end();
-  const { rows: repeats } = await client.query<{ line: number; store_id: number; product: string; date: string }>(
+  // Only dates the earlier chunks loaded can hold their rows: the others are not probed (a reimport stages every row).
+  const { rows: [earlier] } = await client.query<{ first: string | null; last: string | null }>(
+    `SELECT min(summary->>'minDate') AS first, max(summary->>'maxDate') AS last FROM sales_import_chunks WHERE import_id = $1 AND chunk < $2`,
+    [plan.importId, start.chunk]);
+  const { rows: repeats } = earlier?.first ? await client.query<{ line: number; store_id: number; product: string; date: string }>(
     `DELETE FROM sales_import_stage s USING sales t
-     WHERE t.date = s.date AND t.store_id = s.store_id AND t.product = s.product AND t.ingested_at = $1
-     RETURNING s.line, s.store_id, s.product, s.date`, [plan.ingestedAt]);
+     WHERE s.date BETWEEN $2 AND $3 AND t.date = s.date AND t.store_id = s.store_id AND t.product = s.product AND t.ingested_at = $1
+     RETURNING s.line, s.store_id, s.product, s.date`, [plan.ingestedAt, earlier.first, earlier.last]) : { rows: [] };
   const repeated = new Set<number>();
   if (repeats.length) {
     const keys = new Set(repeats.map((r) => saleKey({ storeId: r.store_id, product: r.product, date: r.date })));
@@ -425,7 +434,7 @@ async function firstLinesOf(file: TrainFile, header: string[], readerOptions: Tr
   const firsts = new Map<string, number>();
   const readRow = trainRowReader(header, file.name, readerOptions);
   let headerSeen = false;
-  for await (const batch of csvLineBatches(file.bytes(0))) {
+  for await (const batch of csvLineBatches(file.bytes(0, await file.size()))) {
     for (const { fields, line } of batch.lines) {
       if (line > beforeLine || firsts.size === keys.size) return firsts;
       if (!headerSeen) { headerSeen = true; continue; }

@@ -124,8 +124,8 @@ describe('importSales against the real stack', () => {
     await writeFile(file, [TRAIN_HEADER, sale(905, '2010-10-01', 11), sale(905, '2010-10-02', 12), sale(905, '2010-10-03', 13)].join('\n'));
     const local = localTrainFile(file);
     // The other writer lands a row of a "new" date after the chunk looked at the dates, before its COPY.
-    const train = { ...local, bytes: (start: number) => {
-      const rows = local.bytes(start);
+    const train = { ...local, bytes: (start: number, size: number) => {
+      const rows = local.bytes(start, size);
       return (async function* () {
         await deps.pool.query(`INSERT INTO sales (store_id, date, sales, customers, open, promo, state_holiday, school_holiday)
           VALUES (905, '2010-10-02', 1, 1, true, false, '0', false) ON CONFLICT DO NOTHING`);
