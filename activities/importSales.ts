@@ -2,8 +2,9 @@
 // read the import's files from the project bucket and heartbeat. Each is safe to retry: stores are
 // upserted, each chunk commits with its record (a retry returns it), and the warehouse step
 // overwrites its objects and replaces the date range.
-import type { BeginSalesImport, ChunkStart, ChunkSummary, SalesImportPlan, StoresImportSummary, WarehouseSummary } from '../contracts/imports.ts';
-import { objectOfUri } from '../contracts/imports.ts';
+import {
+  objectOfUri, type BeginSalesImport, type ChunkStart, type ChunkSummary, type SalesImportPlan, type StoresImportSummary, type WarehouseSummary,
+} from '../contracts/imports.ts';
 import { invalidInput } from '../contracts/failures.ts';
 import { finishSalesImport, importSalesChunk, objectTrainFile, planSalesImport, type ChunkProgress } from '../platform/salesImport.ts';
 import { importStoresFrom } from '../platform/storeImport.ts';
