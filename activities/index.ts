@@ -1,11 +1,12 @@
 // Every activity the workers register, bound to their dependencies.
 import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
+import { importSalesActivities } from './importSales.ts';
 import { retrainActivities } from './retrain.ts';
 import { runActivities } from './runs.ts';
 import { stackCheckActivities } from './stackCheck.ts';
 import { trainingActivities } from './training.ts';
 
 export function createActivities(deps: Deps) {
-  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps), ...trainingActivities(deps), ...retrainActivities(deps), ...runActivities(deps) };
+  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps), ...trainingActivities(deps), ...retrainActivities(deps), ...runActivities(deps), ...importSalesActivities(deps) };
 }

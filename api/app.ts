@@ -8,6 +8,7 @@ import { router } from './openapi.ts';
 import { docsRoutes, registerDocs } from './routes/docs.ts';
 import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { onDemandForecastRoutes } from './routes/onDemandForecast.ts';
 import { retrainRoutes } from './routes/retrain.ts';
@@ -42,6 +43,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', salesRoutes(deps))
     .route('/', salesHistoryRoutes(deps))
     .route('/', ingestRoutes(deps))
+    .route('/', importRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))

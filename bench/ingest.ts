@@ -1,22 +1,29 @@
 // `npm run bench:ingest`: the bulk path and the daily path of sales ingest, on the bench stack.
-//   bulk: generate Rossmann-size data (1,115 stores, 2013-01-01..2015-07-31), import into Postgres
-//         (parse + validate + COPY), one GCS object per month, one BigQuery load; then the same file
-//         again, which upserts every row
+//   bulk_import_in_process ("before"): generate Rossmann-size data (1,115 stores, 2013-01-01..2015-07-31)
+//         and import the local files in this process (parse + validate + COPY, one GCS object per
+//         month and chunk, one BigQuery load), as tests and demo data do
+//   bulk_import_workflow ("after"): the same first import as a user runs it: upload both files to
+//         the bucket, run the importSales workflow on a spawned ingest worker, until its result
+//   bulk_reimport: the same files again through the workflow, which upserts every row
 //   daily: 1,115 stores x 10 products of one day staged as events, then one dailyIngest run
-// Rows/s per stage and end to end, and the peak RSS of this process (generator, importer and worker).
-// One JSON line per result on stdout, all in bench/results/ingest.json.
+// Rows/s per stage and end to end. One JSON line per result on stdout, all in bench/results/ingest.json.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import { dailyIngestWorkflowId, type IngestReport } from '../contracts/ingest.ts';
+import { importWorkflowId, newImportId, type ImportSalesResult } from '../contracts/imports.ts';
 import { loadConfig } from '../platform/config.ts';
 import { provision } from '../platform/provision.ts';
+import { stageSaleEvents } from '../platform/sales.ts';
+import { importTrain } from '../platform/salesImport.ts';
+import { importStores } from '../platform/storeImport.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { generate } from '../scripts/data/generate.ts';
-import { importStores } from '../scripts/data/import.ts';
-import { importTrain } from '../scripts/data/importTrain.ts';
+import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { dayOfEvents } from '../scripts/data/saleEvents.ts';
-import { withWorker } from '../workers/inProcess.ts';
+import type { importSales } from '../workflows/importSales.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
@@ -24,6 +31,8 @@ Object.assign(process.env, BENCH_ENV);
 const cfg = loadConfig();
 const { report, save } = benchResults('ingest');
 const perSecond = (rows: number, s: number) => Math.round(rows / s);
+const seconds = (from: number, to = performance.now()) => Number(((to - from) / 1000).toFixed(2));
+const TARGET_ROWS_PER_S = 100_000;
 
 try {
   await stackWipe(cfg);
@@ -31,58 +40,85 @@ try {
   await provision(cfg);
   const deps = createDataDeps(cfg, 'retailflow-bench');
   const dir = path.join(cfg.stack.dataDir, 'generated');
+  const client = await connectClient(cfg.temporal);
+  // The worker a user runs (npm run worker), in its own process: its CPU is not this one's.
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     const t0 = performance.now();
     generate(['--out', dir]);
-    const generateS = (performance.now() - t0) / 1000;
+    const generateS = seconds(t0);
+    const storesFile = path.join(dir, 'store.csv');
+    const trainFile = path.join(dir, 'train.csv');
 
-    const train = path.join(dir, 'train.csv');
-    const runImport = async (name: string, note: string) => {
+    // Before: the in-process import of the local files.
+    const tBefore = performance.now();
+    await importStores(deps.pool, storesFile);
+    const bulk = await importTrain(deps, trainFile);
+    const beforeS = seconds(tBefore);
+    report({
+      name: 'bulk_import_in_process', note: 'before: first import of the local files in this process (every date new: rows COPYed straight into sales)',
+      rows: bulk.read, loaded: bulk.loaded, upserted: bulk.upserted, rejected: bulk.rejected, months: bulk.months, chunks: bulk.chunks, counts: bulk.counts,
+      seconds: { generate: generateS, ...bulk.seconds, end_to_end: beforeS },
+      rows_per_s: {
+        parse_validate_copy: perSecond(bulk.read, bulk.seconds.parseAndCopy),
+        gcs_and_bigquery: perSecond(bulk.loaded, bulk.seconds.warehouse),
+        end_to_end: perSecond(bulk.read, beforeS),
+      },
+      target_rows_per_s: TARGET_ROWS_PER_S,
+    });
+
+    // The worker is polling before the clock starts: its start-up is not the import's.
+    const queue = cfg.temporal.taskQueues.ingest;
+    for (let i = 0; !(await client.workflowService.describeTaskQueue({ namespace: cfg.temporal.namespace, taskQueue: { name: queue } })).pollers?.length; i++) {
+      if (i > 600) throw new Error('the ingest worker never polled');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const viaWorkflow = async (name: string, note: string) => {
       const t = performance.now();
-      await importStores(deps.pool, path.join(dir, 'store.csv'));
-      const bulk = await importTrain(deps, train);
-      const totalS = (performance.now() - t) / 1000;
+      const id = newImportId();
+      const [storesUri, trainUri] = await Promise.all([
+        deps.store.upload(storesFile, `imports/${id}/store.csv`), deps.store.upload(trainFile, `imports/${id}/train.csv`),
+      ]);
+      const uploadS = seconds(t);
+      const tWorkflow = performance.now();
+      const result = await client.workflow.execute<typeof importSales>('importSales', { workflowId: importWorkflowId(id), taskQueue: queue, args: [{ storesUri, trainUri }] });
+      const totalS = seconds(t);
+      const sales = result.sales!;
+      const { rows: chunks } = await deps.pool.query<{ ms: { parseAndCopy: number; upsert: number } }>(
+        `SELECT summary->'ms' AS ms FROM sales_import_chunks WHERE import_id = $1`, [result.importId]);
+      const chunkS = (k: 'parseAndCopy' | 'upsert') => Number((chunks.reduce((a, c) => a + c.ms[k], 0) / 1000).toFixed(2));
       report({
-        name, note, rows: bulk.read, loaded: bulk.loaded, upserted: bulk.upserted, rejected: bulk.rejected, months: bulk.months, counts: bulk.counts,
-        seconds: { generate: Number(generateS.toFixed(2)), ...bulk.seconds },
-        rows_per_s: {
-          parse_validate_copy: perSecond(bulk.read, bulk.seconds.parseAndCopy),
-          ...(bulk.upserted ? { upsert: perSecond(bulk.upserted, bulk.seconds.upsert) } : {}),
-          gcs_and_bigquery: perSecond(bulk.loaded, bulk.seconds.warehouse),
-          end_to_end: perSecond(bulk.read, totalS),
-        },
-        target_rows_per_s: 100_000,
+        name, note, workflowId: result.importId, rows: sales.read, loaded: sales.loaded, upserted: sales.upserted, rejected: sales.rejected, months: sales.months,
+        chunks: sales.chunks, counts: sales.counts,
+        seconds: { upload: uploadS, workflow: seconds(tWorkflow), chunks_parse_and_copy: chunkS('parseAndCopy'), chunks_upsert: chunkS('upsert'), end_to_end: totalS },
+        rows_per_s: { end_to_end: perSecond(sales.read, totalS) },
+        target_rows_per_s: TARGET_ROWS_PER_S,
       });
+      return result satisfies ImportSalesResult;
     };
-    await runImport('bulk_import', 'first import: every date is new, so rows are COPYed straight into sales');
-    await runImport('bulk_reimport', 'the same file again: every date exists, so every row goes through the upsert');
+    // After: the same first import (the table emptied again) as a user runs it.
+    await deps.pool.query('TRUNCATE sales, rejected_rows');
+    await viaWorkflow('bulk_import_workflow', 'after: first import as npm run data -- import runs it: upload to GCS, importSales on a spawned worker, until its result');
+    await viaWorkflow('bulk_reimport', 'the same files again through the workflow: every date exists, so every row goes through the upsert');
 
     // One day after the history: 1,115 stores x 10 products, staged as the API stages them.
     const date = '2015-08-01';
     const stores = Array.from({ length: 1115 }, (_, i) => i + 1);
     const products = Array.from({ length: 10 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
     const events = dayOfEvents(date, products, stores);
-    await deps.pool.query(`INSERT INTO sales_events (sale_date, payload, source) SELECT $1, p, 'bench' FROM unnest($2::jsonb[]) AS p`,
-      [date, events.map((e) => JSON.stringify(e))]);
-    const client = await connectClient(cfg.temporal);
-    try {
-      const run = await withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
-        await client.workflow.execute('dailyIngest', { workflowId: 'bench-warmup', taskQueue: cfg.temporal.taskQueues.ingest, args: [{ date: '2015-08-02' }] });
-        const t = performance.now();
-        const r = await client.workflow.execute('dailyIngest', {
-          workflowId: dailyIngestWorkflowId(date), taskQueue: cfg.temporal.taskQueues.ingest, args: [{ date }],
-        }) as IngestReport;
-        return { report: r, seconds: (performance.now() - t) / 1000 };
-      });
-      report({
-        name: 'daily_run', rows: events.length, counts: run.report.counts, seconds: Number(run.seconds.toFixed(2)),
-        stage_ms: run.report.durationsMs, rows_per_s: perSecond(events.length, run.seconds), target_seconds: 2,
-      });
-    } finally {
-      await client.connection.close();
-    }
-    report({ name: 'peak_rss_mib', value: Math.round(process.resourceUsage().maxRSS / 1024), note: 'this process: generator, importer and an in-process worker' });
+    await stageSaleEvents(deps.pool, events.map((payload) => ({ date, payload })), 'bench');
+    await client.workflow.execute('dailyIngest', { workflowId: 'bench-warmup', taskQueue: queue, args: [{ date: '2015-08-02' }] });
+    const t = performance.now();
+    const run = await client.workflow.execute('dailyIngest', { workflowId: dailyIngestWorkflowId(date), taskQueue: queue, args: [{ date }] }) as IngestReport;
+    const runS = seconds(t);
+    report({
+      name: 'daily_run', rows: events.length, counts: run.counts, seconds: runS, stage_ms: run.durationsMs, rows_per_s: perSecond(events.length, runS), target_seconds: 2,
+    });
+    report({ name: 'peak_rss_mib', value: Math.round(process.resourceUsage().maxRSS / 1024), note: 'this process: generator and the in-process import (the worker runs apart)' });
   } finally {
+    worker.kill('SIGTERM');
+    if (worker.exitCode === null) await once(worker, 'exit');
+    await client.connection.close();
     await closeDataDeps(deps);
   }
 } finally {

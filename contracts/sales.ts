@@ -6,9 +6,6 @@ import { STATE_HOLIDAYS, type StateHoliday } from '../domain/holidays.ts';
 import { DEFAULT_PRODUCT, isoWeekday, latestEventDate, MAX_COUNT, MAX_INT, PRODUCT_NAME, type Parsed, type SaleRow } from '../domain/sales.ts';
 import { businessDate } from './dates.ts';
 
-// The importer still names the parsed row by its event (scripts/data/importTrain.ts).
-export type { SaleRow } from '../domain/sales.ts';
-
 // Range before wholeness: 1e308 is out of range (zod counts it as an unsafe integer, not a fraction).
 // Messages leave the field out: every rejection names it before the reason.
 const count = () => z.number({ error: 'must be a number' })

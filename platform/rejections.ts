@@ -5,10 +5,11 @@ import type { Rejection } from '../domain/salesBatch.ts';
 
 const BATCH = 5_000;
 
-export async function saveRejections(pool: pg.Pool, source: string, rows: Rejection[]): Promise<void> {
+/** `db`: the pool, or a client inside the transaction that writes the rows these rejections are the rest of. */
+export async function saveRejections(db: pg.Pool | pg.PoolClient, source: string, rows: Rejection[]): Promise<void> {
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
-    await pool.query(
+    await db.query(
       `INSERT INTO rejected_rows (source, line, reason, raw)
        SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])
        ON CONFLICT (source, line) DO UPDATE SET reason = EXCLUDED.reason, raw = EXCLUDED.raw, rejected_at = now()`,

@@ -1,23 +1,28 @@
 // Moving sales from Postgres to GCS and on into BigQuery, as newline-delimited JSON. Shared by the
-// daily ingest (one object per day) and the bulk importer (one object per month, one load job for
+// daily ingest (one object per day) and the bulk importer (objects per month, one load job for
 // them all). Deterministic object names and a range-replacing load make every step safe to repeat.
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
+import type { RangeCounts } from '../contracts/imports.ts';
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import { invalidInput } from '../contracts/failures.ts';
 import type { SaleRow } from '../domain/sales.ts';
 import { ISO_DATE } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
 
-/** How a sales row that exists already is updated: the newest values win. */
-export const SALES_UPSERT_CONFLICT = `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
+/** How a sales row that exists already is updated: the newest values win; `ingestedAt` is SQL (a bulk import keeps its own time). */
+export const salesUpsertConflict = (ingestedAt = 'now()'): string => `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
   customers = EXCLUDED.customers, open = EXCLUDED.open, promo = EXCLUDED.promo, state_holiday = EXCLUDED.state_holiday,
-  school_holiday = EXCLUDED.school_holiday, ingested_at = now()`;
+  school_holiday = EXCLUDED.school_holiday, ingested_at = ${ingestedAt}`;
+export const SALES_UPSERT_CONFLICT = salesUpsertConflict();
 
 export const salesDayObject = (date: string): string => `exports/sales/date=${date}/sales.ndjson`;
 
-/** A bulk import's object for a month (YYYY-MM): the month's rows within the import's date range. */
-export const salesMonthObject = (month: string): string => `exports/sales/month=${month}/sales.ndjson`;
+/** A bulk import's object for new-date rows of one month (YYYY-MM) that one chunk streamed (a month the chunk met again gets part 1, ...). */
+export const importChunkObject = (importId: string, month: string, chunk: number, part = 0): string =>
+  `exports/sales/import=${importId}/month=${month}/chunk=${chunk}${part ? `-${part}` : ''}.ndjson`;
+/** A bulk import's object for a month exported from Postgres: the month's rows within the import's date range. */
+export const importMonthObject = (importId: string, month: string): string => `exports/sales/import=${importId}/month=${month}/postgres.ndjson`;
 
 /** A row as a line of an export object, as Postgres writes it below; product needs no escaping (validated to [\w.-]). */
 export const salesJsonLine = (r: SaleRow, ingestedAt: string): string =>
@@ -59,7 +64,7 @@ export async function loadSales({ store, warehouse }: Pick<DataDeps, 'store' | '
   await warehouse.replaceDateRange('sales', objectNames.map((n) => store.file(n)), WAREHOUSE_TABLES.sales.schema, 'date', from, to);
 }
 
-export interface RangeCounts { postgres: number; gcs: number; bigquery: number }
+export type { RangeCounts };
 
 /** The range's rows in Postgres and in BigQuery. */
 export async function countSalesRows({ pool, warehouse }: Pick<DataDeps, 'pool' | 'warehouse'>, from: string, to: string): Promise<Omit<RangeCounts, 'gcs'>> {

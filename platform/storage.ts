@@ -1,4 +1,6 @@
 // Object storage on @google-cloud/storage: real GCS, or fake-gcs-server when an endpoint is set.
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Storage, type File } from '@google-cloud/storage';
 import type { Config } from './config.ts';
 
@@ -39,6 +41,12 @@ export class ObjectStore {
    */
   async write(name: string, data: string | Buffer, contentType = 'application/octet-stream'): Promise<string> {
     await this.file(name).save(data, { resumable: false, contentType, validation: 'md5' });
+    return this.uri(name);
+  }
+
+  /** Uploads a local file as an object (replacing it), streaming, checked by MD5; returns its gs:// URI. */
+  async upload(localPath: string, name: string, contentType = 'text/csv'): Promise<string> {
+    await pipeline(createReadStream(localPath), this.file(name).createWriteStream({ resumable: false, contentType, validation: 'md5' }));
     return this.uri(name);
   }
 

@@ -8,9 +8,9 @@ import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import type { Config } from '../platform/config.ts';
 import { addDays, todayUtc } from '../domain/dates.ts';
 import { generate } from './data/generate.ts';
-import { importStores } from './data/import.ts';
-import { importTrain } from './data/importTrain.ts';
-import { trainRecordToEvent } from './data/trainRows.ts';
+import { importStores } from '../platform/storeImport.ts';
+import { importTrain } from '../platform/salesImport.ts';
+import { trainRecordToEvent } from '../platform/trainRows.ts';
 
 const DEMO_STORES = 50;
 const HISTORY_DAYS = 180;

@@ -1,6 +1,7 @@
 // The workflows every worker registers.
 export { backfillIngest } from './backfillIngest.ts';
 export { dailyIngest } from './dailyIngest.ts';
+export { importSales } from './importSales.ts';
 export { reconcileRuns } from './reconcileRuns.ts';
 export { retrainSeries } from './retrainSeries.ts';
 export { scheduledDailyIngest } from './scheduledDailyIngest.ts';

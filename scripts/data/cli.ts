@@ -1,6 +1,6 @@
 // `npm run data -- generate|import ...`: Rossmann-format data tools.
 //   generate [--out DIR] [--stores N] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--products K] [--seed S]
-//   import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05]
+//   import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]
 //   produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]
 import { runMain } from '../../platform/main.ts';
 import { generate } from './generate.ts';
@@ -8,7 +8,7 @@ import { importCommand } from './import.ts';
 import { produceCommand } from './produce.ts';
 
 const USAGE = 'usage: npm run data -- generate [--out DIR] [--stores N] [--from D] [--to D] [--products K] [--seed S]\n' +
-  '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05]\n' +
+  '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]\n' +
   '       npm run data -- produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]';
 
 runMain('data', async () => {

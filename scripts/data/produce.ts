@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import { closeDataDeps, createDataDeps } from '../../platform/deps.ts';
 import { addDays, daysBetween, todayUtc } from '../../domain/dates.ts';
 import { config } from '../../platform/config.ts';
-import { importStores } from './import.ts';
-import { importTrain } from './importTrain.ts';
-import { trainRecordToEvent } from './trainRows.ts';
+import { importStores } from '../../platform/storeImport.ts';
+import { importTrain } from '../../platform/salesImport.ts';
+import { trainRecordToEvent } from '../../platform/trainRows.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

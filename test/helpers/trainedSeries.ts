@@ -8,8 +8,8 @@ import type { Deps } from '../../activities/deps.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
 import type { Config } from '../../platform/config.ts';
 import { generate } from '../../scripts/data/generate.ts';
-import { importStores } from '../../scripts/data/import.ts';
-import { importTrain } from '../../scripts/data/importTrain.ts';
+import { importStores } from '../../platform/storeImport.ts';
+import { importTrain } from '../../platform/salesImport.ts';
 import { uniqueId } from './stack.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 

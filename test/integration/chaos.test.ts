@@ -18,8 +18,8 @@ import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.
 import { datesBetween } from '../../domain/dates.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
-import { importStores } from '../../scripts/data/import.ts';
-import { importTrain } from '../../scripts/data/importTrain.ts';
+import { importStores } from '../../platform/storeImport.ts';
+import { importTrain } from '../../platform/salesImport.ts';
 import { stackDirs } from '../../scripts/stack/paths.ts';
 import { runningPid, stopProcess } from '../../scripts/stack/processes.ts';
 import { stackUp } from '../../scripts/stack/stack.ts';

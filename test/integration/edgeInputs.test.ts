@@ -165,7 +165,11 @@ describe('importing a store file that spells missing values NULL', () => {
     await writeFile(out.train, `${train.join('\n')}\n`);
     return { ...out, storeLines: stores.length - 1, trainLines: train.length - 1, nulls: stores.join('\n').split(missing).length - 1 };
   }
-  const importCli = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/data/cli.ts', 'import', '--no-warehouse', ...args], { cwd: ROOT, env: process.env });
+  // The CLI runs the importSales workflow: a worker serves it while the CLI runs.
+  const importCli = (...args: string[]) => withWorker(cfg, cfg.temporal.taskQueues.ingest, () =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/data/cli.ts', 'import', '--no-warehouse', ...args], { cwd: ROOT, env: process.env }));
+  /** The rejected_rows source the CLI printed for a file (it names the uploaded object). */
+  const sourceOf = (stdout: string, what: 'stores' | 'sales') => new RegExp(`${what}: read .*?see rejected_rows where source = '([^']+)'`).exec(stdout)?.[1];
   const count = async (sql: string, from: number) => (await deps.pool.query<{ n: number }>(sql, [from, from + 1000])).rows[0]!.n;
 
   it('loads every store and every sales row', async () => {
@@ -191,9 +195,9 @@ describe('importing a store file that spells missing values NULL', () => {
     assert.match(result.stdout, new RegExp(`sales: read 1,240, loaded 1,147, rejected ${cascade} `));
     assert.match(result.stdout, new RegExp(`${cascade} rows rejected because their store was rejected; 0 for other reasons`));
     assert.match(result.stderr, /rejected more than 5% of the input: 3 of 40 stores \(7\.5%\); 93 of 1,240 sales rows \(7\.5%\)/);
-    const { rows } = await deps.pool.query<{ reason: string }>(`SELECT reason FROM rejected_rows WHERE source = $1 ORDER BY line`, [`import:${path.resolve(f.stores)}`]);
+    const { rows } = await deps.pool.query<{ reason: string }>(`SELECT reason FROM rejected_rows WHERE source = $1 ORDER BY line`, [sourceOf(result.stdout, 'stores')]);
     assert.deepEqual(rows.map((r) => r.reason), Array(3).fill('CompetitionDistance: "abc" is not a whole number'));
-    const { rows: [row] } = await deps.pool.query<{ reason: string }>(`SELECT reason FROM rejected_rows WHERE source = $1 LIMIT 1`, [`import:${path.resolve(f.train)}`]);
+    const { rows: [row] } = await deps.pool.query<{ reason: string }>(`SELECT reason FROM rejected_rows WHERE source = $1 LIMIT 1`, [sourceOf(result.stdout, 'sales')]);
     assert.match(row!.reason, /^Store: store 90000[123] was rejected \(line [234] of the stores file\)$/);
     // A larger allowed share lets the same files pass.
     const { stdout } = await importCli('--stores', f.stores, '--train', f.train, '--max-rejected-share', '0.1');

@@ -1,4 +1,4 @@
-// Records the histories of retrainSeries, scheduledDailyIngest and scheduledWeeklyTraining in the
+// Records the histories of importSales, retrainSeries, scheduledDailyIngest and scheduledWeeklyTraining in the
 // workflow tier's Temporal with mocked activities (their activities' results do not change the
 // command sequence). The scheduled two are started by a real Schedule backfilled for a past time,
 // so their histories carry TemporalScheduledStartTime as a tick's do.
@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScheduleOverlapPolicy, type CalendarSpec } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { retrainSeries, scheduledDailyIngest, scheduledWeeklyTraining } from '../../workflows/index.ts';
+import type { ChunkStart, SalesImportPlan } from '../../contracts/imports.ts';
+import { importSales, retrainSeries, scheduledDailyIngest, scheduledWeeklyTraining } from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
 import { startTestTemporal, withWorker, type Activities } from '../workflow/env.ts';
 
@@ -22,6 +23,15 @@ const activities: Partial<Activities> = {
   trainShard: () => Promise.resolve({ series: 2, fitted: 2, unfit: 0, promoted: 2, forecasts: 14 }),
   recordTrainingRun: () => Promise.resolve({}),
   retrainSeriesNow: (_run, input) => Promise.resolve({ storeId: input.storeId, product: input.product, trained: false, reason: 'only 3 days of history' }),
+  // Two chunks of a train.csv after its stores.
+  importStoresObject: (uri) => Promise.resolve({ source: `import:${uri}`, read: 2, loaded: 2, rejected: 0, rejectedStores: [] }),
+  beginSalesImport: (input) => Promise.resolve({ bytes: 200, plan: { ...input, dirtyMonths: [] } satisfies SalesImportPlan }),
+  importSalesChunk: (_uri, _plan, start: ChunkStart) => Promise.resolve({
+    chunk: start.chunk, end: { offset: start.offset + 100, line: start.line + 3 }, header: ['Store'], done: start.chunk === 1,
+    read: 3, loaded: 3, upserted: 0, rejected: 0, rejectedWithStore: 0, skipped: 0, minDate: '2010-01-01', maxDate: '2010-01-03',
+    streamed: [{ month: '2010-01', object: `chunk-${start.chunk}`, rows: 3 }], exportMonths: [], ms: { parseAndCopy: 1, upsert: 0 },
+  }),
+  finishSalesImport: () => Promise.resolve({ months: 1, counts: { postgres: 6, gcs: 6, bigquery: 6 } }),
 };
 const ticks: [string, typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, CalendarSpec, string][] = [
   ['scheduledDailyIngest', scheduledDailyIngest, { hour: 0, minute: 30 }, '2026-03-10T11:30:00Z'],
@@ -36,6 +46,10 @@ try {
     console.log(`recorded ${name} (${workflowId})`);
   };
   await withWorker(env, activities, async (taskQueue) => {
+    await env.client.workflow.execute(importSales, {
+      taskQueue, workflowId: 'import-sales-replay', args: [{ storesUri: 'gs://bucket/imports/replay/store.csv', trainUri: 'gs://bucket/imports/replay/train.csv' }],
+    });
+    await save('importSales', 'import-sales-replay');
     await env.client.workflow.execute(retrainSeries, { taskQueue, workflowId: 'retrain-1-p01', args: [{ storeId: 1, product: 'p01', engine: 'fast', windowDays: 120 }] });
     await save('retrainSeries', 'retrain-1-p01');
     for (const [name, workflowType, calendar, at] of ticks) {

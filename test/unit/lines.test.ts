@@ -3,9 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse';
-import { quoteFreeCsvLines } from '../../scripts/data/lines.ts';
+import { csvLineBatches, fileBytes, quoteFreeCsvLines, type LinePosition } from '../../platform/csvLines.ts';
 import { generateStores, generateTrain } from '../../scripts/data/generator.ts';
 
 // csv-parse with quotes off is the reference: the hand-written reader must give the same records.
@@ -44,5 +45,30 @@ describe('quote-free CSV reader', () => {
     const records = await mine(file);
     assert.equal(records.length, 1 + 40 * 90 * 2);
     assert.deepEqual(records, await reference(file));
+  });
+
+  it('resumes from where a reader stopped: the byte offset and line number of any line end give the same lines after it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-lines-'));
+    // CRLF, blank lines, multi-byte characters and no final newline; 1-byte reads split characters and lines.
+    const text = ['A,B', 'ä,ö', '', '€,1', '2,𝄞', '\r', 'x,y', '', 'last,line'].join('\r\n');
+    const file = path.join(dir, 'resume.csv');
+    await writeFile(file, text);
+    const all = (await mine(file));
+    const read = async (from: LinePosition) => {
+      const out: { fields: string[]; line: number }[] = [];
+      const ends: LinePosition[] = [];
+      for await (const batch of csvLineBatches(fileBytes(file, from.offset), from)) {
+        batch.lines.forEach((l, i) => { out.push({ fields: l.fields, line: l.line }); ends.push({ offset: batch.endOf(i), line: l.line }); });
+      }
+      return { out, ends };
+    };
+    const { ends } = await read({ offset: 0, line: 0 });
+    assert.equal(ends.at(-1)!.offset, Buffer.byteLength(text), 'the last line ends at the end of the file');
+    for (const [i, end] of ends.entries()) {
+      assert.deepEqual((await read(end)).out, all.slice(i + 1), `resumed after line ${end.line}`);
+    }
+    const lines: { fields: string[]; line: number }[] = [];
+    for await (const batch of csvLineBatches(Readable.from([...Buffer.from(text)].map((b) => Buffer.from([b]))))) for (const l of batch.lines) lines.push({ fields: l.fields, line: l.line });
+    assert.deepEqual(lines, all);
   });
 });

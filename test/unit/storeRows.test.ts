@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { generateStores, storeCsv } from '../../scripts/data/generator.ts';
-import { parseStoreRecord } from '../../scripts/data/storeRows.ts';
+import { parseStoreRecord } from '../../platform/storeRows.ts';
 
 const OPTIONAL = ['CompetitionDistance', 'CompetitionOpenSinceMonth', 'CompetitionOpenSinceYear', 'Promo2SinceWeek', 'Promo2SinceYear', 'PromoInterval'];
 const records = parse<Record<string, string>>(storeCsv(generateStores({ seed: 3, stores: 200, from: '2015-01-01', to: '2015-01-31', products: 0 })), { columns: true });

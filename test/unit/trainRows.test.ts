@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { generateStores, generateTrain, type GeneratorOptions } from '../../scripts/data/generator.ts';
-import { trainRowReader, type TrainRowOptions } from '../../scripts/data/trainRows.ts';
+import { trainRowReader, type TrainRowOptions } from '../../platform/trainRows.ts';
 
 // The fast path must agree with the reference path (the API's zod schema) on every record: the same
 // row when it accepts, the same reason when it does not.

@@ -1,8 +1,8 @@
 // Turns store.csv records into stores rows. Columns that may be empty in Rossmann's file (the
 // competition's distance and opening, the Promo2 start and interval) take any spelling of a missing
 // value; the others need one. Every rejection names the column and quotes the value.
-import { MAX_INT } from '../../domain/sales.ts';
-import { isMissing, quoted, requiredReason } from './missingValues.ts';
+import { MAX_INT } from '../domain/sales.ts';
+import { isMissing, quoted, requiredReason } from '../domain/missingValues.ts';
 
 export const STORE_COLUMNS = ['Store', 'StoreType', 'Assortment', 'CompetitionDistance', 'CompetitionOpenSinceMonth',
   'CompetitionOpenSinceYear', 'Promo2', 'Promo2SinceWeek', 'Promo2SinceYear', 'PromoInterval'] as const;

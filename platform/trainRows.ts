@@ -4,12 +4,13 @@
 // (zod was the largest cost of a bulk import); whatever it does not accept goes through the
 // reference path, which then decides and words the reason. Tests check that the fast path accepts
 // nothing the reference rejects and yields the same row.
-import { parseSaleEvent } from '../../contracts/sales.ts';
-import { addDays, isCalendarDate } from '../../domain/dates.ts';
+import { parseSaleEvent } from '../contracts/sales.ts';
+import { invalidInput } from '../contracts/failures.ts';
+import { addDays, isCalendarDate } from '../domain/dates.ts';
 import {
   breaksRule, DEFAULT_PRODUCT, eventDateProblem, isoWeekday, MAX_COUNT, PRODUCT_NAME, type RuleContext, type SaleRow,
-} from '../../domain/sales.ts';
-import { isMissing, requiredReason } from './missingValues.ts';
+} from '../domain/sales.ts';
+import { isMissing, requiredReason } from '../domain/missingValues.ts';
 
 export const TRAIN_COLUMNS = ['Store', 'DayOfWeek', 'Date', 'Sales', 'Customers', 'Open', 'Promo', 'StateHoliday', 'SchoolHoliday'] as const;
 /** The event field each column becomes, so a rejection names the file's column. */
@@ -57,7 +58,8 @@ const STATE_HOLIDAY: Record<string, SaleRow['stateHoliday']> = { 0: '0', '"0"': 
  */
 export function trainRowReader(header: string[], file: string, opts: TrainRowOptions, { fastPath = true } = {}): (fields: string[]) => TrainRowResult {
   const missing = TRAIN_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length) throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${header.join(', ')}`);
+  // Bad input a retry cannot fix: an import's chunk activity fails at once.
+  if (missing.length) throw invalidInput(file, `header lacks column(s) ${missing.join(', ')}; found ${header.join(', ')}`);
   const at = (c: string) => header.indexOf(c);
   const [iStore, iDow, iDate, iSales, iCustomers, iOpen, iPromo, iState, iSchool] = TRAIN_COLUMNS.map(at) as [number, number, number, number, number, number, number, number, number];
   const iProduct = at('Product');

@@ -1,0 +1,73 @@
+// importSales({storesUri, trainUri}): Rossmann files in the project bucket into Postgres, GCS and
+// BigQuery. The stores first (so the sales rows of their stores land, and those of rejected stores
+// count as the rejection's cascade), then the sales file in chunks of lines, one activity each,
+// each starting where the last ended; then one warehouse step (exports, one BigQuery load,
+// reconciliation). A chunk commits with its record, so a worker killed at any line costs a retry
+// of that chunk and loads nothing twice.
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ImportSalesActivities } from '../activities/importSales.ts';
+import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import {
+  addChunkCounts, DEFAULT_CHUNK_LINES, importProgressQuery, MAX_CHUNK_LINES, rejectedRowsQuery, type ChunkStart, type ChunkSummary, type ImportProgress,
+  type ImportSalesInput, type ImportSalesResult,
+} from '../contracts/imports.ts';
+import { todayUtc } from '../domain/dates.ts';
+
+const acts = proxyActivities<ImportSalesActivities>({
+  startToCloseTimeout: '30 minutes',
+  // A worker killed mid-chunk is noticed within this, and the chunk retried elsewhere.
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT] },
+});
+
+function checkInput({ storesUri, trainUri, chunkLines }: ImportSalesInput): void {
+  if (storesUri === undefined && trainUri === undefined) throw invalidInput('trainUri', 'give trainUri, storesUri or both');
+  for (const [field, uri] of [['storesUri', storesUri], ['trainUri', trainUri]] as const) {
+    if (uri !== undefined && !/^gs:\/\/[^/]+\/.+$/.test(uri)) throw invalidInput(field, `must be gs://<bucket>/<object>, got ${JSON.stringify(uri)}`);
+  }
+  if (chunkLines !== undefined && !(Number.isInteger(chunkLines) && chunkLines >= 2 && chunkLines <= MAX_CHUNK_LINES)) {
+    throw invalidInput('chunkLines', `must be a whole number from 2 to ${MAX_CHUNK_LINES}, got ${chunkLines}`);
+  }
+}
+
+export async function importSales(input: ImportSalesInput): Promise<ImportSalesResult> {
+  checkInput(input);
+  const importId = workflowInfo().workflowId;
+  const progress: ImportProgress = { stage: 'starting', read: 0, loaded: 0, rejected: 0, chunksDone: 0, bytesDone: 0, bytesTotal: 0 };
+  setHandler(importProgressQuery, () => ({ ...progress }));
+  const result: ImportSalesResult = { importId, rejectedRows: [] };
+
+  if (input.storesUri) {
+    progress.stage = 'stores';
+    result.stores = await acts.importStoresObject(input.storesUri);
+    result.rejectedRows.push(rejectedRowsQuery(result.stores.source));
+  }
+  if (input.trainUri) {
+    progress.stage = 'sales';
+    const { plan, bytes } = await acts.beginSalesImport({
+      importId, trainUri: input.trainUri,
+      // Workflow time: every row of the import carries it, and a replay sees the same.
+      ingestedAt: new Date().toISOString(), latestDate: todayUtc(),
+      rejectedStores: result.stores?.rejectedStores ?? [], chunkLines: input.chunkLines ?? DEFAULT_CHUNK_LINES, warehouse: input.warehouse !== false,
+    });
+    progress.bytesTotal = bytes;
+    const chunks: ChunkSummary[] = [];
+    for (let start: ChunkStart = { chunk: 0, offset: 0, line: 0 }; ;) {
+      const chunk = await acts.importSalesChunk(input.trainUri, plan, start);
+      chunks.push(chunk);
+      progress.chunksDone++;
+      progress.read += chunk.read;
+      progress.loaded += chunk.loaded;
+      progress.rejected += chunk.rejected;
+      progress.bytesDone = chunk.end.offset;
+      if (chunk.done) break;
+      start = { chunk: chunk.chunk + 1, offset: chunk.end.offset, line: chunk.end.line, header: chunk.header };
+    }
+    progress.stage = 'warehouse';
+    const warehouse = await acts.finishSalesImport(input.trainUri, plan, chunks);
+    result.sales = addChunkCounts(`import:${input.trainUri}`, chunks, warehouse);
+    result.rejectedRows.push(rejectedRowsQuery(result.sales.source));
+  }
+  progress.stage = 'done';
+  return result;
+}
