@@ -13,38 +13,61 @@ import { stagedSaleEvents, storeIds, upsertSales } from '../platform/sales.ts';
 import type { Deps } from './deps.ts';
 import { countSalesDay, exportSales, loadSales, salesDayObject } from '../platform/salesWarehouse.ts';
 
-
 export function dailyIngestActivities(deps: Deps) {
   return {
     /** Takes the day's staged events, validates them, records rejections and upserts the rest. */
-    validateAndUpsertSales: (date: string): Promise<ValidationCounts> => whileHeartbeating(async () => {
-      const [events, stores] = await Promise.all([stagedSaleEvents(deps.pool, date), storeIds(deps.pool)]);
-      const batch = validateSalesBatch(events, { knownStores: new Set(stores), latestDate: todayUtc() }, parseSaleEvent);
-      await upsertSales(deps.pool, batch.accepted);
-      await saveRejections(deps.pool, stagedSource(date), batch.rejected);
-      // A rejection that no longer applies (say, its store has been imported since) is dropped.
-      await dropRejectionsExcept(deps.pool, stagedSource(date), batch.rejected.map((r) => r.line));
-      return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
-    }),
+    validateAndUpsertSales: (date: string): Promise<ValidationCounts> =>
+      whileHeartbeating(async () => {
+        const [events, stores] = await Promise.all([stagedSaleEvents(deps.pool, date), storeIds(deps.pool)]);
+        const batch = validateSalesBatch(
+          events,
+          { knownStores: new Set(stores), latestDate: todayUtc() },
+          parseSaleEvent,
+        );
+        await upsertSales(deps.pool, batch.accepted);
+        await saveRejections(deps.pool, stagedSource(date), batch.rejected);
+        // A rejection that no longer applies (say, its store has been imported since) is dropped.
+        await dropRejectionsExcept(
+          deps.pool,
+          stagedSource(date),
+          batch.rejected.map((r) => r.line),
+        );
+        return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
+      }),
 
-    exportSalesDay: (date: string): Promise<number> => whileHeartbeating(() => exportSales(deps, date, date, salesDayObject(date))),
+    exportSalesDay: (date: string): Promise<number> =>
+      whileHeartbeating(() => exportSales(deps, date, date, salesDayObject(date))),
 
-    loadSalesDay: (date: string): Promise<void> => whileHeartbeating(() => loadSales(deps, date, date, [salesDayObject(date)])),
+    loadSalesDay: (date: string): Promise<void> =>
+      whileHeartbeating(() => loadSales(deps, date, date, [salesDayObject(date)])),
 
     /** Counts the day in Postgres, the GCS object and BigQuery; any mismatch fails the run for good. */
-    reconcileSalesDay: (date: string, validated: ValidationCounts): Promise<Required<Pick<IngestCounts, 'postgres' | 'gcs' | 'bigquery'>>> => whileHeartbeating(async () => {
-      const counts = await countSalesDay(deps, date);
-      const problems: string[] = [];
-      if (validated.staged !== validated.accepted + validated.rejected) {
-        problems.push(`staged ${validated.staged} != accepted ${validated.accepted} + rejected ${validated.rejected}`);
-      }
-      if (counts.postgres !== counts.gcs || counts.postgres !== counts.bigquery) {
-        problems.push(`rows for ${date}: postgres ${counts.postgres}, gcs ${counts.gcs}, bigquery ${counts.bigquery}`);
-      }
-      if (counts.postgres < validated.accepted) problems.push(`postgres has ${counts.postgres} rows but ${validated.accepted} were accepted`);
-      if (problems.length) throw ApplicationFailure.nonRetryable(`reconciliation failed: ${problems.join('; ')}`, 'ReconciliationMismatch');
-      return counts;
-    }),
+    reconcileSalesDay: (
+      date: string,
+      validated: ValidationCounts,
+    ): Promise<Required<Pick<IngestCounts, 'postgres' | 'gcs' | 'bigquery'>>> =>
+      whileHeartbeating(async () => {
+        const counts = await countSalesDay(deps, date);
+        const problems: string[] = [];
+        if (validated.staged !== validated.accepted + validated.rejected) {
+          problems.push(
+            `staged ${validated.staged} != accepted ${validated.accepted} + rejected ${validated.rejected}`,
+          );
+        }
+        if (counts.postgres !== counts.gcs || counts.postgres !== counts.bigquery) {
+          problems.push(
+            `rows for ${date}: postgres ${counts.postgres}, gcs ${counts.gcs}, bigquery ${counts.bigquery}`,
+          );
+        }
+        if (counts.postgres < validated.accepted)
+          problems.push(`postgres has ${counts.postgres} rows but ${validated.accepted} were accepted`);
+        if (problems.length)
+          throw ApplicationFailure.nonRetryable(
+            `reconciliation failed: ${problems.join('; ')}`,
+            'ReconciliationMismatch',
+          );
+        return counts;
+      }),
 
     recordIngestRun: (run: IngestRunState): Promise<void> => whileHeartbeating(() => recordIngestRun(deps.pool, run)),
   };

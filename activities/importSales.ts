@@ -3,10 +3,22 @@
 // upserted, each chunk commits with its record (a retry returns it), and the warehouse step
 // overwrites its objects and replaces the date range.
 import {
-  objectOfUri, type BeginSalesImport, type ChunkStart, type ChunkSummary, type SalesImportPlan, type StoresImportSummary, type WarehouseSummary,
+  objectOfUri,
+  type BeginSalesImport,
+  type ChunkStart,
+  type ChunkSummary,
+  type SalesImportPlan,
+  type StoresImportSummary,
+  type WarehouseSummary,
 } from '../contracts/imports.ts';
 import { invalidInput } from '../contracts/failures.ts';
-import { finishSalesImport, importSalesChunk, objectTrainFile, planSalesImport, type ChunkProgress } from '../platform/salesImport.ts';
+import {
+  finishSalesImport,
+  importSalesChunk,
+  objectTrainFile,
+  planSalesImport,
+  type ChunkProgress,
+} from '../platform/salesImport.ts';
 import { importStoresFrom } from '../platform/storeImport.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
@@ -21,22 +33,27 @@ export function importSalesActivities(deps: Deps) {
 
   return {
     /** Upserts the stores of a store.csv in the bucket; its rejections are kept under import:<uri>. */
-    importStoresObject: (uri: string): Promise<StoresImportSummary> => whileHeartbeating(async () => {
-      const object = objectOf('storesUri', uri);
-      if (!await deps.store.exists(object)) throw invalidInput('storesUri', `object ${uri} does not exist`);
-      return importStoresFrom(deps.pool, deps.store.file(object).createReadStream(), uri, `import:${uri}`);
-    }),
+    importStoresObject: (uri: string): Promise<StoresImportSummary> =>
+      whileHeartbeating(async () => {
+        const object = objectOf('storesUri', uri);
+        if (!(await deps.store.exists(object))) throw invalidInput('storesUri', `object ${uri} does not exist`);
+        return importStoresFrom(deps.pool, deps.store.file(object).createReadStream(), uri, `import:${uri}`);
+      }),
 
     /** Fixes what every chunk shares (the months `sales` holds before the first) and measures the file. */
-    beginSalesImport: (input: BeginSalesImport): Promise<{ plan: SalesImportPlan; bytes: number }> => whileHeartbeating(async () => {
-      const bytes = await trainFile(input.trainUri).size();
-      return { plan: await planSalesImport(deps.pool, input.importId, input), bytes };
-    }),
+    beginSalesImport: (input: BeginSalesImport): Promise<{ plan: SalesImportPlan; bytes: number }> =>
+      whileHeartbeating(async () => {
+        const bytes = await trainFile(input.trainUri).size();
+        return { plan: await planSalesImport(deps.pool, input.importId, input), bytes };
+      }),
 
     /** One chunk of lines, from its byte offset; heartbeats how many it has read. */
     importSalesChunk: (trainUri: string, plan: SalesImportPlan, start: ChunkStart): Promise<ChunkSummary> => {
       const progress: ChunkProgress = { read: 0 };
-      return whileHeartbeating(() => importSalesChunk(deps, trainFile(trainUri), plan, start, progress), () => ({ chunk: start.chunk, read: progress.read }));
+      return whileHeartbeating(
+        () => importSalesChunk(deps, trainFile(trainUri), plan, start, progress),
+        () => ({ chunk: start.chunk, read: progress.read }),
+      );
     },
 
     /** Exports, loads into BigQuery and reconciles the imported date range. */

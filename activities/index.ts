@@ -8,5 +8,12 @@ import { stackCheckActivities } from './stackCheck.ts';
 import { trainingActivities } from './training.ts';
 
 export function createActivities(deps: Deps) {
-  return { ...stackCheckActivities(deps), ...dailyIngestActivities(deps), ...trainingActivities(deps), ...retrainActivities(deps), ...runActivities(deps), ...importSalesActivities(deps) };
+  return {
+    ...stackCheckActivities(deps),
+    ...dailyIngestActivities(deps),
+    ...trainingActivities(deps),
+    ...retrainActivities(deps),
+    ...runActivities(deps),
+    ...importSalesActivities(deps),
+  };
 }

@@ -22,9 +22,18 @@ export function retrainActivities({ pool }: Deps) {
       const { workflowId, runId } = Context.current().info.workflowExecution!;
       await startRetrainRun(pool, { runId: trainingRun, workflowId, workflowRunId: runId, ...input });
       const result = await retrain(trainingRun, input);
-      await endRetrainRun(pool, trainingRun, result.trained
-        ? { status: 'done', asOf: result.asOf, counts: { series: 1, fitted: 1, promoted: result.promoted ? 1 : 0 }, metrics: result.metrics }
-        : { status: 'failed', counts: { series: 1, fitted: 0, promoted: 0 }, error: result.reason });
+      await endRetrainRun(
+        pool,
+        trainingRun,
+        result.trained
+          ? {
+              status: 'done',
+              asOf: result.asOf,
+              counts: { series: 1, fitted: 1, promoted: result.promoted ? 1 : 0 },
+              metrics: result.metrics,
+            }
+          : { status: 'failed', counts: { series: 1, fitted: 0, promoted: 0 }, error: result.reason },
+      );
       return result;
     },
   };
@@ -32,16 +41,31 @@ export function retrainActivities({ pool }: Deps) {
   async function retrain(trainingRun: string, input: RetrainInput): Promise<RetrainResult> {
     const { storeId, product } = input;
     const history = await latestSeriesWindow(pool, storeId, product, input.windowDays);
-    if (!history.length) return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}"` };
+    if (!history.length)
+      return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}"` };
     const asOf = history.at(-1)!.date;
     const series = [{ storeId, product }];
     const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
-    const result = trainSeries(history, production, seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf }));
+    const result = trainSeries(
+      history,
+      production,
+      seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf }),
+    );
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
     await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
     const model = forecastModelName(storeId, product);
     const version = (await registeredVersion(pool, model, trainingRun))!;
-    return { storeId, product, trained: true, model, version, promoted: result.promote, promotionReason: result.promotionReason, metrics: result.metrics, asOf };
+    return {
+      storeId,
+      product,
+      trained: true,
+      model,
+      version,
+      promoted: result.promote,
+      promotionReason: result.promotionReason,
+      metrics: result.metrics,
+      asOf,
+    };
   }
 }
 

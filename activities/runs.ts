@@ -11,8 +11,12 @@ const RUNS_PER_PASS = 500;
 
 export function runActivities({ pool }: Deps) {
   return {
-    recordBackfillRun: (run: { backfillId: string; status: BackfillStatus; progress: BackfillProgress; error?: string }): Promise<void> =>
-      recordBackfillRun(pool, run),
+    recordBackfillRun: (run: {
+      backfillId: string;
+      status: BackfillStatus;
+      progress: BackfillProgress;
+      error?: string;
+    }): Promise<void> => recordBackfillRun(pool, run),
 
     /** Asks Temporal about every run without an end, and records the real end of those whose workflow has closed or is gone. */
     settleClosedRuns: async (): Promise<ReconcileReport> => {

@@ -35,7 +35,11 @@ export function createApp(deps: ApiDeps) {
   const app = router();
   registerDocs(app);
   return app
-    .use(limitBody(limit, () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`); }))
+    .use(
+      limitBody(limit, () => {
+        throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
+      }),
+    )
     .use('/v1/*', readsNeedKey(deps))
     .use('/v1/*', temporalDeadline(deps.temporal))
     .route('/', healthRoutes(deps))

@@ -15,7 +15,8 @@ export function requireRole(keys: KeyRing, role: ApiRole) {
     if (!match?.[1]) throw new ApiError(401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>');
     const key = await keys.find(match[1]);
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown API key');
-    if (RANK[key.role] < RANK[role]) throw new ApiError(403, 'forbidden', `this endpoint needs the ${role} role; key "${key.name}" has ${key.role}`);
+    if (RANK[key.role] < RANK[role])
+      throw new ApiError(403, 'forbidden', `this endpoint needs the ${role} role; key "${key.name}" has ${key.role}`);
     c.set('apiKey', key);
     await next();
   });

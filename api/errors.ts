@@ -8,7 +8,12 @@ import { isPostgresUnavailable } from '../platform/postgres.ts';
 import { isTemporalUnavailable } from '../platform/temporal.ts';
 
 export class ApiError extends Error {
-  constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string, readonly field?: string) {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -46,7 +51,15 @@ export function errorHandler(log: Logger) {
       // An outage is logged once, not per request; the client is told which service and when to retry.
       outages[dependency].down(err);
       c.header('Retry-After', String(RETRY_AFTER_SECONDS));
-      return c.json(errorBody('service_unavailable', `${dependency} is unavailable; try again in a few seconds`, undefined, dependency), 503);
+      return c.json(
+        errorBody(
+          'service_unavailable',
+          `${dependency} is unavailable; try again in a few seconds`,
+          undefined,
+          dependency,
+        ),
+        503,
+      );
     }
     if (err instanceof HTTPException) {
       // Raised by Hono's own checks before a route runs: bad JSON, a media type the route does not take.

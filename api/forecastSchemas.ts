@@ -10,8 +10,11 @@ export const MAX_FORECAST_DAYS = 365;
 export const MAX_FORECAST_ITEMS = 100;
 const DEFAULT_RANGE_DAYS = 7;
 
-const day = z.string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?Z)?$/, { error: 'must be a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ' })
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?Z)?$/, {
+    error: 'must be a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ',
+  })
   .transform((v, ctx) => {
     const date = v.slice(0, 10);
     const problem = dateProblem(date, 'forecast', todayUtc());
@@ -19,33 +22,61 @@ const day = z.string()
     return date;
   });
 
-export const ForecastRequestItem = z.object({
-  store_id: z.union([z.string().regex(/^\d+$/), z.number()], { error: (i) => `must be a store number, got ${JSON.stringify(i.input) ?? 'nothing'}` })
-    .transform(Number).refine((n) => Number.isInteger(n) && n >= 1 && n <= MAX_INT, { error: (i) => `must be a store number from 1 to ${MAX_INT}, got ${String(i.input)}` })
-    .openapi({ example: '1', description: 'a store number (the reference sends it as a string)' }),
-  product_name: z.string().regex(PRODUCT_NAME, { error: 'must be a product name (letters, digits, _ . -)' }).default(DEFAULT_PRODUCT)
-    .openapi({ example: 'all' }),
-  begin_date: day.optional().openapi({ example: '2026-11-24T00:00:00Z', description: 'first day; default today (UTC)' }),
-  end_date: day.optional().openapi({ example: '2026-11-30T00:00:00Z', description: `last day, included; default begin_date + ${DEFAULT_RANGE_DAYS}` }),
-}).strict();
+export const ForecastRequestItem = z
+  .object({
+    store_id: z
+      .union([z.string().regex(/^\d+$/), z.number()], {
+        error: (i) => `must be a store number, got ${JSON.stringify(i.input) ?? 'nothing'}`,
+      })
+      .transform(Number)
+      .refine((n) => Number.isInteger(n) && n >= 1 && n <= MAX_INT, {
+        error: (i) => `must be a store number from 1 to ${MAX_INT}, got ${String(i.input)}`,
+      })
+      .openapi({ example: '1', description: 'a store number (the reference sends it as a string)' }),
+    product_name: z
+      .string()
+      .regex(PRODUCT_NAME, { error: 'must be a product name (letters, digits, _ . -)' })
+      .default(DEFAULT_PRODUCT)
+      .openapi({ example: 'all' }),
+    begin_date: day
+      .optional()
+      .openapi({ example: '2026-11-24T00:00:00Z', description: 'first day; default today (UTC)' }),
+    end_date: day.optional().openapi({
+      example: '2026-11-30T00:00:00Z',
+      description: `last day, included; default begin_date + ${DEFAULT_RANGE_DAYS}`,
+    }),
+  })
+  .strict();
 
-export const ForecastRequest = z.array(ForecastRequestItem)
+export const ForecastRequest = z
+  .array(ForecastRequestItem)
   .min(1, { error: 'send at least one item' })
   .max(MAX_FORECAST_ITEMS, { error: `send at most ${MAX_FORECAST_ITEMS} items per request` })
   .openapi('ForecastRequest');
 
 export type ForecastRequestItem = z.output<typeof ForecastRequestItem>;
 
-export const ForecastResponse = z.array(z.object({
-  request: z.object({ store_id: z.string(), product_name: z.string(), begin_date: z.string(), end_date: z.string() }),
-  forecast: z.array(z.object({
-    timestamp: z.string().openapi({ example: '2026-11-24T00:00:00' }),
-    value: z.number().int(),
-    lower_ci: z.number().int(),
-    upper_ci: z.number().int(),
-  })),
-  api: z.object({ model_name: z.string(), model_version: z.number().int() }),
-})).openapi('ForecastResponse');
+export const ForecastResponse = z
+  .array(
+    z.object({
+      request: z.object({
+        store_id: z.string(),
+        product_name: z.string(),
+        begin_date: z.string(),
+        end_date: z.string(),
+      }),
+      forecast: z.array(
+        z.object({
+          timestamp: z.string().openapi({ example: '2026-11-24T00:00:00' }),
+          value: z.number().int(),
+          lower_ci: z.number().int(),
+          upper_ci: z.number().int(),
+        }),
+      ),
+      api: z.object({ model_name: z.string(), model_version: z.number().int() }),
+    }),
+  )
+  .openapi('ForecastResponse');
 
 export type ForecastResponse = z.output<typeof ForecastResponse>;
 
@@ -55,7 +86,10 @@ export function wholeUnits<P extends { forecast: number; lower: number; upper: n
 }
 
 /** An item's days, both ends included; a problem with the range is a field and a reason. */
-export function forecastRange(item: ForecastRequestItem, today: string): { ok: true; begin: string; end: string } | { ok: false; field: string; reason: string } {
+export function forecastRange(
+  item: ForecastRequestItem,
+  today: string,
+): { ok: true; begin: string; end: string } | { ok: false; field: string; reason: string } {
   const begin = item.begin_date ?? today;
   const end = item.end_date ?? addDays(begin, DEFAULT_RANGE_DAYS);
   // A left-out end (begin + 7 days) may pass the date rule's last day: the rule holds for it too.
@@ -63,6 +97,7 @@ export function forecastRange(item: ForecastRequestItem, today: string): { ok: t
   if (endProblem) return { ok: false, field: 'end_date', reason: endProblem };
   if (end < begin) return { ok: false, field: 'end_date', reason: `must not be before begin_date (${begin})` };
   const days = daysBetween(begin, end) + 1;
-  if (days > MAX_FORECAST_DAYS) return { ok: false, field: 'end_date', reason: `the range is ${days} days; at most ${MAX_FORECAST_DAYS}` };
+  if (days > MAX_FORECAST_DAYS)
+    return { ok: false, field: 'end_date', reason: `the range is ${days} days; at most ${MAX_FORECAST_DAYS}` };
   return { ok: true, begin, end };
 }

@@ -12,9 +12,16 @@ export function perKeyPerMinute(what: string, perMinute: number) {
     keyGenerator: (c) => c.get('apiKey').name,
     handler: (c) => {
       const reset = c.get('rateLimit' as never) as { resetTime?: Date } | undefined;
-      const seconds = Math.max(1, Math.ceil(((reset?.resetTime?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
+      const seconds = Math.max(
+        1,
+        Math.ceil(((reset?.resetTime?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000),
+      );
       c.header('Retry-After', String(seconds));
-      throw new ApiError(429, 'rate_limited', `key "${c.get('apiKey').name}" may start ${perMinute} ${what} per minute; try again in ${seconds} s`);
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `key "${c.get('apiKey').name}" may start ${perMinute} ${what} per minute; try again in ${seconds} s`,
+      );
     },
   });
 }

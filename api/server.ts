@@ -23,7 +23,11 @@ export function createApiDeps(cfg: Config): ApiDeps {
   const models = new ProductionModels(pool, log);
   models.listen(cfg.postgres.url);
   return {
-    cfg, log, pool, models, keys: keyRing(cfg.api.keys, pool),
+    cfg,
+    log,
+    pool,
+    models,
+    keys: keyRing(cfg.api.keys, pool),
     temporal: new Client({ connection, namespace: cfg.temporal.namespace }),
     store: new ObjectStore(cfg.gcs),
     warehouse: new Warehouse(cfg.bigquery),
@@ -37,7 +41,9 @@ export async function closeApiDeps(deps: ApiDeps): Promise<void> {
 export function startServer(deps: ApiDeps): Promise<ServerType> {
   const app = createApp(deps);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: deps.cfg.api.host, port: deps.cfg.api.port }, () => resolve(server));
+    const server = serve({ fetch: app.fetch, hostname: deps.cfg.api.host, port: deps.cfg.api.port }, () =>
+      resolve(server),
+    );
     server.once('error', reject);
   });
 }

@@ -33,6 +33,10 @@ export async function briefly<T>(temporal: Client, ask: () => Promise<T>): Promi
 }
 
 /** A running workflow's answer to a progress query, or undefined when it cannot give one now. */
-export function liveProgress<T>(temporal: Client, workflowId: string, query: QueryDefinition<T> | string): Promise<T | undefined> {
+export function liveProgress<T>(
+  temporal: Client,
+  workflowId: string,
+  query: QueryDefinition<T> | string,
+): Promise<T | undefined> {
   return briefly(temporal, () => temporal.workflow.getHandle(workflowId).query<T>(query)).catch(() => undefined);
 }

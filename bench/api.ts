@@ -30,7 +30,9 @@ import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
-const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' }, retrains: { type: 'string', default: '50' } } });
+const { values: args } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, retrains: { type: 'string', default: '50' } },
+});
 const STORES = 1115;
 const PRODUCTS = Array.from({ length: 10 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
 const AS_OF = '2015-07-31';
@@ -38,7 +40,9 @@ const API_PORT = 33000;
 const KEY = `bench-${randomBytes(16).toString('hex')}`;
 
 Object.assign(process.env, BENCH_ENV, {
-  API_PORT: String(API_PORT), API_KEYS: `bench:admin:${KEY}`, API_RETRAINS_PER_MINUTE: '100000',
+  API_PORT: String(API_PORT),
+  API_KEYS: `bench:admin:${KEY}`,
+  API_RETRAINS_PER_MINUTE: '100000',
 });
 const cfg = loadConfig();
 const api = `http://127.0.0.1:${API_PORT}`;
@@ -47,20 +51,29 @@ const { report, save } = benchResults('api');
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const randomSeries = () => ({ store: 1 + Math.floor(Math.random() * STORES), product: pick(PRODUCTS) });
 const weekOf = (store: number, product: string) =>
-  JSON.stringify([{ store_id: String(store), product_name: product, begin_date: addDays(AS_OF, 1), end_date: addDays(AS_OF, 7) }]);
+  JSON.stringify([
+    { store_id: String(store), product_name: product, begin_date: addDays(AS_OF, 1), end_date: addDays(AS_OF, 7) },
+  ]);
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startProcess(entry: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    env: process.env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function post(route: string, body: string, key?: string): Promise<Response> {
-  return fetch(`${api}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) } });
+  return fetch(`${api}${route}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+  });
 }
 
 async function servedVersion(store: number, product: string): Promise<number> {
-  const [answer] = await (await post('/v1/forecast', weekOf(store, product))).json() as ForecastResponse;
+  const [answer] = (await (await post('/v1/forecast', weekOf(store, product))).json()) as ForecastResponse;
   return answer!.api.model_version;
 }
 
@@ -70,14 +83,17 @@ async function timedRetrain(): Promise<{ ms: number; promoted: boolean }> {
   const t0 = performance.now();
   const res = await post(`/v1/models/${store}/${product}/retrain`, '{}', KEY);
   if (res.status !== 202) throw new Error(`retrain answered ${res.status}: ${await res.text()}`);
-  const { workflowId } = await res.json() as { workflowId: string };
+  const { workflowId } = (await res.json()) as { workflowId: string };
   for (;;) {
-    const got = await (await fetch(`${api}/v1/retrains/${workflowId}`)).json() as { status: string; result?: RetrainResult };
+    const got = (await (await fetch(`${api}/v1/retrains/${workflowId}`)).json()) as {
+      status: string;
+      result?: RetrainResult;
+    };
     if (got.status === 'COMPLETED') {
       const result = got.result!;
       if (!result.trained) throw new Error(`retrain of ${store}/${product} did not train: ${result.reason}`);
       if (!result.promoted) return { ms: performance.now() - t0, promoted: false };
-      while (await servedVersion(store, product) !== result.version) await sleep(5);
+      while ((await servedVersion(store, product)) !== result.version) await sleep(5);
       return { ms: performance.now() - t0, promoted: true };
     }
     if (got.status !== 'RUNNING') throw new Error(`retrain ${workflowId} ended ${got.status}`);
@@ -93,12 +109,19 @@ async function benchRetrains(name: string, count: number, busy?: () => Promise<b
     const r = await timedRetrain();
     times.push(r.ms);
     if (r.promoted) promoted++;
-    if (busy && await busy()) duringRun++;
+    if (busy && (await busy())) duringRun++;
   }
   times.sort((a, b) => a - b);
   report({
-    name, retrains: count, promoted, ...(busy ? { finished_while_weekly_run_was_training: duringRun } : {}),
-    ms: { p50: Math.round(quantile(times, 0.5)), p95: Math.round(quantile(times, 0.95)), max: Math.round(times.at(-1)!) },
+    name,
+    retrains: count,
+    promoted,
+    ...(busy ? { finished_while_weekly_run_was_training: duringRun } : {}),
+    ms: {
+      p50: Math.round(quantile(times, 0.5)),
+      p95: Math.round(quantile(times, 0.95)),
+      max: Math.round(times.at(-1)!),
+    },
     target_p95_ms: 1000,
   });
 }
@@ -106,39 +129,77 @@ async function benchRetrains(name: string, count: number, busy?: () => Promise<b
 async function benchForecastLoad(): Promise<void> {
   // Every series' model loaded once (the cache is lazy), 100 series a request.
   const t0 = performance.now();
-  const all = Array.from({ length: STORES }, (_, s) => PRODUCTS.map((p) => ({ store_id: String(s + 1), product_name: p, begin_date: addDays(AS_OF, 1), end_date: addDays(AS_OF, 7) }))).flat();
+  const all = Array.from({ length: STORES }, (_, s) =>
+    PRODUCTS.map((p) => ({
+      store_id: String(s + 1),
+      product_name: p,
+      begin_date: addDays(AS_OF, 1),
+      end_date: addDays(AS_OF, 7),
+    })),
+  ).flat();
   for (let i = 0; i < all.length; i += 100) {
     const res = await post('/v1/forecast', JSON.stringify(all.slice(i, i + 100)));
     if (res.status !== 200) throw new Error(`warm-up answered ${res.status}: ${await res.text()}`);
   }
   const warmSeconds = (performance.now() - t0) / 1000;
-  const run = (duration: number, body: () => string) => autocannon({
-    url: `${api}/v1/forecast`, method: 'POST', connections: 16, duration,
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-  });
-  const nextWeek = () => { const { store, product } = randomSeries(); return weekOf(store, product); };
+  const run = (duration: number, body: () => string) =>
+    autocannon({
+      url: `${api}/v1/forecast`,
+      method: 'POST',
+      connections: 16,
+      duration,
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    });
+  const nextWeek = () => {
+    const { store, product } = randomSeries();
+    return weekOf(store, product);
+  };
   // Any range in the next 8 weeks, 1 to 28 days long: each series' forecasts are kept per range,
   // so this measures computing them rather than repeating the same next week.
   const anyRange = () => {
     const { store, product } = randomSeries();
     const begin = addDays(AS_OF, 1 + Math.floor(Math.random() * 56));
-    return JSON.stringify([{ store_id: String(store), product_name: product, begin_date: begin, end_date: addDays(begin, Math.floor(Math.random() * 28)) }]);
+    return JSON.stringify([
+      {
+        store_id: String(store),
+        product_name: product,
+        begin_date: begin,
+        end_date: addDays(begin, Math.floor(Math.random() * 28)),
+      },
+    ]);
   };
   await run(2, nextWeek); // JIT warm-up, not reported
-  for (const [name, body] of [['forecast_7_days', nextWeek], ['forecast_random_range', anyRange]] as const) {
+  for (const [name, body] of [
+    ['forecast_7_days', nextWeek],
+    ['forecast_random_range', anyRange],
+  ] as const) {
     const r = await run(Number(args.duration), body);
     report({
-      name, tool: 'autocannon', connections: 16, seconds: Number(args.duration), series: all.length,
-      requests: r.requests.total, req_per_s: Math.round(r.requests.average), latency_ms: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-      non_2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, cache_warm_up_seconds: Number(warmSeconds.toFixed(2)),
-      note: 'autocannon runs on the same 2 cores as the API', target: '>= 3,000 req/s, p99 <= 20 ms',
+      name,
+      tool: 'autocannon',
+      connections: 16,
+      seconds: Number(args.duration),
+      series: all.length,
+      requests: r.requests.total,
+      req_per_s: Math.round(r.requests.average),
+      latency_ms: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+      non_2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      cache_warm_up_seconds: Number(warmSeconds.toFixed(2)),
+      note: 'autocannon runs on the same 2 cores as the API',
+      target: '>= 3,000 req/s, p99 <= 20 ms',
     });
   }
 }
 
 async function weeklyRun(client: Client, workflowId: string, asOf = AS_OF): Promise<TrainingReport> {
-  return client.workflow.execute('weeklyTraining', { workflowId, taskQueue: cfg.temporal.taskQueues.training, args: [{ ...DEFAULT_TRAINING, asOf }] }) as Promise<TrainingReport>;
+  return client.workflow.execute('weeklyTraining', {
+    workflowId,
+    taskQueue: cfg.temporal.taskQueues.training,
+    args: [{ ...DEFAULT_TRAINING, asOf }],
+  }) as Promise<TrainingReport>;
 }
 
 await stackWipe(cfg);
@@ -149,36 +210,61 @@ try {
   await provision(cfg);
   const deps = createDataDeps(cfg, 'retailflow-bench');
   try {
-    generate(['--out', dir, '--stores', String(STORES), '--products', String(PRODUCTS.length), '--from', '2015-03-01', '--to', AS_OF]);
+    generate([
+      '--out',
+      dir,
+      '--stores',
+      String(STORES),
+      '--products',
+      String(PRODUCTS.length),
+      '--from',
+      '2015-03-01',
+      '--to',
+      AS_OF,
+    ]);
     await importStores(deps.pool, path.join(dir, 'store.csv'));
     await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
   } finally {
     await closeDataDeps(deps);
   }
-  children.push(startProcess('workers/training.ts'), startProcess('workers/interactive.ts'), startProcess('api/main.ts'));
+  children.push(
+    startProcess('workers/training.ts'),
+    startProcess('workers/interactive.ts'),
+    startProcess('api/main.ts'),
+  );
   const client = await connectClient(cfg.temporal);
   try {
     const first = await weeklyRun(client, 'bench-api-first-training');
     console.error(`[bench] trained ${first.counts.fitted} series`);
-    while (!(await fetch(`${api}/healthz`).then((r) => r.ok, () => false))) await sleep(200);
+    while (
+      !(await fetch(`${api}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await sleep(200);
 
     await benchForecastLoad();
     await benchRetrains('retrain_idle', Number(args.retrains));
 
     // A second weekly run of everything (another id, a week earlier), with retrains while it trains.
     const busyRun = client.workflow.start('weeklyTraining', {
-      workflowId: 'bench-api-busy-training', taskQueue: cfg.temporal.taskQueues.training, args: [{ ...DEFAULT_TRAINING, asOf: addDays(AS_OF, -7) }],
+      workflowId: 'bench-api-busy-training',
+      taskQueue: cfg.temporal.taskQueues.training,
+      args: [{ ...DEFAULT_TRAINING, asOf: addDays(AS_OF, -7) }],
     });
     const handle = await busyRun;
     // Retrains start once the run's shards are training, not while it snapshots.
     for (;;) {
-      const d = await (await fetch(`${api}/v1/training-runs/bench-api-busy-training`)).json() as { progress?: { stage: string } };
+      const d = (await (await fetch(`${api}/v1/training-runs/bench-api-busy-training`)).json()) as {
+        progress?: { stage: string };
+      };
       if (d.progress?.stage === 'training') break;
       await sleep(50);
     }
     const running = async () => (await handle.describe()).status.name === 'RUNNING';
     await benchRetrains('retrain_during_weekly_run', Number(args.retrains), running);
-    const busy = await handle.result() as TrainingReport;
+    const busy = (await handle.result()) as TrainingReport;
     console.error(`[bench] busy run trained ${busy.counts.fitted} series`);
   } finally {
     await client.connection.close();

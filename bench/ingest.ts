@@ -42,7 +42,10 @@ try {
   const dir = path.join(cfg.stack.dataDir, 'generated');
   const client = await connectClient(cfg.temporal);
   // The worker a user runs (npm run worker), in its own process: its CPU is not this one's.
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], {
+    env: process.env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   try {
     const t0 = performance.now();
     generate(['--out', dir]);
@@ -56,8 +59,15 @@ try {
     const bulk = await importTrain(deps, trainFile);
     const beforeS = seconds(tBefore);
     report({
-      name: 'bulk_import_in_process', note: 'before: first import of the local files in this process (every date new: rows COPYed straight into sales)',
-      rows: bulk.read, loaded: bulk.loaded, upserted: bulk.upserted, rejected: bulk.rejected, months: bulk.months, chunks: bulk.chunks, counts: bulk.counts,
+      name: 'bulk_import_in_process',
+      note: 'before: first import of the local files in this process (every date new: rows COPYed straight into sales)',
+      rows: bulk.read,
+      loaded: bulk.loaded,
+      upserted: bulk.upserted,
+      rejected: bulk.rejected,
+      months: bulk.months,
+      chunks: bulk.chunks,
+      counts: bulk.counts,
       seconds: { generate: generateS, ...bulk.seconds, end_to_end: beforeS },
       rows_per_s: {
         parse_validate_copy: perSecond(bulk.read, bulk.seconds.parseAndCopy),
@@ -69,7 +79,16 @@ try {
 
     // The worker is polling before the clock starts: its start-up is not the import's.
     const queue = cfg.temporal.taskQueues.ingest;
-    for (let i = 0; !(await client.workflowService.describeTaskQueue({ namespace: cfg.temporal.namespace, taskQueue: { name: queue } })).pollers?.length; i++) {
+    for (
+      let i = 0;
+      !(
+        await client.workflowService.describeTaskQueue({
+          namespace: cfg.temporal.namespace,
+          taskQueue: { name: queue },
+        })
+      ).pollers?.length;
+      i++
+    ) {
       if (i > 600) throw new Error('the ingest worker never polled');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -77,20 +96,42 @@ try {
       const t = performance.now();
       const id = newImportId();
       const [storesUri, trainUri] = await Promise.all([
-        deps.store.upload(storesFile, `imports/${id}/store.csv`), deps.store.upload(trainFile, `imports/${id}/train.csv`),
+        deps.store.upload(storesFile, `imports/${id}/store.csv`),
+        deps.store.upload(trainFile, `imports/${id}/train.csv`),
       ]);
       const uploadS = seconds(t);
       const tWorkflow = performance.now();
-      const result = await client.workflow.execute<typeof importSales>('importSales', { workflowId: importWorkflowId(id), taskQueue: queue, args: [{ storesUri, trainUri }] });
+      const result = await client.workflow.execute<typeof importSales>('importSales', {
+        workflowId: importWorkflowId(id),
+        taskQueue: queue,
+        args: [{ storesUri, trainUri }],
+      });
       const totalS = seconds(t);
       const sales = result.sales!;
       const { rows: chunks } = await deps.pool.query<{ ms: { parseAndCopy: number; upsert: number } }>(
-        `SELECT summary->'ms' AS ms FROM sales_import_chunks WHERE import_id = $1`, [result.importId]);
-      const chunkS = (k: 'parseAndCopy' | 'upsert') => Number((chunks.reduce((a, c) => a + c.ms[k], 0) / 1000).toFixed(2));
+        `SELECT summary->'ms' AS ms FROM sales_import_chunks WHERE import_id = $1`,
+        [result.importId],
+      );
+      const chunkS = (k: 'parseAndCopy' | 'upsert') =>
+        Number((chunks.reduce((a, c) => a + c.ms[k], 0) / 1000).toFixed(2));
       report({
-        name, note, workflowId: result.importId, rows: sales.read, loaded: sales.loaded, upserted: sales.upserted, rejected: sales.rejected, months: sales.months,
-        chunks: sales.chunks, counts: sales.counts,
-        seconds: { upload: uploadS, workflow: seconds(tWorkflow), chunks_parse_and_copy: chunkS('parseAndCopy'), chunks_upsert: chunkS('upsert'), end_to_end: totalS },
+        name,
+        note,
+        workflowId: result.importId,
+        rows: sales.read,
+        loaded: sales.loaded,
+        upserted: sales.upserted,
+        rejected: sales.rejected,
+        months: sales.months,
+        chunks: sales.chunks,
+        counts: sales.counts,
+        seconds: {
+          upload: uploadS,
+          workflow: seconds(tWorkflow),
+          chunks_parse_and_copy: chunkS('parseAndCopy'),
+          chunks_upsert: chunkS('upsert'),
+          end_to_end: totalS,
+        },
         rows_per_s: { end_to_end: perSecond(sales.read, totalS) },
         target_rows_per_s: TARGET_ROWS_PER_S,
       });
@@ -98,23 +139,51 @@ try {
     };
     // After: the same first import (the table emptied again) as a user runs it.
     await deps.pool.query('TRUNCATE sales, rejected_rows');
-    await viaWorkflow('bulk_import_workflow', 'after: first import as npm run data -- import runs it: upload to GCS, importSales on a spawned worker, until its result');
-    await viaWorkflow('bulk_reimport', 'the same files again through the workflow: every date exists, so every row goes through the upsert');
+    await viaWorkflow(
+      'bulk_import_workflow',
+      'after: first import as npm run data -- import runs it: upload to GCS, importSales on a spawned worker, until its result',
+    );
+    await viaWorkflow(
+      'bulk_reimport',
+      'the same files again through the workflow: every date exists, so every row goes through the upsert',
+    );
 
     // One day after the history: 1,115 stores x 10 products, staged as the API stages them.
     const date = '2015-08-01';
     const stores = Array.from({ length: 1115 }, (_, i) => i + 1);
     const products = Array.from({ length: 10 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
     const events = dayOfEvents(date, products, stores);
-    await stageSaleEvents(deps.pool, events.map((payload) => ({ date, payload })), 'bench');
-    await client.workflow.execute('dailyIngest', { workflowId: 'bench-warmup', taskQueue: queue, args: [{ date: '2015-08-02' }] });
+    await stageSaleEvents(
+      deps.pool,
+      events.map((payload) => ({ date, payload })),
+      'bench',
+    );
+    await client.workflow.execute('dailyIngest', {
+      workflowId: 'bench-warmup',
+      taskQueue: queue,
+      args: [{ date: '2015-08-02' }],
+    });
     const t = performance.now();
-    const run = await client.workflow.execute('dailyIngest', { workflowId: dailyIngestWorkflowId(date), taskQueue: queue, args: [{ date }] }) as IngestReport;
+    const run = (await client.workflow.execute('dailyIngest', {
+      workflowId: dailyIngestWorkflowId(date),
+      taskQueue: queue,
+      args: [{ date }],
+    })) as IngestReport;
     const runS = seconds(t);
     report({
-      name: 'daily_run', rows: events.length, counts: run.counts, seconds: runS, stage_ms: run.durationsMs, rows_per_s: perSecond(events.length, runS), target_seconds: 2,
+      name: 'daily_run',
+      rows: events.length,
+      counts: run.counts,
+      seconds: runS,
+      stage_ms: run.durationsMs,
+      rows_per_s: perSecond(events.length, runS),
+      target_seconds: 2,
     });
-    report({ name: 'peak_rss_mib', value: Math.round(process.resourceUsage().maxRSS / 1024), note: 'this process: generator and the in-process import (the worker runs apart)' });
+    report({
+      name: 'peak_rss_mib',
+      value: Math.round(process.resourceUsage().maxRSS / 1024),
+      note: 'this process: generator and the in-process import (the worker runs apart)',
+    });
   } finally {
     worker.kill('SIGTERM');
     if (worker.exitCode === null) await once(worker, 'exit');

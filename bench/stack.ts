@@ -19,7 +19,9 @@ import { stackCheck } from '../workflows/stackCheck.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
-const { values: args } = parseArgs({ options: { 'skip-cold': { type: 'boolean', default: false }, runs: { type: 'string', default: '50' } } });
+const { values: args } = parseArgs({
+  options: { 'skip-cold': { type: 'boolean', default: false }, runs: { type: 'string', default: '50' } },
+});
 
 Object.assign(process.env, BENCH_ENV);
 const cfg = loadConfig();
@@ -29,7 +31,9 @@ const { report, save } = benchResults('stack');
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(2));
 
 async function coldStart(): Promise<void> {
-  const dir = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'retailflow-cold-XXXX')]).toString().trim();
+  const dir = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'retailflow-cold-XXXX')])
+    .toString()
+    .trim();
   try {
     execFileSync('git', ['clone', '-q', ROOT, dir]);
     const t0 = performance.now();
@@ -38,7 +42,11 @@ async function coldStart(): Promise<void> {
     if (up.status !== 0) throw new Error('cold `npm run stack -- up` failed');
     const migrate = spawnSync('npm', ['run', 'migrate'], { cwd: dir, env, stdio: 'inherit' });
     if (migrate.status !== 0) throw new Error('cold `npm run migrate` failed');
-    report({ name: 'cold_setup_to_ready_s', value: seconds(t0), note: 'fresh clone: npm ci + pip installs + initdb + services healthy + provisioned; npm/pip download caches were warm' });
+    report({
+      name: 'cold_setup_to_ready_s',
+      value: seconds(t0),
+      note: 'fresh clone: npm ci + pip installs + initdb + services healthy + provisioned; npm/pip download caches were warm',
+    });
     await stackWipe(loadConfig(env));
   } finally {
     execFileSync('rm', ['-rf', dir]);
@@ -52,7 +60,11 @@ async function warmStart(): Promise<void> {
   const t0 = performance.now();
   await stackUp(cfg);
   await provision(cfg);
-  report({ name: 'warm_start_to_ready_s', value: seconds(t0), note: 'tools installed, data dir kept, all four services stopped before' });
+  report({
+    name: 'warm_start_to_ready_s',
+    value: seconds(t0),
+    note: 'tools installed, data dir kept, all four services stopped before',
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -78,7 +90,13 @@ async function stackCheckRoundTrip(runs: number): Promise<void> {
     });
     const sorted = [...latencies].sort((a, b) => a - b);
     const ms = (v: number) => Number(v.toFixed(1));
-    report({ name: 'stack_check_round_trip_ms', runs, p50: ms(percentile(sorted, 50)), p95: ms(percentile(sorted, 95)), max: ms(sorted.at(-1)!) });
+    report({
+      name: 'stack_check_round_trip_ms',
+      runs,
+      p50: ms(percentile(sorted, 50)),
+      p95: ms(percentile(sorted, 95)),
+      max: ms(sorted.at(-1)!),
+    });
   } finally {
     await client.connection.close();
   }

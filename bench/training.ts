@@ -37,9 +37,13 @@ import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
-const { values: args } = parseArgs({ options: {
-  rossmann: { type: 'string' }, stores: { type: 'string', default: '300' }, 'skip-e2e': { type: 'boolean', default: false },
-} });
+const { values: args } = parseArgs({
+  options: {
+    rossmann: { type: 'string' },
+    stores: { type: 'string', default: '300' },
+    'skip-e2e': { type: 'boolean', default: false },
+  },
+});
 const { report, save } = benchResults('training');
 armProphet();
 const WINDOW_DAYS = 120;
@@ -51,12 +55,22 @@ async function readSeries(file: string): Promise<SeriesDay[][]> {
   let read: ReturnType<typeof trainRowReader> | undefined;
   for await (const batch of quoteFreeCsvLines(file)) {
     for (const { fields } of batch) {
-      if (!read) { read = trainRowReader(fields, file, { knownStores: { has: () => true }, latestDate: '9999-12-31' }); continue; }
+      if (!read) {
+        read = trainRowReader(fields, file, { knownStores: { has: () => true }, latestDate: '9999-12-31' });
+        continue;
+      }
       const r = read(fields);
       if (r.kind !== 'row') continue;
       const key = `${r.row.storeId}|${r.row.product}`;
       const days = series.get(key) ?? [];
-      days.push({ date: r.row.date, sales: r.row.sales, open: r.row.open, promo: r.row.promo, stateHoliday: r.row.stateHoliday, schoolHoliday: r.row.schoolHoliday });
+      days.push({
+        date: r.row.date,
+        sales: r.row.sales,
+        open: r.row.open,
+        promo: r.row.promo,
+        stateHoliday: r.row.stateHoliday,
+        schoolHoliday: r.row.schoolHoliday,
+      });
       series.set(key, days);
     }
   }
@@ -70,22 +84,43 @@ function benchEngines(all: SeriesDay[][]): void {
     const t0 = performance.now();
     while (performance.now() - t0 < 3000) {
       for (const s of windows) {
-        try { engine.fit(s); } catch (err) { if (!(err instanceof UnfitSeriesError)) throw err; }
+        try {
+          engine.fit(s);
+        } catch (err) {
+          if (!(err instanceof UnfitSeriesError)) throw err;
+        }
         fits++;
       }
     }
-    report({ name: 'engine_fits_per_s', engine: name, window_days: WINDOW_DAYS, fits_per_s: Math.round(fits / ((performance.now() - t0) / 1000)) });
+    report({
+      name: 'engine_fits_per_s',
+      engine: name,
+      window_days: WINDOW_DAYS,
+      fits_per_s: Math.round(fits / ((performance.now() - t0) / 1000)),
+    });
   }
   // What a training run does per series: final fit, 3 backtest folds, promotion decision, 7-day forecast.
   let trained = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < 3000) {
     for (const s of windows) {
-      trainSeries(s, undefined, { engine: 'fast', asOf: s.at(-1)!.date, horizon: 7, backtestFolds: 3, promotionMargin: 0.05, intervalWidth: 0.95 });
+      trainSeries(s, undefined, {
+        engine: 'fast',
+        asOf: s.at(-1)!.date,
+        horizon: 7,
+        backtestFolds: 3,
+        promotionMargin: 0.05,
+        intervalWidth: 0.95,
+      });
       trained++;
     }
   }
-  report({ name: 'series_trained_per_s', engine: 'fast', window_days: WINDOW_DAYS, per_thread: Math.round(trained / ((performance.now() - t0) / 1000)) });
+  report({
+    name: 'series_trained_per_s',
+    engine: 'fast',
+    window_days: WINDOW_DAYS,
+    per_thread: Math.round(trained / ((performance.now() - t0) / 1000)),
+  });
 }
 
 function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
@@ -102,16 +137,41 @@ function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
           const future = series.filter((d) => d.date > cutoff && d.date <= addDays(cutoff, 7));
           if (!history.length || !future.length) continue;
           let model;
-          try { model = engine.fit(history); } catch (err) { if (err instanceof UnfitSeriesError) { unfit++; continue; } throw err; }
-          const days = calendar === 'actual' ? future : assumedCalendar(history, future.map((d) => d.date));
+          try {
+            model = engine.fit(history);
+          } catch (err) {
+            if (err instanceof UnfitSeriesError) {
+              unfit++;
+              continue;
+            }
+            throw err;
+          }
+          const days =
+            calendar === 'actual'
+              ? future
+              : assumedCalendar(
+                  history,
+                  future.map((d) => d.date),
+                );
           points.push(...engine.predict(model as never, days));
           actual.push(...future.map((d) => d.sales));
         }
       }
       const m = forecastMetrics(actual, points);
       report({
-        name: 'accuracy', dataset, calendar, engine: name, series: all.length, cutoffs: cutoffs.length, unfit_fits: unfit,
-        rmspe: round(m.rmspe), mape: round(m.mape), wape: round(m.wape), bias: round(m.bias), coverage: round(m.coverage), days: m.days,
+        name: 'accuracy',
+        dataset,
+        calendar,
+        engine: name,
+        series: all.length,
+        cutoffs: cutoffs.length,
+        unfit_fits: unfit,
+        rmspe: round(m.rmspe),
+        mape: round(m.mape),
+        wape: round(m.wape),
+        bias: round(m.bias),
+        coverage: round(m.coverage),
+        days: m.days,
       });
     }
   }
@@ -140,25 +200,39 @@ async function benchEndToEnd(dir: string): Promise<void> {
     } finally {
       await closeDataDeps(deps);
     }
-    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], { env: process.env, stdio: 'ignore' });
+    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], {
+      env: process.env,
+      stdio: 'ignore',
+    });
     const client = await connectClient(cfg.temporal);
     try {
       // Warm-up (not reported): the worker bundles its workflows and starts its threads first.
       await client.workflow.execute('weeklyTraining', {
-        workflowId: 'bench-training-warmup', taskQueue: cfg.temporal.taskQueues.training,
+        workflowId: 'bench-training-warmup',
+        taskQueue: cfg.temporal.taskQueues.training,
         args: [{ ...DEFAULT_TRAINING, asOf: '2015-07-24', products: ['p10'] }],
       });
-      const runs = [['fast', '1,115 series', ['p01']], ['fast', '11,150 series', undefined], ['prophet', '1,115 series', ['p01']]] as const;
+      const runs = [
+        ['fast', '1,115 series', ['p01']],
+        ['fast', '11,150 series', undefined],
+        ['prophet', '1,115 series', ['p01']],
+      ] as const;
       for (const [engine, name, products] of runs) {
         const t0 = performance.now();
-        const run = await client.workflow.execute('weeklyTraining', {
-          workflowId: `bench-training-${engine}-${products ? 'p01' : 'all'}`, taskQueue: cfg.temporal.taskQueues.training,
+        const run = (await client.workflow.execute('weeklyTraining', {
+          workflowId: `bench-training-${engine}-${products ? 'p01' : 'all'}`,
+          taskQueue: cfg.temporal.taskQueues.training,
           args: [{ ...DEFAULT_TRAINING, engine, asOf, ...(products ? { products: [...products] } : {}) }],
-        }) as TrainingReport;
+        })) as TrainingReport;
         const seconds = (performance.now() - t0) / 1000;
         report({
-          name: 'end_to_end', series: name, engine: run.engine, counts: run.counts, seconds: round(seconds, 2),
-          models_per_s: Math.round(run.counts.series / seconds), rmspe_p50: run.metrics.rmspe?.p50,
+          name: 'end_to_end',
+          series: name,
+          engine: run.engine,
+          counts: run.counts,
+          seconds: round(seconds, 2),
+          models_per_s: Math.round(run.counts.series / seconds),
+          rmspe_p50: run.metrics.rmspe?.p50,
           worker_peak_rss_mib: await peakRssMiB(worker.pid!),
           target: engine === 'prophet' ? '1,115 models in <= 90 s' : '11,150 models in <= 15 s (>= 1,000 models/s)',
         });

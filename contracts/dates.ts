@@ -7,7 +7,9 @@ import { dateProblem, todayUtc, type DateKind } from '../domain/dates.ts';
  * producers east of UTC). A bad date stops the parse, so no refinement of the whole object sees it.
  */
 export const businessDate = (kind: DateKind, today: () => string = todayUtc) =>
-  z.string({ error: (i) => `must be a date YYYY-MM-DD, got ${JSON.stringify(i.input) ?? 'nothing'}` }).superRefine((value, ctx) => {
-    const problem = dateProblem(value, kind, today());
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, continue: false });
-  });
+  z
+    .string({ error: (i) => `must be a date YYYY-MM-DD, got ${JSON.stringify(i.input) ?? 'nothing'}` })
+    .superRefine((value, ctx) => {
+      const problem = dateProblem(value, kind, today());
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, continue: false });
+    });

@@ -87,7 +87,11 @@ export interface ChunkSummary extends ChunkCounts {
   ms: { parseAndCopy: number; upsert: number };
 }
 
-export interface RangeCounts { postgres: number; gcs: number; bigquery: number }
+export interface RangeCounts {
+  postgres: number;
+  gcs: number;
+  bigquery: number;
+}
 
 export interface WarehouseSummary {
   months: number;
@@ -111,11 +115,22 @@ export interface SalesImportSummary extends ChunkCounts, WarehouseSummary {
 }
 
 /** An import's sales counts: its chunks' added up, and the warehouse step's. */
-export function addChunkCounts(source: string, chunks: ChunkSummary[], warehouse: WarehouseSummary): SalesImportSummary {
+export function addChunkCounts(
+  source: string,
+  chunks: ChunkSummary[],
+  warehouse: WarehouseSummary,
+): SalesImportSummary {
   const sum = (k: keyof ChunkCounts) => chunks.reduce((a, c) => a + c[k], 0);
   return {
-    source, chunks: chunks.length, read: sum('read'), loaded: sum('loaded'), upserted: sum('upserted'), rejected: sum('rejected'),
-    rejectedWithStore: sum('rejectedWithStore'), skipped: sum('skipped'), ...warehouse,
+    source,
+    chunks: chunks.length,
+    read: sum('read'),
+    loaded: sum('loaded'),
+    upserted: sum('upserted'),
+    rejected: sum('rejected'),
+    rejectedWithStore: sum('rejectedWithStore'),
+    skipped: sum('skipped'),
+    ...warehouse,
   };
 }
 
@@ -147,15 +162,19 @@ export const IMPORT_WORKFLOW_PREFIX = 'import-sales-';
 export const importWorkflowId = (id: string): string => `${IMPORT_WORKFLOW_PREFIX}${id}`;
 /** A new import's id (not for workflow code): when it started, and a few random characters, e.g. 20261122T101500-a1b2c3. */
 export const newImportId = (now = new Date()): string =>
-  `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0')}`;
+  `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 /** The object name of a gs://<bucket>/<object> URI, or why it is not one of `bucket`. */
 export function objectOfUri(uri: string, bucket: string): { object: string } | { problem: string } {
   const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) return { problem: `must be gs://<bucket>/<object>, got ${JSON.stringify(uri)}` };
-  if (m[1] !== bucket) return { problem: `must be an object in the project bucket ${bucket}, got ${JSON.stringify(uri)}` };
+  if (m[1] !== bucket)
+    return { problem: `must be an object in the project bucket ${bucket}, got ${JSON.stringify(uri)}` };
   return { object: m[2]! };
 }
 
 /** Where an import's rejections are, as a query a user can paste. */
-export const rejectedRowsQuery = (source: string): string => `SELECT * FROM rejected_rows WHERE source = '${source.replaceAll("'", "''")}' ORDER BY line`;
+export const rejectedRowsQuery = (source: string): string =>
+  `SELECT * FROM rejected_rows WHERE source = '${source.replaceAll("'", "''")}' ORDER BY line`;

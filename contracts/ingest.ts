@@ -20,7 +20,8 @@ export interface IngestCounts extends Partial<ValidationCounts> {
   bigquery?: number;
 }
 
-export type IngestStage = 'starting' | 'validating' | 'exporting' | 'loading' | 'reconciling' | 'done' | 'failed' | 'cancelled';
+export type IngestStage =
+  'starting' | 'validating' | 'exporting' | 'loading' | 'reconciling' | 'done' | 'failed' | 'cancelled';
 
 export interface IngestProgress {
   stage: IngestStage;

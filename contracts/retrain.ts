@@ -12,7 +12,17 @@ export interface RetrainInput {
 }
 
 export type RetrainResult =
-  | { storeId: number; product: string; trained: true; model: string; version: number; promoted: boolean; promotionReason: string; metrics: BacktestResult; asOf: string }
+  | {
+      storeId: number;
+      product: string;
+      trained: true;
+      model: string;
+      version: number;
+      promoted: boolean;
+      promotionReason: string;
+      metrics: BacktestResult;
+      asOf: string;
+    }
   | { storeId: number; product: string; trained: false; reason: string };
 
 export const retrainWorkflowId = (storeId: number, product: string): string => `retrain-${storeId}-${product}`;

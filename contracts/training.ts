@@ -24,7 +24,13 @@ export interface TrainingOptions {
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingOptions, 'asOf'> = {
-  engine: 'fast', windowDays: 120, shardSize: 128, concurrency: 4, promotionMargin: 0.05, backtestFolds: 3, horizon: 7,
+  engine: 'fast',
+  windowDays: 120,
+  shardSize: 128,
+  concurrency: 4,
+  promotionMargin: 0.05,
+  backtestFolds: 3,
+  horizon: 7,
 };
 
 export type TrainingStage = 'snapshotting' | 'training' | 'recording' | 'done' | 'failed' | 'cancelled';
@@ -68,17 +74,31 @@ export interface TrainingReport {
   seconds: number;
 }
 
-export type MetricSummary = Partial<Record<keyof Pick<ForecastMetrics, 'rmspe' | 'wape' | 'coverage'>, { p10: number; p50: number; p90: number; mean: number }>>;
+export type MetricSummary = Partial<
+  Record<
+    keyof Pick<ForecastMetrics, 'rmspe' | 'wape' | 'coverage'>,
+    { p10: number; p50: number; p90: number; mean: number }
+  >
+>;
 
 export const trainingProgressQuery = defineQuery<TrainingProgress>('trainingProgress');
 /** A run's id (its workflow id): one per as-of date with the default engine and window, else also named by those. */
 export const trainingRunId = (o: Pick<TrainingOptions, 'asOf' | 'engine' | 'windowDays'>): string =>
   o.engine === DEFAULT_TRAINING.engine && o.windowDays === DEFAULT_TRAINING.windowDays
-    ? `weekly-training-${o.asOf}` : `training-${o.asOf}-${o.engine}-${o.windowDays === 'full' ? 'full' : `w${o.windowDays}`}`;
+    ? `weekly-training-${o.asOf}`
+    : `training-${o.asOf}-${o.engine}-${o.windowDays === 'full' ? 'full' : `w${o.windowDays}`}`;
 export const forecastModelName = (storeId: number, product: string): string => `sales-forecast:${storeId}:${product}`;
-export const trainingShardObject = (runId: string, shard: number): string => `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;
+export const trainingShardObject = (runId: string, shard: number): string =>
+  `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;
 
 /** What each series is trained with, from a run's options (a weekly run's, or a retrain's). */
-export const seriesTrainingOptions = (o: Pick<TrainingOptions, 'engine' | 'asOf' | 'horizon' | 'backtestFolds' | 'promotionMargin'>): SeriesTrainingOptions => ({
-  engine: o.engine, asOf: o.asOf, horizon: o.horizon, backtestFolds: o.backtestFolds, promotionMargin: o.promotionMargin, intervalWidth: 0.95,
+export const seriesTrainingOptions = (
+  o: Pick<TrainingOptions, 'engine' | 'asOf' | 'horizon' | 'backtestFolds' | 'promotionMargin'>,
+): SeriesTrainingOptions => ({
+  engine: o.engine,
+  asOf: o.asOf,
+  horizon: o.horizon,
+  backtestFolds: o.backtestFolds,
+  promotionMargin: o.promotionMargin,
+  intervalWidth: 0.95,
 });

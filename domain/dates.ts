@@ -5,7 +5,8 @@ export const addDays = (date: string, days: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** Whole days from one date to another (negative when `to` is earlier). */
-export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
 export function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
@@ -50,17 +51,22 @@ export function lastDate(kind: DateKind, today: string): string {
   const [y, m, d] = today.split('-').map(Number) as [number, number, number];
   // Day 0 of the next month is the month's last day: 29 February + 2 years is 28 February.
   const sameDay = new Date(Date.UTC(y + FORECAST_YEARS_AHEAD, m - 1, d));
-  return (sameDay.getUTCMonth() === m - 1 ? sameDay : new Date(Date.UTC(y + FORECAST_YEARS_AHEAD, m, 0))).toISOString().slice(0, 10);
+  return (sameDay.getUTCMonth() === m - 1 ? sameDay : new Date(Date.UTC(y + FORECAST_YEARS_AHEAD, m, 0)))
+    .toISOString()
+    .slice(0, 10);
 }
 
 /** Why a value is not a date of this kind (with the value), or null when it is one. */
 export function dateProblem(value: unknown, kind: DateKind, today: string = todayUtc()): string | null {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) return `must be a date YYYY-MM-DD, got ${JSON.stringify(value) ?? 'nothing'}`;
+  if (typeof value !== 'string' || !ISO_DATE.test(value))
+    return `must be a date YYYY-MM-DD, got ${JSON.stringify(value) ?? 'nothing'}`;
   if (!isCalendarDate(value)) return `${value} is not a real calendar date`;
   if (value < FIRST_DATE) return `${value} is before ${FIRST_DATE}, the earliest date accepted`;
   const last = lastDate(kind, today);
   if (value > last) {
-    return kind === 'past' ? `${value} is in the future (latest allowed ${last})` : `${value} is more than ${FORECAST_YEARS_AHEAD} years ahead (latest allowed ${last})`;
+    return kind === 'past'
+      ? `${value} is in the future (latest allowed ${last})`
+      : `${value} is more than ${FORECAST_YEARS_AHEAD} years ahead (latest allowed ${last})`;
   }
   return null;
 }

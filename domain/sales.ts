@@ -53,9 +53,16 @@ export function breaksRule(row: SaleRow, ctx: RuleContext): string | null {
   return null;
 }
 
-export const saleKey = (r: Pick<SaleRow, 'storeId' | 'product' | 'date'>): string => `${r.storeId}|${r.product}|${r.date}`;
+export const saleKey = (r: Pick<SaleRow, 'storeId' | 'product' | 'date'>): string =>
+  `${r.storeId}|${r.product}|${r.date}`;
 
 export function sameSale(a: SaleRow, b: SaleRow): boolean {
-  return a.sales === b.sales && a.customers === b.customers && a.open === b.open && a.promo === b.promo &&
-    a.stateHoliday === b.stateHoliday && a.schoolHoliday === b.schoolHoliday;
+  return (
+    a.sales === b.sales &&
+    a.customers === b.customers &&
+    a.open === b.open &&
+    a.promo === b.promo &&
+    a.stateHoliday === b.stateHoliday &&
+    a.schoolHoliday === b.schoolHoliday
+  );
 }

@@ -17,15 +17,26 @@ export interface ValidatedBatch {
   rejected: Rejection[];
 }
 
-export function validateSalesBatch(events: StagedEvent[], ctx: RuleContext, parse: (payload: unknown) => Parsed<SaleRow>): ValidatedBatch {
+export function validateSalesBatch(
+  events: StagedEvent[],
+  ctx: RuleContext,
+  parse: (payload: unknown) => Parsed<SaleRow>,
+): ValidatedBatch {
   const rejected: Rejection[] = [];
-  const reject = (e: StagedEvent, reason: string) => rejected.push({ line: e.eventId, reason, raw: JSON.stringify(e.payload) });
+  const reject = (e: StagedEvent, reason: string) =>
+    rejected.push({ line: e.eventId, reason, raw: JSON.stringify(e.payload) });
   const byKey = new Map<string, { event: StagedEvent; row: SaleRow }[]>();
   for (const event of events) {
     const parsed = parse(event.payload);
-    if (!parsed.ok) { reject(event, `${parsed.field}: ${parsed.reason}`); continue; }
+    if (!parsed.ok) {
+      reject(event, `${parsed.field}: ${parsed.reason}`);
+      continue;
+    }
     const broken = breaksRule(parsed.value, ctx);
-    if (broken) { reject(event, broken); continue; }
+    if (broken) {
+      reject(event, broken);
+      continue;
+    }
     const key = saleKey(parsed.value);
     const group = byKey.get(key);
     if (group) group.push({ event, row: parsed.value });
@@ -42,7 +53,8 @@ export function validateSalesBatch(events: StagedEvent[], ctx: RuleContext, pars
       // Two different truths for one key: landing either would be a guess.
       const ids = group.map((g) => g.event.eventId).join(', ');
       const { storeId, product, date } = first!.row;
-      for (const g of group) reject(g.event, `conflicting values for store ${storeId}, product ${product}, date ${date} in events ${ids}`);
+      for (const g of group)
+        reject(g.event, `conflicting values for store ${storeId}, product ${product}, date ${date} in events ${ids}`);
     }
   }
   return { accepted, rejected: rejected.sort((a, b) => a.line - b.line) };

@@ -34,22 +34,31 @@ const portError = { error: 'must be a port number from 1 to 65535' };
 const port = z.coerce.number(portError).int(portError).min(1, portError).max(65535, portError);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
   const keys: ApiKey[] = [];
-  for (const [i, entry] of raw.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [i, entry] of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     // name:role:key, so a leaked log line can name the key without showing it.
     const [name, role, key, ...rest] = entry.split(':');
     if (!name || !role || !key || rest.length > 0 || !API_ROLES.includes(role as ApiRole)) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be name:role:key with role one of ${API_ROLES.join('|')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${i + 1} must be name:role:key with role one of ${API_ROLES.join('|')}`,
+      });
       return z.NEVER;
     }
     // A key may be given as its digest, sha256=<64 hex>, so the plain key need not be in the environment.
     const digest = /^sha256=([0-9a-f]{64})$/.exec(key)?.[1];
     if (!digest && key.length < 16) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}): key must be at least 16 characters (or sha256=<64 hex digits>)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${i + 1} (${name}): key must be at least 16 characters (or sha256=<64 hex digits>)`,
+      });
       return z.NEVER;
     }
     keys.push({ name, role: role as ApiRole, sha256: digest ?? keyDigest(key) });
@@ -76,14 +85,32 @@ const EnvSchema = z.object({
 
   GCP_PROJECT: z.string().min(1).default('retailflow-local'),
   GCS_ENDPOINT: optional(url),
-  GCS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a valid bucket name').default('retailflow-local'),
+  GCS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a valid bucket name')
+    .default('retailflow-local'),
   BIGQUERY_ENDPOINT: optional(url),
   BIGQUERY_PROJECT: optional(z.string().min(1)),
-  BIGQUERY_DATASET: z.string().regex(/^\w{1,1024}$/, 'letters, digits and underscores only').default('retailflow'),
+  BIGQUERY_DATASET: z
+    .string()
+    .regex(/^\w{1,1024}$/, 'letters, digits and underscores only')
+    .default('retailflow'),
   BIGQUERY_LOCATION: z.string().min(1).default('US'),
 
-  INGEST_TIMEZONE: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } },
-    { error: 'must be an IANA time zone such as Europe/Berlin' }).default('UTC'),
+  INGEST_TIMEZONE: z
+    .string()
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA time zone such as Europe/Berlin' },
+    )
+    .default('UTC'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   API_KEYS: apiKeys.default([]),
@@ -93,9 +120,21 @@ const EnvSchema = z.object({
 });
 
 /** The Temporal connection variables @temporalio/envconfig reads (besides TEMPORAL_GRPC_META_*). */
-const TEMPORAL_ENV_VARS = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
-  'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME',
-  'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'];
+const TEMPORAL_ENV_VARS = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+];
 
 /** Every environment variable the configuration reads. */
 export const ENV_VARS = [...Object.keys(EnvSchema.shape), ...TEMPORAL_ENV_VARS];
@@ -113,7 +152,14 @@ export interface Config {
   stack: {
     mode: 'local' | 'external';
     dataDir: string;
-    ports: { temporal: number; temporalUi: number; postgres: number; gcs: number; bigquery: number; bigqueryGrpc: number };
+    ports: {
+      temporal: number;
+      temporalUi: number;
+      postgres: number;
+      gcs: number;
+      bigquery: number;
+      bigqueryGrpc: number;
+    };
     /** Services the project itself runs: those in local mode whose address the user did not set. */
     managed: { temporal: boolean; postgres: boolean; gcs: boolean; bigquery: boolean };
   };
@@ -129,7 +175,10 @@ export interface Config {
   gcs: { endpoint?: string; bucket: string; projectId: string };
   bigquery: { endpoint?: string; projectId: string; dataset: string; location: string };
   api: {
-    host: string; port: number; keys: ApiKey[]; bodyLimitBytes: number;
+    host: string;
+    port: number;
+    keys: ApiKey[];
+    bodyLimitBytes: number;
     /** Retrains one key may start per minute; more get 429. */
     retrainsPerMinute: number;
     /** Whether reads (GETs, POST /v1/forecast) need a key with the read role too. */
@@ -139,16 +188,21 @@ export interface Config {
   ingestTimeZone: string;
 }
 
-type TemporalProfile = { problems: string[] } | { problems?: undefined; address?: string; namespace?: string; connection: TemporalConnectionSettings };
+type TemporalProfile =
+  | { problems: string[] }
+  | { problems?: undefined; address?: string; namespace?: string; connection: TemporalConnectionSettings };
 
 /** The Temporal profile (temporal.toml and TEMPORAL_* variables), or the problems it has. */
 function temporalProfile(env: Record<string, string | undefined>): TemporalProfile {
   // Empty means unset here, as for every other variable.
-  const set = Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined && kv[1] !== ''));
+  const set = Object.fromEntries(
+    Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined && kv[1] !== ''),
+  );
   try {
     const profile = loadClientConfigProfile({ overrideEnvVars: set });
     const problems: string[] = [];
-    if (profile.address !== undefined && !/^[^:\s]+:\d+$/.test(profile.address)) problems.push(`TEMPORAL_ADDRESS: must be host:port, got "${profile.address}"`);
+    if (profile.address !== undefined && !/^[^:\s]+:\d+$/.test(profile.address))
+      problems.push(`TEMPORAL_ADDRESS: must be host:port, got "${profile.address}"`);
     const tls = profile.tls;
     if (tls && !tls.disabled && Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
       problems.push('TEMPORAL_TLS_CLIENT_CERT_PATH/TEMPORAL_TLS_CLIENT_KEY_PATH: set both for mTLS, or neither');
@@ -164,16 +218,24 @@ function temporalProfile(env: Record<string, string | undefined>): TemporalProfi
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  const renamed = Object.keys(RENAMED).filter((old) => env[old]).map((old) => `${old}: renamed to ${RENAMED[old]}`);
+  const renamed = Object.keys(RENAMED)
+    .filter((old) => env[old])
+    .map((old) => `${old}: renamed to ${RENAMED[old]}`);
   if (!parsed.success || renamed.length) {
-    throw new ConfigError([...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`), ...renamed]);
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+      ...renamed,
+    ]);
   }
   const e = parsed.data;
   const temporal = temporalProfile(env);
   const local = e.RETAILFLOW_STACK === 'local';
-  const problems = [...temporal.problems ?? []];
+  const problems = [...(temporal.problems ?? [])];
   if (!local && !e.DATABASE_URL) problems.push('DATABASE_URL: required when RETAILFLOW_STACK=external');
-  if (!local && !temporal.problems && !temporal.address) problems.push('TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external (or a temporal.toml profile with an address)');
+  if (!local && !temporal.problems && !temporal.address)
+    problems.push(
+      'TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external (or a temporal.toml profile with an address)',
+    );
   if (problems.length || temporal.problems) throw new ConfigError(problems);
 
   const loopback = '127.0.0.1';
@@ -182,8 +244,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mode: e.RETAILFLOW_STACK,
       dataDir: path.resolve(e.RETAILFLOW_DATA_DIR),
       ports: {
-        temporal: e.TEMPORAL_PORT, temporalUi: e.TEMPORAL_UI_PORT, postgres: e.POSTGRES_PORT,
-        gcs: e.GCS_PORT, bigquery: e.BIGQUERY_PORT, bigqueryGrpc: e.BIGQUERY_GRPC_PORT,
+        temporal: e.TEMPORAL_PORT,
+        temporalUi: e.TEMPORAL_UI_PORT,
+        postgres: e.POSTGRES_PORT,
+        gcs: e.GCS_PORT,
+        bigquery: e.BIGQUERY_PORT,
+        bigqueryGrpc: e.BIGQUERY_GRPC_PORT,
       },
       managed: {
         temporal: local && !temporal.address,
@@ -217,8 +283,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ingestTimeZone: e.INGEST_TIMEZONE,
     api: {
-      host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
-      retrainsPerMinute: e.API_RETRAINS_PER_MINUTE, readsNeedKey: e.API_READS_NEED_KEY,
+      host: e.API_HOST,
+      port: e.API_PORT,
+      keys: e.API_KEYS,
+      bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      retrainsPerMinute: e.API_RETRAINS_PER_MINUTE,
+      readsNeedKey: e.API_READS_NEED_KEY,
     },
   };
 }

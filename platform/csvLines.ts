@@ -19,12 +19,18 @@ export interface CsvLineBatch {
 }
 
 /** Where reading starts: a byte offset at the start of a line, and the number of lines before it. */
-export interface LinePosition { offset: number; line: number }
+export interface LinePosition {
+  offset: number;
+  line: number;
+}
 
 const NEWLINE = 10;
 
 /** The non-blank lines of a byte stream that starts at `from`, a batch per read chunk (one await per chunk, not per line). */
-export async function* csvLineBatches(bytes: AsyncIterable<Buffer>, from: LinePosition = { offset: 0, line: 0 }): AsyncGenerator<CsvLineBatch> {
+export async function* csvLineBatches(
+  bytes: AsyncIterable<Buffer>,
+  from: LinePosition = { offset: 0, line: 0 },
+): AsyncGenerator<CsvLineBatch> {
   let rest: Buffer = Buffer.alloc(0);
   let offset = from.offset;
   let line = from.line;
@@ -37,16 +43,25 @@ export async function* csvLineBatches(bytes: AsyncIterable<Buffer>, from: LinePo
       line++;
       const part = parts[p]!;
       const raw = part.endsWith('\r') ? part.slice(0, -1) : part;
-      if (raw) { lines.push({ fields: raw.split(','), line, raw }); partOf.push(p); }
+      if (raw) {
+        lines.push({ fields: raw.split(','), line, raw });
+        partOf.push(p);
+      }
     }
     // Byte lengths are measured only where a reader stops: once per chunk, not per line.
-    return { lines, endOf: (i) => Math.min(limit, start + Buffer.byteLength(parts.slice(0, partOf[i]! + 1).join('\n')) + 1) };
+    return {
+      lines,
+      endOf: (i) => Math.min(limit, start + Buffer.byteLength(parts.slice(0, partOf[i]! + 1).join('\n')) + 1),
+    };
   };
   for await (const chunk of bytes) {
     const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
     // Cut at the last newline byte: a multi-byte character never straddles it.
     const last = buf.lastIndexOf(NEWLINE);
-    if (last < 0) { rest = buf; continue; }
+    if (last < 0) {
+      rest = buf;
+      continue;
+    }
     const start = offset;
     offset += last + 1;
     const batch = batchOf(buf.toString('utf8', 0, last), start, offset);
@@ -60,7 +75,8 @@ export async function* csvLineBatches(bytes: AsyncIterable<Buffer>, from: LinePo
 }
 
 /** A local file's bytes from `start`, in large reads. */
-export const fileBytes = (file: string, start = 0): AsyncIterable<Buffer> => createReadStream(file, { start, highWaterMark: 1 << 20 });
+export const fileBytes = (file: string, start = 0): AsyncIterable<Buffer> =>
+  createReadStream(file, { start, highWaterMark: 1 << 20 });
 
 /** A local file's non-blank lines, a batch per read chunk. */
 export async function* quoteFreeCsvLines(file: string): AsyncGenerator<CsvLine[]> {

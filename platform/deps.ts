@@ -12,7 +12,11 @@ export interface DataDeps {
 }
 
 export function createDataDeps(cfg: Config, applicationName: string, log?: Logger): DataDeps {
-  return { pool: createPool(cfg.postgres, applicationName, log), store: new ObjectStore(cfg.gcs), warehouse: new Warehouse(cfg.bigquery) };
+  return {
+    pool: createPool(cfg.postgres, applicationName, log),
+    store: new ObjectStore(cfg.gcs),
+    warehouse: new Warehouse(cfg.bigquery),
+  };
 }
 
 export async function closeDataDeps(deps: DataDeps): Promise<void> {

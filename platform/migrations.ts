@@ -55,7 +55,9 @@ export function pendingMigrations(all: Migration[], applied: AppliedMigration[])
 
 export async function readMigrationFiles(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const names = (await readdir(dir)).filter((f) => f.endsWith('.sql'));
-  const files = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(path.join(dir, n), 'utf8')] as const)));
+  const files = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await readFile(path.join(dir, n), 'utf8')] as const)),
+  );
   return parseMigrations(files);
 }
 
@@ -68,13 +70,19 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<AppliedMigration>('SELECT version, checksum FROM schema_migrations ORDER BY version');
+    const { rows } = await client.query<AppliedMigration>(
+      'SELECT version, checksum FROM schema_migrations ORDER BY version',
+    );
     const applied: string[] = [];
     for (const m of pendingMigrations(all, rows)) {
       try {
         await client.query('BEGIN');
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          m.checksum,
+        ]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');

@@ -7,7 +7,10 @@ export type Dependency = 'postgres' | 'temporal';
 /** A call failed because a service the process needs does not answer; the caller may retry later. */
 export class DependencyUnavailable extends Error {
   override name = 'DependencyUnavailable';
-  constructor(readonly dependency: Dependency, cause?: unknown) {
+  constructor(
+    readonly dependency: Dependency,
+    cause?: unknown,
+  ) {
     super(`${dependency} is unavailable${cause instanceof Error ? ` (${cause.message})` : ''}`, { cause });
   }
 }

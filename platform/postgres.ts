@@ -13,11 +13,21 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type Pool = pg.Pool;
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 // SQLSTATEs of a server going away or not taking connections: class 08 (connection exception),
 // 57P01-57P03 (shutdown, crash shutdown, cannot connect now), 53300 (too many connections).
 const SERVER_GONE = /^(08...|57P0[123]|53300)$/;
-const CLIENT_GONE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended)/;
+const CLIENT_GONE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended)/;
 
 /** Whether an error means the database could not be reached (rather than a bad query). */
 export function isPostgresUnavailable(err: unknown): boolean {
@@ -29,7 +39,11 @@ export function isPostgresUnavailable(err: unknown): boolean {
   return false;
 }
 
-export function createPool(cfg: Config['postgres'], applicationName = 'retailflow', log: Logger = createLogger(applicationName)): pg.Pool {
+export function createPool(
+  cfg: Config['postgres'],
+  applicationName = 'retailflow',
+  log: Logger = createLogger(applicationName),
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: cfg.url,
     max: cfg.poolMax,

@@ -34,7 +34,9 @@ function servingModel(name: string, version: number, model: FittedModel, history
   // A forecast is a pure function of the model, the history and the days, all fixed here.
   const kept = new Map<string, ForecastPoint[]>();
   return {
-    name, version, lastDay: history.at(-1)?.date,
+    name,
+    version,
+    lastDay: history.at(-1)?.date,
     forecast(begin, end) {
       const key = `${begin}/${end}`;
       let points = kept.get(key);
@@ -48,7 +50,10 @@ function servingModel(name: string, version: number, model: FittedModel, history
   };
 }
 
-interface Entry { loaded: Promise<ServingModel | undefined>; expiresAt: number }
+interface Entry {
+  loaded: Promise<ServingModel | undefined>;
+  expiresAt: number;
+}
 
 export class ProductionModels {
   private readonly entries = new Map<string, Entry>();
@@ -58,7 +63,11 @@ export class ProductionModels {
   private reconnectMs = RECONNECT_MS.first;
   private readonly outage: ReturnType<typeof outageLog>;
 
-  constructor(private readonly pool: pg.Pool, log: Logger, private readonly ttlMs = 10 * 60_000) {
+  constructor(
+    private readonly pool: pg.Pool,
+    log: Logger,
+    private readonly ttlMs = 10 * 60_000,
+  ) {
     this.outage = outageLog(log.child({ part: 'model cache listener' }), 'postgres');
   }
 
@@ -73,7 +82,9 @@ export class ProductionModels {
     // Without a listener nobody says when a model is promoted: keep it only briefly.
     const entry = { loaded, expiresAt: now + (this.listening ? this.ttlMs : UNHEARD_TTL_MS) };
     this.entries.set(name, entry);
-    loaded.catch(() => { if (this.entries.get(name) === entry) this.entries.delete(name); });
+    loaded.catch(() => {
+      if (this.entries.get(name) === entry) this.entries.delete(name);
+    });
     return loaded;
   }
 
@@ -105,7 +116,8 @@ export class ProductionModels {
     client.on('notification', (msg) => this.forget(parseAnnouncement(msg.payload)));
     client.on('error', retry);
     client.on('end', () => retry());
-    client.connect()
+    client
+      .connect()
       .then(() => client.query(`LISTEN ${PRODUCTION_CHANGED_CHANNEL}`))
       .then(() => {
         this.listening = true;

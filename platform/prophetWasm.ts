@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { useProphetWasm } from '../ml/forecast/prophet.ts';
 
-export const loadProphetWasm = (): Buffer => readFileSync(new URL('prophet_bg.wasm', import.meta.resolve('@bsull/augurs/prophet')));
+export const loadProphetWasm = (): Buffer =>
+  readFileSync(new URL('prophet_bg.wasm', import.meta.resolve('@bsull/augurs/prophet')));
 
 /** Arms the prophet engine in this process or thread. */
 export const armProphet = (): void => useProphetWasm(loadProphetWasm);

@@ -21,9 +21,19 @@ export async function provision(cfg: Config): Promise<ProvisionReport> {
     const [migrationsApplied] = await Promise.all([
       migrate(pool),
       store.ensureBucket(),
-      warehouse.ensureDataset().then(() => Promise.all(
-        Object.entries(WAREHOUSE_TABLES).map(([name, spec]: [string, WarehouseTableSpec]) => warehouse.ensureTable(name, spec.schema,
-          spec.partitionBy ? { timePartitioning: { type: 'DAY', field: spec.partitionBy } } : {})))),
+      warehouse
+        .ensureDataset()
+        .then(() =>
+          Promise.all(
+            Object.entries(WAREHOUSE_TABLES).map(([name, spec]: [string, WarehouseTableSpec]) =>
+              warehouse.ensureTable(
+                name,
+                spec.schema,
+                spec.partitionBy ? { timePartitioning: { type: 'DAY', field: spec.partitionBy } } : {},
+              ),
+            ),
+          ),
+        ),
     ]);
     return { migrationsApplied, bucket: store.bucketName, dataset: `${warehouse.projectId}.${warehouse.datasetId}` };
   } finally {

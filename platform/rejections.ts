@@ -13,7 +13,8 @@ export async function saveRejections(db: pg.Pool | pg.PoolClient, source: string
       `INSERT INTO rejected_rows (source, line, reason, raw)
        SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])
        ON CONFLICT (source, line) DO UPDATE SET reason = EXCLUDED.reason, raw = EXCLUDED.raw, rejected_at = now()`,
-      [source, batch.map((r) => r.line), batch.map((r) => r.reason), batch.map((r) => r.raw)]);
+      [source, batch.map((r) => r.line), batch.map((r) => r.reason), batch.map((r) => r.raw)],
+    );
   }
 }
 

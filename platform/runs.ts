@@ -8,13 +8,17 @@ import type { MetricSummary, TrainingCounts, TrainingOptions, TrainingStage } fr
 import type { Pool } from './postgres.ts';
 
 /** A backfill's own row: its days point at it through backfill_id. A rerun of an ended backfill starts afresh. */
-export async function recordBackfillRun(pool: Pool, run: { backfillId: string; status: BackfillStatus; progress: BackfillProgress; error?: string }): Promise<void> {
+export async function recordBackfillRun(
+  pool: Pool,
+  run: { backfillId: string; status: BackfillStatus; progress: BackfillProgress; error?: string },
+): Promise<void> {
   await pool.query(
     `INSERT INTO ingest_runs (run_id, kind, workflow_id, status, counts, error, ended_at)
      VALUES ($1, 'backfill', $1, $2, $3, $4, CASE WHEN $2 <> 'running' THEN now() END)
      ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
        started_at = CASE WHEN ingest_runs.ended_at IS NOT NULL AND EXCLUDED.ended_at IS NULL THEN now() ELSE ingest_runs.started_at END`,
-    [run.backfillId, run.status, JSON.stringify(run.progress), run.error ?? null]);
+    [run.backfillId, run.status, JSON.stringify(run.progress), run.error ?? null],
+  );
 }
 
 export interface RetrainRunStart {
@@ -32,13 +36,26 @@ export async function startRetrainRun(pool: Pool, run: RetrainRunStart): Promise
   await pool.query(
     `INSERT INTO training_runs (run_id, kind, status, engine, window_days, workflow_id, workflow_run_id, store_id, product)
      VALUES ($1, 'retrain', 'running', $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id) DO NOTHING`,
-    [run.runId, run.engine, run.windowDays, run.workflowId, run.workflowRunId, run.storeId, run.product]);
+    [run.runId, run.engine, run.windowDays, run.workflowId, run.workflowRunId, run.storeId, run.product],
+  );
 }
 
-export async function endRetrainRun(pool: Pool, runId: string, end: { status: 'done' | 'failed'; asOf?: string; counts: Record<string, number>; metrics?: object; error?: string }): Promise<void> {
+export async function endRetrainRun(
+  pool: Pool,
+  runId: string,
+  end: { status: 'done' | 'failed'; asOf?: string; counts: Record<string, number>; metrics?: object; error?: string },
+): Promise<void> {
   await pool.query(
     `UPDATE training_runs SET status = $2, as_of = $3, counts = $4, metrics = $5, error = $6, ended_at = COALESCE(ended_at, now()) WHERE run_id = $1`,
-    [runId, end.status, end.asOf ?? null, JSON.stringify(end.counts), JSON.stringify(end.metrics ?? {}), end.error ?? null]);
+    [
+      runId,
+      end.status,
+      end.asOf ?? null,
+      JSON.stringify(end.counts),
+      JSON.stringify(end.metrics ?? {}),
+      end.error ?? null,
+    ],
+  );
 }
 
 /** Every run row as one list: ingest kinds as they are, training_runs as 'training' or 'retrain'. */
@@ -81,7 +98,10 @@ export interface StoredRun extends RunRow {
 }
 
 /** Where a page of runs ends: the next page starts after it. */
-export interface RunCursor { startedAt: string; id: string }
+export interface RunCursor {
+  startedAt: string;
+  id: string;
+}
 
 export interface RunFilter {
   kind?: RunKind;
@@ -102,7 +122,15 @@ export async function listRuns(pool: Pool, f: RunFilter): Promise<{ runs: RunRow
        AND backfill_id IS NOT DISTINCT FROM $3
        AND ($4::timestamptz IS NULL OR (started_at, id) < ($4::timestamptz, $5::text))
      ORDER BY started_at DESC, id DESC LIMIT $6`,
-    [f.kind ?? null, f.status ?? null, f.backfillId ?? null, f.after?.startedAt ?? null, f.after?.id ?? null, f.limit + 1]);
+    [
+      f.kind ?? null,
+      f.status ?? null,
+      f.backfillId ?? null,
+      f.after?.startedAt ?? null,
+      f.after?.id ?? null,
+      f.limit + 1,
+    ],
+  );
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   return {
@@ -113,7 +141,10 @@ export async function listRuns(pool: Pool, f: RunFilter): Promise<{ runs: RunRow
 
 /** One run of any kind, or undefined. */
 export async function findRun(pool: Pool, id: string): Promise<StoredRun | undefined> {
-  const { rows } = await pool.query<StoredRun>(`SELECT *, started_at::text AS sort_key FROM (${ALL_RUNS}) r WHERE id = $1`, [id]);
+  const { rows } = await pool.query<StoredRun>(
+    `SELECT *, started_at::text AS sort_key FROM (${ALL_RUNS}) r WHERE id = $1`,
+    [id],
+  );
   return rows[0];
 }
 
@@ -121,13 +152,17 @@ export async function findRun(pool: Pool, id: string): Promise<StoredRun | undef
 export const publicRun = ({ tbl: _tbl, sort_key: _key, ...run }: StoredRun): RunRow => run;
 
 /** Each backfill's days counted by state ('running' while a day has no end), plus how many carry a warning. */
-export async function backfillDayCounts(pool: Pool, backfillIds: string[]): Promise<Map<string, Record<string, number>>> {
+export async function backfillDayCounts(
+  pool: Pool,
+  backfillIds: string[],
+): Promise<Map<string, Record<string, number>>> {
   const { rows } = await pool.query<{ backfill_id: string; state: string; n: number }>(
     `SELECT backfill_id, CASE WHEN ended_at IS NULL THEN 'running' ELSE status END AS state, count(*)::int AS n
      FROM ingest_runs WHERE backfill_id = ANY($1) GROUP BY 1, 2
      UNION ALL
      SELECT backfill_id, 'warning', count(*)::int FROM ingest_runs WHERE backfill_id = ANY($1) AND warning IS NOT NULL GROUP BY 1`,
-    [backfillIds]);
+    [backfillIds],
+  );
   const counts = new Map<string, Record<string, number>>(backfillIds.map((id) => [id, {}]));
   for (const r of rows) counts.get(r.backfill_id)![r.state] = r.n;
   return counts;
@@ -136,12 +171,18 @@ export async function backfillDayCounts(pool: Pool, backfillIds: string[]): Prom
 /** Runs with no recorded end, oldest first: each has (or had) a workflow that should record one. Imports run no workflow. */
 export async function openRuns(pool: Pool, limit: number): Promise<StoredRun[]> {
   const { rows } = await pool.query<StoredRun>(
-    `SELECT *, started_at::text AS sort_key FROM (${ALL_RUNS}) r WHERE ended_at IS NULL AND kind <> 'import' ORDER BY started_at LIMIT $1`, [limit]);
+    `SELECT *, started_at::text AS sort_key FROM (${ALL_RUNS}) r WHERE ended_at IS NULL AND kind <> 'import' ORDER BY started_at LIMIT $1`,
+    [limit],
+  );
   return rows;
 }
 
 const CLOSED_AS: Partial<Record<string, RunEndState>> = {
-  COMPLETED: 'done', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
+  COMPLETED: 'done',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed_out',
 };
 
 /**
@@ -155,14 +196,23 @@ export async function settleRun(pool: Pool, client: Client, run: StoredRun): Pro
     const workflow = await client.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined).describe();
     const status = CLOSED_AS[workflow.status.name];
     if (!status) return undefined;
-    end = { status, endedAt: workflow.closeTime ?? new Date(), error: `its workflow closed as ${workflow.status.name} without recording the end of the run (settled by the reconciler)` };
+    end = {
+      status,
+      endedAt: workflow.closeTime ?? new Date(),
+      error: `its workflow closed as ${workflow.status.name} without recording the end of the run (settled by the reconciler)`,
+    };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    end = { status: 'failed', endedAt: new Date(), error: `its workflow ${run.workflow_id} no longer exists in Temporal (settled by the reconciler)` };
+    end = {
+      status: 'failed',
+      endedAt: new Date(),
+      error: `its workflow ${run.workflow_id} no longer exists in Temporal (settled by the reconciler)`,
+    };
   }
   const { rowCount } = await pool.query(
     `UPDATE ${run.tbl} SET status = $2, error = $3, ended_at = $4 WHERE run_id = $1 AND ended_at IS NULL AND started_at = $5::timestamptz`,
-    [run.id, end.status, end.error, end.endedAt, run.sort_key]);
+    [run.id, end.status, end.error, end.endedAt, run.sort_key],
+  );
   return rowCount ? { runId: run.id, kind: run.kind, status: end.status, error: end.error } : undefined;
 }
 
@@ -175,13 +225,24 @@ export async function currentRun(pool: Pool, client: Client, id: string): Promis
 
 /** An ingest_runs row: a day, a backfill or an import. */
 export interface IngestRunRecord {
-  run_id: string; kind: string; sale_date: string | null; status: string; counts: unknown; durations_ms: unknown;
-  error: string | null; started_at: Date; ended_at: Date | null; warning: string | null; backfill_id: string | null;
+  run_id: string;
+  kind: string;
+  sale_date: string | null;
+  status: string;
+  counts: unknown;
+  durations_ms: unknown;
+  error: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+  warning: string | null;
+  backfill_id: string | null;
 }
 
 /** The latest ingest runs, newest first. */
 export async function ingestRuns(pool: Pool, limit: number): Promise<IngestRunRecord[]> {
-  const { rows } = await pool.query<IngestRunRecord>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [limit]);
+  const { rows } = await pool.query<IngestRunRecord>('SELECT * FROM ingest_runs ORDER BY started_at DESC LIMIT $1', [
+    limit,
+  ]);
   return rows;
 }
 
@@ -192,13 +253,24 @@ export async function ingestRun(pool: Pool, id: string): Promise<IngestRunRecord
 
 /** A training_runs row: a weekly run or a retrain. */
 export interface TrainingRunRecord {
-  run_id: string; status: string; as_of: string; engine: string; window_days: number | null;
-  counts: unknown; metrics: unknown; error: string | null; started_at: Date; ended_at: Date | null;
+  run_id: string;
+  status: string;
+  as_of: string;
+  engine: string;
+  window_days: number | null;
+  counts: unknown;
+  metrics: unknown;
+  error: string | null;
+  started_at: Date;
+  ended_at: Date | null;
 }
 
 /** The latest weekly training runs, newest first (retrains are listed with every run, listRuns). */
 export async function weeklyTrainingRuns(pool: Pool, limit: number): Promise<TrainingRunRecord[]> {
-  const { rows } = await pool.query<TrainingRunRecord>(`SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`, [limit]);
+  const { rows } = await pool.query<TrainingRunRecord>(
+    `SELECT * FROM training_runs WHERE kind = 'weekly' ORDER BY started_at DESC LIMIT $1`,
+    [limit],
+  );
   return rows;
 }
 
@@ -208,9 +280,17 @@ export async function trainingRun(pool: Pool, id: string): Promise<TrainingRunRe
 }
 
 /** A weekly run's row, keyed by run id; a rerun of an ended run starts it afresh. */
-export async function recordTrainingRun(pool: Pool, run: {
-  runId: string; status: TrainingStage; options: TrainingOptions; counts: TrainingCounts; metrics: MetricSummary; error?: string;
-}): Promise<void> {
+export async function recordTrainingRun(
+  pool: Pool,
+  run: {
+    runId: string;
+    status: TrainingStage;
+    options: TrainingOptions;
+    counts: TrainingCounts;
+    metrics: MetricSummary;
+    error?: string;
+  },
+): Promise<void> {
   const ended = run.status === 'done' || run.status === 'failed' || run.status === 'cancelled';
   await pool.query(
     `INSERT INTO training_runs (run_id, status, as_of, engine, window_days, counts, metrics, error, ended_at)
@@ -218,12 +298,29 @@ export async function recordTrainingRun(pool: Pool, run: {
      ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, metrics = EXCLUDED.metrics,
        error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
        started_at = CASE WHEN training_runs.ended_at IS NOT NULL AND EXCLUDED.ended_at IS NULL THEN now() ELSE training_runs.started_at END`,
-    [run.runId, ended ? run.status : 'running', run.options.asOf, run.options.engine, run.options.windowDays === 'full' ? null : run.options.windowDays,
-      JSON.stringify(run.counts), JSON.stringify(run.metrics), run.error ?? null, ended]);
+    [
+      run.runId,
+      ended ? run.status : 'running',
+      run.options.asOf,
+      run.options.engine,
+      run.options.windowDays === 'full' ? null : run.options.windowDays,
+      JSON.stringify(run.counts),
+      JSON.stringify(run.metrics),
+      run.error ?? null,
+      ended,
+    ],
+  );
 }
 
 export interface IngestRunState {
-  runId: string; date: string; backfillId?: string; status: IngestStage; counts: IngestCounts; durationsMs: Record<string, number>; error?: string; warning?: string;
+  runId: string;
+  date: string;
+  backfillId?: string;
+  status: IngestStage;
+  counts: IngestCounts;
+  durationsMs: Record<string, number>;
+  error?: string;
+  warning?: string;
 }
 
 /** A daily ingest's row, keyed by its workflow id; its start time resets when it starts again. */
@@ -235,6 +332,16 @@ export async function recordIngestRun(pool: Pool, run: IngestRunState): Promise<
      ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts, durations_ms = EXCLUDED.durations_ms,
        error = EXCLUDED.error, ended_at = EXCLUDED.ended_at, backfill_id = EXCLUDED.backfill_id, warning = EXCLUDED.warning,
        started_at = CASE WHEN EXCLUDED.status = 'starting' THEN now() ELSE ingest_runs.started_at END`,
-    [run.runId, run.date, run.status, JSON.stringify(run.counts), JSON.stringify(run.durationsMs), run.error ?? null, ended,
-      run.backfillId ?? null, run.warning ?? null]);
+    [
+      run.runId,
+      run.date,
+      run.status,
+      JSON.stringify(run.counts),
+      JSON.stringify(run.durationsMs),
+      run.error ?? null,
+      ended,
+      run.backfillId ?? null,
+      run.warning ?? null,
+    ],
+  );
 }

@@ -12,10 +12,15 @@ export async function storeExists(pool: pg.Pool, storeId: number): Promise<boole
 }
 
 /** Stages events as sent (their day's dailyIngest validates them); `source` says who sent them. */
-export async function stageSaleEvents(pool: pg.Pool, events: { date: string; payload: unknown }[], source: string): Promise<void> {
+export async function stageSaleEvents(
+  pool: pg.Pool,
+  events: { date: string; payload: unknown }[],
+  source: string,
+): Promise<void> {
   await pool.query(
     'INSERT INTO sales_events (sale_date, payload, source) SELECT d, p, $3 FROM unnest($1::date[], $2::jsonb[]) AS t(d, p)',
-    [events.map((e) => e.date), events.map((e) => JSON.stringify(e.payload)), source]);
+    [events.map((e) => e.date), events.map((e) => JSON.stringify(e.payload)), source],
+  );
 }
 
 export async function storeIds(pool: pg.Pool): Promise<number[]> {
@@ -25,7 +30,10 @@ export async function storeIds(pool: pg.Pool): Promise<number[]> {
 
 /** A day's staged events, in the order they arrived. */
 export async function stagedSaleEvents(pool: pg.Pool, date: string): Promise<StagedEvent[]> {
-  const { rows } = await pool.query<{ event_id: number; payload: unknown }>('SELECT event_id, payload FROM sales_events WHERE sale_date = $1 ORDER BY event_id', [date]);
+  const { rows } = await pool.query<{ event_id: number; payload: unknown }>(
+    'SELECT event_id, payload FROM sales_events WHERE sale_date = $1 ORDER BY event_id',
+    [date],
+  );
   return rows.map((e) => ({ eventId: e.event_id, payload: e.payload }));
 }
 
@@ -36,7 +44,16 @@ export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<void>
     `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
      SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
      ${SALES_UPSERT_CONFLICT}`,
-    [rows.map((r) => r.storeId), rows.map((r) => r.product), rows.map((r) => r.date), rows.map((r) => r.sales),
-      rows.map((r) => r.customers), rows.map((r) => r.open), rows.map((r) => r.promo), rows.map((r) => r.stateHoliday),
-      rows.map((r) => r.schoolHoliday)]);
+    [
+      rows.map((r) => r.storeId),
+      rows.map((r) => r.product),
+      rows.map((r) => r.date),
+      rows.map((r) => r.sales),
+      rows.map((r) => r.customers),
+      rows.map((r) => r.open),
+      rows.map((r) => r.promo),
+      rows.map((r) => r.stateHoliday),
+      rows.map((r) => r.schoolHoliday),
+    ],
+  );
 }

@@ -23,7 +23,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { INVALID_INPUT } from '../contracts/failures.ts';
 import {
-  addChunkCounts, DEFAULT_CHUNK_LINES, type ChunkCounts, type ChunkStart, type ChunkSummary, type SalesImportPlan, type SalesImportSummary,
+  addChunkCounts,
+  DEFAULT_CHUNK_LINES,
+  type ChunkCounts,
+  type ChunkStart,
+  type ChunkSummary,
+  type SalesImportPlan,
+  type SalesImportSummary,
   type WarehouseSummary,
 } from '../contracts/imports.ts';
 import { saleKey, type SaleRow } from '../domain/sales.ts';
@@ -34,7 +40,13 @@ import type { DataDeps } from './deps.ts';
 import type { Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 import {
-  countSalesRows, exportSales, importChunkObject, importMonthObject, loadSales, salesJsonLine, salesUpsertConflict,
+  countSalesRows,
+  exportSales,
+  importChunkObject,
+  importMonthObject,
+  loadSales,
+  salesJsonLine,
+  salesUpsertConflict,
 } from './salesWarehouse.ts';
 import type { File } from '@google-cloud/storage';
 import type { ObjectStore } from './storage.ts';
@@ -52,7 +64,12 @@ export interface TrainFile {
 }
 
 export function localTrainFile(file: string): TrainFile {
-  return { name: file, source: `import:${path.resolve(file)}`, size: async () => (await stat(file)).size, bytes: (start) => fileBytes(file, start) };
+  return {
+    name: file,
+    source: `import:${path.resolve(file)}`,
+    size: async () => (await stat(file)).size,
+    bytes: (start) => fileBytes(file, start),
+  };
 }
 
 export function objectTrainFile(store: ObjectStore, object: string): TrainFile {
@@ -65,7 +82,8 @@ export function objectTrainFile(store: ObjectStore, object: string): TrainFile {
       try {
         return Number((await file.getMetadata())[0].size);
       } catch (err) {
-        if ((err as { code?: number }).code === 404) throw ApplicationFailure.nonRetryable(`trainUri: object ${uri} does not exist`, INVALID_INPUT);
+        if ((err as { code?: number }).code === 404)
+          throw ApplicationFailure.nonRetryable(`trainUri: object ${uri} does not exist`, INVALID_INPUT);
         throw err;
       }
     },
@@ -111,8 +129,13 @@ class ChunkedWriter {
   private chunk = '';
   private failure: Error | undefined;
   private drained: Promise<void> | undefined;
-  constructor(private readonly stream: Writable, private readonly size = 1 << 18) {
-    stream.on('error', (err) => { this.failure = err; });
+  constructor(
+    private readonly stream: Writable,
+    private readonly size = 1 << 18,
+  ) {
+    stream.on('error', (err) => {
+      this.failure = err;
+    });
   }
 
   write(text: string): Promise<void> | undefined {
@@ -126,7 +149,9 @@ class ChunkedWriter {
     const chunk = this.chunk;
     this.chunk = '';
     if (this.stream.write(chunk)) return undefined;
-    return this.drained ??= once(this.stream, 'drain').then(() => { this.drained = undefined; });
+    return (this.drained ??= once(this.stream, 'drain').then(() => {
+      this.drained = undefined;
+    }));
   }
 
   /** Gives up: an upload in flight is abandoned, never completed. */
@@ -158,7 +183,11 @@ class MonthObjects {
   private readonly parts = new Map<string, number>();
   private readonly closing: Promise<void>[] = [];
 
-  constructor(private readonly store: ObjectStore, private readonly importId: string, private readonly chunk: number) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly importId: string,
+    private readonly chunk: number,
+  ) {}
 
   write(month: string, line: string): Promise<void> | undefined {
     const o = this.open.get(month) ?? this.openMonth(month);
@@ -181,7 +210,12 @@ class MonthObjects {
     this.parts.set(month, part + 1);
     const streamed = { month, object: importChunkObject(this.importId, month, this.chunk, part), rows: 0 };
     this.streamed.push(streamed);
-    const writer = new ChunkedWriter(this.store.file(streamed.object).createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }), 1 << 20);
+    const writer = new ChunkedWriter(
+      this.store
+        .file(streamed.object)
+        .createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }),
+      1 << 20,
+    );
     const o = { writer, streamed };
     this.open.set(month, o);
     return o;
@@ -207,23 +241,28 @@ class FirstLines {
   /** The line that had this key first, or undefined (and `line` is now that line). */
   claim(row: SaleRow, line: number): number | undefined {
     let byProduct = this.lines.get(row.date);
-    if (!byProduct) this.lines.set(row.date, byProduct = new Map<string, Map<number, number>>());
+    if (!byProduct) this.lines.set(row.date, (byProduct = new Map<string, Map<number, number>>()));
     let byStore = byProduct.get(row.product);
-    if (!byStore) byProduct.set(row.product, byStore = new Map<number, number>());
+    if (!byStore) byProduct.set(row.product, (byStore = new Map<number, number>()));
     const first = byStore.get(row.storeId);
     if (first === undefined) byStore.set(row.storeId, line);
     return first;
   }
 }
 
-const SALES_COLUMNS = 'store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday, ingested_at';
+const SALES_COLUMNS =
+  'store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday, ingested_at';
 const tsv = (r: SaleRow, ingestedAt: string) =>
   `${r.storeId}\t${r.product}\t${r.date}\t${r.sales}\t${r.customers}\t${r.open}\t${r.promo}\t${r.stateHoliday}\t${r.schoolHoliday}\t${ingestedAt}\n`;
 const duplicateOf = (line: number) => `duplicate of line ${line} (same store, product and date)`;
 
 function monthsBetween(from: string, to: string): { month: string; from: string; to: string }[] {
   const months: { month: string; from: string; to: string }[] = [];
-  for (let d = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); d.toISOString().slice(0, 10) <= to; d.setUTCMonth(d.getUTCMonth() + 1)) {
+  for (
+    let d = new Date(`${from.slice(0, 7)}-01T00:00:00Z`);
+    d.toISOString().slice(0, 10) <= to;
+    d.setUTCMonth(d.getUTCMonth() + 1)
+  ) {
     const start = d.toISOString().slice(0, 10);
     const end = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
     months.push({ month: start.slice(0, 7), from: start < from ? from : start, to: end > to ? to : end });
@@ -236,25 +275,34 @@ async function datesInSales(pool: Pool): Promise<Set<string>> {
   const { rows } = await pool.query<{ date: string }>(
     `WITH RECURSIVE d AS (SELECT min(date) AS date FROM sales
        UNION ALL SELECT (SELECT min(date) FROM sales WHERE date > d.date) FROM d WHERE d.date IS NOT NULL)
-     SELECT date FROM d WHERE date IS NOT NULL`);
+     SELECT date FROM d WHERE date IS NOT NULL`,
+  );
   return new Set(rows.map((r) => r.date));
 }
 
 /** The months (YYYY-MM) with dates in `sales`: fixed as SalesImportPlan.dirtyMonths before an import's first chunk. */
 export async function monthsInSales(pool: Pool): Promise<string[]> {
-  return [...new Set([...await datesInSales(pool)].map((d) => d.slice(0, 7)))].sort();
+  return [...new Set([...(await datesInSales(pool))].map((d) => d.slice(0, 7)))].sort();
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
 /** How far a running chunk has got, for heartbeats. */
-export interface ChunkProgress { read: number }
+export interface ChunkProgress {
+  read: number;
+}
 
 /**
  * Imports one chunk of lines from `start` (or returns the summary it recorded, when it ran before).
  * Its rows, rejections and record commit in one transaction.
  */
-export async function importSalesChunk(deps: DataDeps, file: TrainFile, plan: SalesImportPlan, start: ChunkStart, progress: ChunkProgress = { read: 0 }): Promise<ChunkSummary> {
+export async function importSalesChunk(
+  deps: DataDeps,
+  file: TrainFile,
+  plan: SalesImportPlan,
+  start: ChunkStart,
+  progress: ChunkProgress = { read: 0 },
+): Promise<ChunkSummary> {
   try {
     return await chunkOnce(deps, file, plan, start, false, progress);
   } catch (err) {
@@ -264,9 +312,20 @@ export async function importSalesChunk(deps: DataDeps, file: TrainFile, plan: Sa
   }
 }
 
-interface Staged { row: SaleRow; line: number; raw: string }
+interface Staged {
+  row: SaleRow;
+  line: number;
+  raw: string;
+}
 
-async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan, start: ChunkStart, upsertAll: boolean, progress: ChunkProgress): Promise<ChunkSummary> {
+async function chunkOnce(
+  deps: DataDeps,
+  file: TrainFile,
+  plan: SalesImportPlan,
+  start: ChunkStart,
+  upsertAll: boolean,
+  progress: ChunkProgress,
+): Promise<ChunkSummary> {
   const t0 = performance.now();
   const [size, { rows: storeRows }, inSales] = await Promise.all([
     file.size(),
@@ -275,7 +334,10 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     upsertAll ? new Set<string>() : datesInSales(deps.pool),
   ]);
   const readerOptions: TrainRowOptions = {
-    knownStores: new Set(storeRows.map((r) => r.store_id)), latestDate: plan.latestDate, shiftDays: plan.shiftDays, window: plan.window,
+    knownStores: new Set(storeRows.map((r) => r.store_id)),
+    latestDate: plan.latestDate,
+    shiftDays: plan.shiftDays,
+    window: plan.window,
     rejectedStores: new Map(plan.rejectedStores),
   };
   const dirty = new Set(plan.dirtyMonths);
@@ -300,8 +362,12 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     await client.query('BEGIN');
     // One attempt at a time per chunk: a retry waits for an attempt still running, then finds its record.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [plan.importId, start.chunk]);
-    const { rows: [recorded] } = await client.query<{ summary: ChunkSummary }>(
-      'SELECT summary FROM sales_import_chunks WHERE import_id = $1 AND chunk = $2', [plan.importId, start.chunk]);
+    const {
+      rows: [recorded],
+    } = await client.query<{ summary: ChunkSummary }>(
+      'SELECT summary FROM sales_import_chunks WHERE import_id = $1 AND chunk = $2',
+      [plan.importId, start.chunk],
+    );
     if (recorded) {
       await client.query('ROLLBACK');
       return recorded.summary;
@@ -310,7 +376,10 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     const toWarehouse = (row: SaleRow) => {
       const month = row.date.slice(0, 7);
       if (!plan.warehouse || dirty.has(month)) return undefined;
-      if (!stream) { exportMonths.add(month); return undefined; }
+      if (!stream) {
+        exportMonths.add(month);
+        return undefined;
+      }
       return months.write(month, salesJsonLine(row, ingestedAt));
     };
 
@@ -318,13 +387,21 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     let lines = 0;
     // Full streams are waited for once per batch of lines, not once per row.
     const waits = new Set<Promise<void>>();
-    const wait = (p: Promise<void> | undefined) => { if (p) waits.add(p); };
-    const waited = async () => { await Promise.all(waits); waits.clear(); };
+    const wait = (p: Promise<void> | undefined) => {
+      if (p) waits.add(p);
+    };
+    const waited = async () => {
+      await Promise.all(waits);
+      waits.clear();
+    };
     const bytes = start.offset < size ? file.bytes(start.offset, size) : Readable.from([]);
     batches: for await (const batch of csvLineBatches(bytes, start)) {
       for (let i = 0; i < batch.lines.length; i++) {
         const { fields, line, raw } = batch.lines[i]!;
-        if (++lines >= plan.chunkLines) { end = { offset: batch.endOf(i), line }; stopped = true; }
+        if (++lines >= plan.chunkLines) {
+          end = { offset: batch.endOf(i), line };
+          stopped = true;
+        }
         if (!readRow) {
           header = fields;
           readRow = trainRowReader(header, file.name, readerOptions);
@@ -363,18 +440,27 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
     if (!header) throw ApplicationFailure.nonRetryable(`${file.name} is empty: expected a header line`, INVALID_INPUT);
     await toSales?.end();
     tCopy = performance.now();
-    if (staged.length) await upsertStaged(client, file, plan, start, staged, readerOptions, header, rejected, toWarehouse, counts);
+    if (staged.length)
+      await upsertStaged(client, file, plan, start, staged, readerOptions, header, rejected, toWarehouse, counts);
     await months.end();
     await saveRejections(client, file.source, rejected);
     counts.rejected = rejected.length;
     const summary: ChunkSummary = {
-      chunk: start.chunk, end, header, done: !stopped || end.offset >= size, ...counts,
+      chunk: start.chunk,
+      end,
+      header,
+      done: !stopped || end.offset >= size,
+      ...counts,
       ...(minDate ? { minDate, maxDate } : {}),
       streamed: months.streamed,
       exportMonths: [...exportMonths],
       ms: { parseAndCopy: Math.round(tCopy - t0), upsert: Math.round(performance.now() - tCopy) },
     };
-    await client.query('INSERT INTO sales_import_chunks (import_id, chunk, summary) VALUES ($1, $2, $3)', [plan.importId, start.chunk, summary]);
+    await client.query('INSERT INTO sales_import_chunks (import_id, chunk, summary) VALUES ($1, $2, $3)', [
+      plan.importId,
+      start.chunk,
+      summary,
+    ]);
     await client.query('COMMIT');
     return summary;
   } catch (err) {
@@ -393,22 +479,40 @@ async function chunkOnce(deps: DataDeps, file: TrainFile, plan: SalesImportPlan,
  * with this import's ingested_at was written by an earlier chunk: that row is a later duplicate,
  * rejected naming the earlier line, not upserted over it.
  */
-async function upsertStaged(client: pg.PoolClient, file: TrainFile, plan: SalesImportPlan, start: ChunkStart, staged: Staged[],
-  readerOptions: TrainRowOptions, header: string[], rejected: Rejection[], toWarehouse: (row: SaleRow) => Promise<void> | undefined,
-  counts: ChunkCounts): Promise<void> {
+async function upsertStaged(
+  client: pg.PoolClient,
+  file: TrainFile,
+  plan: SalesImportPlan,
+  start: ChunkStart,
+  staged: Staged[],
+  readerOptions: TrainRowOptions,
+  header: string[],
+  rejected: Rejection[],
+  toWarehouse: (row: SaleRow) => Promise<void> | undefined,
+  counts: ChunkCounts,
+): Promise<void> {
   await client.query(`CREATE TEMP TABLE sales_import_stage (line bigint, store_id int, product text, date date, sales int, customers int,
     open boolean, promo boolean, state_holiday char(1), school_holiday boolean, ingested_at timestamptz) ON COMMIT DROP`);
-  const toStage = new ChunkedWriter(client.query(copyFrom(`COPY sales_import_stage (line, ${SALES_COLUMNS}) FROM STDIN`)));
+  const toStage = new ChunkedWriter(
+    client.query(copyFrom(`COPY sales_import_stage (line, ${SALES_COLUMNS}) FROM STDIN`)),
+  );
   for (const s of staged) await toStage.write(`${s.line}\t${tsv(s.row, plan.ingestedAt)}`);
   await toStage.end();
   // Only dates the earlier chunks loaded can hold their rows: the others are not probed (a reimport stages every row).
-  const { rows: [earlier] } = await client.query<{ first: string | null; last: string | null }>(
+  const {
+    rows: [earlier],
+  } = await client.query<{ first: string | null; last: string | null }>(
     `SELECT min(summary->>'minDate') AS first, max(summary->>'maxDate') AS last FROM sales_import_chunks WHERE import_id = $1 AND chunk < $2`,
-    [plan.importId, start.chunk]);
-  const { rows: repeats } = earlier?.first ? await client.query<{ line: number; store_id: number; product: string; date: string }>(
-    `DELETE FROM sales_import_stage s USING sales t
+    [plan.importId, start.chunk],
+  );
+  const { rows: repeats } = earlier?.first
+    ? await client.query<{ line: number; store_id: number; product: string; date: string }>(
+        `DELETE FROM sales_import_stage s USING sales t
      WHERE s.date BETWEEN $2 AND $3 AND t.date = s.date AND t.store_id = s.store_id AND t.product = s.product AND t.ingested_at = $1
-     RETURNING s.line, s.store_id, s.product, s.date`, [plan.ingestedAt, earlier.first, earlier.last]) : { rows: [] };
+     RETURNING s.line, s.store_id, s.product, s.date`,
+        [plan.ingestedAt, earlier.first, earlier.last],
+      )
+    : { rows: [] };
   const repeated = new Set<number>();
   if (repeats.length) {
     const keys = new Set(repeats.map((r) => saleKey({ storeId: r.store_id, product: r.product, date: r.date })));
@@ -416,11 +520,20 @@ async function upsertStaged(client: pg.PoolClient, file: TrainFile, plan: SalesI
     const byLine = new Map(staged.map((s) => [s.line, s]));
     for (const r of repeats) {
       const first = firsts.get(saleKey({ storeId: r.store_id, product: r.product, date: r.date }));
-      rejected.push({ line: r.line, reason: first === undefined ? 'duplicate of a line in an earlier chunk (same store, product and date)' : duplicateOf(first), raw: byLine.get(r.line)!.raw });
+      rejected.push({
+        line: r.line,
+        reason:
+          first === undefined
+            ? 'duplicate of a line in an earlier chunk (same store, product and date)'
+            : duplicateOf(first),
+        raw: byLine.get(r.line)!.raw,
+      });
       repeated.add(r.line);
     }
   }
-  await client.query(`INSERT INTO sales (${SALES_COLUMNS}) SELECT ${SALES_COLUMNS} FROM sales_import_stage ${salesUpsertConflict('EXCLUDED.ingested_at')}`);
+  await client.query(
+    `INSERT INTO sales (${SALES_COLUMNS}) SELECT ${SALES_COLUMNS} FROM sales_import_stage ${salesUpsertConflict('EXCLUDED.ingested_at')}`,
+  );
   for (const s of staged) {
     if (repeated.has(s.line)) continue;
     counts.loaded++;
@@ -430,14 +543,23 @@ async function upsertStaged(client: pg.PoolClient, file: TrainFile, plan: SalesI
 }
 
 /** The first line before `beforeLine` that holds a valid row of each key: found by reading the earlier chunks again (only when they repeat). */
-async function firstLinesOf(file: TrainFile, header: string[], readerOptions: TrainRowOptions, keys: Set<string>, beforeLine: number): Promise<Map<string, number>> {
+async function firstLinesOf(
+  file: TrainFile,
+  header: string[],
+  readerOptions: TrainRowOptions,
+  keys: Set<string>,
+  beforeLine: number,
+): Promise<Map<string, number>> {
   const firsts = new Map<string, number>();
   const readRow = trainRowReader(header, file.name, readerOptions);
   let headerSeen = false;
   for await (const batch of csvLineBatches(file.bytes(0, await file.size()))) {
     for (const { fields, line } of batch.lines) {
       if (line > beforeLine || firsts.size === keys.size) return firsts;
-      if (!headerSeen) { headerSeen = true; continue; }
+      if (!headerSeen) {
+        headerSeen = true;
+        continue;
+      }
       const result = readRow(fields);
       if (result.kind !== 'row') continue;
       const key = saleKey(result.row);
@@ -452,7 +574,12 @@ async function firstLinesOf(file: TrainFile, header: string[], readerOptions: Tr
  * the imported date range in BigQuery with the import's objects (one load job), and checks that the
  * range's counts in Postgres, GCS and BigQuery agree. Safe to repeat.
  */
-export async function finishSalesImport(deps: DataDeps, file: string, plan: SalesImportPlan, chunks: ChunkSummary[]): Promise<WarehouseSummary> {
+export async function finishSalesImport(
+  deps: DataDeps,
+  file: string,
+  plan: SalesImportPlan,
+  chunks: ChunkSummary[],
+): Promise<WarehouseSummary> {
   const dated = chunks.filter((c) => c.minDate && c.maxDate);
   if (!plan.warehouse || !dated.length) return { months: 0 };
   const minDate = dated.map((c) => c.minDate!).reduce((a, b) => (b < a ? b : a));
@@ -460,25 +587,35 @@ export async function finishSalesImport(deps: DataDeps, file: string, plan: Sale
   const months = monthsBetween(minDate, maxDate);
   const exported = new Set([...plan.dirtyMonths, ...chunks.flatMap((c) => c.exportMonths)]);
   const streamed = new Map<string, { object: string; rows: number }[]>();
-  for (const s of chunks.flatMap((c) => c.streamed)) streamed.set(s.month, [...streamed.get(s.month) ?? [], s]);
+  for (const s of chunks.flatMap((c) => c.streamed)) streamed.set(s.month, [...(streamed.get(s.month) ?? []), s]);
   // Months streamed by the chunks are final; the others (dates that existed, or no new rows) are
   // exported from Postgres, two at a time (each is one COPY).
   const toExport = months.filter((m) => exported.has(m.month) || !streamed.has(m.month));
   const objects = new Map<string, { object: string; rows: number }[]>();
   for (let i = 0; i < toExport.length; i += 2) {
-    await Promise.all(toExport.slice(i, i + 2).map(async (m) => {
-      const object = importMonthObject(plan.importId, m.month);
-      objects.set(m.month, [{ object, rows: await exportSales(deps, m.from, m.to, object) }]);
-    }));
+    await Promise.all(
+      toExport.slice(i, i + 2).map(async (m) => {
+        const object = importMonthObject(plan.importId, m.month);
+        objects.set(m.month, [{ object, rows: await exportSales(deps, m.from, m.to, object) }]);
+      }),
+    );
   }
   for (const m of months) if (!objects.has(m.month)) objects.set(m.month, streamed.get(m.month)!);
   const loaded = [...objects.values()].flat();
-  await loadSales(deps, minDate, maxDate, loaded.map((o) => o.object));
+  await loadSales(
+    deps,
+    minDate,
+    maxDate,
+    loaded.map((o) => o.object),
+  );
   // GCS: the rows written to (or exported into) the objects, whose uploads were checksummed.
-  const counts = { ...await countSalesRows(deps, minDate, maxDate), gcs: loaded.reduce((a, o) => a + o.rows, 0) };
+  const counts = { ...(await countSalesRows(deps, minDate, maxDate)), gcs: loaded.reduce((a, o) => a + o.rows, 0) };
   if (counts.postgres !== counts.gcs || counts.postgres !== counts.bigquery) {
-    throw ApplicationFailure.nonRetryable(`import of ${file} does not reconcile for ${minDate}..${maxDate}: postgres ${counts.postgres}, gcs ${counts.gcs}, bigquery ${counts.bigquery}` +
-      ' (was another ingest writing these dates at the same time? rerun the import)', 'ReconciliationMismatch');
+    throw ApplicationFailure.nonRetryable(
+      `import of ${file} does not reconcile for ${minDate}..${maxDate}: postgres ${counts.postgres}, gcs ${counts.gcs}, bigquery ${counts.bigquery}` +
+        ' (was another ingest writing these dates at the same time? rerun the import)',
+      'ReconciliationMismatch',
+    );
   }
   return { months: months.length, counts };
 }
@@ -502,11 +639,21 @@ export interface ImportSummary extends SalesImportSummary {
 }
 
 /** A plan for a new import: a fresh id and time, and the months `sales` holds now. */
-export async function planSalesImport(pool: Pool, importId: string, opts: ImportOptions & { ingestedAt?: string } = {}): Promise<SalesImportPlan> {
+export async function planSalesImport(
+  pool: Pool,
+  importId: string,
+  opts: ImportOptions & { ingestedAt?: string } = {},
+): Promise<SalesImportPlan> {
   return {
-    importId, ingestedAt: opts.ingestedAt ?? new Date().toISOString(), latestDate: opts.latestDate ?? todayUtc(),
-    dirtyMonths: await monthsInSales(pool), rejectedStores: [...opts.rejectedStores ?? []], chunkLines: opts.chunkLines ?? DEFAULT_CHUNK_LINES,
-    warehouse: opts.warehouse !== false, ...(opts.shiftDays ? { shiftDays: opts.shiftDays } : {}), ...(opts.window ? { window: opts.window } : {}),
+    importId,
+    ingestedAt: opts.ingestedAt ?? new Date().toISOString(),
+    latestDate: opts.latestDate ?? todayUtc(),
+    dirtyMonths: await monthsInSales(pool),
+    rejectedStores: [...(opts.rejectedStores ?? [])],
+    chunkLines: opts.chunkLines ?? DEFAULT_CHUNK_LINES,
+    warehouse: opts.warehouse !== false,
+    ...(opts.shiftDays ? { shiftDays: opts.shiftDays } : {}),
+    ...(opts.window ? { window: opts.window } : {}),
   };
 }
 
@@ -533,6 +680,11 @@ export async function importTrain(deps: DataDeps, file: string, opts: ImportOpti
   const upsertMs = chunks.reduce((a, c) => a + c.ms.upsert, 0);
   return {
     ...addChunkCounts(train.source, chunks, warehouse),
-    seconds: { parseAndCopy: s(tChunks - t0 - upsertMs), upsert: s(upsertMs), warehouse: s(tEnd - tChunks), total: s(tEnd - t0) },
+    seconds: {
+      parseAndCopy: s(tChunks - t0 - upsertMs),
+      upsert: s(upsertMs),
+      warehouse: s(tEnd - tChunks),
+      total: s(tEnd - t0),
+    },
   };
 }

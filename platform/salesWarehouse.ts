@@ -11,7 +11,9 @@ import { ISO_DATE } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
 
 /** How a sales row that exists already is updated: the newest values win; `ingestedAt` is SQL (a bulk import keeps its own time). */
-export const salesUpsertConflict = (ingestedAt = 'now()'): string => `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
+export const salesUpsertConflict = (
+  ingestedAt = 'now()',
+): string => `ON CONFLICT (store_id, product, date) DO UPDATE SET sales = EXCLUDED.sales,
   customers = EXCLUDED.customers, open = EXCLUDED.open, promo = EXCLUDED.promo, state_holiday = EXCLUDED.state_holiday,
   school_holiday = EXCLUDED.school_holiday, ingested_at = ${ingestedAt}`;
 export const SALES_UPSERT_CONFLICT = salesUpsertConflict();
@@ -22,7 +24,8 @@ export const salesDayObject = (date: string): string => `exports/sales/date=${da
 export const importChunkObject = (importId: string, month: string, chunk: number, part = 0): string =>
   `exports/sales/import=${importId}/month=${month}/chunk=${chunk}${part ? `-${part}` : ''}.ndjson`;
 /** A bulk import's object for a month exported from Postgres: the month's rows within the import's date range. */
-export const importMonthObject = (importId: string, month: string): string => `exports/sales/import=${importId}/month=${month}/postgres.ndjson`;
+export const importMonthObject = (importId: string, month: string): string =>
+  `exports/sales/import=${importId}/month=${month}/postgres.ndjson`;
 
 /** A row as a line of an export object, as Postgres writes it below; product needs no escaping (validated to [\w.-]). */
 export const salesJsonLine = (r: SaleRow, ingestedAt: string): string =>
@@ -41,18 +44,34 @@ export const COPY_RAW_LINES = `WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x
  * Postgres renders each row as JSON and COPY streams it straight into the upload: no per-row work in
  * Node.
  */
-export async function exportSales({ pool, store }: Pick<DataDeps, 'pool' | 'store'>, from: string, to: string, objectName: string): Promise<number> {
+export async function exportSales(
+  { pool, store }: Pick<DataDeps, 'pool' | 'store'>,
+  from: string,
+  to: string,
+  objectName: string,
+): Promise<number> {
   // Inlined (COPY takes no parameters), so checked to be dates.
-  for (const [field, d] of [['from', from], ['to', to]] as const) if (!ISO_DATE.test(d)) throw invalidInput(field, `must be a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
+  for (const [field, d] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
+    if (!ISO_DATE.test(d)) throw invalidInput(field, `must be a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
   const client = await pool.connect();
   try {
-    const copy = client.query(copyTo(`COPY (SELECT json_build_object('store_id', store_id, 'product', product, 'date', date,
+    const copy = client.query(
+      copyTo(`COPY (SELECT json_build_object('store_id', store_id, 'product', product, 'date', date,
         'sales', sales, 'customers', customers, 'open', open, 'promo', promo, 'state_holiday', state_holiday,
         'school_holiday', school_holiday, 'ingested_at', to_char(ingested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
       FROM sales WHERE date BETWEEN '${from}' AND '${to}' ORDER BY date, store_id, product)
-      TO STDOUT ${COPY_RAW_LINES}`));
+      TO STDOUT ${COPY_RAW_LINES}`),
+    );
     // md5, not the default crc32c, which is computed in JavaScript (bench/README.md).
-    await pipeline(copy, store.file(objectName).createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }));
+    await pipeline(
+      copy,
+      store
+        .file(objectName)
+        .createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }),
+    );
     return copy.rowCount;
   } finally {
     client.release();
@@ -60,17 +79,36 @@ export async function exportSales({ pool, store }: Pick<DataDeps, 'pool' | 'stor
 }
 
 /** Replaces the range's partitions of the BigQuery sales table with exported objects (one load job). */
-export async function loadSales({ store, warehouse }: Pick<DataDeps, 'store' | 'warehouse'>, from: string, to: string, objectNames: string[]): Promise<void> {
-  await warehouse.replaceDateRange('sales', objectNames.map((n) => store.file(n)), WAREHOUSE_TABLES.sales.schema, 'date', from, to);
+export async function loadSales(
+  { store, warehouse }: Pick<DataDeps, 'store' | 'warehouse'>,
+  from: string,
+  to: string,
+  objectNames: string[],
+): Promise<void> {
+  await warehouse.replaceDateRange(
+    'sales',
+    objectNames.map((n) => store.file(n)),
+    WAREHOUSE_TABLES.sales.schema,
+    'date',
+    from,
+    to,
+  );
 }
 
 export type { RangeCounts };
 
 /** The range's rows in Postgres and in BigQuery. */
-export async function countSalesRows({ pool, warehouse }: Pick<DataDeps, 'pool' | 'warehouse'>, from: string, to: string): Promise<Omit<RangeCounts, 'gcs'>> {
+export async function countSalesRows(
+  { pool, warehouse }: Pick<DataDeps, 'pool' | 'warehouse'>,
+  from: string,
+  to: string,
+): Promise<Omit<RangeCounts, 'gcs'>> {
   const [pg, bq] = await Promise.all([
     pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales WHERE date BETWEEN $1 AND $2', [from, to]),
-    warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${warehouse.table('sales')} WHERE date BETWEEN DATE(@from) AND DATE(@to)`, { from, to }),
+    warehouse.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${warehouse.table('sales')} WHERE date BETWEEN DATE(@from) AND DATE(@to)`,
+      { from, to },
+    ),
   ]);
   return { postgres: pg.rows[0]?.n ?? 0, bigquery: Number(bq[0]?.n ?? 0) };
 }

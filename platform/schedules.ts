@@ -1,6 +1,12 @@
 // The Temporal Schedules of the recurring runs, created or updated idempotently at start-up: a
 // second start finds the schedule and updates it in place, never creating another.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type CalendarSpec, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type CalendarSpec,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import { reconcileRuns } from '../workflows/reconcileRuns.ts';
 import { scheduledDailyIngest } from '../workflows/scheduledDailyIngest.ts';
 import { scheduledWeeklyTraining } from '../workflows/scheduledWeeklyTraining.ts';
@@ -18,7 +24,14 @@ export const RECONCILE_EVERY = '3 minutes';
  * re-typed workflow fails to compile instead of scheduling a type no worker runs. A run still going
  * at the next tick is left alone; a tick missed within a day is caught up.
  */
-function zonedSchedule(cfg: Config, scheduleId: string, calendar: CalendarSpec, workflow: (input: { timeZone: string }) => Promise<unknown>, taskQueue: string, note: string): ScheduleOptions {
+function zonedSchedule(
+  cfg: Config,
+  scheduleId: string,
+  calendar: CalendarSpec,
+  workflow: (input: { timeZone: string }) => Promise<unknown>,
+  taskQueue: string,
+  note: string,
+): ScheduleOptions {
   return {
     scheduleId,
     spec: { calendars: [calendar], timezone: cfg.ingestTimeZone },
@@ -30,14 +43,31 @@ function zonedSchedule(cfg: Config, scheduleId: string, calendar: CalendarSpec, 
 
 export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
   return [
-    zonedSchedule(cfg, DAILY_INGEST_SCHEDULE_ID, { hour: 0, minute: 30 }, scheduledDailyIngest, cfg.temporal.taskQueues.ingest,
-      'Ingests the previous day\'s staged sales events (dailyIngest).'),
-    zonedSchedule(cfg, WEEKLY_TRAINING_SCHEDULE_ID, { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }, scheduledWeeklyTraining, cfg.temporal.taskQueues.training,
-      'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).'),
+    zonedSchedule(
+      cfg,
+      DAILY_INGEST_SCHEDULE_ID,
+      { hour: 0, minute: 30 },
+      scheduledDailyIngest,
+      cfg.temporal.taskQueues.ingest,
+      "Ingests the previous day's staged sales events (dailyIngest).",
+    ),
+    zonedSchedule(
+      cfg,
+      WEEKLY_TRAINING_SCHEDULE_ID,
+      { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 },
+      scheduledWeeklyTraining,
+      cfg.temporal.taskQueues.training,
+      'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).',
+    ),
     {
       scheduleId: RECONCILE_RUNS_SCHEDULE_ID,
       spec: { intervals: [{ every: RECONCILE_EVERY }], timezone: cfg.ingestTimeZone },
-      action: { type: 'startWorkflow', workflowType: reconcileRuns, taskQueue: cfg.temporal.taskQueues.ingest, args: [] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: reconcileRuns,
+        taskQueue: cfg.temporal.taskQueues.ingest,
+        args: [],
+      },
       // A missed tick needs no catching up: the next pass settles everything.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
       state: { note: 'Records the real end of runs whose workflow closed without recording it (reconcileRuns).' },
@@ -53,7 +83,9 @@ export async function ensureSchedules(client: Client, cfg: Config): Promise<stri
       await client.schedule.create(def);
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(def.scheduleId).update((prev) => ({ ...prev, spec: def.spec, action: def.action, policies: def.policies }));
+      await client.schedule
+        .getHandle(def.scheduleId)
+        .update((prev) => ({ ...prev, spec: def.spec, action: def.action, policies: def.policies }));
     }
     ids.push(def.scheduleId);
   }

@@ -46,7 +46,10 @@ export class ObjectStore {
 
   /** Uploads a local file as an object (replacing it), streaming, checked by MD5; returns its gs:// URI. */
   async upload(localPath: string, name: string, contentType = 'text/csv'): Promise<string> {
-    await pipeline(createReadStream(localPath), this.file(name).createWriteStream({ resumable: false, contentType, validation: 'md5' }));
+    await pipeline(
+      createReadStream(localPath),
+      this.file(name).createWriteStream({ resumable: false, contentType, validation: 'md5' }),
+    );
     return this.uri(name);
   }
 

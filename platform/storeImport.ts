@@ -23,7 +23,11 @@ function csvParser() {
   });
 }
 
-interface ParsedRecord { record: string[]; info: Info; raw: string }
+interface ParsedRecord {
+  record: string[];
+  info: Info;
+  raw: string;
+}
 
 /**
  * Reads the header (the first record) and turns the following records into objects by column
@@ -34,38 +38,63 @@ function recordReader(expected: readonly string[], file: string) {
   return (fields: string[]): { record: Record<string, string> } | { wrongLength: string } | undefined => {
     if (!header) {
       const missing = expected.filter((c) => !fields.includes(c));
-      if (missing.length) throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${fields.join(', ')}`);
+      if (missing.length)
+        throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${fields.join(', ')}`);
       header = fields;
       return undefined;
     }
-    if (fields.length !== header.length) return { wrongLength: `wrong number of fields: ${fields.length}, the header has ${header.length}` };
+    if (fields.length !== header.length)
+      return { wrongLength: `wrong number of fields: ${fields.length}, the header has ${header.length}` };
     return { record: Object.fromEntries(header.map((h, i) => [h, fields[i]!])) };
   };
 }
 
-const COLUMNS = ['store_id', 'store_type', 'assortment', 'competition_distance', 'competition_open_since_month',
-  'competition_open_since_year', 'promo2', 'promo2_since_week', 'promo2_since_year', 'promo_interval'];
+const COLUMNS = [
+  'store_id',
+  'store_type',
+  'assortment',
+  'competition_distance',
+  'competition_open_since_month',
+  'competition_open_since_year',
+  'promo2',
+  'promo2_since_week',
+  'promo2_since_year',
+  'promo_interval',
+];
 const TYPES = ['int', 'text', 'text', 'int', 'smallint', 'smallint', 'boolean', 'smallint', 'smallint', 'text'];
 
 /**
  * Upserts the stores of a store.csv read from `bytes` (named `file` in messages, `source` in
  * rejected_rows); returns how many were read, loaded and rejected.
  */
-export async function importStoresFrom(pool: Pool, bytes: Readable, file: string, source: string): Promise<StoresImportSummary> {
+export async function importStoresFrom(
+  pool: Pool,
+  bytes: Readable,
+  file: string,
+  source: string,
+): Promise<StoresImportSummary> {
   const rows: StoreValues[] = [];
   const rejected: Rejection[] = [];
   const rejectedStores = new Map<number, number>();
   const parser = csvParser();
   const read = recordReader(STORE_COLUMNS, file);
-  parser.on('skip', (err: Error & { lines?: number; raw?: string }) => rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' }));
+  parser.on('skip', (err: Error & { lines?: number; raw?: string }) =>
+    rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' }),
+  );
   await pipeline(bytes, parser, async (records: AsyncIterable<ParsedRecord>) => {
     for await (const { record: fields, info, raw } of records) {
       const line = info.lines;
       const parsed = read(fields);
       if (!parsed) continue;
-      if ('wrongLength' in parsed) { rejected.push({ line, reason: parsed.wrongLength, raw }); continue; }
+      if ('wrongLength' in parsed) {
+        rejected.push({ line, reason: parsed.wrongLength, raw });
+        continue;
+      }
       const store = parseStoreRecord(parsed.record);
-      if (store.ok) { rows.push(store.values); continue; }
+      if (store.ok) {
+        rows.push(store.values);
+        continue;
+      }
       rejected.push({ line, reason: store.reason, raw });
       if (store.storeId !== undefined) rejectedStores.set(store.storeId, line);
     }
@@ -74,13 +103,22 @@ export async function importStoresFrom(pool: Pool, bytes: Readable, file: string
     await pool.query(
       `INSERT INTO stores (${COLUMNS.join(', ')})
        SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-       ON CONFLICT (store_id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()`,
-      COLUMNS.map((_, i) => rows.map((r) => r[i])));
+       ON CONFLICT (store_id) DO UPDATE SET ${COLUMNS.slice(1)
+         .map((c) => `${c} = EXCLUDED.${c}`)
+         .join(', ')}, updated_at = now()`,
+      COLUMNS.map((_, i) => rows.map((r) => r[i])),
+    );
   }
   await saveRejections(pool, source, rejected);
   // A store rejected on one line and loaded from another is no cascade.
   for (const r of rows) rejectedStores.delete(r[0]);
-  return { source, read: rows.length + rejected.length, loaded: rows.length, rejected: rejected.length, rejectedStores: [...rejectedStores] };
+  return {
+    source,
+    read: rows.length + rejected.length,
+    loaded: rows.length,
+    rejected: rejected.length,
+    rejectedStores: [...rejectedStores],
+  };
 }
 
 /** A local store.csv; its rejections are kept under import:<absolute path>. */

@@ -4,13 +4,32 @@
 import { MAX_INT } from '../domain/sales.ts';
 import { isMissing, quoted, requiredReason } from '../domain/missingValues.ts';
 
-export const STORE_COLUMNS = ['Store', 'StoreType', 'Assortment', 'CompetitionDistance', 'CompetitionOpenSinceMonth',
-  'CompetitionOpenSinceYear', 'Promo2', 'Promo2SinceWeek', 'Promo2SinceYear', 'PromoInterval'] as const;
+export const STORE_COLUMNS = [
+  'Store',
+  'StoreType',
+  'Assortment',
+  'CompetitionDistance',
+  'CompetitionOpenSinceMonth',
+  'CompetitionOpenSinceYear',
+  'Promo2',
+  'Promo2SinceWeek',
+  'Promo2SinceYear',
+  'PromoInterval',
+] as const;
 
 /** The stores table's columns, in STORE_COLUMNS' order. */
-export type StoreValues = [storeId: number, storeType: string, assortment: string, competitionDistance: number | null,
-  competitionOpenSinceMonth: number | null, competitionOpenSinceYear: number | null, promo2: boolean,
-  promo2SinceWeek: number | null, promo2SinceYear: number | null, promoInterval: string | null];
+export type StoreValues = [
+  storeId: number,
+  storeType: string,
+  assortment: string,
+  competitionDistance: number | null,
+  competitionOpenSinceMonth: number | null,
+  competitionOpenSinceYear: number | null,
+  promo2: boolean,
+  promo2SinceWeek: number | null,
+  promo2SinceYear: number | null,
+  promoInterval: string | null,
+];
 
 export type StoreRecordResult =
   | { ok: true; values: StoreValues }
@@ -18,13 +37,22 @@ export type StoreRecordResult =
   | { ok: false; reason: string; storeId?: number };
 
 class Rejected extends Error {
-  constructor(readonly reason: string) { super(reason); }
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 // A whole number, also as pandas writes one in a column that had gaps (1270.0).
 const WHOLE = /^\s*(\d+)(\.0*)?\s*$/;
 
-function wholeNumber(column: string, value: string | undefined, min: number, max: number, what: string, optional: boolean): number | null {
+function wholeNumber(
+  column: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  what: string,
+  optional: boolean,
+): number | null {
   if (isMissing(value)) {
     if (optional) return null;
     throw new Rejected(requiredReason(column, value));
@@ -32,14 +60,16 @@ function wholeNumber(column: string, value: string | undefined, min: number, max
   const m = WHOLE.exec(value!);
   if (!m) throw new Rejected(`${column}: ${quoted(value)} is not a whole number`);
   const n = Number(m[1]);
-  if (n < min || n > max) throw new Rejected(`${column}: ${quoted(value)} is out of range (${what} from ${min} to ${max})`);
+  if (n < min || n > max)
+    throw new Rejected(`${column}: ${quoted(value)} is out of range (${what} from ${min} to ${max})`);
   return n;
 }
 
 function oneOf(column: string, value: string | undefined, allowed: readonly string[]): string {
   if (isMissing(value)) throw new Rejected(requiredReason(column, value));
   const v = value!.trim();
-  if (!allowed.includes(v)) throw new Rejected(`${column}: ${quoted(value)} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`);
+  if (!allowed.includes(v))
+    throw new Rejected(`${column}: ${quoted(value)} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`);
   return v;
 }
 
@@ -64,7 +94,8 @@ export function parseStoreRecord(r: Record<string, string | undefined>): StoreRe
     ];
     return { ok: true, values };
   } catch (err) {
-    if (err instanceof Rejected) return { ok: false, reason: err.reason, ...(storeId === undefined ? {} : { storeId }) };
+    if (err instanceof Rejected)
+      return { ok: false, reason: err.reason, ...(storeId === undefined ? {} : { storeId }) };
     throw err;
   }
 }

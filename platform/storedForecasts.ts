@@ -10,9 +10,21 @@ export interface StoredForecast {
   points: ForecastPoint[];
 }
 
-export async function productionStoredForecast(pool: pg.Pool, model: string, storeId: number, product: string): Promise<StoredForecast | undefined> {
+export async function productionStoredForecast(
+  pool: pg.Pool,
+  model: string,
+  storeId: number,
+  product: string,
+): Promise<StoredForecast | undefined> {
   // A run's first forecast day follows its as-of date: the latest as-of is the latest first day.
-  const { rows } = await pool.query<{ run_id: string; model_version: number; forecast_date: string; forecast: number; lower: number; upper: number }>(
+  const { rows } = await pool.query<{
+    run_id: string;
+    model_version: number;
+    forecast_date: string;
+    forecast: number;
+    lower: number;
+    upper: number;
+  }>(
     `WITH production AS (SELECT version FROM model_versions WHERE model = $1 AND stage = 'production'),
      latest AS (
        SELECT run_id FROM forecast_results
@@ -20,7 +32,8 @@ export async function productionStoredForecast(pool: pg.Pool, model: string, sto
        GROUP BY run_id ORDER BY min(forecast_date) DESC, max(created_at) DESC LIMIT 1)
      SELECT run_id, model_version, forecast_date, forecast, lower, upper FROM forecast_results
      WHERE run_id = (SELECT run_id FROM latest) AND store_id = $2 AND product = $3 ORDER BY forecast_date`,
-    [model, storeId, product]);
+    [model, storeId, product],
+  );
   if (!rows[0]) return undefined;
   return {
     runId: rows[0].run_id,

@@ -57,4 +57,5 @@ export function temporalUiUrl(cfg: TemporalConfig, target: TemporalUiTarget): st
 }
 
 /** Link to a workflow execution in the Temporal Web UI. */
-export const workflowUrl = (cfg: TemporalConfig, workflowId: string, runId?: string): string => temporalUiUrl(cfg, { workflowId, runId });
+export const workflowUrl = (cfg: TemporalConfig, workflowId: string, runId?: string): string =>
+  temporalUiUrl(cfg, { workflowId, runId });

@@ -67,12 +67,15 @@ export class Warehouse {
   async loadReplacing(tableName: string, source: File | File[], schema: Schema): Promise<void> {
     // createLoadJob, then poll only if it is not done: table.load() always polls on a slow schedule,
     // far slower than the emulator's load jobs, which finish within the request (bench/README.md).
-    const [job] = await this.client.dataset(this.datasetId).table(tableName).createLoadJob(source, {
-      sourceFormat: 'NEWLINE_DELIMITED_JSON',
-      writeDisposition: 'WRITE_TRUNCATE',
-      createDisposition: 'CREATE_IF_NEEDED',
-      schema: { fields: schema },
-    });
+    const [job] = await this.client
+      .dataset(this.datasetId)
+      .table(tableName)
+      .createLoadJob(source, {
+        sourceFormat: 'NEWLINE_DELIMITED_JSON',
+        writeDisposition: 'WRITE_TRUNCATE',
+        createDisposition: 'CREATE_IF_NEEDED',
+        schema: { fields: schema },
+      });
     type Status = { state?: string; errorResult?: { message?: string } };
     const status = () => (job.metadata as { status?: Status } | undefined)?.status;
     if (status()?.state !== 'DONE') await job.promise();
@@ -89,7 +92,10 @@ export class Warehouse {
     await this.loadReplacing(staging, source, schema);
     const columns = schema.map((f) => f.name!);
     const on = keys.map((k) => `T.${k} = S.${k}`).join(' AND ');
-    const set = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = S.${c}`).join(', ');
+    const set = columns
+      .filter((c) => !keys.includes(c))
+      .map((c) => `${c} = S.${c}`)
+      .join(', ');
     try {
       await this.query(`MERGE ${this.table(tableName)} T USING ${this.table(staging)} S ON ${on}
         ${set ? `WHEN MATCHED THEN UPDATE SET ${set}` : ''}
@@ -105,7 +111,14 @@ export class Warehouse {
    * (it has no decorators, and its MERGE ... NOT MATCHED BY SOURCE took ~40 s a month where this
    * transaction takes 0.5 s). The objects must hold only rows of the range. A rerun leaves the same rows.
    */
-  async replaceDateRange(tableName: string, sources: File[], schema: Schema, column: string, from: string, to: string): Promise<void> {
+  async replaceDateRange(
+    tableName: string,
+    sources: File[],
+    schema: Schema,
+    column: string,
+    from: string,
+    to: string,
+  ): Promise<void> {
     // Inlined, not parameters: the emulator binds no parameters inside scripts. Checked to be dates.
     for (const d of [from, to]) if (!ISO_DATE.test(d)) throw new Error(`not a date: ${d}`);
     if (!sources[0]) throw new Error(`no objects to load into ${tableName}`);
@@ -128,7 +141,8 @@ export class Warehouse {
    */
   async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
     const [job] = await this.client.createQueryJob({ query: sql, params, location: this.location });
-    const error = (job.metadata as { status?: { errorResult?: { message?: string } } } | undefined)?.status?.errorResult;
+    const error = (job.metadata as { status?: { errorResult?: { message?: string } } } | undefined)?.status
+      ?.errorResult;
     if (error) throw new Error(`BigQuery query failed: ${error.message ?? JSON.stringify(error)}`);
     const [rows] = await job.getQueryResults();
     return rows as T[];

@@ -29,14 +29,18 @@ function tee(from: NodeJS.ReadableStream, terminal: NodeJS.WritableStream, file:
     partial = lines.pop()!;
     if (lines.length) file.write(lines.map((l) => `${stripVTControlCharacters(l)}\n`).join(''));
   });
-  from.on('end', () => { if (partial) file.write(`${stripVTControlCharacters(partial)}\n`); });
+  from.on('end', () => {
+    if (partial) file.write(`${stripVTControlCharacters(partial)}\n`);
+  });
 }
 
 export async function spawnTs(spec: ChildSpec, dirs: Pick<StackDirs, 'logs' | 'run'>): Promise<Running> {
   const logFile = createWriteStream(path.join(dirs.logs, `${spec.name}.log`), { flags: 'a' });
   const pidFile = path.join(dirs.run, `${spec.name}.pid`);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, spec.script), ...(spec.args ?? [])], {
-    env: spec.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    env: spec.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   // The terminal may be gone (npm's window closed): the log file still gets everything.
   process.stdout.on('error', () => undefined);
@@ -49,9 +53,14 @@ export async function spawnTs(spec: ChildSpec, dirs: Pick<StackDirs, 'logs' | 'r
   });
   await writeFile(pidFile, String(pid));
   // Ends once the child's output is all in the file, so stopping loses none of it.
-  const logged = new Promise<void>((resolve) => { child.once('close', () => logFile.end(resolve)); });
+  const logged = new Promise<void>((resolve) => {
+    child.once('close', () => logFile.end(resolve));
+  });
   const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => void rm(pidFile, { force: true }).then(() => resolve(signal ?? `code ${code}`)));
+    child.once(
+      'exit',
+      (code, signal) => void rm(pidFile, { force: true }).then(() => resolve(signal ?? `code ${code}`)),
+    );
   });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -23,19 +23,41 @@ export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string
     if (rows[0]?.any) return undefined;
     const yesterday = addDays(todayUtc(), -1);
     const dir = path.join(cfg.stack.dataDir, 'demo');
-    generate(['--out', path.join(dir, 'history'), '--stores', String(DEMO_STORES), '--from', addDays(yesterday, -HISTORY_DAYS), '--to', addDays(yesterday, -1)]);
-    generate(['--out', path.join(dir, 'yesterday'), '--stores', String(DEMO_STORES), '--from', yesterday, '--to', yesterday]);
+    generate([
+      '--out',
+      path.join(dir, 'history'),
+      '--stores',
+      String(DEMO_STORES),
+      '--from',
+      addDays(yesterday, -HISTORY_DAYS),
+      '--to',
+      addDays(yesterday, -1),
+    ]);
+    generate([
+      '--out',
+      path.join(dir, 'yesterday'),
+      '--stores',
+      String(DEMO_STORES),
+      '--from',
+      yesterday,
+      '--to',
+      yesterday,
+    ]);
     await importStores(deps.pool, path.join(dir, 'history', 'store.csv'));
     const summary = await importTrain(deps, path.join(dir, 'history', 'train.csv'));
     console.log(`[demo] imported ${summary.loaded} history rows (${summary.months} months into BigQuery)`);
-    const records = parse<Record<string, string>>(await readFile(path.join(dir, 'yesterday', 'train.csv')), { columns: true });
+    const records = parse<Record<string, string>>(await readFile(path.join(dir, 'yesterday', 'train.csv')), {
+      columns: true,
+    });
     const res = await fetch(`${apiUrl}/v1/sales/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(records.map(trainRecordToEvent)),
     });
     if (!res.ok) throw new Error(`POST /v1/sales/events answered ${res.status}: ${await res.text()}`);
-    console.log(`[demo] sent ${records.length} events for ${yesterday}: ${JSON.stringify(await res.json()).slice(0, 200)}`);
+    console.log(
+      `[demo] sent ${records.length} events for ${yesterday}: ${JSON.stringify(await res.json()).slice(0, 200)}`,
+    );
     return yesterday;
   } finally {
     await closeDataDeps(deps);

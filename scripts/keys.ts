@@ -13,20 +13,28 @@ import { createPool } from '../platform/postgres.ts';
 const USAGE = 'usage: npm run keys -- create --name NAME --role read|write|admin | list | revoke --name NAME';
 
 runMain('keys', async () => {
-  const { positionals: [command], values } = parseArgs({ allowPositionals: true, options: { name: { type: 'string' }, role: { type: 'string' } } });
+  const {
+    positionals: [command],
+    values,
+  } = parseArgs({ allowPositionals: true, options: { name: { type: 'string' }, role: { type: 'string' } } });
   const pool = createPool(config().postgres, 'retailflow-keys');
   try {
     if (command === 'create') {
       const { name, role } = values;
-      if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`--name: letters, digits, _ . - (1 to 64)\n${USAGE}`);
+      if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+        throw new Error(`--name: letters, digits, _ . - (1 to 64)\n${USAGE}`);
       if (!API_ROLES.includes(role as ApiRole)) throw new Error(`--role: one of ${API_ROLES.join(', ')}\n${USAGE}`);
       const key = `rf_${randomBytes(24).toString('base64url')}`;
-      if (!(await createKey(pool, name, role as ApiRole, key))) throw new Error(`a key named "${name}" exists already; revoke it or pick another name`);
+      if (!(await createKey(pool, name, role as ApiRole, key)))
+        throw new Error(`a key named "${name}" exists already; revoke it or pick another name`);
       console.error(`[keys] created "${name}" (${role}). The key is shown once, below; only its hash is kept:`);
       console.log(key);
     } else if (command === 'list') {
       const rows = await listKeys(pool);
-      for (const r of rows) console.log(`${r.name}\t${r.role}\tcreated ${r.created_at.toISOString()}${r.revoked_at ? `\trevoked ${r.revoked_at.toISOString()}` : ''}`);
+      for (const r of rows)
+        console.log(
+          `${r.name}\t${r.role}\tcreated ${r.created_at.toISOString()}${r.revoked_at ? `\trevoked ${r.revoked_at.toISOString()}` : ''}`,
+        );
       if (!rows.length) console.error('[keys] no keys in the database (keys from API_KEYS are not listed)');
     } else if (command === 'revoke') {
       if (!(await revokeKey(pool, values.name ?? ''))) throw new Error(`no active key named "${values.name ?? ''}"`);

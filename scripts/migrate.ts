@@ -5,6 +5,8 @@ import { provision } from '../platform/provision.ts';
 
 runMain('migrate', async () => {
   const report = await provision(config());
-  console.log(`[migrate] ${report.migrationsApplied.length ? `applied ${report.migrationsApplied.join(', ')}` : 'schema up to date'}; ` +
-    `bucket ${report.bucket}; dataset ${report.dataset}`);
+  console.log(
+    `[migrate] ${report.migrationsApplied.length ? `applied ${report.migrationsApplied.join(', ')}` : 'schema up to date'}; ` +
+      `bucket ${report.bucket}; dataset ${report.dataset}`,
+  );
 });

@@ -21,13 +21,21 @@ import { Supervisor } from './supervisor.ts';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 /** The processes of `npm start` besides the services, in start order. */
-const NODE_CHILDREN = [{ name: 'worker', script: 'workers/main.ts' }, { name: 'api', script: 'api/main.ts' }];
+const NODE_CHILDREN = [
+  { name: 'worker', script: 'workers/main.ts' },
+  { name: 'api', script: 'api/main.ts' },
+];
 
 runMain('start', async () => {
   const dirs = stackDirs(config().stack.dataDir);
   const { host, port } = config().api;
   const apiUrl = `http://${host}:${port}`;
-  const tenure = await becomeInstance(dirs, { pageUrl: `${apiUrl}/`, apiUrl }, NODE_CHILDREN.map((c) => c.name), log);
+  const tenure = await becomeInstance(
+    dirs,
+    { pageUrl: `${apiUrl}/`, apiUrl },
+    NODE_CHILDREN.map((c) => c.name),
+    log,
+  );
   if (!tenure) return;
 
   const keyFile = await ensureLocalApiKey(dirs.data);
@@ -40,17 +48,23 @@ runMain('start', async () => {
   async function waitForApi(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${apiUrl}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) return;
       await new Promise((r) => setTimeout(r, 300));
     }
-    throw new Error(`the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above (also in ${dirs.logs}/api.log)`);
+    throw new Error(
+      `the API at ${apiUrl} was not ready within ${timeoutMs / 1000} s; see its output above (also in ${dirs.logs}/api.log)`,
+    );
   }
 
   const apiKey = process.env.API_KEYS?.split(',')[0]?.split(':')[2] ?? '';
   const post = async (route: string, body?: unknown): Promise<{ workflowId: string }> => {
     const res = await fetch(`${apiUrl}${route}`, {
-      method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (res.status !== 202) throw new Error(`POST ${route} answered ${res.status}: ${await res.text()}`);
@@ -62,15 +76,25 @@ runMain('start', async () => {
     const client = await connectClient(cfg.temporal);
     try {
       log(`schedules: ${(await ensureSchedules(client, cfg)).join(', ')}`);
-      const check = await client.workflow.getHandle<typeof stackCheck>((await post('/v1/stack-check')).workflowId).result();
-      log(`stackCheck ${check.checkId}: rows in postgres=${check.counts.postgres} gcs=${check.counts.gcs} bigquery=${check.counts.bigquery}`);
+      const check = await client.workflow
+        .getHandle<typeof stackCheck>((await post('/v1/stack-check')).workflowId)
+        .result();
+      log(
+        `stackCheck ${check.checkId}: rows in postgres=${check.counts.postgres} gcs=${check.counts.gcs} bigquery=${check.counts.bigquery}`,
+      );
       const day = await ensureDemoData(cfg, apiUrl, apiKey);
       if (day) {
-        const run = await client.workflow.getHandle<typeof dailyIngest>((await post('/v1/ingest/runs', { date: day })).workflowId).result();
+        const run = await client.workflow
+          .getHandle<typeof dailyIngest>((await post('/v1/ingest/runs', { date: day })).workflowId)
+          .result();
         log(`dailyIngest ${run.runId}: ${JSON.stringify(run.counts)}`);
         // A first weekly training, so the registry and the forecasts are there to look at.
-        const training = await client.workflow.getHandle<typeof weeklyTraining>((await post('/v1/training-runs', { asOf: day })).workflowId).result();
-        log(`weeklyTraining ${training.runId}: ${JSON.stringify(training.counts)}, RMSPE p50 ${training.metrics.rmspe?.p50.toFixed(3) ?? 'n/a'}`);
+        const training = await client.workflow
+          .getHandle<typeof weeklyTraining>((await post('/v1/training-runs', { asOf: day })).workflowId)
+          .result();
+        log(
+          `weeklyTraining ${training.runId}: ${JSON.stringify(training.counts)}, RMSPE p50 ${training.metrics.rmspe?.p50.toFixed(3) ?? 'n/a'}`,
+        );
       }
     } finally {
       await client.connection.close();
@@ -89,18 +113,20 @@ runMain('start', async () => {
     for (const child of NODE_CHILDREN) await supervisor.add({ name: child.name, start: () => spawnTs(child, dirs) });
     await waitForApi();
     await demo();
-    console.log([
-      '',
-      'retailflow is running:',
-      `  planners' page ${apiUrl}/`,
-      `  API            ${apiUrl}   (every endpoint at ${apiUrl}/docs, OpenAPI at /openapi.json)`,
-      `  Temporal UI    ${cfg.temporal.uiUrl}`,
-      `  workflows      ${temporalUiUrl(cfg.temporal, { workflows: true })}`,
-      keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',
-      `  logs           ${dirs.logs}/ (npm run stack -- logs [api|worker|postgres|gcs|bigquery|temporal] [-f])`,
-      '',
-      `A process that dies is restarted. Press Ctrl-C (or kill -INT ${process.pid}) to stop.`,
-    ].join('\n'));
+    console.log(
+      [
+        '',
+        'retailflow is running:',
+        `  planners' page ${apiUrl}/`,
+        `  API            ${apiUrl}   (every endpoint at ${apiUrl}/docs, OpenAPI at /openapi.json)`,
+        `  Temporal UI    ${cfg.temporal.uiUrl}`,
+        `  workflows      ${temporalUiUrl(cfg.temporal, { workflows: true })}`,
+        keyFile ? `  admin API key  in ${keyFile}` : '  API keys       from API_KEYS',
+        `  logs           ${dirs.logs}/ (npm run stack -- logs [api|worker|postgres|gcs|bigquery|temporal] [-f])`,
+        '',
+        `A process that dies is restarted. Press Ctrl-C (or kill -INT ${process.pid}) to stop.`,
+      ].join('\n'),
+    );
   } catch (err) {
     // A stop signal during start-up makes the steps under way fail: that is no start-up failure.
     if (supervisor.isStopping) return;

@@ -51,7 +51,10 @@ export class Supervisor {
   private shuttingDown = false;
   private afterStop: () => Promise<void> = () => Promise.resolve();
 
-  constructor(private readonly log: (msg: string) => void, private readonly backoff: Backoff = DEFAULT_BACKOFF) {}
+  constructor(
+    private readonly log: (msg: string) => void,
+    private readonly backoff: Backoff = DEFAULT_BACKOFF,
+  ) {}
 
   get isStopping(): boolean {
     return this.stopping;
@@ -77,7 +80,9 @@ export class Supervisor {
     await Promise.all(this.entries.map((e) => e.starting?.catch(() => undefined) ?? Promise.resolve()));
     for (const entry of [...this.entries].reverse()) {
       if (!entry.running) continue;
-      this.log(`${entry.proc.name} ${(await entry.running.stop()) ? 'stopped' : 'left running (not started by this run)'}`);
+      this.log(
+        `${entry.proc.name} ${(await entry.running.stop()) ? 'stopped' : 'left running (not started by this run)'}`,
+      );
     }
   }
 
@@ -131,7 +136,11 @@ export class Supervisor {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); this.sleepers.delete(done); resolve(); };
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       this.sleepers.add(done);
     });

@@ -11,14 +11,25 @@ const day = (date) => new Date(`${date}T00:00:00`).getTime();
 export function chartRows({ history = [], forecast = [], custom = [] }) {
   return [
     ...history.map((d) => ({ day: day(d.date), series: SERIES.actual, value: d.sales })),
-    ...forecast.map((d) => ({ day: day(d.date), series: SERIES.forecast, value: d.forecast, lower: d.lower, upper: d.upper })),
+    ...forecast.map((d) => ({
+      day: day(d.date),
+      series: SERIES.forecast,
+      value: d.forecast,
+      lower: d.lower,
+      upper: d.upper,
+    })),
     ...custom.map((d) => ({ day: day(d.date), series: SERIES.custom, value: d.value, lower: d.lower, upper: d.upper })),
   ];
 }
 
 function spec(rows) {
   const shown = Object.keys(COLORS).filter((s) => rows.some((r) => r.series === s));
-  const x = { field: 'day', type: 'temporal', title: 'date', axis: { title: null, format: '%b %d', labelOverlap: true } };
+  const x = {
+    field: 'day',
+    type: 'temporal',
+    title: 'date',
+    axis: { title: null, format: '%b %d', labelOverlap: true },
+  };
   const tooltip = [
     { field: 'series', title: 'series' },
     { field: 'day', type: 'temporal', title: 'date', format: '%a %b %d, %Y' },
@@ -34,7 +45,13 @@ function spec(rows) {
     data: { name: 'series', values: rows },
     encoding: {
       x,
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: shown, range: shown.map((s) => COLORS[s]) }, legend: { orient: 'top' } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain: shown, range: shown.map((s) => COLORS[s]) },
+        legend: { orient: 'top' },
+      },
     },
     layer: [
       {
@@ -42,7 +59,10 @@ function spec(rows) {
         mark: { type: 'area', opacity: 0.18 },
         encoding: { y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
       },
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'value', type: 'quantitative', title: 'Sales' } } },
+      {
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { y: { field: 'value', type: 'quantitative', title: 'Sales' } },
+      },
       {
         // A point per forecast day: hover shows its interval.
         transform: [{ filter: `datum.series !== '${SERIES.actual}'` }],
@@ -59,7 +79,9 @@ let view;
 /** Draws (or redraws) the chart into `element`. */
 export async function drawChart(element, rows) {
   if (!globalThis.vega || !globalThis.vegaLite || !globalThis.vegaEmbed) {
-    throw new Error('The chart library did not load (/assets/vendor/). Reload the page; if it stays, the API cannot find Vega in node_modules.');
+    throw new Error(
+      'The chart library did not load (/assets/vendor/). Reload the page; if it stays, the API cannot find Vega in node_modules.',
+    );
   }
   view?.finalize();
   ({ view } = await globalThis.vegaEmbed(element, spec(rows), { actions: false, renderer: 'svg' }));

@@ -12,11 +12,21 @@ const HISTORY_DAYS = 56;
 const RETRAIN_POLL_MS = 200;
 const DEFAULT_RANGE_DAYS = 14;
 
-const state = { stores: [], store: undefined, product: undefined, history: [], forecast: [], model: undefined, forecastInfo: undefined, custom: [] };
+const state = {
+  stores: [],
+  store: undefined,
+  product: undefined,
+  history: [],
+  forecast: [],
+  model: undefined,
+  forecastInfo: undefined,
+  custom: [],
+};
 const seriesKey = () => `${state.store}/${state.product}`;
 const seriesQuery = () => `store=${state.store}&product=${encodeURIComponent(state.product)}`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const storeLabel = (s) => `Store ${s.store_id} · type ${s.store_type} · assortment ${s.assortment}${s.products.length ? '' : ' · no model yet'}`;
+const storeLabel = (s) =>
+  `Store ${s.store_id} · type ${s.store_type} · assortment ${s.assortment}${s.products.length ? '' : ' · no model yet'}`;
 const temporalLink = (url) => h('a', { href: url, target: '_blank', rel: 'noopener' }, 'open in Temporal UI');
 
 /** Failures of an action go to the error line; the page stays usable. */
@@ -27,8 +37,14 @@ const guarded = (action) => (event) => {
 
 export async function initForecastView() {
   byId('store-search').addEventListener('input', () => renderStores());
-  byId('store').addEventListener('change', guarded(() => selectStore(Number(byId('store').value))));
-  byId('product').addEventListener('change', guarded(() => selectProduct(byId('product').value)));
+  byId('store').addEventListener(
+    'change',
+    guarded(() => selectStore(Number(byId('store').value))),
+  );
+  byId('product').addEventListener(
+    'change',
+    guarded(() => selectProduct(byId('product').value)),
+  );
   byId('retrain').addEventListener('click', guarded(retrain));
   byId('range').addEventListener('submit', guarded(forecastRange));
 
@@ -42,7 +58,9 @@ export async function initForecastView() {
 function renderStores() {
   const query = byId('store-search').value.trim().toLowerCase();
   const matches = state.stores.filter((s) => storeLabel(s).toLowerCase().includes(query));
-  byId('store').replaceChildren(...matches.map((s) => h('option', { value: s.store_id, selected: s.store_id === state.store }, storeLabel(s))));
+  byId('store').replaceChildren(
+    ...matches.map((s) => h('option', { value: s.store_id, selected: s.store_id === state.store }, storeLabel(s))),
+  );
   byId('store-count').textContent = `${matches.length} of ${state.stores.length} stores`;
 }
 
@@ -77,15 +95,23 @@ async function loadSeries() {
   }
   const [history, latest] = await Promise.all([
     api(`/v1/sales/history?${seriesQuery()}&days=${HISTORY_DAYS}`),
-    api(`/v1/forecasts?${seriesQuery()}`).catch((err) => { if (err.status === 404) return undefined; throw err; }),
+    api(`/v1/forecasts?${seriesQuery()}`).catch((err) => {
+      if (err.status === 404) return undefined;
+      throw err;
+    }),
   ]);
   if (key !== seriesKey()) return; // another series was picked meanwhile
-  Object.assign(state, { history: history.days, forecast: latest?.forecast ?? [], model: latest?.model, forecastInfo: latest });
+  Object.assign(state, {
+    history: history.days,
+    forecast: latest?.forecast ?? [],
+    model: latest?.model,
+    forecastInfo: latest,
+  });
   await redraw();
   // Named once the chart shows it.
   byId('chart-subtitle').textContent = state.model
-    ? `Model ${state.model.name} · version ${state.model.version} · forecast after ${state.forecastInfo.asOf}`
-      + (state.forecastInfo.source === 'computed' ? ' (computed now: this version has stored none)' : '')
+    ? `Model ${state.model.name} · version ${state.model.version} · forecast after ${state.forecastInfo.asOf}` +
+      (state.forecastInfo.source === 'computed' ? ' (computed now: this version has stored none)' : '')
     : 'No forecast yet: Retrain makes one.';
   const lastDay = state.forecast.at(-1)?.date ?? state.history.at(-1)?.date;
   if (lastDay) {
@@ -103,12 +129,18 @@ async function retrain() {
   const status = byId('retrain-status');
   button.disabled = true;
   try {
-    const started = await api(`/v1/models/${store}/${encodeURIComponent(product)}/retrain`, { method: 'POST', admin: true });
+    const started = await api(`/v1/models/${store}/${encodeURIComponent(product)}/retrain`, {
+      method: 'POST',
+      admin: true,
+    });
     const t0 = performance.now();
     let run;
     for (;;) {
-      status.replaceChildren(h('progress', { 'aria-label': 'retraining' }),
-        h('span', {}, `Retraining store ${store} · ${product}… ${duration(performance.now() - t0)}`), temporalLink(started.temporalUrl));
+      status.replaceChildren(
+        h('progress', { 'aria-label': 'retraining' }),
+        h('span', {}, `Retraining store ${store} · ${product}… ${duration(performance.now() - t0)}`),
+        temporalLink(started.temporalUrl),
+      );
       run = await api(`/v1/retrains/${encodeURIComponent(started.workflowId)}`);
       if (run.status !== 'RUNNING') break;
       await sleep(RETRAIN_POLL_MS);
@@ -125,11 +157,22 @@ async function retrain() {
 
 function retrainOutcome(run) {
   const { result } = run;
-  if (run.status !== 'COMPLETED') return [h('span', { class: 'bad' }, `The retrain ended ${run.status.toLowerCase()}; its history says why.`), temporalLink(run.temporalUrl)];
-  if (!result.trained) return [h('span', { class: 'bad' }, `Not retrained: ${result.reason}.`), temporalLink(run.temporalUrl)];
+  if (run.status !== 'COMPLETED')
+    return [
+      h('span', { class: 'bad' }, `The retrain ended ${run.status.toLowerCase()}; its history says why.`),
+      temporalLink(run.temporalUrl),
+    ];
+  if (!result.trained)
+    return [h('span', { class: 'bad' }, `Not retrained: ${result.reason}.`), temporalLink(run.temporalUrl)];
   return [
     h('strong', {}, `New version ${result.version}`),
-    h('span', {}, result.promoted ? ` is in production (${result.promotionReason}).` : ` stays in staging (${result.promotionReason}).`),
+    h(
+      'span',
+      {},
+      result.promoted
+        ? ` is in production (${result.promotionReason}).`
+        : ` stays in staging (${result.promotionReason}).`,
+    ),
     h('span', { class: 'metrics' }, `Backtest: ${metricsLine(result.metrics)}`),
     temporalLink(run.temporalUrl),
   ];
@@ -141,10 +184,16 @@ async function forecastRange() {
   if (to < from) throw new Error('The range ends before it starts: pick a "To" date on or after "From".');
   const key = seriesKey();
   const [answer] = await api('/v1/forecast', {
-    method: 'POST', body: [{ store_id: state.store, product_name: state.product, begin_date: from, end_date: to }],
+    method: 'POST',
+    body: [{ store_id: state.store, product_name: state.product, begin_date: from, end_date: to }],
   });
   if (key !== seriesKey()) return;
-  state.custom = answer.forecast.map((d) => ({ date: d.timestamp.slice(0, 10), value: d.value, lower: d.lower_ci, upper: d.upper_ci }));
+  state.custom = answer.forecast.map((d) => ({
+    date: d.timestamp.slice(0, 10),
+    value: d.value,
+    lower: d.lower_ci,
+    upper: d.upper_ci,
+  }));
   byId('range-status').textContent =
     `${state.custom.length} days forecast by ${answer.api.model_name} version ${answer.api.model_version}: drawn on the chart, not stored.`;
   await redraw();

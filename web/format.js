@@ -7,7 +7,9 @@ export function addDays(date, days) {
 }
 
 export const number = (n, digits = 0) =>
-  n === null || n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  n === null || n === undefined || Number.isNaN(n)
+    ? '–'
+    : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export const percent = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 

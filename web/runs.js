@@ -12,7 +12,13 @@ const REFRESH_MS = 3000;
 const PAGE = 20;
 const DAYS_SHOWN = 100;
 const INGEST_STAGES = ['starting', 'validating', 'exporting', 'loading', 'reconciling', 'done'];
-const KIND_TITLES = { daily: 'Daily ingest', backfill: 'Backfill', import: 'Import', training: 'Training', retrain: 'Retrain' };
+const KIND_TITLES = {
+  daily: 'Daily ingest',
+  backfill: 'Backfill',
+  import: 'Import',
+  training: 'Training',
+  retrain: 'Retrain',
+};
 let timer;
 let visible = false;
 let pages = 1;
@@ -42,13 +48,18 @@ export function initRunsView() {
 
 function listPath(extra = {}) {
   const params = new URLSearchParams({ limit: String(PAGE * pages) });
-  for (const [name, id] of [['kind', 'run-kind'], ['status', 'run-status']]) if (byId(id).value) params.set(name, byId(id).value);
+  for (const [name, id] of [
+    ['kind', 'run-kind'],
+    ['status', 'run-status'],
+  ])
+    if (byId(id).value) params.set(name, byId(id).value);
   for (const [name, value] of Object.entries(extra)) params.set(name, value);
   return `/v1/runs?${params}`;
 }
 
 /** A run without an end, read again: live progress, or its real end. */
-const live = (runs) => Promise.all(runs.map((r) => (r.running ? api(`/v1/runs/${encodeURIComponent(r.id)}`).catch(() => r) : r)));
+const live = (runs) =>
+  Promise.all(runs.map((r) => (r.running ? api(`/v1/runs/${encodeURIComponent(r.id)}`).catch(() => r) : r)));
 
 async function refresh() {
   clearTimeout(timer);
@@ -56,12 +67,26 @@ async function refresh() {
   try {
     const page = await api(listPath());
     const runs = await live(page.runs);
-    const days = new Map(await Promise.all(runs.filter((r) => r.kind === 'backfill' && opened.has(r.id))
-      .map(async (r) => [r.id, await live((await api(`/v1/runs?backfill=${encodeURIComponent(r.id)}&limit=${DAYS_SHOWN}`)).runs)])));
+    const days = new Map(
+      await Promise.all(
+        runs
+          .filter((r) => r.kind === 'backfill' && opened.has(r.id))
+          .map(async (r) => [
+            r.id,
+            await live((await api(`/v1/runs?backfill=${encodeURIComponent(r.id)}&limit=${DAYS_SHOWN}`)).runs),
+          ]),
+      ),
+    );
     if (mine !== generation) return;
-    byId('runs-list').replaceChildren(runs.length
-      ? h('ul', { class: 'runs' }, runs.map((r) => (r.kind === 'backfill' ? backfillRun(r, days.get(r.id)) : item(r))))
-      : h('p', { class: 'hint' }, 'No runs match.'));
+    byId('runs-list').replaceChildren(
+      runs.length
+        ? h(
+            'ul',
+            { class: 'runs' },
+            runs.map((r) => (r.kind === 'backfill' ? backfillRun(r, days.get(r.id)) : item(r))),
+          )
+        : h('p', { class: 'hint' }, 'No runs match.'),
+    );
     byId('runs-more').hidden = !page.next;
     clearError();
   } catch (err) {
@@ -70,34 +95,57 @@ async function refresh() {
   if (visible && mine === generation) timer = setTimeout(() => void refresh(), REFRESH_MS);
 }
 
-const item = (run) => (run.kind === 'training' ? trainingRun(run) : run.kind === 'retrain' ? retrainRun(run) : ingestRun(run));
+const item = (run) =>
+  run.kind === 'training' ? trainingRun(run) : run.kind === 'retrain' ? retrainRun(run) : ingestRun(run);
 
 function runHead(run, title) {
   const took = run.ended_at ? ` · took ${duration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : '';
   const state = run.running ? 'running' : run.status;
   // A bulk import is no workflow: nothing to link to.
-  return h('div', { class: 'run-head' },
-    run.temporalUrl ? h('a', { href: run.temporalUrl, target: '_blank', rel: 'noopener', title: 'open its workflow in the Temporal UI' }, title) : h('span', {}, title),
+  return h(
+    'div',
+    { class: 'run-head' },
+    run.temporalUrl
+      ? h(
+          'a',
+          { href: run.temporalUrl, target: '_blank', rel: 'noopener', title: 'open its workflow in the Temporal UI' },
+          title,
+        )
+      : h('span', {}, title),
     h('span', { class: `badge ${state}` }, state.replace('_', ' ')),
     run.warning ? h('span', { class: 'badge warning' }, 'warning') : null,
-    h('span', { class: 'when' }, `${dateTime(run.started_at)}${took}`));
+    h('span', { class: 'when' }, `${dateTime(run.started_at)}${took}`),
+  );
 }
 
-const bar = (fraction, label) => h('div', { class: 'bar' },
-  h('progress', { max: 1, value: fraction, 'aria-label': label }), h('span', {}, label));
+const bar = (fraction, label) =>
+  h('div', { class: 'bar' }, h('progress', { max: 1, value: fraction, 'aria-label': label }), h('span', {}, label));
 
-const notes = (run) => [run.warning ? h('p', { class: 'warn' }, run.warning) : null, run.error ? h('p', { class: 'bad' }, run.error) : null];
+const notes = (run) => [
+  run.warning ? h('p', { class: 'warn' }, run.warning) : null,
+  run.error ? h('p', { class: 'bad' }, run.error) : null,
+];
 
 function ingestRun(run) {
   const c = run.counts ?? {};
   const stage = run.progress?.stage ?? run.status;
   const counts = run.progress?.counts ?? c;
-  return h('li', { class: 'run', 'data-kind': run.kind },
+  return h(
+    'li',
+    { class: 'run', 'data-kind': run.kind },
     runHead(run, `${KIND_TITLES[run.kind]} ${run.sale_date ?? run.id}`),
     run.running
-      ? bar(INGEST_STAGES.indexOf(stage) / (INGEST_STAGES.length - 1), `${stage}${counts.staged === undefined ? '' : ` · ${number(counts.staged)} staged`}`)
-      : h('p', {}, `staged ${number(c.staged)} · accepted ${number(c.accepted)} · rejected ${number(c.rejected)} · rows in Postgres ${number(c.postgres)}, GCS ${number(c.gcs)}, BigQuery ${number(c.bigquery)}`),
-    notes(run));
+      ? bar(
+          INGEST_STAGES.indexOf(stage) / (INGEST_STAGES.length - 1),
+          `${stage}${counts.staged === undefined ? '' : ` · ${number(counts.staged)} staged`}`,
+        )
+      : h(
+          'p',
+          {},
+          `staged ${number(c.staged)} · accepted ${number(c.accepted)} · rejected ${number(c.rejected)} · rows in Postgres ${number(c.postgres)}, GCS ${number(c.gcs)}, BigQuery ${number(c.bigquery)}`,
+        ),
+    notes(run),
+  );
 }
 
 /** One card for the whole range: how many days have settled, by state, and the days on demand. */
@@ -107,10 +155,19 @@ function backfillRun(run, days) {
   const total = p.total ?? 0;
   const settled = p.completed ?? 0;
   const byState = ['done', 'failed', 'cancelled', 'terminated', 'timed_out', 'running', 'warning']
-    .filter((s) => d[s]).map((s) => `${s.replace('_', ' ')} ${number(d[s])}`).join(' · ');
-  const details = h('details', { class: 'days', open: opened.has(run.id) },
+    .filter((s) => d[s])
+    .map((s) => `${s.replace('_', ' ')} ${number(d[s])}`)
+    .join(' · ');
+  const details = h(
+    'details',
+    { class: 'days', open: opened.has(run.id) },
     h('summary', {}, `Days (${number(total)})`),
-    days ? (days.length ? h('ul', { class: 'runs' }, days.map(ingestRun)) : h('p', { class: 'hint' }, 'No day has started.')) : h('p', { class: 'hint' }, 'Loading…'));
+    days
+      ? days.length
+        ? h('ul', { class: 'runs' }, days.map(ingestRun))
+        : h('p', { class: 'hint' }, 'No day has started.')
+      : h('p', { class: 'hint' }, 'Loading…'),
+  );
   details.addEventListener('toggle', () => {
     if (details.open === opened.has(run.id)) return;
     if (details.open) opened.add(run.id);
@@ -118,13 +175,17 @@ function backfillRun(run, days) {
     if (details.open) void refresh();
   });
   const failed = (p.failed ?? []).slice(0, 5).map((f) => h('p', { class: 'bad' }, `${f.date}: ${f.reason}`));
-  return h('li', { class: 'run backfill', 'data-kind': 'backfill' },
+  return h(
+    'li',
+    { class: 'run backfill', 'data-kind': 'backfill' },
     runHead(run, `Backfill ${p.from ?? ''} – ${p.to ?? ''}`),
     bar(total ? settled / total : undefined, `${number(settled)} of ${number(total)} days settled`),
     byState ? h('p', {}, byState) : null,
     p.cancelled?.length ? h('p', {}, `not run (cancelled): ${number(p.cancelled.length)} days`) : null,
-    failed, run.error && !failed.length ? h('p', { class: 'bad' }, run.error) : null,
-    details);
+    failed,
+    run.error && !failed.length ? h('p', { class: 'bad' }, run.error) : null,
+    details,
+  );
 }
 
 function trainingRun(run) {
@@ -132,27 +193,53 @@ function trainingRun(run) {
   const p = run.progress;
   const setup = `as of ${run.as_of} · ${run.engine} · ${run.window_days ? `${run.window_days}-day window` : 'full history'}`;
   const body = run.running
-    ? [h('p', {}, setup), p
-      ? bar(p.counts.series ? p.counts.done / p.counts.series : undefined,
-        `${p.stage}: ${number(p.counts.done)} of ${number(p.counts.series)} series · ${number(p.seriesPerSecond, 1)}/s${p.etaSeconds === null ? '' : ` · ${duration(p.etaSeconds * 1000)} left`}`)
-      : bar(undefined, 'starting')]
-    : [h('p', {}, `${setup} · fitted ${number(c.fitted)} of ${number(c.series)} series · promoted ${number(c.promoted)} · unfit ${number(c.unfit)}`),
-      h('p', { class: 'metrics' }, metricSummary(run.metrics ?? {}))];
+    ? [
+        h('p', {}, setup),
+        p
+          ? bar(
+              p.counts.series ? p.counts.done / p.counts.series : undefined,
+              `${p.stage}: ${number(p.counts.done)} of ${number(p.counts.series)} series · ${number(p.seriesPerSecond, 1)}/s${p.etaSeconds === null ? '' : ` · ${duration(p.etaSeconds * 1000)} left`}`,
+            )
+          : bar(undefined, 'starting'),
+      ]
+    : [
+        h(
+          'p',
+          {},
+          `${setup} · fitted ${number(c.fitted)} of ${number(c.series)} series · promoted ${number(c.promoted)} · unfit ${number(c.unfit)}`,
+        ),
+        h('p', { class: 'metrics' }, metricSummary(run.metrics ?? {})),
+      ];
   return h('li', { class: 'run', 'data-kind': 'training' }, runHead(run, `Training ${run.id}`), body, notes(run));
 }
 
 function retrainRun(run) {
   const m = run.metrics ?? {};
-  const outcome = run.running ? bar(undefined, 'fitting')
+  const outcome = run.running
+    ? bar(undefined, 'fitting')
     : run.status === 'done'
-      ? h('p', {}, `as of ${run.as_of} · ${run.engine} · ${run.counts?.promoted ? 'promoted' : 'not promoted'} · RMSPE ${percent(m.rmspe)} · WAPE ${percent(m.wape)}`)
+      ? h(
+          'p',
+          {},
+          `as of ${run.as_of} · ${run.engine} · ${run.counts?.promoted ? 'promoted' : 'not promoted'} · RMSPE ${percent(m.rmspe)} · WAPE ${percent(m.wape)}`,
+        )
       : null;
-  return h('li', { class: 'run', 'data-kind': 'retrain' }, runHead(run, `Retrain store ${run.store_id} · ${run.product}`), outcome, notes(run));
+  return h(
+    'li',
+    { class: 'run', 'data-kind': 'retrain' },
+    runHead(run, `Retrain store ${run.store_id} · ${run.product}`),
+    outcome,
+    notes(run),
+  );
 }
 
 /** p50 (p10–p90) of the run's versions' backtest metrics. */
 function metricSummary(m) {
-  const parts = [['RMSPE', m.rmspe], ['WAPE', m.wape], ['coverage', m.coverage]]
+  const parts = [
+    ['RMSPE', m.rmspe],
+    ['WAPE', m.wape],
+    ['coverage', m.coverage],
+  ]
     .filter(([, s]) => s)
     .map(([name, s]) => `${name} ${percent(s.p50)} (${percent(s.p10)}–${percent(s.p90)})`);
   return parts.length ? `median backtest (p10–p90): ${parts.join(' · ')}` : 'no metrics';

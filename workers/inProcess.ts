@@ -10,14 +10,22 @@ import { WORKFLOWS_PATH } from './run.ts';
 type Activities = ReturnType<typeof createActivities>;
 
 /** `activities` may replace some of the real activities (a test's way to hold or break one step). */
-export async function withWorker<T>(cfg: Config, taskQueue: string, fn: (deps: Deps) => Promise<T>,
-  activities?: (real: Activities) => Partial<Activities>): Promise<T> {
+export async function withWorker<T>(
+  cfg: Config,
+  taskQueue: string,
+  fn: (deps: Deps) => Promise<T>,
+  activities?: (real: Activities) => Partial<Activities>,
+): Promise<T> {
   const connection: NativeConnection = await connectWorker(cfg.temporal);
   const deps = createDeps(cfg, 'retailflow-test-worker');
   try {
     const real = createActivities(deps);
     const worker = await Worker.create({
-      connection, namespace: cfg.temporal.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities: { ...real, ...activities?.(real) },
+      connection,
+      namespace: cfg.temporal.namespace,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: { ...real, ...activities?.(real) },
     });
     return await worker.runUntil(fn(deps));
   } finally {

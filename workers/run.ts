@@ -1,7 +1,14 @@
 // Runs Temporal workers for the given task queues in this process, sharing one connection,
 // one workflow bundle and one set of activity dependencies. Stops cleanly on SIGINT/SIGTERM.
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
@@ -30,7 +37,11 @@ async function connectWhenReachable(cfg: Config, log: Logger): Promise<NativeCon
       if (logged) log.info({ dependency: 'temporal' }, 'temporal reachable; starting the workers');
       return connection;
     } catch (err) {
-      if (!logged) log.warn({ dependency: 'temporal', address: cfg.temporal.address, error: (err as Error).message }, 'temporal unavailable; waiting for it');
+      if (!logged)
+        log.warn(
+          { dependency: 'temporal', address: cfg.temporal.address, error: (err as Error).message },
+          'temporal unavailable; waiting for it',
+        );
       logged = true;
       await new Promise((r) => setTimeout(r, wait));
     }
@@ -57,21 +68,28 @@ async function registerSchedules(cfg: Config, log: Logger): Promise<void> {
 export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const cfg = config();
   const log = createLogger('worker', cfg.logLevel);
-  Runtime.install({ logger: sdkLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
+  Runtime.install({
+    logger: sdkLogger(log),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await connectWhenReachable(cfg, log);
   try {
     await registerSchedules(cfg, log);
-    const workers = await Promise.all(queues.map((queue) => Worker.create({
-      connection,
-      namespace: cfg.temporal.namespace,
-      taskQueue: TASK_QUEUES[queue],
-      workflowBundle,
-      activities,
-      ...QUEUE_SETTINGS[queue],
-    })));
+    const workers = await Promise.all(
+      queues.map((queue) =>
+        Worker.create({
+          connection,
+          namespace: cfg.temporal.namespace,
+          taskQueue: TASK_QUEUES[queue],
+          workflowBundle,
+          activities,
+          ...QUEUE_SETTINGS[queue],
+        }),
+      ),
+    );
     log.info({ queues, address: cfg.temporal.address }, 'workers polling');
     await Promise.all(workers.map((w) => w.run()));
   } finally {
@@ -84,6 +102,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
 export function parseQueues(arg: string | undefined): TaskQueueName[] {
   const names = (arg ?? Object.keys(TASK_QUEUES).join(',')).split(',').map((q) => q.trim());
   const unknown = names.filter((q) => !(q in TASK_QUEUES));
-  if (unknown.length) throw new Error(`unknown task queue(s): ${unknown.join(', ')}; expected ${Object.keys(TASK_QUEUES).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown task queue(s): ${unknown.join(', ')}; expected ${Object.keys(TASK_QUEUES).join(', ')}`);
   return names as TaskQueueName[];
 }

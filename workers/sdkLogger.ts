@@ -14,7 +14,10 @@ export function sdkLogger(log: Logger): SdkLogger {
     if (RETRY_WARNING.test(message)) {
       retriesSince++;
       if (Date.now() - lastSummary < RETRY_SUMMARY_MS) return;
-      log.warn({ dependency: 'temporal', retriedCalls: retriesSince, error: meta.error }, 'temporal unavailable; the worker keeps retrying');
+      log.warn(
+        { dependency: 'temporal', retriedCalls: retriesSince, error: meta.error },
+        'temporal unavailable; the worker keeps retrying',
+      );
       lastSummary = Date.now();
       retriesSince = 0;
       return;

@@ -5,12 +5,25 @@
 // no more, records the rest as cancelled and ends: it does not continue as new.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  CancellationScope, CancelledFailure, continueAsNew, executeChild, isCancellation, proxyActivities, rootCause, setHandler, workflowInfo,
+  CancellationScope,
+  CancelledFailure,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  rootCause,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { RunActivities } from '../activities/runs.ts';
 import { invalidInput } from '../contracts/failures.ts';
 import {
-  backfillProgressQuery, dailyIngestWorkflowId, MAX_BACKFILL_DAYS, type BackfillInput, type BackfillProgress, type BackfillStatus,
+  backfillProgressQuery,
+  dailyIngestWorkflowId,
+  MAX_BACKFILL_DAYS,
+  type BackfillInput,
+  type BackfillProgress,
+  type BackfillStatus,
 } from '../contracts/ingest.ts';
 import { dateProblem, datesBetween, daysBetween, todayUtc } from '../domain/dates.ts';
 import { dailyIngest } from './dailyIngest.ts';
@@ -27,22 +40,36 @@ const acts = proxyActivities<RunActivities>({
 
 /** The API checks the same; a start from elsewhere (CLI, another workflow) must not reach a query either. */
 function checkRange({ from, to }: BackfillInput): void {
-  for (const [field, date] of [['from', from], ['to', to]] as const) {
+  for (const [field, date] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     const problem = dateProblem(date, 'past', todayUtc());
     if (problem) throw invalidInput(field, problem);
   }
   if (to < from) throw invalidInput('to', `${to} is before from (${from})`);
-  if (daysBetween(from, to) >= MAX_BACKFILL_DAYS) throw invalidInput('to', `the range covers more than ${MAX_BACKFILL_DAYS} days`);
+  if (daysBetween(from, to) >= MAX_BACKFILL_DAYS)
+    throw invalidInput('to', `the range covers more than ${MAX_BACKFILL_DAYS} days`);
 }
 
 /** `progress` is carried across continue-as-new; `daysPerRun` (default 300) is how many days one run takes before it continues as new. */
-export async function backfillIngest(input: BackfillInput & { progress?: BackfillProgress; daysPerRun?: number }): Promise<BackfillProgress> {
+export async function backfillIngest(
+  input: BackfillInput & { progress?: BackfillProgress; daysPerRun?: number },
+): Promise<BackfillProgress> {
   checkRange(input);
   const backfillId = workflowInfo().workflowId;
   const all = datesBetween(input.from, input.to);
   const dates = all.slice(0, input.daysPerRun ?? DAYS_PER_RUN);
-  const progress: BackfillProgress = input.progress
-    ?? { from: input.from, to: input.to, total: all.length, completed: 0, done: 0, failed: [], cancelled: [], alreadyRunning: [] };
+  const progress: BackfillProgress = input.progress ?? {
+    from: input.from,
+    to: input.to,
+    total: all.length,
+    completed: 0,
+    done: 0,
+    failed: [],
+    cancelled: [],
+    alreadyRunning: [],
+  };
   setHandler(backfillProgressQuery, () => progress);
   const record = (status: BackfillStatus, error?: string) =>
     CancellationScope.nonCancellable(() => acts.recordBackfillRun({ backfillId, status, progress, error }));
@@ -70,7 +97,13 @@ export async function backfillIngest(input: BackfillInput & { progress?: Backfil
 
 /** A cancel reaches the children in flight (they record themselves cancelled); the window then
  *  starts none of the rest, which count as cancelled. */
-async function ingestDays(dates: string[], concurrency: number, backfillId: string, progress: BackfillProgress, cancelled: () => boolean): Promise<void> {
+async function ingestDays(
+  dates: string[],
+  concurrency: number,
+  backfillId: string,
+  progress: BackfillProgress,
+  cancelled: () => boolean,
+): Promise<void> {
   const runOne = async (date: string) => {
     try {
       await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date, backfillId }] });

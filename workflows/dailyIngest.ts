@@ -1,8 +1,22 @@
 // dailyIngest(date): the day's staged sales events -> validated, rejects kept with reasons ->
 // upserted into Postgres -> exported to GCS -> loaded into the BigQuery partition -> reconciled.
-import { CancellationScope, isCancellation, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  rootCause,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DailyIngestActivities } from '../activities/dailyIngest.ts';
-import { ingestWarning, progressQuery, type DailyIngestInput, type IngestProgress, type IngestReport, type IngestStage } from '../contracts/ingest.ts';
+import {
+  ingestWarning,
+  progressQuery,
+  type DailyIngestInput,
+  type IngestProgress,
+  type IngestReport,
+  type IngestStage,
+} from '../contracts/ingest.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
 
@@ -10,7 +24,12 @@ const acts = proxyActivities<DailyIngestActivities>({
   startToCloseTimeout: '10 minutes',
   // A worker killed mid-activity is noticed within this, and the activity retried elsewhere.
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT],
+  },
 });
 
 export async function dailyIngest({ date, backfillId }: DailyIngestInput): Promise<IngestReport> {
@@ -50,7 +69,9 @@ export async function dailyIngest({ date, backfillId }: DailyIngestInput): Promi
     progress.stage = status;
     // The innermost cause says what went wrong ("Activity task failed" does not); recorded even
     // when the run was cancelled.
-    await CancellationScope.nonCancellable(() => record(status, status === 'cancelled' ? 'cancelled' : rootCause(err) ?? String(err)));
+    await CancellationScope.nonCancellable(() =>
+      record(status, status === 'cancelled' ? 'cancelled' : (rootCause(err) ?? String(err))),
+    );
     throw err;
   }
 }

@@ -8,8 +8,16 @@ import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { ImportSalesActivities } from '../activities/importSales.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
-  addChunkCounts, DEFAULT_CHUNK_LINES, importProgressQuery, MAX_CHUNK_LINES, rejectedRowsQuery, type ChunkStart, type ChunkSummary, type ImportProgress,
-  type ImportSalesInput, type ImportSalesResult,
+  addChunkCounts,
+  DEFAULT_CHUNK_LINES,
+  importProgressQuery,
+  MAX_CHUNK_LINES,
+  rejectedRowsQuery,
+  type ChunkStart,
+  type ChunkSummary,
+  type ImportProgress,
+  type ImportSalesInput,
+  type ImportSalesResult,
 } from '../contracts/imports.ts';
 import { todayUtc } from '../domain/dates.ts';
 
@@ -17,13 +25,23 @@ const acts = proxyActivities<ImportSalesActivities>({
   startToCloseTimeout: '30 minutes',
   // A worker killed mid-chunk is noticed within this, and the chunk retried elsewhere.
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT],
+  },
 });
 
 function checkInput({ storesUri, trainUri, chunkLines }: ImportSalesInput): void {
-  if (storesUri === undefined && trainUri === undefined) throw invalidInput('trainUri', 'give trainUri, storesUri or both');
-  for (const [field, uri] of [['storesUri', storesUri], ['trainUri', trainUri]] as const) {
-    if (uri !== undefined && !/^gs:\/\/[^/]+\/.+$/.test(uri)) throw invalidInput(field, `must be gs://<bucket>/<object>, got ${JSON.stringify(uri)}`);
+  if (storesUri === undefined && trainUri === undefined)
+    throw invalidInput('trainUri', 'give trainUri, storesUri or both');
+  for (const [field, uri] of [
+    ['storesUri', storesUri],
+    ['trainUri', trainUri],
+  ] as const) {
+    if (uri !== undefined && !/^gs:\/\/[^/]+\/.+$/.test(uri))
+      throw invalidInput(field, `must be gs://<bucket>/<object>, got ${JSON.stringify(uri)}`);
   }
   if (chunkLines !== undefined && !(Number.isInteger(chunkLines) && chunkLines >= 2 && chunkLines <= MAX_CHUNK_LINES)) {
     throw invalidInput('chunkLines', `must be a whole number from 2 to ${MAX_CHUNK_LINES}, got ${chunkLines}`);
@@ -33,7 +51,15 @@ function checkInput({ storesUri, trainUri, chunkLines }: ImportSalesInput): void
 export async function importSales(input: ImportSalesInput): Promise<ImportSalesResult> {
   checkInput(input);
   const importId = workflowInfo().workflowId;
-  const progress: ImportProgress = { stage: 'starting', read: 0, loaded: 0, rejected: 0, chunksDone: 0, bytesDone: 0, bytesTotal: 0 };
+  const progress: ImportProgress = {
+    stage: 'starting',
+    read: 0,
+    loaded: 0,
+    rejected: 0,
+    chunksDone: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+  };
   setHandler(importProgressQuery, () => ({ ...progress }));
   const result: ImportSalesResult = { importId, rejectedRows: [] };
 
@@ -45,10 +71,14 @@ export async function importSales(input: ImportSalesInput): Promise<ImportSalesR
   if (input.trainUri) {
     progress.stage = 'sales';
     const { plan, bytes } = await acts.beginSalesImport({
-      importId, trainUri: input.trainUri,
+      importId,
+      trainUri: input.trainUri,
       // Workflow time: every row of the import carries it, and a replay sees the same.
-      ingestedAt: new Date().toISOString(), latestDate: todayUtc(),
-      rejectedStores: result.stores?.rejectedStores ?? [], chunkLines: input.chunkLines ?? DEFAULT_CHUNK_LINES, warehouse: input.warehouse !== false,
+      ingestedAt: new Date().toISOString(),
+      latestDate: todayUtc(),
+      rejectedStores: result.stores?.rejectedStores ?? [],
+      chunkLines: input.chunkLines ?? DEFAULT_CHUNK_LINES,
+      warehouse: input.warehouse !== false,
     });
     progress.bytesTotal = bytes;
     const chunks: ChunkSummary[] = [];

@@ -7,7 +7,11 @@ import { dailyIngestWorkflowId, type IngestReport } from '../contracts/ingest.ts
 import { dailyIngest } from './dailyIngest.ts';
 import { scheduledDate } from './scheduledDate.ts';
 
-export async function scheduledDailyIngest({ timeZone }: { timeZone: string }): Promise<IngestReport | { date: string; alreadyRunning: true }> {
+export async function scheduledDailyIngest({
+  timeZone,
+}: {
+  timeZone: string;
+}): Promise<IngestReport | { date: string; alreadyRunning: true }> {
   const date = scheduledDate(timeZone);
   try {
     return await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date }] });

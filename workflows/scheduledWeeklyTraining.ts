@@ -6,10 +6,17 @@ import { DEFAULT_TRAINING, trainingRunId, type TrainingReport } from '../contrac
 import { scheduledDate } from './scheduledDate.ts';
 import { weeklyTraining } from './weeklyTraining.ts';
 
-export async function scheduledWeeklyTraining({ timeZone }: { timeZone: string }): Promise<TrainingReport | { asOf: string; alreadyRunning: true }> {
+export async function scheduledWeeklyTraining({
+  timeZone,
+}: {
+  timeZone: string;
+}): Promise<TrainingReport | { asOf: string; alreadyRunning: true }> {
   const asOf = scheduledDate(timeZone);
   try {
-    return await executeChild(weeklyTraining, { workflowId: trainingRunId({ ...DEFAULT_TRAINING, asOf }), args: [{ ...DEFAULT_TRAINING, asOf }] });
+    return await executeChild(weeklyTraining, {
+      workflowId: trainingRunId({ ...DEFAULT_TRAINING, asOf }),
+      args: [{ ...DEFAULT_TRAINING, asOf }],
+    });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { asOf, alreadyRunning: true };
     throw err;

@@ -9,9 +9,13 @@ import { invalidInput } from '../contracts/failures.ts';
  * rejects, the window rejects with it and starts no more. Returns how many it started.
  */
 export async function slidingWindow<T>(
-  items: readonly T[], concurrency: number, start: (item: T) => Promise<void>, stop: () => boolean = () => false,
+  items: readonly T[],
+  concurrency: number,
+  start: (item: T) => Promise<void>,
+  stop: () => boolean = () => false,
 ): Promise<number> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidInput('concurrency', `must be a whole number of at least 1, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw invalidInput('concurrency', `must be a whole number of at least 1, got ${concurrency}`);
   const running = new Set<Promise<void>>();
   let started = 0;
   for (const item of items) {

@@ -2,30 +2,60 @@
 // number at a time (each fits its series, registers versions, promotes, writes 7-day forecasts)
 // -> record the run with its metric distribution. Its history grows by a few events per shard:
 // 100,000 series in shards of 128 is ~800 activities, far below Temporal's limits.
-import { CancellationScope, isCancellation, proxyActivities, rootCause, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  rootCause,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { TrainingActivities } from '../activities/training.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
-import { trainingProgressQuery, type ShardResult, type TrainingCounts, type TrainingOptions, type TrainingProgress, type TrainingReport, type TrainingStage } from '../contracts/training.ts';
+import {
+  trainingProgressQuery,
+  type ShardResult,
+  type TrainingCounts,
+  type TrainingOptions,
+  type TrainingProgress,
+  type TrainingReport,
+  type TrainingStage,
+} from '../contracts/training.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
 import { slidingWindow } from './slidingWindow.ts';
 
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [INVALID_INPUT] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [INVALID_INPUT],
+  },
 });
 
 export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
   const asOfProblem = dateProblem(options.asOf, 'past', todayUtc());
   if (asOfProblem) throw invalidInput('asOf', asOfProblem);
   const runId = workflowInfo().workflowId;
-  const counts: TrainingCounts = { series: 0, shards: 0, shardsDone: 0, done: 0, fitted: 0, unfit: 0, promoted: 0, forecasts: 0 };
+  const counts: TrainingCounts = {
+    series: 0,
+    shards: 0,
+    shardsDone: 0,
+    done: 0,
+    fitted: 0,
+    unfit: 0,
+    promoted: 0,
+    forecasts: 0,
+  };
   const progress: TrainingProgress = { stage: 'snapshotting', counts, seriesPerSecond: 0, etaSeconds: null };
   const started = Date.now();
   let trainingStarted = started;
   // A query must not change workflow state: it answers a copy with the rate computed now.
   setHandler(trainingProgressQuery, () => trainingProgress(progress, (Date.now() - trainingStarted) / 1000));
-  const record = (status: TrainingStage, error?: string) => acts.recordTrainingRun({ runId, status, options, counts, error });
+  const record = (status: TrainingStage, error?: string) =>
+    acts.recordTrainingRun({ runId, status, options, counts, error });
 
   await record('snapshotting');
   try {
@@ -50,12 +80,21 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
     progress.stage = 'recording';
     const metrics = await record('done');
     progress.stage = 'done';
-    return { runId, asOf: options.asOf, engine: options.engine, counts, metrics, seconds: (Date.now() - started) / 1000 };
+    return {
+      runId,
+      asOf: options.asOf,
+      engine: options.engine,
+      counts,
+      metrics,
+      seconds: (Date.now() - started) / 1000,
+    };
   } catch (err) {
     // Shards already saved stay (each is whole); the run row says how far it got and why it stopped.
     const status: TrainingStage = isCancellation(err) ? 'cancelled' : 'failed';
     progress.stage = status;
-    await CancellationScope.nonCancellable(() => record(status, status === 'cancelled' ? 'cancelled' : rootCause(err) ?? String(err)));
+    await CancellationScope.nonCancellable(() =>
+      record(status, status === 'cancelled' ? 'cancelled' : (rootCause(err) ?? String(err))),
+    );
     throw err;
   }
 }
@@ -64,5 +103,10 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
 export function trainingProgress(progress: TrainingProgress, seconds: number): TrainingProgress {
   const { counts } = progress;
   const seriesPerSecond = seconds > 0 ? counts.done / seconds : 0;
-  return { ...progress, counts: { ...counts }, seriesPerSecond, etaSeconds: seriesPerSecond > 0 ? (counts.series - counts.done) / seriesPerSecond : null };
+  return {
+    ...progress,
+    counts: { ...counts },
+    seriesPerSecond,
+    etaSeconds: seriesPerSecond > 0 ? (counts.series - counts.done) / seriesPerSecond : null,
+  };
 }

@@ -11,7 +11,11 @@ export class FitPool {
   constructor(private readonly threads = os.availableParallelism()) {}
 
   run(task: FitTask, signal?: AbortSignal): Promise<SeriesTrainingResult[]> {
-    this.pool ??= new Piscina({ filename: new URL('./fitThread.mjs', import.meta.url).href, maxThreads: this.threads, minThreads: this.threads });
+    this.pool ??= new Piscina({
+      filename: new URL('./fitThread.mjs', import.meta.url).href,
+      maxThreads: this.threads,
+      minThreads: this.threads,
+    });
     return this.pool.run(task, signal ? { signal } : {});
   }
 

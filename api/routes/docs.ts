@@ -18,17 +18,27 @@ const INIT = `SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking
 
 export function registerDocs<E extends Env>(app: OpenAPIHono<E>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http', scheme: 'bearer', description: 'an API key: from API_KEYS, or made with `npm run keys -- create`',
+    type: 'http',
+    scheme: 'bearer',
+    description: 'an API key: from API_KEYS, or made with `npm run keys -- create`',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
-      title: 'retailflow API', version: '1',
-      description: 'Durable retail ML on Temporal: sales ingest, forecast training, on-demand forecasts and retrains. '
-        + 'Every error is {error: {code, message, field?}}.',
+      title: 'retailflow API',
+      version: '1',
+      description:
+        'Durable retail ML on Temporal: sales ingest, forecast training, on-demand forecasts and retrains. ' +
+        'Every error is {error: {code, message, field?}}.',
     },
     tags: [
-      { name: 'forecasts' }, { name: 'models' }, { name: 'sales' }, { name: 'ingest' }, { name: 'training' }, { name: 'schedules' }, { name: 'operations' },
+      { name: 'forecasts' },
+      { name: 'models' },
+      { name: 'sales' },
+      { name: 'ingest' },
+      { name: 'training' },
+      { name: 'schedules' },
+      { name: 'operations' },
     ],
   });
 }
@@ -37,5 +47,8 @@ export function docsRoutes() {
   return new Hono()
     .get('/docs', (c) => c.html(DOCS_PAGE))
     .get('/docs/init.js', (c) => c.body(INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
-    .get('/docs/assets/:file{swagger-ui(-bundle\\.js|\\.css)}', serveStatic({ root: projectFile(SWAGGER_UI), rewriteRequestPath: (p) => p.replace(/^\/docs\/assets/, '') }));
+    .get(
+      '/docs/assets/:file{swagger-ui(-bundle\\.js|\\.css)}',
+      serveStatic({ root: projectFile(SWAGGER_UI), rewriteRequestPath: (p) => p.replace(/^\/docs\/assets/, '') }),
+    );
 }

@@ -14,11 +14,17 @@ const Readiness = z.object({
 });
 
 const live = createRoute({
-  method: 'get', path: '/healthz', tags: ['operations'], summary: 'The process answers',
+  method: 'get',
+  path: '/healthz',
+  tags: ['operations'],
+  summary: 'The process answers',
   responses: { 200: json(z.object({ status: z.literal('ok') }), 'alive') },
 });
 const ready = createRoute({
-  method: 'get', path: '/readyz', tags: ['operations'], summary: 'Every service the API needs answers',
+  method: 'get',
+  path: '/readyz',
+  tags: ['operations'],
+  summary: 'Every service the API needs answers',
   responses: { 200: json(Readiness, 'ready'), 503: json(Readiness, 'a service does not answer') },
 });
 
@@ -28,7 +34,9 @@ async function probe(check: () => Promise<unknown>): Promise<ServiceStatus> {
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
     ]);
     return { up: true, latencyMs: Math.round(performance.now() - started) };
   } catch (err) {

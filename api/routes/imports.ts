@@ -3,7 +3,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { rootCause } from '@temporalio/common';
 import {
-  IMPORT_WORKFLOW_PREFIX, importProgressQuery, importWorkflowId, newImportId, objectOfUri, type ImportProgress,
+  IMPORT_WORKFLOW_PREFIX,
+  importProgressQuery,
+  importWorkflowId,
+  newImportId,
+  objectOfUri,
+  type ImportProgress,
 } from '../../contracts/imports.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { importSales } from '../../workflows/importSales.ts';
@@ -14,39 +19,71 @@ import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
 
 const GcsUri = z.string().regex(/^gs:\/\/[^/]+\/.+$/, { error: 'must be gs://<bucket>/<object>' });
-const ImportBody = z.object({
-  storesUri: GcsUri.optional().openapi({ example: 'gs://retailflow/imports/2026-11-22/store.csv', description: 'a store.csv in the project bucket' }),
-  trainUri: GcsUri.optional().openapi({ example: 'gs://retailflow/imports/2026-11-22/train.csv', description: 'a train.csv in the project bucket' }),
-}).strict()
-  .refine((b) => b.storesUri !== undefined || b.trainUri !== undefined, { error: 'give trainUri, storesUri or both', path: ['trainUri'] })
+const ImportBody = z
+  .object({
+    storesUri: GcsUri.optional().openapi({
+      example: 'gs://retailflow/imports/2026-11-22/store.csv',
+      description: 'a store.csv in the project bucket',
+    }),
+    trainUri: GcsUri.optional().openapi({
+      example: 'gs://retailflow/imports/2026-11-22/train.csv',
+      description: 'a train.csv in the project bucket',
+    }),
+  })
+  .strict()
+  .refine((b) => b.storesUri !== undefined || b.trainUri !== undefined, {
+    error: 'give trainUri, storesUri or both',
+    path: ['trainUri'],
+  })
   .openapi('ImportFiles');
 
 const ImportStarted = StartedSchema.extend({
   links: z.object({ self: z.string().openapi({ description: 'GET it for progress, then the summary' }) }),
 }).openapi('ImportStarted');
 
-const Progress = z.object({
-  stage: z.string(), read: z.number().int(), loaded: z.number().int(), rejected: z.number().int(),
-  chunksDone: z.number().int(), bytesDone: z.number().int(), bytesTotal: z.number().int(),
-}).openapi('ImportProgress');
+const Progress = z
+  .object({
+    stage: z.string(),
+    read: z.number().int(),
+    loaded: z.number().int(),
+    rejected: z.number().int(),
+    chunksDone: z.number().int(),
+    bytesDone: z.number().int(),
+    bytesTotal: z.number().int(),
+  })
+  .openapi('ImportProgress');
 
-const ImportState = z.object({
-  workflowId: z.string(), runId: z.string(), status: z.string().openapi({ example: 'RUNNING' }),
-  progress: Progress.optional().openapi({ description: 'while it runs' }),
-  result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'when completed: counts per file, and where the rejected rows are' }),
-  error: z.string().optional().openapi({ description: 'when it failed' }),
-  temporalUrl: z.string(),
-}).openapi('Import');
+const ImportState = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    status: z.string().openapi({ example: 'RUNNING' }),
+    progress: Progress.optional().openapi({ description: 'while it runs' }),
+    result: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'when completed: counts per file, and where the rejected rows are' }),
+    error: z.string().optional().openapi({ description: 'when it failed' }),
+    temporalUrl: z.string(),
+  })
+  .openapi('Import');
 
 const start = createRoute({
-  method: 'post', path: '/v1/imports', tags: ['ingest'], security: BEARER,
-  summary: 'Import a store.csv and/or train.csv from the project bucket (the importSales workflow: chunked, resumes after a crash); write',
+  method: 'post',
+  path: '/v1/imports',
+  tags: ['ingest'],
+  security: BEARER,
+  summary:
+    'Import a store.csv and/or train.csv from the project bucket (the importSales workflow: chunked, resumes after a crash); write',
   request: { body: { ...json(ImportBody, 'the files'), required: true } },
   responses: { 202: json(ImportStarted, 'started'), ...errors(400, 401, 403) },
 });
 
 const follow = createRoute({
-  method: 'get', path: '/v1/imports/{id}', tags: ['ingest'], summary: 'An import: its progress while it runs, then its summary',
+  method: 'get',
+  path: '/v1/imports/{id}',
+  tags: ['ingest'],
+  summary: 'An import: its progress while it runs, then its summary',
   request: { params: z.object({ id: z.string().openapi({ example: 'import-sales-20261122T101500-a1b2c3' }) }) },
   responses: { 200: json(ImportState, 'the import'), ...errors(404) },
 });
@@ -58,7 +95,8 @@ export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
     if (uri === undefined) return;
     const r = objectOfUri(uri, cfg.gcs.bucket);
     if ('problem' in r) throw new ApiError(400, 'invalid_request', `${field}: ${r.problem}`, field);
-    if (!await store.exists(r.object)) throw new ApiError(400, 'invalid_request', `${field}: object ${uri} does not exist`, field);
+    if (!(await store.exists(r.object)))
+      throw new ApiError(400, 'invalid_request', `${field}: object ${uri} does not exist`, field);
   };
 
   return router()
@@ -68,12 +106,19 @@ export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
       await checkObject('trainUri', trainUri);
       const id = newImportId();
       const handle = await temporal.workflow.start<typeof importSales>('importSales', {
-        workflowId: importWorkflowId(id), taskQueue: cfg.temporal.taskQueues.ingest, args: [{ storesUri, trainUri }],
+        workflowId: importWorkflowId(id),
+        taskQueue: cfg.temporal.taskQueues.ingest,
+        args: [{ storesUri, trainUri }],
       });
-      return c.json({
-        workflowId: handle.workflowId, runId: handle.firstExecutionRunId,
-        temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId), links: { self: `/v1/imports/${handle.workflowId}` },
-      }, 202);
+      return c.json(
+        {
+          workflowId: handle.workflowId,
+          runId: handle.firstExecutionRunId,
+          temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId),
+          links: { self: `/v1/imports/${handle.workflowId}` },
+        },
+        202,
+      );
     })
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
@@ -84,10 +129,23 @@ export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
         throw err;
       });
       const status = description.status.name;
-      const base = { workflowId: id, runId: description.runId, status, temporalUrl: workflowUrl(cfg.temporal, id, description.runId) };
-      if (status === 'RUNNING') return c.json({ ...base, progress: await liveProgress<ImportProgress>(temporal, id, importProgressQuery) }, 200);
-      if (status === 'COMPLETED') return c.json({ ...base, result: await handle.result() as unknown as Record<string, unknown> }, 200);
-      const error = await handle.result().then(() => undefined, (err: unknown) => rootCause(err) ?? (err as Error).message);
+      const base = {
+        workflowId: id,
+        runId: description.runId,
+        status,
+        temporalUrl: workflowUrl(cfg.temporal, id, description.runId),
+      };
+      if (status === 'RUNNING')
+        return c.json(
+          { ...base, progress: await liveProgress<ImportProgress>(temporal, id, importProgressQuery) },
+          200,
+        );
+      if (status === 'COMPLETED')
+        return c.json({ ...base, result: (await handle.result()) as unknown as Record<string, unknown> }, 200);
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => rootCause(err) ?? (err as Error).message,
+      );
       return c.json({ ...base, ...(error ? { error } : {}) }, 200);
     });
 }

@@ -9,11 +9,14 @@ import { errors, json, router } from '../openapi.ts';
 import { requireStore } from '../series.ts';
 
 const forecast = createRoute({
-  method: 'post', path: '/v1/forecast', tags: ['forecasts'],
+  method: 'post',
+  path: '/v1/forecast',
+  tags: ['forecasts'],
   summary: `Forecast any days (at most ${MAX_FORECAST_DAYS} per item) from the production models`,
-  description: 'Compatible with the reference forecast service. Values are whole units; the interval is the model\'s 95% interval. '
-    + 'Days the series\' history has keep their real calendar (open, promo, holidays); later days assume it: weekly closures repeat, '
-    + 'promotions as 14 days earlier, no public holidays.',
+  description:
+    "Compatible with the reference forecast service. Values are whole units; the interval is the model's 95% interval. " +
+    "Days the series' history has keep their real calendar (open, promo, holidays); later days assume it: weekly closures repeat, " +
+    'promotions as 14 days earlier, no public holidays.',
   request: { body: { ...json(ForecastRequest, 'the series and days to forecast'), required: true } },
   responses: { 200: json(ForecastResponse, 'one forecast per item, in order'), ...errors(400, 404, 413) },
 });
@@ -27,16 +30,27 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
     const answers: ForecastResponse = [];
     for (const [i, item] of items.entries()) {
       const range = forecastRange(item, today);
-      if (!range.ok) throw new ApiError(400, 'invalid_request', `${i}.${range.field}: ${range.reason}`, `${i}.${range.field}`);
+      if (!range.ok)
+        throw new ApiError(400, 'invalid_request', `${i}.${range.field}: ${range.reason}`, `${i}.${range.field}`);
       const serving = await models.get(item.store_id, item.product_name);
       if (!serving) {
         await requireStore(pool, item.store_id);
-        throw notFound(`${i}: store ${item.store_id} has no production model for product "${item.product_name}"`, `${i}.product_name`);
+        throw notFound(
+          `${i}: store ${item.store_id} has no production model for product "${item.product_name}"`,
+          `${i}.product_name`,
+        );
       }
       const points = serving.forecast(range.begin, range.end);
       answers.push({
-        request: { store_id: String(item.store_id), product_name: item.product_name, begin_date: range.begin, end_date: range.end },
-        forecast: points.map(wholeUnits).map((p) => ({ timestamp: timestamp(p.date), value: p.forecast, lower_ci: p.lower, upper_ci: p.upper })),
+        request: {
+          store_id: String(item.store_id),
+          product_name: item.product_name,
+          begin_date: range.begin,
+          end_date: range.end,
+        },
+        forecast: points
+          .map(wholeUnits)
+          .map((p) => ({ timestamp: timestamp(p.date), value: p.forecast, lower_ci: p.lower, upper_ci: p.upper })),
         api: { model_name: serving.name, model_version: serving.version },
       });
     }

@@ -13,14 +13,29 @@ import { BEARER, errors, json, ProductName, router, StartedSchema, StoreId } fro
 import { perKeyPerMinute } from '../rateLimit.ts';
 import { requireStore } from '../series.ts';
 
-const RetrainBody = z.object({
-  engine: z.string().refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }).optional()
-    .openapi({ example: DEFAULT_TRAINING.engine, description: `default ${DEFAULT_TRAINING.engine}` }),
-  windowDays: z.number().int().min(28).max(3660).optional().openapi({ example: 120, description: `days of history to fit; default ${DEFAULT_RETRAIN_WINDOW_DAYS}` }),
-}).strict().openapi('RetrainOptions');
+const RetrainBody = z
+  .object({
+    engine: z
+      .string()
+      .refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` })
+      .optional()
+      .openapi({ example: DEFAULT_TRAINING.engine, description: `default ${DEFAULT_TRAINING.engine}` }),
+    windowDays: z
+      .number()
+      .int()
+      .min(28)
+      .max(3660)
+      .optional()
+      .openapi({ example: 120, description: `days of history to fit; default ${DEFAULT_RETRAIN_WINDOW_DAYS}` }),
+  })
+  .strict()
+  .openapi('RetrainOptions');
 
 const startRetrain = createRoute({
-  method: 'post', path: '/v1/models/{store}/{product}/retrain', tags: ['models'], security: BEARER,
+  method: 'post',
+  path: '/v1/models/{store}/{product}/retrain',
+  tags: ['models'],
+  security: BEARER,
   summary: 'Retrain one series now; a second call while one runs joins it; admin, rate-limited per key',
   request: {
     params: z.object({ store: StoreId, product: ProductName }),
@@ -31,20 +46,36 @@ const startRetrain = createRoute({
 
 const RetrainResultSchema = z.union([
   z.object({
-    storeId: z.number().int(), product: z.string(), trained: z.literal(true), model: z.string(), version: z.number().int(),
-    promoted: z.boolean(), promotionReason: z.string(), metrics: z.record(z.string(), z.unknown()), asOf: z.string(),
+    storeId: z.number().int(),
+    product: z.string(),
+    trained: z.literal(true),
+    model: z.string(),
+    version: z.number().int(),
+    promoted: z.boolean(),
+    promotionReason: z.string(),
+    metrics: z.record(z.string(), z.unknown()),
+    asOf: z.string(),
   }),
   z.object({ storeId: z.number().int(), product: z.string(), trained: z.literal(false), reason: z.string() }),
 ]);
 
 const followRetrain = createRoute({
-  method: 'get', path: '/v1/retrains/{workflowId}', tags: ['models'], summary: 'A retrain\'s status, then its new version, metrics and promotion',
+  method: 'get',
+  path: '/v1/retrains/{workflowId}',
+  tags: ['models'],
+  summary: "A retrain's status, then its new version, metrics and promotion",
   request: { params: z.object({ workflowId: z.string().openapi({ example: 'retrain-1-all' }) }) },
   responses: {
-    200: json(z.object({
-      workflowId: z.string(), runId: z.string(), status: z.string().openapi({ example: 'COMPLETED' }),
-      result: RetrainResultSchema.optional(), temporalUrl: z.string(),
-    }), 'the retrain'),
+    200: json(
+      z.object({
+        workflowId: z.string(),
+        runId: z.string(),
+        status: z.string().openapi({ example: 'COMPLETED' }),
+        result: RetrainResultSchema.optional(),
+        temporalUrl: z.string(),
+      }),
+      'the retrain',
+    ),
     ...errors(404),
   },
 });
@@ -52,18 +83,29 @@ const followRetrain = createRoute({
 export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const admin = requireRole(keys, 'admin');
   return router()
-    .openapi({ ...startRetrain, middleware: [admin, perKeyPerMinute('retrains', cfg.api.retrainsPerMinute)] as const }, async (c) => {
-      const { store, product } = c.req.valid('param');
-      const { engine = DEFAULT_TRAINING.engine, windowDays = DEFAULT_RETRAIN_WINDOW_DAYS } = c.req.valid('json');
-      await requireStore(pool, store);
-      // One id per series, joining a running one: a double click is one retrain.
-      const handle = await temporal.workflow.start<typeof retrainSeries>('retrainSeries', {
-        workflowId: retrainWorkflowId(store, product), taskQueue: cfg.temporal.taskQueues.interactive,
-        args: [{ storeId: store, product, engine, windowDays }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      });
-      return c.json({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId) }, 202);
-    })
+    .openapi(
+      { ...startRetrain, middleware: [admin, perKeyPerMinute('retrains', cfg.api.retrainsPerMinute)] as const },
+      async (c) => {
+        const { store, product } = c.req.valid('param');
+        const { engine = DEFAULT_TRAINING.engine, windowDays = DEFAULT_RETRAIN_WINDOW_DAYS } = c.req.valid('json');
+        await requireStore(pool, store);
+        // One id per series, joining a running one: a double click is one retrain.
+        const handle = await temporal.workflow.start<typeof retrainSeries>('retrainSeries', {
+          workflowId: retrainWorkflowId(store, product),
+          taskQueue: cfg.temporal.taskQueues.interactive,
+          args: [{ storeId: store, product, engine, windowDays }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        });
+        return c.json(
+          {
+            workflowId: handle.workflowId,
+            runId: handle.firstExecutionRunId,
+            temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId),
+          },
+          202,
+        );
+      },
+    )
     .openapi(followRetrain, async (c) => {
       const { workflowId: id } = c.req.valid('param');
       if (!id.startsWith('retrain-')) throw notFound(`no retrain ${id}`);
@@ -73,7 +115,16 @@ export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         throw err;
       });
       const status = description.status.name;
-      const result = status === 'COMPLETED' ? await handle.result() as RetrainResult : undefined;
-      return c.json({ workflowId: id, runId: description.runId, status, result, temporalUrl: workflowUrl(cfg.temporal, id, description.runId) }, 200);
+      const result = status === 'COMPLETED' ? ((await handle.result()) as RetrainResult) : undefined;
+      return c.json(
+        {
+          workflowId: id,
+          runId: description.runId,
+          status,
+          result,
+          temporalUrl: workflowUrl(cfg.temporal, id, description.runId),
+        },
+        200,
+      );
     });
 }

@@ -18,7 +18,10 @@ type RowRejection = z.output<typeof RowRejection>;
 // Documented here, checked by hand: each event is checked on its own, so one bad event must not
 // fail the batch as a schema check of the whole body would.
 const postEvents = createRoute({
-  method: 'post', path: '/v1/sales/events', tags: ['sales'], security: BEARER,
+  method: 'post',
+  path: '/v1/sales/events',
+  tags: ['sales'],
+  security: BEARER,
   summary: `Stage sales events for the daily ingest (a JSON array or NDJSON, at most ${MAX_EVENTS_PER_BATCH}); write`,
   request: {
     body: {
@@ -30,7 +33,10 @@ const postEvents = createRoute({
     },
   },
   responses: {
-    200: json(z.object({ accepted: z.number().int(), rejected: z.array(RowRejection) }), 'valid events staged; each invalid one with its field and reason'),
+    200: json(
+      z.object({ accepted: z.number().int(), rejected: z.array(RowRejection) }),
+      'valid events staged; each invalid one with its field and reason',
+    ),
     ...errors(400, 401, 403, 413),
   },
 });
@@ -40,7 +46,10 @@ function parseNdjson(text: string): { events: unknown[]; bad: RowRejection[] } {
   const events: unknown[] = [];
   const bad: RowRejection[] = [];
   for (const [i, line] of text.replace(/\n$/, '').split('\n').entries()) {
-    if (!line.trim()) { events.push(undefined); continue; }
+    if (!line.trim()) {
+      events.push(undefined);
+      continue;
+    }
     try {
       events.push(JSON.parse(line));
     } catch {
@@ -57,10 +66,16 @@ export function salesRoutes({ pool, keys }: ApiDeps) {
   return routes.post('/v1/sales/events', requireRole(keys, 'write'), async (c) => {
     const ndjson = (c.req.header('content-type') ?? '').includes('ndjson');
     const { events, bad } = ndjson ? parseNdjson(await c.req.text()) : { events: await readJson(c), bad: [] };
-    if (!Array.isArray(events)) throw new ApiError(400, 'invalid_request', 'body must be a JSON array of events (or NDJSON)', 'body');
+    if (!Array.isArray(events))
+      throw new ApiError(400, 'invalid_request', 'body must be a JSON array of events (or NDJSON)', 'body');
     if (events.length === 0) throw new ApiError(400, 'invalid_request', 'the batch is empty', 'body');
     if (events.length > MAX_EVENTS_PER_BATCH) {
-      throw new ApiError(400, 'batch_too_large', `the batch has ${events.length} events; send at most ${MAX_EVENTS_PER_BATCH} per request`, 'body');
+      throw new ApiError(
+        400,
+        'batch_too_large',
+        `the batch has ${events.length} events; send at most ${MAX_EVENTS_PER_BATCH} per request`,
+        'body',
+      );
     }
     const rejected: RowRejection[] = [...bad];
     const accepted: { date: string; payload: unknown }[] = [];

@@ -8,23 +8,41 @@ import { errors, json, ProductName, router, StoreId } from '../openapi.ts';
 import { requireStore } from '../series.ts';
 
 const history = createRoute({
-  method: 'get', path: '/v1/sales/history', tags: ['sales'], summary: 'A series\' last days of sales, up to its latest day',
+  method: 'get',
+  path: '/v1/sales/history',
+  tags: ['sales'],
+  summary: "A series' last days of sales, up to its latest day",
   request: {
     query: z.object({
       store: StoreId,
       product: ProductName.default('all'),
-      days: z.coerce.number({ error: 'must be a whole number of days from 1 to 3660' }).int().min(1).max(3660).default(56)
+      days: z.coerce
+        .number({ error: 'must be a whole number of days from 1 to 3660' })
+        .int()
+        .min(1)
+        .max(3660)
+        .default(56)
         .openapi({ example: '56', type: 'integer' }),
     }),
   },
   responses: {
-    200: json(z.object({
-      storeId: z.number().int(), product: z.string(),
-      days: z.array(z.object({
-        date: z.string(), sales: z.number(), open: z.boolean(), promo: z.boolean(),
-        stateHoliday: z.enum(STATE_HOLIDAYS), schoolHoliday: z.boolean(),
-      })),
-    }), 'oldest first'),
+    200: json(
+      z.object({
+        storeId: z.number().int(),
+        product: z.string(),
+        days: z.array(
+          z.object({
+            date: z.string(),
+            sales: z.number(),
+            open: z.boolean(),
+            promo: z.boolean(),
+            stateHoliday: z.enum(STATE_HOLIDAYS),
+            schoolHoliday: z.boolean(),
+          }),
+        ),
+      }),
+      'oldest first',
+    ),
     ...errors(400, 404),
   },
 });

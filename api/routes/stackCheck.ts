@@ -9,7 +9,10 @@ import type { ApiDeps } from '../deps.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
 
 const route = createRoute({
-  method: 'post', path: '/v1/stack-check', tags: ['operations'], security: BEARER,
+  method: 'post',
+  path: '/v1/stack-check',
+  tags: ['operations'],
+  security: BEARER,
   summary: 'Round-trip a row through Postgres, GCS and BigQuery in a workflow; write',
   responses: { 202: json(StartedSchema, 'started'), ...errors(401, 403) },
 });
@@ -22,10 +25,13 @@ export function stackCheckRoutes({ cfg, temporal, keys }: ApiDeps) {
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [],
     });
-    return c.json({
-      workflowId: handle.workflowId,
-      runId: handle.firstExecutionRunId,
-      temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId),
-    }, 202);
+    return c.json(
+      {
+        workflowId: handle.workflowId,
+        runId: handle.firstExecutionRunId,
+        temporalUrl: workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId),
+      },
+      202,
+    );
   });
 }

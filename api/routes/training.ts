@@ -15,48 +15,99 @@ import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
 
-const TrainingBody = z.object({
-  asOf: businessDate('past').optional()
-    .openapi({ description: 'last day of history; default yesterday in INGEST_TIMEZONE' }),
-  engine: z.string().default(DEFAULT_TRAINING.engine).refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }),
-  windowDays: z.union([z.literal('full'), z.number().int().min(28).max(3660)], { error: 'must be a whole number of days from 28 to 3660, or "full"' })
-    .default(DEFAULT_TRAINING.windowDays),
-  products: z.array(z.string().regex(PRODUCT_NAME, { error: 'a product may use letters, digits, _ . - only' })).min(1).max(1000).optional(),
-  shardSize: z.number().int().min(1).max(4096).default(DEFAULT_TRAINING.shardSize),
-  concurrency: z.number().int().min(1).max(64).default(DEFAULT_TRAINING.concurrency),
-  promotionMargin: z.number().min(0).max(10).default(DEFAULT_TRAINING.promotionMargin),
-  backtestFolds: z.number().int().min(1).max(12).default(DEFAULT_TRAINING.backtestFolds),
-  horizon: z.number().int().min(1).max(28).default(DEFAULT_TRAINING.horizon),
-}).strict().openapi('TrainingOptions');
+const TrainingBody = z
+  .object({
+    asOf: businessDate('past')
+      .optional()
+      .openapi({ description: 'last day of history; default yesterday in INGEST_TIMEZONE' }),
+    engine: z
+      .string()
+      .default(DEFAULT_TRAINING.engine)
+      .refine(isEngineName, { error: `must be one of ${Object.keys(ENGINES).join(', ')}` }),
+    windowDays: z
+      .union([z.literal('full'), z.number().int().min(28).max(3660)], {
+        error: 'must be a whole number of days from 28 to 3660, or "full"',
+      })
+      .default(DEFAULT_TRAINING.windowDays),
+    products: z
+      .array(z.string().regex(PRODUCT_NAME, { error: 'a product may use letters, digits, _ . - only' }))
+      .min(1)
+      .max(1000)
+      .optional(),
+    shardSize: z.number().int().min(1).max(4096).default(DEFAULT_TRAINING.shardSize),
+    concurrency: z.number().int().min(1).max(64).default(DEFAULT_TRAINING.concurrency),
+    promotionMargin: z.number().min(0).max(10).default(DEFAULT_TRAINING.promotionMargin),
+    backtestFolds: z.number().int().min(1).max(12).default(DEFAULT_TRAINING.backtestFolds),
+    horizon: z.number().int().min(1).max(28).default(DEFAULT_TRAINING.horizon),
+  })
+  .strict()
+  .openapi('TrainingOptions');
 
-const TrainingRun = z.object({
-  run_id: z.string(), status: z.string(), as_of: z.string(), engine: z.string(), window_days: z.number().int().nullable(),
-  counts: z.unknown(), metrics: z.unknown(), error: z.string().nullable(), started_at: z.date(), ended_at: z.date().nullable(),
-  temporalUrl: z.string(),
-}).openapi('TrainingRun');
+const TrainingRun = z
+  .object({
+    run_id: z.string(),
+    status: z.string(),
+    as_of: z.string(),
+    engine: z.string(),
+    window_days: z.number().int().nullable(),
+    counts: z.unknown(),
+    metrics: z.unknown(),
+    error: z.string().nullable(),
+    started_at: z.date(),
+    ended_at: z.date().nullable(),
+    temporalUrl: z.string(),
+  })
+  .openapi('TrainingRun');
 
 const RunId = z.object({ id: z.string().openapi({ example: 'weekly-training-2026-11-22' }) });
 
 const start = createRoute({
-  method: 'post', path: '/v1/training-runs', tags: ['training'], security: BEARER,
+  method: 'post',
+  path: '/v1/training-runs',
+  tags: ['training'],
+  security: BEARER,
   summary: 'Start a weekly training run (a second start while it runs joins it); admin',
   request: { body: { ...json(TrainingBody, 'run options; all optional'), required: true } },
   responses: { 202: json(StartedSchema.extend({ asOf: z.string() }), 'started (or joined)'), ...errors(400, 401, 403) },
 });
 const list = createRoute({
-  method: 'get', path: '/v1/training-runs', tags: ['training'], summary: 'Weekly training runs, newest first',
+  method: 'get',
+  path: '/v1/training-runs',
+  tags: ['training'],
+  summary: 'Weekly training runs, newest first',
   request: { query: z.object({ limit: Limit }) },
   responses: { 200: json(z.object({ runs: z.array(TrainingRun) }), 'runs'), ...errors(400) },
 });
 const follow = createRoute({
-  method: 'get', path: '/v1/training-runs/{id}', tags: ['training'], summary: 'One run, with live progress while it runs',
+  method: 'get',
+  path: '/v1/training-runs/{id}',
+  tags: ['training'],
+  summary: 'One run, with live progress while it runs',
   request: { params: RunId },
-  responses: { 200: json(TrainingRun.extend({ progress: z.record(z.string(), z.unknown()).optional().openapi({ description: 'done/total, series/s, ETA; while running' }) }), 'the run'), ...errors(404) },
+  responses: {
+    200: json(
+      TrainingRun.extend({
+        progress: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .openapi({ description: 'done/total, series/s, ETA; while running' }),
+      }),
+      'the run',
+    ),
+    ...errors(404),
+  },
 });
 const cancel = createRoute({
-  method: 'post', path: '/v1/training-runs/{id}/cancel', tags: ['training'], security: BEARER, summary: 'Cancel a running run; admin',
+  method: 'post',
+  path: '/v1/training-runs/{id}/cancel',
+  tags: ['training'],
+  security: BEARER,
+  summary: 'Cancel a running run; admin',
   request: { params: RunId },
-  responses: { 202: json(z.object({ runId: z.string(), cancelling: z.literal(true) }), 'cancelling'), ...errors(401, 403, 404, 409) },
+  responses: {
+    202: json(z.object({ runId: z.string(), cancelling: z.literal(true) }), 'cancelling'),
+    ...errors(401, 403, 404, 409),
+  },
 });
 
 export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
@@ -75,10 +126,20 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       const workflowId = trainingRunId(options);
       // A second start while the run is going joins it; after it ended, it reruns in place.
       const handle = await temporal.workflow.start<typeof weeklyTraining>('weeklyTraining', {
-        workflowId, taskQueue: cfg.temporal.taskQueues.training, args: [options],
+        workflowId,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [options],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
-      return c.json({ workflowId, runId: handle.firstExecutionRunId, asOf: options.asOf, temporalUrl: workflowUrl(cfg.temporal, workflowId, handle.firstExecutionRunId) }, 202);
+      return c.json(
+        {
+          workflowId,
+          runId: handle.firstExecutionRunId,
+          asOf: options.asOf,
+          temporalUrl: workflowUrl(cfg.temporal, workflowId, handle.firstExecutionRunId),
+        },
+        202,
+      );
     })
     .openapi(list, async (c) => {
       const { limit } = c.req.valid('query');

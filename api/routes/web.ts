@@ -24,6 +24,10 @@ export function webRoutes(): Hono {
     .use('/', revalidate, etag())
     .use('/assets/*', revalidate, etag())
     .get('/', serveStatic({ path: projectFile('web/index.html') }));
-  for (const [name, file] of Object.entries(VENDOR)) app.get(`/assets/vendor/${name}`, serveStatic({ path: projectFile(file) }));
-  return app.get('/assets/*', serveStatic({ root: projectFile('web'), rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }));
+  for (const [name, file] of Object.entries(VENDOR))
+    app.get(`/assets/vendor/${name}`, serveStatic({ path: projectFile(file) }));
+  return app.get(
+    '/assets/*',
+    serveStatic({ root: projectFile('web'), rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }),
+  );
 }

@@ -21,7 +21,9 @@ function openDaysWithSales(history: SeriesDay[]): SeriesDay[] {
   return open;
 }
 
-export interface LastWeekParams { byWeekday: (number | null)[] }
+export interface LastWeekParams {
+  byWeekday: (number | null)[];
+}
 
 export const lastWeekEngine: Engine<LastWeekParams> = {
   name: 'last_week',
@@ -31,7 +33,7 @@ export const lastWeekEngine: Engine<LastWeekParams> = {
     return { engine: 'last_week', params: { byWeekday } };
   },
   predict(model, days: CalendarDay[]) {
-    return days.map((d) => point(d.date, d.open ? model.params.byWeekday[weekdayOf(d.date)] ?? 0 : 0));
+    return days.map((d) => point(d.date, d.open ? (model.params.byWeekday[weekdayOf(d.date)] ?? 0) : 0));
   },
 };
 
@@ -46,11 +48,16 @@ export const medianWeekdayPromoEngine: Engine<MedianParams> = {
   name: 'median_weekday_promo',
   fit(history) {
     const open = openDaysWithSales(history);
-    const cell = (keep: (d: SeriesDay) => boolean) => { const v = open.filter(keep).map((d) => d.sales); return v.length ? median(v) : null; };
+    const cell = (keep: (d: SeriesDay) => boolean) => {
+      const v = open.filter(keep).map((d) => d.sales);
+      return v.length ? median(v) : null;
+    };
     return {
       engine: 'median_weekday_promo',
       params: {
-        byPromoWeekday: [0, 1].map((p) => Array.from({ length: 7 }, (_, w) => cell((d) => Number(d.promo) === p && weekdayOf(d.date) === w))),
+        byPromoWeekday: [0, 1].map((p) =>
+          Array.from({ length: 7 }, (_, w) => cell((d) => Number(d.promo) === p && weekdayOf(d.date) === w)),
+        ),
         byWeekday: Array.from({ length: 7 }, (_, w) => cell((d) => weekdayOf(d.date) === w)),
         overall: median(open.map((d) => d.sales)),
       },
@@ -60,7 +67,7 @@ export const medianWeekdayPromoEngine: Engine<MedianParams> = {
     const { byPromoWeekday, byWeekday, overall } = model.params;
     return days.map((d) => {
       const w = weekdayOf(d.date);
-      return point(d.date, d.open ? byPromoWeekday[Number(d.promo)]![w] ?? byWeekday[w] ?? overall : 0);
+      return point(d.date, d.open ? (byPromoWeekday[Number(d.promo)]![w] ?? byWeekday[w] ?? overall) : 0);
     });
   },
 };

@@ -16,7 +16,14 @@ export function assumedCalendar(history: readonly SeriesDay[], dates: readonly s
   return dates.map((date) => {
     const n = dayNumber(date);
     const seen = known.get(n);
-    if (seen) return { date, open: seen.open, promo: seen.promo, stateHoliday: seen.stateHoliday, schoolHoliday: seen.schoolHoliday };
+    if (seen)
+      return {
+        date,
+        open: seen.open,
+        promo: seen.promo,
+        stateHoliday: seen.stateHoliday,
+        schoolHoliday: seen.schoolHoliday,
+      };
     const lookBack = (days: number) => known.get(n - days);
     const sameWeekday = [7, 14, 21, 28].map(lookBack).filter((d): d is CalendarDay => d !== undefined);
     const day: CalendarDay = {

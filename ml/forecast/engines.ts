@@ -19,7 +19,9 @@ export const isEngineName = (name: string): name is EngineName => Object.hasOwn(
 
 /** Why a name is no engine's (with the names that are), or null when it is one. */
 export const engineProblem = (name: unknown): string | null =>
-  typeof name === 'string' && isEngineName(name) ? null : `unknown forecast engine ${JSON.stringify(name) ?? 'nothing'}; known: ${Object.keys(ENGINES).join(', ')}`;
+  typeof name === 'string' && isEngineName(name)
+    ? null
+    : `unknown forecast engine ${JSON.stringify(name) ?? 'nothing'}; known: ${Object.keys(ENGINES).join(', ')}`;
 
 export function engineNamed(name: string): Engine {
   const problem = engineProblem(name);
@@ -28,7 +30,11 @@ export function engineNamed(name: string): Engine {
 }
 
 /** A model's forecast for these dates (ascending), on the calendar the series' history suggests for them. */
-export function forecastDates(model: FittedModel, history: readonly SeriesDay[], dates: readonly string[]): ForecastPoint[] {
+export function forecastDates(
+  model: FittedModel,
+  history: readonly SeriesDay[],
+  dates: readonly string[],
+): ForecastPoint[] {
   const last = history.at(-1)?.date;
   const first = dates[0];
   // The days between the history and the first date asked for carry the weekly and promo cycles forward.

@@ -10,7 +10,16 @@
 //   parameters spent; it assumes tomorrow's errors look like the window's.
 import { choleskySolve } from '../linalg.ts';
 import { dayNumber, FEATURE_COUNT, FIRST_YEARLY, writeFeatures } from './features.ts';
-import { DEFAULT_FIT_OPTIONS, UnfitSeriesError, type CalendarDay, type Engine, type FitOptions, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
+import {
+  DEFAULT_FIT_OPTIONS,
+  UnfitSeriesError,
+  type CalendarDay,
+  type Engine,
+  type FitOptions,
+  type FittedModel,
+  type ForecastPoint,
+  type SeriesDay,
+} from './types.ts';
 
 export interface FastParams {
   /** Feature weights on log(1 + sales), in FEATURE_NAMES order. */
@@ -42,27 +51,43 @@ function quantile(sorted: Float64Array, q: number): number {
 /** Refuses series no regression can be trusted on, naming why. */
 function checkFittable(history: SeriesDay[]): void {
   const sold = history.filter((d) => d.open && d.sales > 0).length;
-  if (!history.some((d) => d.sales > 0)) throw new UnfitSeriesError(`no sales in the ${history.length} days of history`);
+  if (!history.some((d) => d.sales > 0))
+    throw new UnfitSeriesError(`no sales in the ${history.length} days of history`);
   let closedTail = 0;
   for (let i = history.length - 1; i >= 0 && !history[i]!.open; i--) closedTail++;
   if (closedTail >= MIN_OPEN_DAYS) throw new UnfitSeriesError(`closed for the last ${closedTail} days`);
-  if (sold < MIN_OPEN_DAYS) throw new UnfitSeriesError(`too short: ${sold} open days with sales, at least ${MIN_OPEN_DAYS} needed`);
+  if (sold < MIN_OPEN_DAYS)
+    throw new UnfitSeriesError(`too short: ${sold} open days with sales, at least ${MIN_OPEN_DAYS} needed`);
 }
 
 /**
  * The design matrix with only its non-zero entries per row: most features are 0/1 indicators, so a
  * row has about 12 non-zeros of 26, and the normal equations cost a fifth of the dense sums.
  */
-interface SparseRows { n: number; index: Int32Array; value: Float64Array; count: Int32Array }
+interface SparseRows {
+  n: number;
+  index: Int32Array;
+  value: Float64Array;
+  count: Int32Array;
+}
 
 function sparseRows(dense: Float64Array, n: number): SparseRows {
   const p = FEATURE_COUNT;
-  const rows: SparseRows = { n, index: new Int32Array(n * p), value: new Float64Array(n * p), count: new Int32Array(n) };
+  const rows: SparseRows = {
+    n,
+    index: new Int32Array(n * p),
+    value: new Float64Array(n * p),
+    count: new Int32Array(n),
+  };
   for (let r = 0; r < n; r++) {
     let k = r * p;
     for (let j = 0; j < p; j++) {
       const v = dense[r * p + j]!;
-      if (v !== 0) { rows.index[k] = j; rows.value[k] = v; k++; }
+      if (v !== 0) {
+        rows.index[k] = j;
+        rows.value[k] = v;
+        k++;
+      }
     }
     rows.count[r] = k - r * p;
   }
@@ -100,12 +125,19 @@ function solveRidge(x: SparseRows, y: Float64Array, w: Float64Array, penalty: Fl
 }
 
 /** The features of a history's open days with sales, built once for every prefix fitted on it. */
-interface Design { x: SparseRows; y: Float64Array; day: Int32Array; origin: number }
+interface Design {
+  x: SparseRows;
+  y: Float64Array;
+  day: Int32Array;
+  origin: number;
+}
 
 function design(history: SeriesDay[]): Design {
   const origin = dayNumber(history[0]!.date);
   const days: number[] = [];
-  history.forEach((d, i) => { if (d.open && d.sales > 0) days.push(i); });
+  history.forEach((d, i) => {
+    if (d.open && d.sales > 0) days.push(i);
+  });
   const n = days.length;
   const p = FEATURE_COUNT;
   const dense = new Float64Array(n * p);
@@ -134,7 +166,9 @@ function fitDesign(history: SeriesDay[], d: Design, length: number, options: Fit
   const w = new Float64Array(n).fill(1);
   const residuals = new Float64Array(n);
   let coef = solveRidge(x, y, w, penalty);
-  const computeResiduals = () => { for (let r = 0; r < n; r++) residuals[r] = y[r]! - fitted(x, r, coef); };
+  const computeResiduals = () => {
+    for (let r = 0; r < n; r++) residuals[r] = y[r]! - fitted(x, r, coef);
+  };
   for (let step = 0; step < IRLS_STEPS; step++) {
     computeResiduals();
     const abs = new Float64Array(n);
@@ -151,8 +185,12 @@ function fitDesign(history: SeriesDay[], d: Design, length: number, options: Fit
   return {
     engine: 'fast',
     params: {
-      coef: Array.from(coef), origin: d.origin, lower: quantile(sorted, tail) * widen, upper: quantile(sorted, 1 - tail) * widen,
-      lastOpen: history[length - 1]!.open, observations: n,
+      coef: Array.from(coef),
+      origin: d.origin,
+      lower: quantile(sorted, tail) * widen,
+      upper: quantile(sorted, 1 - tail) * widen,
+      lastOpen: history[length - 1]!.open,
+      observations: n,
     },
   };
 }
@@ -166,7 +204,11 @@ export function fitFast(history: SeriesDay[], options: FitOptions = DEFAULT_FIT_
  * Fits several prefixes of one history (a backtest's folds and the final fit) from one feature
  * build. A prefix's last day sees whether the day after it was open, as a forecast sees the plan.
  */
-export function fitFastPrefixes(history: SeriesDay[], lengths: number[], options: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel<FastParams>[] {
+export function fitFastPrefixes(
+  history: SeriesDay[],
+  lengths: number[],
+  options: FitOptions = DEFAULT_FIT_OPTIONS,
+): FittedModel<FastParams>[] {
   const d = design(history);
   return lengths.map((length) => fitDesign(history, d, length, options));
 }
@@ -174,7 +216,10 @@ export function fitFastPrefixes(history: SeriesDay[], lengths: number[], options
 export function predictFast(model: FittedModel<FastParams>, days: CalendarDay[]): ForecastPoint[] {
   const { coef, origin, lower, upper, lastOpen } = model.params;
   // The day before the first one asked for stands in front, so "after closure" sees it.
-  const timeline: CalendarDay[] = [{ date: '1970-01-01', open: lastOpen, promo: false, stateHoliday: '0', schoolHoliday: false }, ...days];
+  const timeline: CalendarDay[] = [
+    { date: '1970-01-01', open: lastOpen, promo: false, stateHoliday: '0', schoolHoliday: false },
+    ...days,
+  ];
   const x = new Float64Array(FEATURE_COUNT);
   return days.map((day, i) => {
     if (!day.open) return { date: day.date, forecast: 0, lower: 0, upper: 0 };
@@ -186,4 +231,9 @@ export function predictFast(model: FittedModel<FastParams>, days: CalendarDay[])
   });
 }
 
-export const fastEngine: Engine<FastParams> = { name: 'fast', fit: fitFast, fitPrefixes: fitFastPrefixes, predict: predictFast };
+export const fastEngine: Engine<FastParams> = {
+  name: 'fast',
+  fit: fitFast,
+  fitPrefixes: fitFastPrefixes,
+  predict: predictFast,
+};

@@ -7,10 +7,26 @@ const YEAR_DAYS = 365.25;
 const YEARLY_TERMS = 3;
 
 export const FEATURE_NAMES = [
-  'intercept', 'trend',
-  'tue', 'wed', 'thu', 'fri', 'sat', 'sun',
-  'promo', 'promo_tue', 'promo_wed', 'promo_thu', 'promo_fri', 'promo_sat',
-  'state_holiday', 'school_holiday', 'after_closure', 'before_closure', 'month_start', 'month_end',
+  'intercept',
+  'trend',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+  'sun',
+  'promo',
+  'promo_tue',
+  'promo_wed',
+  'promo_thu',
+  'promo_fri',
+  'promo_sat',
+  'state_holiday',
+  'school_holiday',
+  'after_closure',
+  'before_closure',
+  'month_start',
+  'month_end',
   ...Array.from({ length: YEARLY_TERMS }, (_, k) => [`year_sin${k + 1}`, `year_cos${k + 1}`]).flat(),
 ] as const;
 
@@ -51,7 +67,13 @@ function monthPosition(n: number): { dom: number; daysInMonth: number } {
  * Writes day i's features into `out` at `offset`. Neighbours decide the days around closures; a
  * neighbour outside `days` counts as open. `origin` is the day number trend counts from.
  */
-export function writeFeatures(days: readonly CalendarDay[], i: number, origin: number, out: Float64Array, offset: number): void {
+export function writeFeatures(
+  days: readonly CalendarDay[],
+  i: number,
+  origin: number,
+  out: Float64Array,
+  offset: number,
+): void {
   const day = days[i]!;
   const n = dayNumber(day.date);
   const weekday = (((n + 4) % 7) + 7) % 7; // 0 = Sunday; day 0 (1970-01-01) was a Thursday

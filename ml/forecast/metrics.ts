@@ -18,8 +18,15 @@ export interface ForecastMetrics {
 }
 
 export function forecastMetrics(actual: readonly number[], points: readonly ForecastPoint[]): ForecastMetrics {
-  if (actual.length !== points.length) throw new Error(`forecastMetrics: ${actual.length} actuals but ${points.length} forecasts`);
-  let sq = 0, abs = 0, days = 0, covered = 0, absErr = 0, err = 0, total = 0;
+  if (actual.length !== points.length)
+    throw new Error(`forecastMetrics: ${actual.length} actuals but ${points.length} forecasts`);
+  let sq = 0,
+    abs = 0,
+    days = 0,
+    covered = 0,
+    absErr = 0,
+    err = 0,
+    total = 0;
   actual.forEach((y, i) => {
     const p = points[i]!;
     absErr += Math.abs(p.forecast - y);

@@ -11,7 +11,16 @@
 import { initSync, Prophet } from '@bsull/augurs/prophet';
 import { optimizer } from '@bsull/augurs-prophet-wasmstan';
 import { dayNumber } from './features.ts';
-import { DEFAULT_FIT_OPTIONS, UnfitSeriesError, type CalendarDay, type Engine, type FitOptions, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
+import {
+  DEFAULT_FIT_OPTIONS,
+  UnfitSeriesError,
+  type CalendarDay,
+  type Engine,
+  type FitOptions,
+  type FittedModel,
+  type ForecastPoint,
+  type SeriesDay,
+} from './types.ts';
 
 export interface ProphetParams {
   /** Day numbers (days since 1970-01-01) and sales of the open days fit on. */
@@ -33,7 +42,10 @@ export function useProphetWasm(load: () => Uint8Array): void {
 
 function init(): void {
   if (initialized) return;
-  if (!loadWasm) throw new Error('the prophet engine has no WASM binary: call useProphetWasm(loadProphetWasm) (platform/prophetWasm.ts) at start-up');
+  if (!loadWasm)
+    throw new Error(
+      'the prophet engine has no WASM binary: call useProphetWasm(loadProphetWasm) (platform/prophetWasm.ts) at start-up',
+    );
   initSync({ module: loadWasm() });
   initialized = true;
 }
@@ -61,12 +73,20 @@ function trained(params: ProphetParams): Prophet {
   return prophet;
 }
 
-export function fitProphet(history: SeriesDay[], options: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel<ProphetParams> {
+export function fitProphet(
+  history: SeriesDay[],
+  options: FitOptions = DEFAULT_FIT_OPTIONS,
+): FittedModel<ProphetParams> {
   const open = history.filter((d) => d.open && d.sales > 0);
-  if (open.length < MIN_DAYS) throw new UnfitSeriesError(`too short: ${open.length} open days with sales, at least ${MIN_DAYS} needed`);
+  if (open.length < MIN_DAYS)
+    throw new UnfitSeriesError(`too short: ${open.length} open days with sales, at least ${MIN_DAYS} needed`);
   const model: FittedModel<ProphetParams> = {
     engine: 'prophet',
-    params: { days: open.map((d) => dayNumber(d.date)), sales: open.map((d) => d.sales), intervalWidth: options.intervalWidth },
+    params: {
+      days: open.map((d) => dayNumber(d.date)),
+      sales: open.map((d) => d.sales),
+      intervalWidth: options.intervalWidth,
+    },
   };
   keep(model, trained(model.params));
   return model;
@@ -75,14 +95,21 @@ export function fitProphet(history: SeriesDay[], options: FitOptions = DEFAULT_F
 export function predictProphet(model: FittedModel<ProphetParams>, days: CalendarDay[]): ForecastPoint[] {
   const prophet = live.get(model) ?? keep(model, trained(model.params));
   const open = days.filter((d) => d.open);
-  const predicted = open.length ? prophet.predict({ ds: open.map((d) => dayNumber(d.date) * DAY_SECONDS) }).yhat : undefined;
+  const predicted = open.length
+    ? prophet.predict({ ds: open.map((d) => dayNumber(d.date) * DAY_SECONDS) }).yhat
+    : undefined;
   const clip = (v: number | undefined) => Math.max(0, v ?? 0);
   let i = 0;
   return days.map((d) => {
     if (!d.open) return { date: d.date, forecast: 0, lower: 0, upper: 0 };
     const at = i++;
     const point = clip(predicted?.point[at]);
-    return { date: d.date, forecast: point, lower: clip(predicted?.intervals?.lower[at] ?? point), upper: clip(predicted?.intervals?.upper[at] ?? point) };
+    return {
+      date: d.date,
+      forecast: point,
+      lower: clip(predicted?.intervals?.lower[at] ?? point),
+      upper: clip(predicted?.intervals?.upper[at] ?? point),
+    };
   });
 }
 

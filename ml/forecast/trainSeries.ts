@@ -24,10 +24,21 @@ export interface SeriesTrainingOptions {
 }
 
 export type SeriesTrainingResult =
-  | { ok: true; model: FittedModel; metrics: BacktestResult; promote: boolean; promotionReason: string; forecast: ForecastPoint[] }
+  | {
+      ok: true;
+      model: FittedModel;
+      metrics: BacktestResult;
+      promote: boolean;
+      promotionReason: string;
+      forecast: ForecastPoint[];
+    }
   | { ok: false; reason: string };
 
-export function trainSeries(history: SeriesDay[], production: ProductionVersion | undefined, o: SeriesTrainingOptions): SeriesTrainingResult {
+export function trainSeries(
+  history: SeriesDay[],
+  production: ProductionVersion | undefined,
+  o: SeriesTrainingOptions,
+): SeriesTrainingResult {
   const engine = engineNamed(o.engine);
   try {
     const fitOptions = { intervalWidth: o.intervalWidth };
@@ -39,9 +50,16 @@ export function trainSeries(history: SeriesDay[], production: ProductionVersion 
       throw err;
     }
     // The final fit first, for the same reason; then the folds, all from one feature build.
-    const [model, ...foldModels] = fitPrefixes(engine, history, [history.length, ...cutoffs], fitOptions) as [FittedModel, ...FittedModel[]];
+    const [model, ...foldModels] = fitPrefixes(engine, history, [history.length, ...cutoffs], fitOptions) as [
+      FittedModel,
+      ...FittedModel[],
+    ];
     const metrics = scoreFolds(engine, history, cutoffs, foldModels, o.horizon);
-    const decision = promotionDecision(Number.isFinite(metrics.rmspe) ? metrics.rmspe : null, production?.rmspe, o.promotionMargin);
+    const decision = promotionDecision(
+      Number.isFinite(metrics.rmspe) ? metrics.rmspe : null,
+      production?.rmspe,
+      o.promotionMargin,
+    );
     const serving = decision.promote || !production ? model : production.model;
     const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
     const forecast = forecastDates(serving, history, dates);

@@ -7,7 +7,8 @@ import { generate } from './generate.ts';
 import { importCommand } from './import.ts';
 import { produceCommand } from './produce.ts';
 
-const USAGE = 'usage: npm run data -- generate [--out DIR] [--stores N] [--from D] [--to D] [--products K] [--seed S]\n' +
+const USAGE =
+  'usage: npm run data -- generate [--out DIR] [--stores N] [--from D] [--to D] [--products K] [--seed S]\n' +
   '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]\n' +
   '       npm run data -- produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]';
 

@@ -19,10 +19,17 @@ function date(name: string, raw: string | undefined, fallback: string): string {
 }
 
 export function generate(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: {
-    out: { type: 'string', default: '.data/generated' }, stores: { type: 'string' }, from: { type: 'string' },
-    to: { type: 'string' }, products: { type: 'string' }, seed: { type: 'string' },
-  } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string', default: '.data/generated' },
+      stores: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      products: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
   const opts: GeneratorOptions = {
     seed: positiveInt('seed', values.seed, DEFAULT_OPTIONS.seed, 0),
     stores: positiveInt('stores', values.stores, DEFAULT_OPTIONS.stores),
@@ -39,10 +46,13 @@ export function generate(argv: string[]): void {
   const fd = openSync(path.join(out, 'train.csv'), 'w');
   let rows: number;
   try {
-    rows = generateTrain(opts, stores, (chunk) => { writeSync(fd, chunk); });
+    rows = generateTrain(opts, stores, (chunk) => {
+      writeSync(fd, chunk);
+    });
   } finally {
     closeSync(fd);
   }
-  console.log(`[data] wrote ${stores.length} stores and ${rows.toLocaleString('en')} sales rows to ${out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `[data] wrote ${stores.length} stores and ${rows.toLocaleString('en')} sales rows to ${out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
-

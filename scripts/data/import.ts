@@ -7,7 +7,14 @@
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { rootCause } from '@temporalio/common';
-import { importProgressQuery, importWorkflowId, newImportId, type ImportProgress, type ImportSalesInput, type ImportSalesResult } from '../../contracts/imports.ts';
+import {
+  importProgressQuery,
+  importWorkflowId,
+  newImportId,
+  type ImportProgress,
+  type ImportSalesInput,
+  type ImportSalesResult,
+} from '../../contracts/imports.ts';
 import { config, type Config } from '../../platform/config.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { connectClient, workflowUrl } from '../../platform/temporal.ts';
@@ -22,7 +29,8 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function maxRejectedShare(raw: string | undefined): number {
   const share = raw === undefined ? DEFAULT_MAX_REJECTED_SHARE : Number(raw);
-  if (raw?.trim() === '' || !(share >= 0 && share <= 1)) throw new Error(`--max-rejected-share must be a number from 0 to 1, got "${raw}"`);
+  if (raw?.trim() === '' || !(share >= 0 && share <= 1))
+    throw new Error(`--max-rejected-share must be a number from 0 to 1, got "${raw}"`);
   return share;
 }
 
@@ -37,21 +45,30 @@ async function connect(cfg: Config): Promise<Client> {
   try {
     return await connectClient(cfg.temporal);
   } catch (err) {
-    throw new Error(`Temporal is not reachable at ${cfg.temporal.address} (${(err as Error).message}): the import runs as a workflow, ` +
-      'so start the stack first (npm start), or point TEMPORAL_ADDRESS at it');
+    throw new Error(
+      `Temporal is not reachable at ${cfg.temporal.address} (${(err as Error).message}): the import runs as a workflow, ` +
+        'so start the stack first (npm start), or point TEMPORAL_ADDRESS at it',
+    );
   }
 }
 
-const progressLine = (p: ImportProgress) => p.stage === 'sales'
-  ? `[data] sales: ${n(p.read)} rows read in ${p.chunksDone} chunk(s), ${p.bytesTotal ? percent(p.bytesDone / p.bytesTotal) : '0%'} of ${mb(p.bytesTotal)}; loaded ${n(p.loaded)}, rejected ${n(p.rejected)}`
-  : `[data] ${p.stage}`;
+const progressLine = (p: ImportProgress) =>
+  p.stage === 'sales'
+    ? `[data] sales: ${n(p.read)} rows read in ${p.chunksDone} chunk(s), ${p.bytesTotal ? percent(p.bytesDone / p.bytesTotal) : '0%'} of ${mb(p.bytesTotal)}; loaded ${n(p.loaded)}, rejected ${n(p.rejected)}`
+    : `[data] ${p.stage}`;
 
 /** Waits for the workflow, printing its progress (when it changed) about every second. */
 async function follow(handle: WorkflowHandle<typeof importSales>): Promise<ImportSalesResult> {
   const result = handle.result();
   let last = '';
   for (;;) {
-    const settled = await Promise.race([result.then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), 1_000))]);
+    const settled = await Promise.race([
+      result.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((r) => setTimeout(() => r(false), 1_000)),
+    ]);
     if (settled) return result;
     // No answer (no worker yet, a worker restarting) is no news.
     const line = await handle.query(importProgressQuery).then(progressLine, () => '');
@@ -61,34 +78,54 @@ async function follow(handle: WorkflowHandle<typeof importSales>): Promise<Impor
 }
 
 export async function importCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: {
-    train: { type: 'string' }, stores: { type: 'string' }, 'no-warehouse': { type: 'boolean', default: false },
-    'max-rejected-share': { type: 'string' }, 'chunk-lines': { type: 'string' },
-  } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      train: { type: 'string' },
+      stores: { type: 'string' },
+      'no-warehouse': { type: 'boolean', default: false },
+      'max-rejected-share': { type: 'string' },
+      'chunk-lines': { type: 'string' },
+    },
+  });
   if (!values.train && !values.stores) throw new Error('import needs --train train.csv and/or --stores store.csv');
   const maxShare = maxRejectedShare(values['max-rejected-share']);
   const cfg = config();
   const client = await connect(cfg);
   try {
     const queue = cfg.temporal.taskQueues.ingest;
-    const { pollers } = await client.workflowService.describeTaskQueue({ namespace: cfg.temporal.namespace, taskQueue: { name: queue } });
-    if (!pollers?.length) console.log(`[data] no worker polls the ${queue} task queue yet: the import waits for one (npm run worker)`);
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: cfg.temporal.namespace,
+      taskQueue: { name: queue },
+    });
+    if (!pollers?.length)
+      console.log(`[data] no worker polls the ${queue} task queue yet: the import waits for one (npm run worker)`);
     const id = newImportId();
     const store = new ObjectStore(cfg.gcs);
     const input: ImportSalesInput = { warehouse: !values['no-warehouse'] };
     const lines = chunkLines(values['chunk-lines']);
     if (lines) input.chunkLines = lines;
-    for (const [kind, file] of [['stores', values.stores], ['train', values.train]] as const) {
+    for (const [kind, file] of [
+      ['stores', values.stores],
+      ['train', values.train],
+    ] as const) {
       if (!file) continue;
       const uri = await store.upload(file, `imports/${id}/${kind === 'stores' ? 'store.csv' : 'train.csv'}`);
       console.log(`[data] uploaded ${file} to ${uri}`);
       input[kind === 'stores' ? 'storesUri' : 'trainUri'] = uri;
     }
-    const handle = await client.workflow.start<typeof importSales>('importSales', { workflowId: importWorkflowId(id), taskQueue: queue, args: [input] });
-    console.log(`[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`);
+    const handle = await client.workflow.start<typeof importSales>('importSales', {
+      workflowId: importWorkflowId(id),
+      taskQueue: queue,
+      args: [input],
+    });
+    console.log(
+      `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,
+    );
     const t0 = performance.now();
     const result = await follow(handle).catch((err: unknown) => {
-      if (err instanceof WorkflowFailedError) throw new Error(`import ${handle.workflowId} failed: ${rootCause(err) ?? err.message}`);
+      if (err instanceof WorkflowFailedError)
+        throw new Error(`import ${handle.workflowId} failed: ${rootCause(err) ?? err.message}`);
       throw err;
     });
     report(result, maxShare, (performance.now() - t0) / 1000);
@@ -105,21 +142,32 @@ function report(result: ImportSalesResult, maxShare: number, seconds: number): v
   };
   const { stores: s, sales: t } = result;
   if (s) {
-    console.log(`[data] stores: read ${n(s.read)}, loaded ${n(s.loaded)}, rejected ${n(s.rejected)}` +
-      (s.rejected ? ` (see rejected_rows where source = '${s.source}')` : ''));
+    console.log(
+      `[data] stores: read ${n(s.read)}, loaded ${n(s.loaded)}, rejected ${n(s.rejected)}` +
+        (s.rejected ? ` (see rejected_rows where source = '${s.source}')` : ''),
+    );
     check('stores', s.rejected, s.read);
   }
   if (t) {
-    console.log(`[data] sales: read ${n(t.read)}, loaded ${n(t.loaded)}, rejected ${n(t.rejected)}` +
-      ` (see rejected_rows where source = '${t.source}'); ${t.months} month(s) loaded into BigQuery; ${t.chunks} chunk(s); ${seconds.toFixed(1)} s`);
+    console.log(
+      `[data] sales: read ${n(t.read)}, loaded ${n(t.loaded)}, rejected ${n(t.rejected)}` +
+        ` (see rejected_rows where source = '${t.source}'); ${t.months} month(s) loaded into BigQuery; ${t.chunks} chunk(s); ${seconds.toFixed(1)} s`,
+    );
     if (t.rejectedWithStore) {
-      console.log(`[data] ${n(t.rejectedWithStore)} rows rejected because their store was rejected; ${n(t.rejected - t.rejectedWithStore)} for other reasons`);
+      console.log(
+        `[data] ${n(t.rejectedWithStore)} rows rejected because their store was rejected; ${n(t.rejected - t.rejectedWithStore)} for other reasons`,
+      );
     }
-    if (t.counts) console.log(`[data] rows of the imported dates: postgres ${n(t.counts.postgres)}, gcs ${n(t.counts.gcs)}, bigquery ${n(t.counts.bigquery)}`);
+    if (t.counts)
+      console.log(
+        `[data] rows of the imported dates: postgres ${n(t.counts.postgres)}, gcs ${n(t.counts.gcs)}, bigquery ${n(t.counts.bigquery)}`,
+      );
     check('sales rows', t.rejected, t.read - t.skipped);
   }
   if (tooMany.length) {
-    throw new Error(`rejected more than ${percent(maxShare)} of the input: ${tooMany.join('; ')}. The rest is loaded; ` +
-      'fix the files and rerun (nothing is duplicated), or allow more with --max-rejected-share');
+    throw new Error(
+      `rejected more than ${percent(maxShare)} of the input: ${tooMany.join('; ')}. The rest is loaded; ` +
+        'fix the files and rerun (nothing is duplicated), or allow more with --max-rejected-share',
+    );
   }
 }

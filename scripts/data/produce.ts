@@ -24,10 +24,16 @@ async function lastDay(file: string): Promise<{ date: string; records: Record<st
   let records: Record<string, string>[] = [];
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     const fields = line.split(',');
-    if (!header.length) { header = fields; continue; }
+    if (!header.length) {
+      header = fields;
+      continue;
+    }
     const d = fields[header.indexOf('Date')] ?? '';
     if (d < date || fields.length !== header.length) continue;
-    if (d > date) { date = d; records = []; }
+    if (d > date) {
+      date = d;
+      records = [];
+    }
     records.push(Object.fromEntries(header.map((h, i) => [h, fields[i]!.replace(/^"(.*)"$/, '$1')])));
   }
   if (!date) throw new Error(`${file} has no data rows`);
@@ -47,7 +53,9 @@ export interface ProduceOptions {
   log?: (msg: string) => void;
 }
 
-export async function produce(o: ProduceOptions): Promise<{ history: number; sent: number; accepted: number; rejected: number }> {
+export async function produce(
+  o: ProduceOptions,
+): Promise<{ history: number; sent: number; accepted: number; rejected: number }> {
   const log = o.log ?? ((m: string) => console.log(`[produce] ${m}`));
   const today = o.today ?? todayUtc();
   const final = await lastDay(o.train);
@@ -59,15 +67,23 @@ export async function produce(o: ProduceOptions): Promise<{ history: number; sen
   let history = 0;
   try {
     if (o.stores) await importStores(deps.pool, o.stores);
-    const summary = await importTrain(deps, o.train, { shiftDays, window: { from: historyFrom, to: historyTo }, latestDate: today });
+    const summary = await importTrain(deps, o.train, {
+      shiftDays,
+      window: { from: historyFrom, to: historyTo },
+      latestDate: today,
+    });
     history = summary.loaded;
-    log(`history ${historyFrom}..${historyTo} shifted by ${shiftDays} days to end ${addDays(today, -1)}: loaded ${summary.loaded}, rejected ${summary.rejected}`);
+    log(
+      `history ${historyFrom}..${historyTo} shifted by ${shiftDays} days to end ${addDays(today, -1)}: loaded ${summary.loaded}, rejected ${summary.rejected}`,
+    );
   } finally {
     await closeDataDeps(deps);
   }
 
   const events = final.records.map((r) => ({ ...trainRecordToEvent(r), date: today, day_of_week: undefined }));
-  let sent = 0, accepted = 0, rejected = 0;
+  let sent = 0,
+    accepted = 0,
+    rejected = 0;
   do {
     for (let i = 0; i < events.length; i += o.batch) {
       const batch = events.slice(i, i + o.batch);
@@ -90,22 +106,37 @@ export async function produce(o: ProduceOptions): Promise<{ history: number; sen
 }
 
 export async function produceCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: {
-    train: { type: 'string' }, stores: { type: 'string' }, months: { type: 'string', default: '5' }, rate: { type: 'string', default: '100' },
-    batch: { type: 'string', default: '100' }, api: { type: 'string' }, loop: { type: 'boolean', default: false },
-  } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      train: { type: 'string' },
+      stores: { type: 'string' },
+      months: { type: 'string', default: '5' },
+      rate: { type: 'string', default: '100' },
+      batch: { type: 'string', default: '100' },
+      api: { type: 'string' },
+      loop: { type: 'boolean', default: false },
+    },
+  });
   if (!values.train) throw new Error('produce needs --train train.csv');
   const cfg = config();
   const keyFile = path.join(cfg.stack.dataDir, 'api-key');
   const apiKey = process.env.RETAILFLOW_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
-  if (!apiKey) throw new Error(`set RETAILFLOW_API_KEY to a key with the write role (or run npm start, which writes ${keyFile})`);
+  if (!apiKey)
+    throw new Error(`set RETAILFLOW_API_KEY to a key with the write role (or run npm start, which writes ${keyFile})`);
   const number = (name: string, v: string) => {
     const n = Number(v);
     if (!(n > 0)) throw new Error(`--${name} must be a positive number, got "${v}"`);
     return n;
   };
   await produce({
-    train: values.train, stores: values.stores, months: number('months', values.months), rate: number('rate', values.rate),
-    batch: Math.floor(number('batch', values.batch)), api: values.api ?? `http://${cfg.api.host}:${cfg.api.port}`, apiKey, loop: values.loop,
+    train: values.train,
+    stores: values.stores,
+    months: number('months', values.months),
+    rate: number('rate', values.rate),
+    batch: Math.floor(number('batch', values.batch)),
+    api: values.api ?? `http://${cfg.api.host}:${cfg.api.port}`,
+    apiKey,
+    loop: values.loop,
   });
 }

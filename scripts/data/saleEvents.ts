@@ -3,7 +3,17 @@
 export const SAMPLE_STORES = [1, 2, 3, 4, 5];
 
 export function saleEvent(storeId: number, date: string, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { store_id: storeId, date, sales: 1000 + storeId, customers: 100 + storeId, open: 1, promo: 0, state_holiday: '0', school_holiday: 0, ...over };
+  return {
+    store_id: storeId,
+    date,
+    sales: 1000 + storeId,
+    customers: 100 + storeId,
+    open: 1,
+    promo: 0,
+    state_holiday: '0',
+    school_holiday: 0,
+    ...over,
+  };
 }
 
 /** One event per store and product for a date. */

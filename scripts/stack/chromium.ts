@@ -16,9 +16,12 @@ export function findChromium(): string | undefined {
 export async function ensureChromium(): Promise<string> {
   const found = findChromium();
   if (found) return found;
-  const command = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium';
+  const command =
+    'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium';
   if (!isRoot()) {
-    throw new Error(`Chromium not found (the browser tests need it). Install it with:\n  sudo sh -c '${command}'\nor set CHROMIUM_PATH to a Chromium binary.`);
+    throw new Error(
+      `Chromium not found (the browser tests need it). Install it with:\n  sudo sh -c '${command}'\nor set CHROMIUM_PATH to a Chromium binary.`,
+    );
   }
   log('installing Chromium from Debian packages (for the browser tests)');
   await run('sh', ['-c', command], { quiet: true });

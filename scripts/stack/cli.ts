@@ -39,10 +39,14 @@ async function main(): Promise<void> {
       return;
     case 'status': {
       const rows = await stackStatus(cfg);
-      if (!rows.length) return console.log('no services are managed here (RETAILFLOW_STACK=external or every address set)');
+      if (!rows.length)
+        return console.log('no services are managed here (RETAILFLOW_STACK=external or every address set)');
       for (const r of rows) {
-        console.log(`${r.name.padEnd(9)} ${r.healthy ? 'healthy' : r.pid ? 'UNHEALTHY' : 'stopped'}`.padEnd(28) +
-          `${r.pid ? `pid ${r.pid}` : ''}`.padEnd(12) + r.url);
+        console.log(
+          `${r.name.padEnd(9)} ${r.healthy ? 'healthy' : r.pid ? 'UNHEALTHY' : 'stopped'}`.padEnd(28) +
+            `${r.pid ? `pid ${r.pid}` : ''}`.padEnd(12) +
+            r.url,
+        );
       }
       if (rows.some((r) => !r.healthy)) process.exitCode = 1;
       return;

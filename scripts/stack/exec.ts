@@ -10,15 +10,28 @@ export async function capture(cmd: string, args: string[], env?: NodeJS.ProcessE
 }
 
 /** Runs a command with its output shown, failing with the command named. */
-export function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string } = {}): Promise<void> {
+export function run(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: options.quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit' });
+    const child = spawn(cmd, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: options.quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit',
+    });
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${stderr ? `:\n${stderr}` : ''}`));
+      else
+        reject(
+          new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${stderr ? `:\n${stderr}` : ''}`),
+        );
     });
   });
 }

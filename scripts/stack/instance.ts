@@ -44,7 +44,9 @@ export async function claimInstance(runDir: string, me: Omit<Instance, 'pid' | '
     for (;;) {
       try {
         linkSync(draft, file);
-        const release = () => { if (read(file)?.pid === process.pid) rmSync(file, { force: true }); };
+        const release = () => {
+          if (read(file)?.pid === process.pid) rmSync(file, { force: true });
+        };
         const record = (services: string[]) => {
           writeFileSync(draft, JSON.stringify({ ...mine, services }));
           renameSync(draft, file);
@@ -76,17 +78,23 @@ export interface Tenure {
  * (pid, page, API) and returns undefined. Taking over from a killed run, it first stops the child
  * processes (`leftovers`, by pid file) that run left behind.
  */
-export async function becomeInstance(dirs: StackDirs, urls: { pageUrl: string; apiUrl: string }, leftovers: string[],
-  log: (msg: string) => void): Promise<Tenure | undefined> {
+export async function becomeInstance(
+  dirs: StackDirs,
+  urls: { pageUrl: string; apiUrl: string },
+  leftovers: string[],
+  log: (msg: string) => void,
+): Promise<Tenure | undefined> {
   const claim = await claimInstance(dirs.run, urls);
   if (!claim.held) {
     const { pid, pageUrl, apiUrl, startedAt } = claim.holder;
-    log([
-      `retailflow is already running from this data dir (${dirs.data}): pid ${pid}, started ${startedAt}`,
-      `  planners' page ${pageUrl}`,
-      `  API            ${apiUrl}`,
-      `Stop it with Ctrl-C in its terminal or \`kill -INT ${pid}\`.`,
-    ].join('\n'));
+    log(
+      [
+        `retailflow is already running from this data dir (${dirs.data}): pid ${pid}, started ${startedAt}`,
+        `  planners' page ${pageUrl}`,
+        `  API            ${apiUrl}`,
+        `Stop it with Ctrl-C in its terminal or \`kill -INT ${pid}\`.`,
+      ].join('\n'),
+    );
     return undefined;
   }
   process.on('exit', claim.release);

@@ -54,13 +54,16 @@ const exits = new Map<number, Promise<string>>();
  * otherwise (a service left by an earlier run) with "exit status unknown", found by polling.
  */
 export function whenExited(pid: number, pollMs = 500): Promise<string> {
-  return exits.get(pid) ?? new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (isAlive(pid)) return;
-      clearInterval(timer);
-      resolve('exit status unknown');
-    }, pollMs);
-  });
+  return (
+    exits.get(pid) ??
+    new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (isAlive(pid)) return;
+        clearInterval(timer);
+        resolve('exit status unknown');
+      }, pollMs);
+    })
+  );
 }
 
 export async function startProcess(p: ManagedProcess, dirs: { logs: string; run: string }): Promise<number> {
@@ -78,10 +81,15 @@ export async function startProcess(p: ManagedProcess, dirs: { logs: string; run:
       child.once('error', (err) => reject(new Error(`could not start ${p.name} (${p.cmd}): ${err.message}`)));
       child.once('spawn', () => resolve(child.pid!));
     });
-    exits.set(pid, new Promise((resolve) => child.once('exit', (code, signal) => {
-      exits.delete(pid);
-      resolve(signal ?? `code ${code}`);
-    })));
+    exits.set(
+      pid,
+      new Promise((resolve) =>
+        child.once('exit', (code, signal) => {
+          exits.delete(pid);
+          resolve(signal ?? `code ${code}`);
+        }),
+      ),
+    );
     child.unref();
     await writeFile(pidFile(dirs.run, p.name), String(pid));
     return pid;
@@ -91,11 +99,24 @@ export async function startProcess(p: ManagedProcess, dirs: { logs: string; run:
 }
 
 /** Stops a service: its stop signal to the whole process group, then SIGKILL after the grace period. */
-export async function stopProcess(runDir: string, name: string, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<boolean> {
+export async function stopProcess(
+  runDir: string,
+  name: string,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 15_000,
+): Promise<boolean> {
   const pid = await runningPid(runDir, name);
   if (!pid) return false;
   const kill = (sig: NodeJS.Signals) => {
-    try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* already gone */ } }
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
   };
   kill(signal);
   const deadline = Date.now() + graceMs;
@@ -120,7 +141,9 @@ export async function portOwner(port: number): Promise<string> {
     const out = await capture('ss', ['-Hltnp', `sport = :${port}`]);
     const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
     if (m) return `pid ${m[2]} (${m[1]})`;
-  } catch { /* ss missing or not permitted */ }
+  } catch {
+    /* ss missing or not permitted */
+  }
   return 'another process (run `ss -ltnp` to see which)';
 }
 
@@ -135,5 +158,8 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 
 export async function tail(file: string, lines = 20): Promise<string> {
   if (!existsSync(file)) return '';
-  return (await readFile(file, 'utf8')).split('\n').slice(-lines - 1).join('\n');
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }

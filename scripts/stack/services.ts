@@ -39,9 +39,14 @@ async function httpOk(url: string): Promise<boolean> {
 async function postgresOwner(): Promise<{ uid: number; gid: number } | undefined> {
   if (!isRoot()) return undefined;
   try {
-    return { uid: Number(await capture('id', ['-u', 'postgres'])), gid: Number(await capture('id', ['-g', 'postgres'])) };
+    return {
+      uid: Number(await capture('id', ['-u', 'postgres'])),
+      gid: Number(await capture('id', ['-g', 'postgres'])),
+    };
   } catch {
-    throw new Error('running as root, but there is no `postgres` user to run PostgreSQL as; install Debian\'s postgresql package or set DATABASE_URL');
+    throw new Error(
+      "running as root, but there is no `postgres` user to run PostgreSQL as; install Debian's postgresql package or set DATABASE_URL",
+    );
   }
 }
 
@@ -54,12 +59,20 @@ export async function postgresDataDir(dataDir: string): Promise<string> {
   const inside = path.join(dataDir, 'postgres');
   if (!isRoot()) return inside;
   await mkdir(dataDir, { recursive: true });
-  const reachable = await run('runuser', ['-u', 'postgres', '--', 'test', '-x', dataDir], { quiet: true }).then(() => true, () => false);
+  const reachable = await run('runuser', ['-u', 'postgres', '--', 'test', '-x', dataDir], { quiet: true }).then(
+    () => true,
+    () => false,
+  );
   if (reachable) return inside;
   return path.join('/var/tmp/retailflow-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
 }
 
-function postgres(cfg: Config, tools: Partial<Tools>, pgdata: string, owner: { uid: number; gid: number } | undefined): Service {
+function postgres(
+  cfg: Config,
+  tools: Partial<Tools>,
+  pgdata: string,
+  owner: { uid: number; gid: number } | undefined,
+): Service {
   const port = cfg.stack.ports.postgres;
   const bin = (name: string) => path.join(tools.postgresBin!, name);
   const adminUrl = `postgres://retailflow@127.0.0.1:${port}/postgres`;
@@ -81,8 +94,20 @@ function postgres(cfg: Config, tools: Partial<Tools>, pgdata: string, owner: { u
     process: () => ({
       name: 'postgres',
       cmd: bin('postgres'),
-      args: ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-        '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
+      args: [
+        '-D',
+        pgdata,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'shared_buffers=256MB',
+      ],
       ...owner,
     }),
     stopSignal: 'SIGINT',
@@ -119,8 +144,24 @@ function gcs(cfg: Config, tools: Partial<Tools>, dataDir: string): Service {
     process: () => ({
       name: 'gcs',
       cmd: tools.fakeGcsServer!,
-      args: ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem',
-        '-filesystem-root', path.join(dataDir, 'gcs'), '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn'],
+      args: [
+        '-scheme',
+        'http',
+        '-host',
+        '127.0.0.1',
+        '-port',
+        String(port),
+        '-backend',
+        'filesystem',
+        '-filesystem-root',
+        path.join(dataDir, 'gcs'),
+        '-external-url',
+        url,
+        '-public-host',
+        `127.0.0.1:${port}`,
+        '-log-level',
+        'warn',
+      ],
     }),
     healthy: () => httpOk(`${url}/storage/v1/b`),
   };
@@ -131,15 +172,37 @@ function bigquery(cfg: Config, tools: Partial<Tools>, dataDir: string): Service 
   const url = `http://127.0.0.1:${port}`;
   return {
     name: 'bigquery',
-    ports: [{ port, env: 'BIGQUERY_PORT' }, { port: grpcPort, env: 'BIGQUERY_GRPC_PORT' }],
+    ports: [
+      { port, env: 'BIGQUERY_PORT' },
+      { port: grpcPort, env: 'BIGQUERY_GRPC_PORT' },
+    ],
     url,
-    prepare: async () => { await mkdir(path.join(dataDir, 'bigquery'), { recursive: true }); },
+    prepare: async () => {
+      await mkdir(path.join(dataDir, 'bigquery'), { recursive: true });
+    },
     process: () => ({
       name: 'bigquery',
       cmd: tools.bqemulator!,
-      args: ['start', '--persistent', '--data-dir', path.join(dataDir, 'bigquery'), '--rest-host', '127.0.0.1',
-        '--rest-port', String(port), '--grpc-host', '127.0.0.1', '--grpc-port', String(grpcPort),
-        '--project', cfg.bigquery.projectId, '--log-format', 'json', '--log-level', 'warning'],
+      args: [
+        'start',
+        '--persistent',
+        '--data-dir',
+        path.join(dataDir, 'bigquery'),
+        '--rest-host',
+        '127.0.0.1',
+        '--rest-port',
+        String(port),
+        '--grpc-host',
+        '127.0.0.1',
+        '--grpc-port',
+        String(grpcPort),
+        '--project',
+        cfg.bigquery.projectId,
+        '--log-format',
+        'json',
+        '--log-level',
+        'warning',
+      ],
       // HOME holds the pre-placed DuckDB extensions (no download); gs:// load URIs resolve into
       // fake-gcs-server's filesystem backend, so load jobs read what the storage adapter wrote.
       env: { ...process.env, HOME: DUCKDB_HOME, BQEMU_GCS_LOCAL_ROOT: path.join(dataDir, 'gcs') },
@@ -152,14 +215,33 @@ function temporal(cfg: Config, tools: Partial<Tools>, dataDir: string): Service 
   const { temporal: port, temporalUi: uiPort } = cfg.stack.ports;
   return {
     name: 'temporal',
-    ports: [{ port, env: 'TEMPORAL_PORT' }, { port: uiPort, env: 'TEMPORAL_UI_PORT' }],
+    ports: [
+      { port, env: 'TEMPORAL_PORT' },
+      { port: uiPort, env: 'TEMPORAL_UI_PORT' },
+    ],
     url: cfg.temporal.uiUrl,
-    prepare: async () => { await mkdir(path.join(dataDir, 'temporal'), { recursive: true }); },
+    prepare: async () => {
+      await mkdir(path.join(dataDir, 'temporal'), { recursive: true });
+    },
     process: () => ({
       name: 'temporal',
       cmd: tools.temporal!,
-      args: ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
-        '--db-filename', path.join(dataDir, 'temporal', 'temporal.db'), '--namespace', cfg.temporal.namespace, '--log-level', 'warn'],
+      args: [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--db-filename',
+        path.join(dataDir, 'temporal', 'temporal.db'),
+        '--namespace',
+        cfg.temporal.namespace,
+        '--log-level',
+        'warn',
+      ],
     }),
     async healthy() {
       const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: '1s' });

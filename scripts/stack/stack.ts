@@ -4,7 +4,16 @@ import path from 'node:path';
 import type { Config } from '../../platform/config.ts';
 import { stackDirs } from './paths.ts';
 import type { Supervised } from '../supervisor.ts';
-import { isPortFree, portOwner, runningPid, startProcess, stopProcess, tail, waitFor, whenExited } from './processes.ts';
+import {
+  isPortFree,
+  portOwner,
+  runningPid,
+  startProcess,
+  stopProcess,
+  tail,
+  waitFor,
+  whenExited,
+} from './processes.ts';
 import { postgresDataDir, services, type Service, type ServiceName } from './services.ts';
 import { ensureTools } from './tools.ts';
 
@@ -18,8 +27,10 @@ export class PortTakenError extends Error {
 async function checkPorts(svc: Service): Promise<void> {
   for (const { port, env } of svc.ports) {
     if (await isPortFree(port)) continue;
-    throw new PortTakenError(`${svc.name}: port ${port} is already in use by ${await portOwner(port)}. ` +
-      `Stop that process, or pick another port with ${env}=<port>.`);
+    throw new PortTakenError(
+      `${svc.name}: port ${port} is already in use by ${await portOwner(port)}. ` +
+        `Stop that process, or pick another port with ${env}=<port>.`,
+    );
   }
 }
 
@@ -32,15 +43,21 @@ async function startService(svc: Service, dirs: ReturnType<typeof stackDirs>): P
   await svc.prepare?.();
   const pid = await startProcess(svc.process(), dirs);
   try {
-    await waitFor(`${svc.name} (pid ${pid})`, async () => {
-      if (!(await runningPid(dirs.run, svc.name))) throw new Error('exited');
-      return svc.healthy();
-    }, HEALTH_TIMEOUT_MS);
+    await waitFor(
+      `${svc.name} (pid ${pid})`,
+      async () => {
+        if (!(await runningPid(dirs.run, svc.name))) throw new Error('exited');
+        return svc.healthy();
+      },
+      HEALTH_TIMEOUT_MS,
+    );
   } catch (err) {
     const logFile = path.join(dirs.logs, `${svc.name}.log`);
     const exited = !(await runningPid(dirs.run, svc.name));
     await stopProcess(dirs.run, svc.name);
-    throw new Error(`${svc.name} ${exited ? 'exited during start-up' : (err as Error).message}. Last lines of ${logFile}:\n${await tail(logFile)}`);
+    throw new Error(
+      `${svc.name} ${exited ? 'exited during start-up' : (err as Error).message}. Last lines of ${logFile}:\n${await tail(logFile)}`,
+    );
   }
   await svc.afterStart?.();
   return true;
@@ -54,15 +71,17 @@ export async function stackUp(cfg: Config): Promise<ServiceName[]> {
   const tools = await ensureTools({ postgres: m.postgres, python: m.gcs || m.bigquery || m.temporal });
   const list = await services(cfg, tools);
   const started: ServiceName[] = [];
-  const results = await Promise.allSettled(list.map(async (svc) => {
-    const t0 = performance.now();
-    if (await startService(svc, dirs)) {
-      started.push(svc.name);
-      log(`${svc.name} up in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${svc.url}`);
-    } else {
-      log(`${svc.name} already running at ${svc.url}`);
-    }
-  }));
+  const results = await Promise.allSettled(
+    list.map(async (svc) => {
+      const t0 = performance.now();
+      if (await startService(svc, dirs)) {
+        started.push(svc.name);
+        log(`${svc.name} up in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${svc.url}`);
+      } else {
+        log(`${svc.name} already running at ${svc.url}`);
+      }
+    }),
+  );
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (failures.length) {
     await stackDown(cfg, started);
@@ -84,8 +103,15 @@ export function supervisedService(cfg: Config, name: ServiceName, owned: boolean
     name,
     async start() {
       const m = cfg.stack.managed;
-      const svc = (await services(cfg, await ensureTools({ postgres: name === 'postgres', python: name !== 'postgres' && (m.gcs || m.bigquery || m.temporal) })))
-        .find((s) => s.name === name);
+      const svc = (
+        await services(
+          cfg,
+          await ensureTools({
+            postgres: name === 'postgres',
+            python: name !== 'postgres' && (m.gcs || m.bigquery || m.temporal),
+          }),
+        )
+      ).find((s) => s.name === name);
       if (!svc) throw new Error(`${name} is not managed by this stack`);
       const running = adopted ? undefined : await runningPid(dirs.run, name);
       const stops = adopted || owned || !running;
@@ -110,7 +136,11 @@ export function supervisedService(cfg: Config, name: ServiceName, owned: boolean
 }
 
 function killGroup(pid: number): void {
-  try { process.kill(-pid, 'SIGKILL'); } catch { /* none left */ }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* none left */
+  }
 }
 
 /** Stops managed services (all, or the given ones). */
@@ -139,10 +169,12 @@ export interface ServiceStatus {
 
 export async function stackStatus(cfg: Config): Promise<ServiceStatus[]> {
   const dirs = stackDirs(cfg.stack.dataDir);
-  return Promise.all((await services(cfg, {})).map(async (svc) => ({
-    name: svc.name,
-    pid: await runningPid(dirs.run, svc.name),
-    healthy: await svc.healthy().catch(() => false),
-    url: svc.url,
-  })));
+  return Promise.all(
+    (await services(cfg, {})).map(async (svc) => ({
+      name: svc.name,
+      pid: await runningPid(dirs.run, svc.name),
+      healthy: await svc.healthy().catch(() => false),
+      url: svc.url,
+    })),
+  );
 }

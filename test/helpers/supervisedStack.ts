@@ -24,7 +24,10 @@ runMain('supervised-stack', async () => {
   tenure.record(owned);
   await supervisor.add(supervisedService(cfg, 'gcs', owned.includes('gcs')));
   for (const name of CHILDREN) {
-    await supervisor.add({ name, start: () => spawnTs({ name, script: 'test/helpers/chatty.ts', args: [name], graceMs: 2_000 }, dirs) });
+    await supervisor.add({
+      name,
+      start: () => spawnTs({ name, script: 'test/helpers/chatty.ts', args: [name], graceMs: 2_000 }, dirs),
+    });
   }
   log('ready');
 });

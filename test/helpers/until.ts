@@ -11,7 +11,11 @@ export interface UntilOptions {
  * Polls `check` every 100 ms until it gives a value other than undefined or false, and returns it.
  * A check that throws is tried again; giving up names what was awaited and the last error.
  */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, options: UntilOptions = {}): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  options: UntilOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.seconds ?? 60) * 1000;
   let lastError: unknown;
   for (;;) {
@@ -23,7 +27,9 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`gave up waiting for ${what} after ${options.seconds ?? 60} s${why}${options.context ? `\n${options.context()}` : ''}`);
+      throw new Error(
+        `gave up waiting for ${what} after ${options.seconds ?? 60} s${why}${options.context ? `\n${options.context()}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -29,7 +29,7 @@ describe('API against the real stack', () => {
 
   it('GET /readyz reports all four services up with latencies', async () => {
     const res = await app.request('/readyz');
-    const body = await res.json() as { status: string; services: Record<string, { up: boolean; latencyMs: number }> };
+    const body = (await res.json()) as { status: string; services: Record<string, { up: boolean; latencyMs: number }> };
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.status, 'ready');
     assert.deepEqual(Object.keys(body.services).sort(), ['bigquery', 'gcs', 'postgres', 'temporal']);
@@ -41,11 +41,17 @@ describe('API against the real stack', () => {
 
   it('POST /v1/stack-check starts the workflow and links to the Temporal UI', async () => {
     const result = await withWorker(cfg, cfg.temporal.taskQueues.ingest, async () => {
-      const res = await app.request('/v1/stack-check', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+      const res = await app.request('/v1/stack-check', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
       assert.equal(res.status, 202);
-      const body = await res.json() as { workflowId: string; runId: string; temporalUrl: string };
+      const body = (await res.json()) as { workflowId: string; runId: string; temporalUrl: string };
       assert.match(body.workflowId, /^stack-check-\d{8}T\d{9}Z-[0-9a-f]{6}$/);
-      assert.equal(body.temporalUrl, `${cfg.temporal.uiUrl}/namespaces/default/workflows/${body.workflowId}/${body.runId}/history`);
+      assert.equal(
+        body.temporalUrl,
+        `${cfg.temporal.uiUrl}/namespaces/default/workflows/${body.workflowId}/${body.runId}/history`,
+      );
       return deps.temporal.workflow.getHandle(body.workflowId).result() as Promise<StackCheckResult>;
     });
     assert.deepEqual(result.counts, { postgres: 1, gcs: 1, bigquery: 1 });
@@ -54,18 +60,31 @@ describe('API against the real stack', () => {
   it('refuses mutating calls without a key (401) or with a read key (403)', async () => {
     const none = await app.request('/v1/stack-check', { method: 'POST' });
     assert.equal(none.status, 401);
-    assert.deepEqual(await none.json(), { error: { code: 'unauthorized', message: 'an API key is required: Authorization: Bearer <key>' } });
-    const wrong = await app.request('/v1/stack-check', { method: 'POST', headers: { authorization: 'Bearer not-a-key' } });
+    assert.deepEqual(await none.json(), {
+      error: { code: 'unauthorized', message: 'an API key is required: Authorization: Bearer <key>' },
+    });
+    const wrong = await app.request('/v1/stack-check', {
+      method: 'POST',
+      headers: { authorization: 'Bearer not-a-key' },
+    });
     assert.equal(wrong.status, 401);
-    const reader = await app.request('/v1/stack-check', { method: 'POST', headers: { authorization: `Bearer ${READER}` } });
+    const reader = await app.request('/v1/stack-check', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${READER}` },
+    });
     assert.equal(reader.status, 403);
-    assert.match(((await reader.json()) as { error: { message: string } }).error.message, /needs the write role; key "viewer" has read/);
+    assert.match(
+      ((await reader.json()) as { error: { message: string } }).error.message,
+      /needs the write role; key "viewer" has read/,
+    );
   });
 
   it('answers an oversized body with 413 and an unknown route with 404', async () => {
     const big = 'x'.repeat(cfg.api.bodyLimitBytes + 1);
     const res = await app.request('/v1/stack-check', {
-      method: 'POST', body: big, headers: { authorization: `Bearer ${ADMIN}`, 'content-length': String(big.length) },
+      method: 'POST',
+      body: big,
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-length': String(big.length) },
     });
     assert.equal(res.status, 413);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'payload_too_large');
@@ -82,7 +101,7 @@ describe('API readiness when a service is down', () => {
     try {
       const res = await createApp(deps).request('/readyz');
       assert.equal(res.status, 503);
-      const body = await res.json() as { status: string; services: Record<string, { up: boolean; error?: string }> };
+      const body = (await res.json()) as { status: string; services: Record<string, { up: boolean; error?: string }> };
       assert.equal(body.status, 'not_ready');
       assert.equal(body.services.gcs?.up, false);
       assert.ok(body.services.gcs?.error, 'the reason is given');

@@ -34,11 +34,17 @@ const AS_OF = '2011-07-31';
 const BACKFILL = { from: '2011-09-01', to: '2011-09-08' };
 const PRODUCTS = ['k1', 'k2'];
 
-interface Proc { child: ChildProcess; output: string[] }
+interface Proc {
+  child: ChildProcess;
+  output: string[];
+}
 
 /** A process of the stack under test; its output is kept for the assertions and in the stack's logs dir. */
 function spawnTs(script: string, env: NodeJS.ProcessEnv, logFile: string): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const log = createWriteStream(logFile, { flags: 'a' });
   for (const stream of [child.stdout, child.stderr]) {
@@ -65,12 +71,17 @@ describe('faults during a weekly training and a backfill', () => {
   const call = async (method: string, route: string, body?: unknown) => {
     // A hung route fails the test through this bound rather than hanging it.
     const res = await fetch(`${apiUrl}${route}`, {
-      method, signal: AbortSignal.timeout(15_000),
+      method,
+      signal: AbortSignal.timeout(15_000),
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     (seen[`${method} ${route.split('?')[0]}`] ??= []).push(res.status);
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() as Record<string, unknown> & { error?: { dependency?: string } } };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      body: (await res.json()) as Record<string, unknown> & { error?: { dependency?: string } },
+    };
   };
 
   before(async () => {
@@ -79,13 +90,31 @@ describe('faults during a weekly training and a backfill', () => {
     deps = createDeps(cfg, 'retailflow-test');
     client = await connectClient(cfg.temporal);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-chaos-'));
-    generate(['--out', dir, '--stores', String(STORES), '--products', '1', '--from', '2011-01-01', '--to', AS_OF, '--seed', '11']);
+    generate([
+      '--out',
+      dir,
+      '--stores',
+      String(STORES),
+      '--products',
+      '1',
+      '--from',
+      '2011-01-01',
+      '--to',
+      AS_OF,
+      '--seed',
+      '11',
+    ]);
     await importStores(deps.pool, path.join(dir, 'store.csv'));
     await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
-    await deps.pool.query(`UPDATE sales SET product = 'chaos' WHERE product = 'p01' AND date BETWEEN '2011-01-01' AND $1`, [AS_OF]);
+    await deps.pool.query(
+      `UPDATE sales SET product = 'chaos' WHERE product = 'p01' AND date BETWEEN '2011-01-01' AND $1`,
+      [AS_OF],
+    );
     const events = datesBetween(BACKFILL.from, BACKFILL.to).flatMap((d) => dayOfEvents(d, PRODUCTS));
-    await deps.pool.query(`INSERT INTO sales_events (sale_date, payload, source) SELECT (p->>'date')::date, p, 'chaos' FROM unnest($1::jsonb[]) AS p`,
-      [events.map((e) => JSON.stringify(e))]);
+    await deps.pool.query(
+      `INSERT INTO sales_events (sale_date, payload, source) SELECT (p->>'date')::date, p, 'chaos' FROM unnest($1::jsonb[]) AS p`,
+      [events.map((e) => JSON.stringify(e))],
+    );
   });
   after(async () => {
     for (const p of procs) p.child.kill('SIGKILL');
@@ -95,14 +124,20 @@ describe('faults during a weekly training and a backfill', () => {
 
   it('completes both runs exactly while the API and the surviving worker live on', async (t) => {
     const t0 = performance.now();
-    const took = (what: string, since: number) => t.diagnostic(`${what}: ${((performance.now() - since) / 1000).toFixed(1)} s`);
+    const took = (what: string, since: number) =>
+      t.diagnostic(`${what}: ${((performance.now() - since) / 1000).toFixed(1)} s`);
     const logFile = (name: string) => path.join(dirs.logs, `chaos-${name}.log`);
     const api = spawnTs('api/main.ts', env, logFile('api'));
     const firstWorker = spawnTs('workers/main.ts', env, logFile('worker-1'));
     procs.push(api, firstWorker);
     await until('the API answers', async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined));
 
-    const training = await call('POST', '/v1/training-runs', { asOf: AS_OF, products: ['chaos'], shardSize: 1, concurrency: 2 });
+    const training = await call('POST', '/v1/training-runs', {
+      asOf: AS_OF,
+      products: ['chaos'],
+      shardSize: 1,
+      concurrency: 2,
+    });
     assert.equal(training.status, 202, JSON.stringify(training.body));
     const backfill = await call('POST', '/v1/ingest/backfill', { ...BACKFILL, concurrency: 2 });
     assert.equal(backfill.status, 202, JSON.stringify(backfill.body));
@@ -111,10 +146,16 @@ describe('faults during a weekly training and a backfill', () => {
     // 1. The only worker is killed while it runs a shard: its activities are retried elsewhere once
     //    their heartbeats stop, so both runs stay open through the next faults.
     const trainingHandle = client.workflow.getHandle(trainingId);
-    await until('the worker runs a training shard', async () => {
-      const { raw } = await trainingHandle.describe();
-      return raw.pendingActivities?.some((a) => a.activityType?.name === 'trainShard' && a.lastWorkerIdentity?.startsWith(`${firstWorker.child.pid}@`));
-    }, { seconds: 120 });
+    await until(
+      'the worker runs a training shard',
+      async () => {
+        const { raw } = await trainingHandle.describe();
+        return raw.pendingActivities?.some(
+          (a) => a.activityType?.name === 'trainShard' && a.lastWorkerIdentity?.startsWith(`${firstWorker.child.pid}@`),
+        );
+      },
+      { seconds: 120 },
+    );
     firstWorker.child.kill('SIGKILL');
     const worker = spawnTs('workers/main.ts', env, logFile('worker-2'));
     procs.push(worker);
@@ -133,8 +174,17 @@ describe('faults during a weekly training and a backfill', () => {
     const forecastDown = await call('POST', '/v1/forecast', [{ store_id: 1, product_name: 'chaos' }]);
     assert.equal(forecastDown.status, 503);
     // Killed backends may still hold shared memory for a moment: start again until it comes up.
-    await until('Postgres back', async () => { await stackUp(cfg); return true; }, { seconds: 90 });
-    await until('reads answered again', async () => ((await call('GET', '/v1/stores')).status === 200 ? true : undefined));
+    await until(
+      'Postgres back',
+      async () => {
+        await stackUp(cfg);
+        return true;
+      },
+      { seconds: 90 },
+    );
+    await until('reads answered again', async () =>
+      (await call('GET', '/v1/stores')).status === 200 ? true : undefined,
+    );
     took('Postgres killed until the API answered reads again', postgresKilled);
 
     // 3. The Temporal server is stopped: starting a run answers 503 naming it, reads of run rows
@@ -144,7 +194,11 @@ describe('faults during a weekly training and a backfill', () => {
     const startWhileDown = await call('POST', '/v1/ingest/runs', { date: BACKFILL.from });
     assert.equal(startWhileDown.status, 503, JSON.stringify(startWhileDown.body));
     assert.equal(startWhileDown.body.error?.dependency, 'temporal');
-    for (const route of [`/v1/training-runs/${trainingId}`, `/v1/runs/${trainingId}`, `/v1/ingest/runs/${backfill.body.workflowId as string}`]) {
+    for (const route of [
+      `/v1/training-runs/${trainingId}`,
+      `/v1/runs/${trainingId}`,
+      `/v1/ingest/runs/${backfill.body.workflowId as string}`,
+    ]) {
       const runRow = await call('GET', route);
       assert.equal(runRow.status, 200, `${route}: ${JSON.stringify(runRow.body)}`);
     }
@@ -161,30 +215,49 @@ describe('faults during a weekly training and a backfill', () => {
 
     // Both runs complete, exactly.
     for (const id of [trainingId, backfill.body.workflowId as string]) {
-      await until(`${id} to close`, async () => (await client.workflow.getHandle(id).describe()).status.name !== 'RUNNING', {
-        seconds: 240, context: () => `second worker alive: ${alive(worker)}; its last lines:\n${worker.output.slice(-10).join('\n')}`,
-      });
+      await until(
+        `${id} to close`,
+        async () => (await client.workflow.getHandle(id).describe()).status.name !== 'RUNNING',
+        {
+          seconds: 240,
+          context: () =>
+            `second worker alive: ${alive(worker)}; its last lines:\n${worker.output.slice(-10).join('\n')}`,
+        },
+      );
     }
     took('runs started until both closed', t0);
-    const report = await client.workflow.getHandle(trainingId).result() as TrainingReport;
+    const report = (await client.workflow.getHandle(trainingId).result()) as TrainingReport;
     assert.equal(report.counts.series, STORES);
     assert.equal(report.counts.fitted + report.counts.unfit, STORES);
-    const { rows: [saved] } = await deps.pool.query<{ versions: number; forecasts: number; distinct_forecasts: number; status: string }>(
+    const {
+      rows: [saved],
+    } = await deps.pool.query<{ versions: number; forecasts: number; distinct_forecasts: number; status: string }>(
       `SELECT (SELECT count(*)::int FROM model_versions WHERE training_run = $1) AS versions,
               (SELECT count(*)::int FROM forecast_results WHERE run_id = $1) AS forecasts,
               (SELECT count(DISTINCT (store_id, product, forecast_date))::int FROM forecast_results WHERE run_id = $1) AS distinct_forecasts,
-              (SELECT status FROM training_runs WHERE run_id = $1) AS status`, [trainingId]);
-    assert.deepEqual(saved, { versions: report.counts.fitted, forecasts: report.counts.fitted * DEFAULT_TRAINING.horizon,
-      distinct_forecasts: report.counts.fitted * DEFAULT_TRAINING.horizon, status: 'done' });
+              (SELECT status FROM training_runs WHERE run_id = $1) AS status`,
+      [trainingId],
+    );
+    assert.deepEqual(saved, {
+      versions: report.counts.fitted,
+      forecasts: report.counts.fitted * DEFAULT_TRAINING.horizon,
+      distinct_forecasts: report.counts.fitted * DEFAULT_TRAINING.horizon,
+      status: 'done',
+    });
 
-    const progress = await client.workflow.getHandle(backfill.body.workflowId as string).result() as BackfillProgress;
+    const progress = (await client.workflow.getHandle(backfill.body.workflowId as string).result()) as BackfillProgress;
     const days = datesBetween(BACKFILL.from, BACKFILL.to);
     assert.equal(progress.completed, days.length);
     assert.deepEqual(progress.failed, []);
     const perDay = dayOfEvents(BACKFILL.from, PRODUCTS).length;
     for (const day of days) {
       assert.deepEqual(await countSalesDay(deps, day), { postgres: perDay, gcs: perDay, bigquery: perDay }, day);
-      const { rows: [run] } = await deps.pool.query<{ status: string }>('SELECT status FROM ingest_runs WHERE sale_date = $1 AND kind = $2', [day, 'daily']);
+      const {
+        rows: [run],
+      } = await deps.pool.query<{ status: string }>(
+        'SELECT status FROM ingest_runs WHERE sale_date = $1 AND kind = $2',
+        [day, 'daily'],
+      );
       assert.equal(run?.status, 'done', day);
     }
 
@@ -194,7 +267,10 @@ describe('faults during a weekly training and a backfill', () => {
     const statuses = Object.values(seen).flat();
     assert.ok(!statuses.some((s) => s >= 500 && s !== 503), `answers: ${JSON.stringify(seen)}`);
     const apiOutageLines = api.output.filter((l) => /unavailable/.test(l));
-    assert.ok(apiOutageLines.length >= 1 && apiOutageLines.length <= 6, `API outage log:\n${apiOutageLines.join('\n')}`);
+    assert.ok(
+      apiOutageLines.length >= 1 && apiOutageLines.length <= 6,
+      `API outage log:\n${apiOutageLines.join('\n')}`,
+    );
     assert.ok(!api.output.some((l) => /Unhandled|uncaught/i.test(l)), api.output.join('\n'));
   });
 });

@@ -12,7 +12,10 @@ import { seedStores } from '../helpers/sales.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const startWorker = (): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], { env: process.env, stdio: 'ignore' });
+  spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], {
+    env: process.env,
+    stdio: 'ignore',
+  });
 
 describe('a worker killed with SIGKILL in the middle of a daily ingest', () => {
   const cfg = testConfig();
@@ -31,12 +34,16 @@ describe('a worker killed with SIGKILL in the middle of a daily ingest', () => {
     const date = '2026-02-10';
     const products = Array.from({ length: 40 }, (_, i) => `p${i}`);
     const events = dayOfEvents(date, products);
-    await deps.pool.query(`INSERT INTO sales_events (sale_date, payload, source) SELECT $1, p, 'test' FROM unnest($2::jsonb[]) AS p`,
-      [date, events.map((e) => JSON.stringify(e))]);
+    await deps.pool.query(
+      `INSERT INTO sales_events (sale_date, payload, source) SELECT $1, p, 'test' FROM unnest($2::jsonb[]) AS p`,
+      [date, events.map((e) => JSON.stringify(e))],
+    );
     const client = await connectClient(cfg.temporal);
     try {
       const handle = await client.workflow.start('dailyIngest', {
-        workflowId: dailyIngestWorkflowId(date), taskQueue: cfg.temporal.taskQueues.ingest, args: [{ date }],
+        workflowId: dailyIngestWorkflowId(date),
+        taskQueue: cfg.temporal.taskQueues.ingest,
+        args: [{ date }],
       });
       workers.push(startWorker());
       // Kill the worker as soon as it has started an activity: the run is then mid-flight.
@@ -48,7 +55,7 @@ describe('a worker killed with SIGKILL in the middle of a daily ingest', () => {
       }
       workers[0]!.kill('SIGKILL');
       workers.push(startWorker());
-      const report = await handle.result() as IngestReport;
+      const report = (await handle.result()) as IngestReport;
       const n = SAMPLE_STORES.length * products.length;
       assert.deepEqual(report.counts, { staged: n, accepted: n, rejected: 0, postgres: n, gcs: n, bigquery: n });
       assert.deepEqual(await countSalesDay(deps, date), { postgres: n, gcs: n, bigquery: n });

@@ -42,18 +42,29 @@ describe('migration runner against Postgres', () => {
   it('applies a new migration and records it', async () => {
     assert.deepEqual(await migrate(pool, [...v1, ...more]), ['003_more.sql']);
     const { rows } = await pool.query<{ name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-    assert.deepEqual(rows.map((r) => r.name), ['001_items.sql', '002_seed.sql', '003_more.sql']);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['001_items.sql', '002_seed.sql', '003_more.sql'],
+    );
   });
 
   it('rolls back a failing migration and names it', async () => {
-    const broken = parseMigrations({ '004_broken.sql': 'INSERT INTO items VALUES (4); INSERT INTO nowhere VALUES (1);' });
-    await assert.rejects(migrate(pool, [...v1, ...more, ...broken]), (err: Error) => err instanceof MigrationError && /004_broken\.sql failed/.test(err.message));
+    const broken = parseMigrations({
+      '004_broken.sql': 'INSERT INTO items VALUES (4); INSERT INTO nowhere VALUES (1);',
+    });
+    await assert.rejects(
+      migrate(pool, [...v1, ...more, ...broken]),
+      (err: Error) => err instanceof MigrationError && /004_broken\.sql failed/.test(err.message),
+    );
     const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM items WHERE id = 4');
     assert.equal(rows[0]?.n, 0, 'the failed migration left nothing behind');
   });
 
   it('refuses to run when an applied migration was edited', async () => {
-    const edited = parseMigrations({ '001_items.sql': 'CREATE TABLE items (id bigint PRIMARY KEY);', '002_seed.sql': v1[1]!.sql });
+    const edited = parseMigrations({
+      '001_items.sql': 'CREATE TABLE items (id bigint PRIMARY KEY);',
+      '002_seed.sql': v1[1]!.sql,
+    });
     await assert.rejects(migrate(pool, edited), /001_items\.sql was edited after it was applied/);
   });
 });

@@ -12,7 +12,13 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
-import { backfillWorkflowId, dailyIngestWorkflowId, progressQuery, type BackfillProgress, type IngestReport } from '../../contracts/ingest.ts';
+import {
+  backfillWorkflowId,
+  dailyIngestWorkflowId,
+  progressQuery,
+  type BackfillProgress,
+  type IngestReport,
+} from '../../contracts/ingest.ts';
 import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { datesBetween } from '../../domain/dates.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
@@ -31,21 +37,42 @@ const INGEST = cfg.temporal.taskQueues.ingest;
 /** Dates whose validation waits until its run is cancelled or closed, and dates whose validation fails for good. */
 const held = new Set<string>();
 const broken = new Map<string, string>();
-const ingestWorker = <T>(fn: () => Promise<T>) => withWorker(cfg, INGEST, fn, (real) => ({
-  validateAndUpsertSales: async (date: string) => {
-    const reason = broken.get(date);
-    if (reason) throw ApplicationFailure.nonRetryable(reason, 'StagingBroken');
-    // Heartbeats carry the cancel to the activity; sleep() then throws it.
-    while (held.has(date)) {
-      Context.current().heartbeat();
-      await Context.current().sleep(200);
-    }
-    return real.validateAndUpsertSales(date);
-  },
-}));
+const ingestWorker = <T>(fn: () => Promise<T>) =>
+  withWorker(cfg, INGEST, fn, (real) => ({
+    validateAndUpsertSales: async (date: string) => {
+      const reason = broken.get(date);
+      if (reason) throw ApplicationFailure.nonRetryable(reason, 'StagingBroken');
+      // Heartbeats carry the cancel to the activity; sleep() then throws it.
+      while (held.has(date)) {
+        Context.current().heartbeat();
+        await Context.current().sleep(200);
+      }
+      return real.validateAndUpsertSales(date);
+    },
+  }));
 
-interface Row { run_id: string; kind: string; status: string; error: string | null; warning: string | null; backfill_id: string | null; ended_at: Date | null; counts: Record<string, unknown> }
-interface ApiRun { id: string; kind: string; status: string; running: boolean; warning: string | null; error: string | null; days?: Record<string, number>; store_id: number | null; product: string | null; backfill_id: string | null }
+interface Row {
+  run_id: string;
+  kind: string;
+  status: string;
+  error: string | null;
+  warning: string | null;
+  backfill_id: string | null;
+  ended_at: Date | null;
+  counts: Record<string, unknown>;
+}
+interface ApiRun {
+  id: string;
+  kind: string;
+  status: string;
+  running: boolean;
+  warning: string | null;
+  error: string | null;
+  days?: Record<string, number>;
+  store_id: number | null;
+  product: string | null;
+  backfill_id: string | null;
+}
 
 describe('runs end in a final state', () => {
   let deps: ApiDeps;
@@ -61,10 +88,11 @@ describe('runs end in a final state', () => {
 
   const call = async (method: string, path: string, body?: unknown, key = WRITER) => {
     const res = await app.request(path, {
-      method, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
       headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
     });
-    return { status: res.status, body: await res.json() as Record<string, unknown> };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const rows = async (ids: string[]) => {
     const { rows: found } = await deps.pool.query<Row>('SELECT * FROM ingest_runs WHERE run_id = ANY($1)', [ids]);
@@ -72,11 +100,26 @@ describe('runs end in a final state', () => {
   };
   const dayRow = async (date: string) => (await rows([dailyIngestWorkflowId(date)])).get(dailyIngestWorkflowId(date));
   // Held in validation: the run row says 'starting' (stages in between are live progress only).
-  const validating = (dates: string[]) => until(`${dates.join(', ')} are validating`, async () => {
-    const stages = await Promise.all(dates.map((d) => client.workflow.getHandle(dailyIngestWorkflowId(d)).query(progressQuery).then((p) => p.stage, () => undefined)));
-    return stages.every((s) => s === 'validating');
-  });
-  const reconcile = () => client.workflow.execute<typeof reconcileRuns>('reconcileRuns', { taskQueue: INGEST, workflowId: uniqueId('reconcile-runs') });
+  const validating = (dates: string[]) =>
+    until(`${dates.join(', ')} are validating`, async () => {
+      const stages = await Promise.all(
+        dates.map((d) =>
+          client.workflow
+            .getHandle(dailyIngestWorkflowId(d))
+            .query(progressQuery)
+            .then(
+              (p) => p.stage,
+              () => undefined,
+            ),
+        ),
+      );
+      return stages.every((s) => s === 'validating');
+    });
+  const reconcile = () =>
+    client.workflow.execute<typeof reconcileRuns>('reconcileRuns', {
+      taskQueue: INGEST,
+      workflowId: uniqueId('reconcile-runs'),
+    });
 
   it('cancels a backfill through the API: days in flight cancelled, none started after, no continue-as-new, the rest recorded cancelled', async () => {
     const [from, to] = ['2025-05-01', '2025-05-06'];
@@ -87,7 +130,9 @@ describe('runs end in a final state', () => {
     await ingestWorker(async () => {
       // Two days per run: the first run ingests d1 and d2 and continues as new; the second holds d3 and d4.
       const handle = await client.workflow.start<typeof backfillIngest>('backfillIngest', {
-        workflowId: backfillId, taskQueue: INGEST, args: [{ from, to, concurrency: 2, daysPerRun: 2 }],
+        workflowId: backfillId,
+        taskQueue: INGEST,
+        args: [{ from, to, concurrency: 2, daysPerRun: 2 }],
       });
       await validating([d3, d4]);
       const running = await call('GET', `/v1/runs/${backfillId}`);
@@ -96,7 +141,10 @@ describe('runs end in a final state', () => {
 
       const res = await call('POST', `/v1/ingest/runs/${backfillId}/cancel`);
       assert.deepEqual(res, { status: 202, body: { runId: backfillId, cancelling: true } });
-      await assert.rejects(handle.result(), (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+      await assert.rejects(
+        handle.result(),
+        (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+      );
       const closed = await handle.describe();
       assert.equal(closed.status.name, 'CANCELLED', 'the last run ended cancelled: it did not continue as new');
       assert.notEqual(closed.runId, handle.firstExecutionRunId, 'the first run had continued as new before the cancel');
@@ -109,8 +157,21 @@ describe('runs end in a final state', () => {
     assert.equal(backfill.status, 'cancelled');
     assert.ok(backfill.ended_at);
     assert.match(backfill.error ?? '', /4 of 6 days did not run/);
-    assert.deepEqual(backfill.counts, { from, to, total: 6, completed: 6, done: 2, failed: [], cancelled: [d3, d4, d5, d6], alreadyRunning: [] });
-    for (const d of [d1, d2]) assert.deepEqual([found.get(dailyIngestWorkflowId(d))?.status, found.get(dailyIngestWorkflowId(d))?.backfill_id], ['done', backfillId]);
+    assert.deepEqual(backfill.counts, {
+      from,
+      to,
+      total: 6,
+      completed: 6,
+      done: 2,
+      failed: [],
+      cancelled: [d3, d4, d5, d6],
+      alreadyRunning: [],
+    });
+    for (const d of [d1, d2])
+      assert.deepEqual(
+        [found.get(dailyIngestWorkflowId(d))?.status, found.get(dailyIngestWorkflowId(d))?.backfill_id],
+        ['done', backfillId],
+      );
     for (const d of [d3, d4]) {
       const day = found.get(dailyIngestWorkflowId(d))!;
       assert.equal(day.status, 'cancelled', `the day in flight (${d}) was cancelled and recorded so`);
@@ -118,26 +179,46 @@ describe('runs end in a final state', () => {
     }
     for (const d of [d5, d6]) {
       assert.equal(found.has(dailyIngestWorkflowId(d)), false, `${d} has no run row`);
-      await assert.rejects(client.workflow.getHandle(dailyIngestWorkflowId(d)).describe(), WorkflowNotFoundError, `no workflow was started for ${d}`);
+      await assert.rejects(
+        client.workflow.getHandle(dailyIngestWorkflowId(d)).describe(),
+        WorkflowNotFoundError,
+        `no workflow was started for ${d}`,
+      );
     }
     const listed = await call('GET', '/v1/runs?kind=backfill&limit=500');
     const card = (listed.body.runs as ApiRun[]).find((r) => r.id === backfillId)!;
-    assert.deepEqual([card.status, card.running, card.days], ['cancelled', false, { done: 2, cancelled: 2, warning: 2 }]);
+    assert.deepEqual(
+      [card.status, card.running, card.days],
+      ['cancelled', false, { done: 2, cancelled: 2, warning: 2 }],
+    );
   });
 
   it('cancels a backfill started a moment ago, before it has written its row: no day starts', async () => {
     const [from, to] = ['2025-09-01', '2025-09-03'];
     const backfillId = backfillWorkflowId(from, to);
     // No worker polls yet: the backfill has not run a step.
-    const handle = await client.workflow.start<typeof backfillIngest>('backfillIngest', { workflowId: backfillId, taskQueue: INGEST, args: [{ from, to, concurrency: 2 }] });
+    const handle = await client.workflow.start<typeof backfillIngest>('backfillIngest', {
+      workflowId: backfillId,
+      taskQueue: INGEST,
+      args: [{ from, to, concurrency: 2 }],
+    });
     assert.equal((await rows([backfillId])).size, 0);
     assert.equal((await call('POST', `/v1/ingest/runs/${backfillId}/cancel`)).status, 202);
-    await ingestWorker(() => assert.rejects(handle.result(), (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure));
+    await ingestWorker(() =>
+      assert.rejects(
+        handle.result(),
+        (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+      ),
+    );
     const backfill = (await rows([backfillId])).get(backfillId)!;
     assert.equal(backfill.status, 'cancelled');
     assert.deepEqual(backfill.counts.cancelled, datesBetween(from, to));
     for (const d of datesBetween(from, to)) {
-      await assert.rejects(client.workflow.getHandle(dailyIngestWorkflowId(d)).describe(), WorkflowNotFoundError, `no workflow was started for ${d}`);
+      await assert.rejects(
+        client.workflow.getHandle(dailyIngestWorkflowId(d)).describe(),
+        WorkflowNotFoundError,
+        `no workflow was started for ${d}`,
+      );
     }
   });
 
@@ -152,22 +233,33 @@ describe('runs end in a final state', () => {
       return client.workflow.getHandle(res.body.workflowId as string).result() as Promise<BackfillProgress>;
     });
     broken.clear();
-    assert.deepEqual(progress.failed, [{ date: '2025-06-02', reason: 'the staging table is unreadable for 2025-06-02' }]);
+    assert.deepEqual(progress.failed, [
+      { date: '2025-06-02', reason: 'the staging table is unreadable for 2025-06-02' },
+    ]);
     assert.equal(progress.done, 2);
     const backfillId = backfillWorkflowId(from, to);
     const found = await rows([backfillId, ...datesBetween(from, to).map(dailyIngestWorkflowId)]);
     assert.deepEqual([found.get(backfillId)?.status, found.get(backfillId)?.error], ['failed', '1 of 3 days failed']);
-    assert.deepEqual([found.get(dailyIngestWorkflowId('2025-06-02'))?.status, found.get(dailyIngestWorkflowId('2025-06-02'))?.error],
-      ['failed', 'the staging table is unreadable for 2025-06-02']);
+    assert.deepEqual(
+      [found.get(dailyIngestWorkflowId('2025-06-02'))?.status, found.get(dailyIngestWorkflowId('2025-06-02'))?.error],
+      ['failed', 'the staging table is unreadable for 2025-06-02'],
+    );
     assert.equal(found.get(dailyIngestWorkflowId('2025-06-01'))?.warning, null, 'a day with sales is no warning');
     assert.match(found.get(dailyIngestWorkflowId('2025-06-03'))?.warning ?? '', /no sales events were staged/);
 
     const days = await call('GET', `/v1/runs?backfill=${backfillId}`);
-    assert.deepEqual((days.body.runs as ApiRun[]).map((r) => r.id).sort(), datesBetween(from, to).map(dailyIngestWorkflowId));
+    assert.deepEqual(
+      (days.body.runs as ApiRun[]).map((r) => r.id).sort(),
+      datesBetween(from, to).map(dailyIngestWorkflowId),
+    );
     const card = (await call('GET', `/v1/runs/${backfillId}`)).body as unknown as ApiRun;
     assert.deepEqual(card.days, { done: 2, failed: 1, warning: 1 });
     const top = (await call('GET', '/v1/runs?kind=daily&limit=500')).body.runs as ApiRun[];
-    assert.equal(top.some((r) => r.backfill_id === backfillId), false, 'a backfill\'s days are listed under it, not among the rest');
+    assert.equal(
+      top.some((r) => r.backfill_id === backfillId),
+      false,
+      "a backfill's days are listed under it, not among the rest",
+    );
   });
 
   it('flags a day ingested with zero events as a warning in its report, its row and the API', async () => {
@@ -193,7 +285,10 @@ describe('runs end in a final state', () => {
       await validating([date]);
       assert.equal((await call('POST', `/v1/ingest/runs/${id}/cancel`, undefined, '')).status, 401);
       assert.equal((await call('POST', `/v1/ingest/runs/${id}/cancel`)).status, 202);
-      await assert.rejects(client.workflow.getHandle(id).result(), (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+      await assert.rejects(
+        client.workflow.getHandle(id).result(),
+        (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+      );
     });
     held.clear();
     const row = (await dayRow(date))!;
@@ -213,8 +308,15 @@ describe('runs end in a final state', () => {
     // A training run that recorded its start and then was terminated, and one whose workflow is gone.
     const training = uniqueId('training-terminated');
     const vanished = uniqueId('training-vanished');
-    await client.workflow.start('weeklyTraining', { workflowId: training, taskQueue: uniqueId('nobody-polls'), args: [{ ...DEFAULT_TRAINING, asOf: '2013-01-01' }] });
-    await deps.pool.query(`INSERT INTO training_runs (run_id, status, as_of, engine) VALUES ($1, 'running', '2013-01-01', 'fast'), ($2, 'running', '2013-01-01', 'fast')`, [training, vanished]);
+    await client.workflow.start('weeklyTraining', {
+      workflowId: training,
+      taskQueue: uniqueId('nobody-polls'),
+      args: [{ ...DEFAULT_TRAINING, asOf: '2013-01-01' }],
+    });
+    await deps.pool.query(
+      `INSERT INTO training_runs (run_id, status, as_of, engine) VALUES ($1, 'running', '2013-01-01', 'fast'), ($2, 'running', '2013-01-01', 'fast')`,
+      [training, vanished],
+    );
     await client.workflow.getHandle(training).terminate('stopped by hand');
 
     const report = await ingestWorker(async () => {
@@ -223,11 +325,17 @@ describe('runs end in a final state', () => {
       await client.workflow.getHandle(backfillId).terminate('stopped by hand');
       // Its children are terminated with it (the parent close policy), a moment later.
       await until('the days are terminated', async () => {
-        const states = await Promise.all([d1, d2].map((d) => client.workflow.getHandle(dailyIngestWorkflowId(d)).describe()));
+        const states = await Promise.all(
+          [d1, d2].map((d) => client.workflow.getHandle(dailyIngestWorkflowId(d)).describe()),
+        );
         return states.every((s) => s.status.name === 'TERMINATED');
       });
       const before = await rows([backfillId, dailyIngestWorkflowId(d1), dailyIngestWorkflowId(d2)]);
-      assert.deepEqual([...before.values()].map((r) => r.ended_at), [null, null, null], 'nothing recorded their end');
+      assert.deepEqual(
+        [...before.values()].map((r) => r.ended_at),
+        [null, null, null],
+        'nothing recorded their end',
+      );
       return reconcile();
     });
     held.clear();
@@ -243,9 +351,21 @@ describe('runs end in a final state', () => {
       assert.ok(r.ended_at);
       assert.match(r.error ?? '', /closed as TERMINATED without recording the end/);
     }
-    const { rows: trainingRows } = await deps.pool.query<{ run_id: string; status: string; error: string; ended_at: Date | null }>(
-      'SELECT run_id, status, error, ended_at FROM training_runs WHERE run_id = ANY($1) ORDER BY run_id', [[training, vanished]]);
-    assert.deepEqual(trainingRows.map((r) => [r.run_id, r.status, Boolean(r.ended_at)]), [[training, 'terminated', true], [vanished, 'failed', true]]);
+    const { rows: trainingRows } = await deps.pool.query<{
+      run_id: string;
+      status: string;
+      error: string;
+      ended_at: Date | null;
+    }>('SELECT run_id, status, error, ended_at FROM training_runs WHERE run_id = ANY($1) ORDER BY run_id', [
+      [training, vanished],
+    ]);
+    assert.deepEqual(
+      trainingRows.map((r) => [r.run_id, r.status, Boolean(r.ended_at)]),
+      [
+        [training, 'terminated', true],
+        [vanished, 'failed', true],
+      ],
+    );
     assert.match(trainingRows.find((r) => r.run_id === vanished)!.error, /no longer exists in Temporal/);
     const cancelEnded = await call('POST', `/v1/training-runs/${training}/cancel`, undefined, ADMIN);
     assert.equal(cancelEnded.status, 409);
@@ -305,7 +425,11 @@ describe('runs end in a final state', () => {
     } while (cursor);
     const all = (await call('GET', '/v1/runs?kind=daily&limit=500')).body.runs as ApiRun[];
     assert.ok(all.length >= 3);
-    assert.deepEqual(seen, all.map((r) => r.id), 'the pages together are the whole list, in order, once each');
+    assert.deepEqual(
+      seen,
+      all.map((r) => r.id),
+      'the pages together are the whole list, in order, once each',
+    );
     const cancelled = (await call('GET', '/v1/runs?status=cancelled&limit=500')).body.runs as ApiRun[];
     assert.ok(cancelled.length >= 1 && cancelled.every((r) => r.status === 'cancelled' && !r.running));
 

@@ -42,21 +42,35 @@ describe('serving forecasts and operating the API against the real stack', () =>
   let apiDeps: ApiDeps;
   let app: ReturnType<typeof createApp>;
   let store: number;
-  const post = (url: string, body: unknown, key?: string) => app.request(url, {
-    method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-  });
+  const post = (url: string, body: unknown, key?: string) =>
+    app.request(url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    });
   const forecast = async (items: unknown) => {
     const res = await post('/v1/forecast', items);
-    return { status: res.status, body: await res.json() as ForecastAnswer[] & ErrorAnswer };
+    return { status: res.status, body: (await res.json()) as ForecastAnswer[] & ErrorAnswer };
   };
 
   before(async () => {
     deps = createDeps(cfg, 'retailflow-test');
     client = await connectClient(cfg.temporal);
-    const report = await trainedSeries(cfg, deps, client, { product: PRODUCT, stores: 6, from: '2014-03-01', asOf: AS_OF, seed: 11 });
+    const report = await trainedSeries(cfg, deps, client, {
+      product: PRODUCT,
+      stores: 6,
+      from: '2014-03-01',
+      asOf: AS_OF,
+      seed: 11,
+    });
     assert.equal(report.counts.fitted, 6);
     store = 1;
-    apiDeps = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},ops2:admin:${ADMIN2},producer:write:${WRITER}`, API_RETRAINS_PER_MINUTE: '3' }));
+    apiDeps = createApiDeps(
+      testConfig({
+        API_KEYS: `ops:admin:${ADMIN},ops2:admin:${ADMIN2},producer:write:${WRITER}`,
+        API_RETRAINS_PER_MINUTE: '3',
+      }),
+    );
     app = createApp(apiDeps);
   });
   after(async () => {
@@ -65,27 +79,52 @@ describe('serving forecasts and operating the API against the real stack', () =>
     await closeDeps(deps);
   });
 
-  it('answers POST /v1/forecast in the reference\'s shape, from the production model, matching the weekly forecast', async () => {
+  it("answers POST /v1/forecast in the reference's shape, from the production model, matching the weekly forecast", async () => {
     const begin = addDays(AS_OF, 1);
     const { status, body } = await forecast([
-      { store_id: String(store), product_name: PRODUCT, begin_date: `${begin}T00:00:00Z`, end_date: `${addDays(begin, 6)}T00:00:00Z` },
+      {
+        store_id: String(store),
+        product_name: PRODUCT,
+        begin_date: `${begin}T00:00:00Z`,
+        end_date: `${addDays(begin, 6)}T00:00:00Z`,
+      },
       { store_id: 2, product_name: PRODUCT, begin_date: begin },
     ]);
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.length, 2);
     const [first, second] = body as unknown as [ForecastAnswer, ForecastAnswer];
-    assert.deepEqual(first.request, { store_id: '1', product_name: PRODUCT, begin_date: begin, end_date: addDays(begin, 6) });
-    assert.deepEqual(first.forecast.map((p) => p.timestamp), Array.from({ length: 7 }, (_, i) => `${addDays(begin, i)}T00:00:00`));
+    assert.deepEqual(first.request, {
+      store_id: '1',
+      product_name: PRODUCT,
+      begin_date: begin,
+      end_date: addDays(begin, 6),
+    });
+    assert.deepEqual(
+      first.forecast.map((p) => p.timestamp),
+      Array.from({ length: 7 }, (_, i) => `${addDays(begin, i)}T00:00:00`),
+    );
     assert.equal(second.forecast.length, 8, 'a left-out end_date is begin + 7, both included (as the reference)');
     for (const p of [...first.forecast, ...second.forecast]) {
       assert.ok(Number.isInteger(p.value) && p.lower_ci <= p.value && p.value <= p.upper_ci, JSON.stringify(p));
     }
-    const { rows: [production] } = await deps.pool.query<{ version: number }>(
-      `SELECT version FROM model_versions WHERE model = $1 AND stage = 'production'`, [`sales-forecast:${store}:${PRODUCT}`]);
-    assert.deepEqual(first.api, { model_name: `sales-forecast:${store}:${PRODUCT}`, model_version: production!.version });
+    const {
+      rows: [production],
+    } = await deps.pool.query<{ version: number }>(
+      `SELECT version FROM model_versions WHERE model = $1 AND stage = 'production'`,
+      [`sales-forecast:${store}:${PRODUCT}`],
+    );
+    assert.deepEqual(first.api, {
+      model_name: `sales-forecast:${store}:${PRODUCT}`,
+      model_version: production!.version,
+    });
     // The weekly run forecast the same 7 days from the same model and calendar.
-    const weekly = await (await app.request(`/v1/forecasts?store=${store}&product=${PRODUCT}`)).json() as { forecast: { forecast: number }[] };
-    assert.deepEqual(first.forecast.map((p) => p.value), weekly.forecast.map((p) => Math.round(p.forecast)));
+    const weekly = (await (await app.request(`/v1/forecasts?store=${store}&product=${PRODUCT}`)).json()) as {
+      forecast: { forecast: number }[];
+    };
+    assert.deepEqual(
+      first.forecast.map((p) => p.value),
+      weekly.forecast.map((p) => Math.round(p.forecast)),
+    );
   });
 
   it('refuses bad forecast requests with the field named, and unknown series with 404', async () => {
@@ -110,9 +149,13 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const longest = await forecast([{ ...ok, begin_date: '2014-10-01', end_date: '2015-09-30' }]);
     assert.equal(longest.status, 200, 'exactly 365 days is allowed');
     assert.equal((longest.body as ForecastAnswer[])[0]!.forecast.length, 365);
-    const notJson = await app.request('/v1/forecast', { method: 'POST', body: '[{', headers: { 'content-type': 'application/json' } });
+    const notJson = await app.request('/v1/forecast', {
+      method: 'POST',
+      body: '[{',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(notJson.status, 400);
-    assert.equal((await notJson.json() as ErrorAnswer).error.code, 'invalid_json');
+    assert.equal(((await notJson.json()) as ErrorAnswer).error.code, 'invalid_json');
   });
 
   it('serves the promoted version as soon as the registry changes it (rollback included)', async () => {
@@ -120,9 +163,16 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const item = [{ store_id: String(store), product_name: PRODUCT }];
     const before = (await forecast(item)).body[0]!.api.model_version;
     // A second version of the model from a retrain, then a promotion of the other one.
-    const started = await (await post(`/v1/models/${store}/${PRODUCT}/retrain`, {}, ADMIN)).json() as { workflowId: string };
-    await withWorker(cfg, cfg.temporal.taskQueues.interactive, () => client.workflow.getHandle(started.workflowId).result());
-    const { rows } = await deps.pool.query<{ version: number; stage: string }>('SELECT version, stage FROM model_versions WHERE model = $1 ORDER BY version', [model]);
+    const started = (await (await post(`/v1/models/${store}/${PRODUCT}/retrain`, {}, ADMIN)).json()) as {
+      workflowId: string;
+    };
+    await withWorker(cfg, cfg.temporal.taskQueues.interactive, () =>
+      client.workflow.getHandle(started.workflowId).result(),
+    );
+    const { rows } = await deps.pool.query<{ version: number; stage: string }>(
+      'SELECT version, stage FROM model_versions WHERE model = $1 ORDER BY version',
+      [model],
+    );
     const production = rows.find((r) => r.stage === 'production')!.version;
     const other = rows.find((r) => r.stage !== 'production')!.version;
     const servedSoon = async (version: number) => {
@@ -148,9 +198,9 @@ describe('serving forecasts and operating the API against the real stack', () =>
     assert.equal(sockets(), before);
   });
 
-  it('shows a series\' recent sales for the chart', async () => {
+  it("shows a series' recent sales for the chart", async () => {
     const res = await app.request(`/v1/sales/history?store=${store}&product=${PRODUCT}&days=56`);
-    const body = await res.json() as { days: { date: string; sales: number; open: boolean }[] };
+    const body = (await res.json()) as { days: { date: string; sales: number; open: boolean }[] };
     assert.equal(res.status, 200);
     assert.equal(body.days.length, 56);
     assert.equal(body.days.at(-1)!.date, AS_OF);
@@ -158,7 +208,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     assert.equal((await app.request(`/v1/sales/history?store=${store}&product=nothing`)).status, 404);
     const bad = await app.request(`/v1/sales/history?store=${store}&days=0`);
     assert.equal(bad.status, 400);
-    assert.equal((await bad.json() as ErrorAnswer).error.field, 'days');
+    assert.equal(((await bad.json()) as ErrorAnswer).error.field, 'days');
   });
 
   it('limits retrains per key with a clear 429', async () => {
@@ -169,27 +219,37 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const limited = await post(`/v1/models/5/${PRODUCT}/retrain`, {}, ADMIN);
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-    const err = await limited.json() as ErrorAnswer;
+    const err = (await limited.json()) as ErrorAnswer;
     assert.equal(err.error.code, 'rate_limited');
     assert.match(err.error.message, /key "ops" may start 3 retrains per minute; try again in \d+ s/);
-    assert.equal((await post(`/v1/models/5/${PRODUCT}/retrain`, {}, ADMIN2)).status, 202, 'another key has its own budget');
-    await withWorker(cfg, cfg.temporal.taskQueues.interactive, () => Promise.all([2, 3, 5].map((s) =>
-      client.workflow.getHandle(`retrain-${s}-${PRODUCT}`).result())));
+    assert.equal(
+      (await post(`/v1/models/5/${PRODUCT}/retrain`, {}, ADMIN2)).status,
+      202,
+      'another key has its own budget',
+    );
+    await withWorker(cfg, cfg.temporal.taskQueues.interactive, () =>
+      Promise.all([2, 3, 5].map((s) => client.workflow.getHandle(`retrain-${s}-${PRODUCT}`).result())),
+    );
   });
 
   it('lists, triggers, pauses and unpauses the schedules', async () => {
     await ensureSchedules(client, cfg);
-    const list = await (await app.request('/v1/schedules')).json() as { schedules: { id: string; paused: boolean; nextRuns: string[]; timeZone: string }[] };
-    assert.deepEqual(list.schedules.map((s) => s.id), ['daily-ingest', 'weekly-training', 'reconcile-runs']);
+    const list = (await (await app.request('/v1/schedules')).json()) as {
+      schedules: { id: string; paused: boolean; nextRuns: string[]; timeZone: string }[];
+    };
+    assert.deepEqual(
+      list.schedules.map((s) => s.id),
+      ['daily-ingest', 'weekly-training', 'reconcile-runs'],
+    );
     assert.ok(list.schedules.every((s) => s.nextRuns.length > 0 && s.timeZone === cfg.ingestTimeZone));
     assert.equal((await post('/v1/schedules/weekly-training/pause', {})).status, 401);
     assert.equal((await post('/v1/schedules/weekly-training/pause', {}, WRITER)).status, 403);
     const paused = await post('/v1/schedules/weekly-training/pause', {}, ADMIN);
     assert.equal(paused.status, 200);
-    assert.equal((await paused.json() as { paused: boolean }).paused, true);
+    assert.equal(((await paused.json()) as { paused: boolean }).paused, true);
     assert.equal((await post('/v1/schedules/weekly-training/pause', {}, ADMIN)).status, 409);
     const unpaused = await post('/v1/schedules/weekly-training/unpause', {}, ADMIN);
-    assert.equal((await unpaused.json() as { paused: boolean }).paused, false);
+    assert.equal(((await unpaused.json()) as { paused: boolean }).paused, false);
     assert.equal((await post('/v1/schedules/weekly-training/unpause', {}, ADMIN)).status, 409);
     // Paused so that the triggered run is the only one; it starts whether or not a worker is there.
     await post('/v1/schedules/daily-ingest/pause', {}, ADMIN);
@@ -199,8 +259,9 @@ describe('serving forecasts and operating the API against the real stack', () =>
       let runs = 0;
       for (let i = 0; i < 50 && runs === 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        runs = (await (await app.request('/v1/schedules')).json() as { schedules: { id: string; recentRuns: unknown[] }[] })
-          .schedules.find((s) => s.id === 'daily-ingest')!.recentRuns.length;
+        runs = (
+          (await (await app.request('/v1/schedules')).json()) as { schedules: { id: string; recentRuns: unknown[] }[] }
+        ).schedules.find((s) => s.id === 'daily-ingest')!.recentRuns.length;
       }
       assert.ok(runs >= 1, 'the triggered run shows among the recent runs');
     } finally {
@@ -210,11 +271,17 @@ describe('serving forecasts and operating the API against the real stack', () =>
   });
 
   it('takes keys made by `npm run keys`, and asks reads for one when API_READS_NEED_KEY is set', async () => {
-    const keys = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', ...args], { cwd: ROOT, env: process.env });
+    const keys = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', ...args], {
+        cwd: ROOT,
+        env: process.env,
+      });
     const name = uniqueId('reader').replace(/-/g, '_');
     const reader = (await keys('create', '--name', name, '--role', 'read')).stdout.trim();
     assert.match(reader, /^rf_[\w-]{32}$/);
-    const { rows: [stored] } = await deps.pool.query<{ sha256: string }>('SELECT sha256 FROM api_keys WHERE name = $1', [name]);
+    const {
+      rows: [stored],
+    } = await deps.pool.query<{ sha256: string }>('SELECT sha256 FROM api_keys WHERE name = $1', [name]);
     assert.notEqual(stored!.sha256, reader, 'only the hash is kept');
     await assert.rejects(keys('create', '--name', name, '--role', 'read'), /exists already/);
     await assert.rejects(keys('create', '--name', 'x', '--role', 'root'), /--role: one of read, write, admin/);
@@ -222,13 +289,21 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const guarded = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN}`, API_READS_NEED_KEY: 'true' }));
     try {
       const guardedApp = createApp(guarded);
-      const get = (url: string, key?: string) => guardedApp.request(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const get = (url: string, key?: string) =>
+        guardedApp.request(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
       assert.equal((await get('/v1/stores')).status, 401);
       assert.equal((await get('/v1/stores', reader)).status, 200);
       assert.equal((await get('/healthz')).status, 200, 'health stays open');
-      const fc = await guardedApp.request('/v1/forecast', { method: 'POST', body: JSON.stringify([{ store_id: '1', product_name: PRODUCT }]), headers: { 'content-type': 'application/json' } });
+      const fc = await guardedApp.request('/v1/forecast', {
+        method: 'POST',
+        body: JSON.stringify([{ store_id: '1', product_name: PRODUCT }]),
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(fc.status, 401);
-      const retrain = await guardedApp.request(`/v1/models/1/${PRODUCT}/retrain`, { method: 'POST', headers: { authorization: `Bearer ${reader}` } });
+      const retrain = await guardedApp.request(`/v1/models/1/${PRODUCT}/retrain`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reader}` },
+      });
       assert.equal(retrain.status, 403);
       await keys('revoke', '--name', name);
     } finally {
@@ -237,20 +312,33 @@ describe('serving forecasts and operating the API against the real stack', () =>
     // A new API process (no cached lookup) refuses the revoked key.
     const fresh = createApiDeps(testConfig({ API_READS_NEED_KEY: 'true' }));
     try {
-      assert.equal((await createApp(fresh).request('/v1/stores', { headers: { authorization: `Bearer ${reader}` } })).status, 401);
+      assert.equal(
+        (await createApp(fresh).request('/v1/stores', { headers: { authorization: `Bearer ${reader}` } })).status,
+        401,
+      );
     } finally {
       await closeApiDeps(fresh);
     }
   });
 
-  it('publishes a valid OpenAPI 3.1 document that lists exactly the API\'s routes', async () => {
-    const doc = await (await app.request('/openapi.json')).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  it("publishes a valid OpenAPI 3.1 document that lists exactly the API's routes", async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     assert.equal(doc.openapi, '3.1.0');
     await SwaggerParser.validate(structuredClone(doc) as never);
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     const notApi = /^\/($|assets|docs|openapi\.json)/;
-    const routed = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && !notApi.test(r.path))
-      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`))].sort();
+    const routed = [
+      ...new Set(
+        app.routes
+          .filter((r) => r.method !== 'ALL' && !notApi.test(r.path))
+          .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+      ),
+    ].sort();
     assert.deepEqual(documented, routed);
     const docs = await app.request('/docs');
     assert.equal(docs.status, 200);

@@ -24,14 +24,23 @@ function gcsOnlyConfig(gcsPort: number, dataDir: string) {
 
 describe('local stack lifecycle', () => {
   const dirs: string[] = [];
-  const tempDir = async () => { const d = await mkdtemp(path.join(os.tmpdir(), 'rf-stack-')); dirs.push(d); return d; };
+  const tempDir = async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'rf-stack-'));
+    dirs.push(d);
+    return d;
+  };
   after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
   it('the test stack is up, and a second up starts nothing', async () => {
     const cfg = testConfig();
     assert.deepEqual(await stackUp(cfg), []);
     const status = await stackStatus(cfg);
-    assert.deepEqual(status.map((s) => [s.name, s.healthy]).sort(), [['bigquery', true], ['gcs', true], ['postgres', true], ['temporal', true]]);
+    assert.deepEqual(status.map((s) => [s.name, s.healthy]).sort(), [
+      ['bigquery', true],
+      ['gcs', true],
+      ['postgres', true],
+      ['temporal', true],
+    ]);
   });
 
   it('starts, reports and stops a service', async () => {
@@ -67,8 +76,11 @@ describe('local stack lifecycle', () => {
     const dataDir = await tempDir(); // mkdtemp makes it mode 0700
     const base = testConfig();
     const cfg = testConfig({
-      RETAILFLOW_DATA_DIR: dataDir, POSTGRES_PORT: String(await freePort()),
-      TEMPORAL_ADDRESS: base.temporal.address, GCS_ENDPOINT: base.gcs.endpoint!, BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+      RETAILFLOW_DATA_DIR: dataDir,
+      POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: base.temporal.address,
+      GCS_ENDPOINT: base.gcs.endpoint!,
+      BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
     });
     const pgdata = await postgresDataDir(dataDir);
     if (process.getuid?.() === 0) assert.match(pgdata, /^\/var\/tmp\/retailflow-postgres\/[0-9a-f]{16}$/);

@@ -16,7 +16,8 @@ describe('stackCheck end to end through a worker', () => {
     const workflowId = uniqueId('stack-check');
     try {
       const result = await withWorker(cfg, taskQueue, () =>
-        client.workflow.execute(stackCheck, { workflowId, taskQueue, workflowExecutionTimeout: '2 minutes' }));
+        client.workflow.execute(stackCheck, { workflowId, taskQueue, workflowExecutionTimeout: '2 minutes' }),
+      );
       assert.deepEqual(result, {
         checkId: workflowId,
         objectUri: `gs://${cfg.gcs.bucket}/stack-checks/${workflowId}.ndjson`,
@@ -48,6 +49,9 @@ describe('stackCheck activities are safe to retry', () => {
 
   it('fails, naming the missing object, for a check that never ran', async () => {
     const id = uniqueId('never-ran');
-    await assert.rejects(acts.countStackCheck(id), new RegExp(`object gs://${testConfig().gcs.bucket}/stack-checks/${id}\\.ndjson does not exist`));
+    await assert.rejects(
+      acts.countStackCheck(id),
+      new RegExp(`object gs://${testConfig().gcs.bucket}/stack-checks/${id}\\.ndjson does not exist`),
+    );
   });
 });

@@ -27,6 +27,9 @@ describe('storage adapter against fake-gcs-server', () => {
   });
 
   it('reports a missing object as an error naming it', async () => {
-    await assert.rejects(store.read('tests/does-not-exist.json'), new RegExp(`object gs://${store.bucketName}/tests/does-not-exist\\.json does not exist`));
+    await assert.rejects(
+      store.read('tests/does-not-exist.json'),
+      new RegExp(`object gs://${store.bucketName}/tests/does-not-exist\\.json does not exist`),
+    );
   });
 });

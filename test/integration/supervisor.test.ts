@@ -25,8 +25,12 @@ interface Run {
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Run {
   const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, output: () => out, exit };
 }
@@ -64,7 +68,9 @@ describe('supervised local stack (npm start)', () => {
     for (const r of runs) if (r.child.exitCode === null) r.child.kill('SIGKILL');
     for (const dir of dirs) {
       const runDir = stackDirs(dir).run;
-      const holder = existsSync(instanceFile(runDir)) ? (JSON.parse(await readFile(instanceFile(runDir), 'utf8')) as { pid: number }).pid : 0;
+      const holder = existsSync(instanceFile(runDir))
+        ? (JSON.parse(await readFile(instanceFile(runDir), 'utf8')) as { pid: number }).pid
+        : 0;
       if (holder && isAlive(holder)) process.kill(holder, 'SIGKILL');
       for (const name of ['alpha', 'beta', 'gcs']) await stopProcess(runDir, name, 'SIGKILL');
     }
@@ -76,18 +82,31 @@ describe('supervised local stack (npm start)', () => {
     dirs.push(dataDir);
     const base = testConfig();
     return {
-      ...process.env, RETAILFLOW_DATA_DIR: dataDir, GCS_PORT: String(await freePort()), API_PORT: String(await freePort()),
-      TEMPORAL_ADDRESS: base.temporal.address, DATABASE_URL: base.postgres.url, BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+      ...process.env,
+      RETAILFLOW_DATA_DIR: dataDir,
+      GCS_PORT: String(await freePort()),
+      API_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: base.temporal.address,
+      DATABASE_URL: base.postgres.url,
+      BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
     };
   }
 
-  async function startFixture(env: NodeJS.ProcessEnv, runner = runFixture): Promise<{ run: Run; runDir: string; pids: Record<string, number> }> {
+  async function startFixture(
+    env: NodeJS.ProcessEnv,
+    runner = runFixture,
+  ): Promise<{ run: Run; runDir: string; pids: Record<string, number> }> {
     const r = runner(env);
     runs.push(r);
-    await until('the fixture to be ready', () => (r.output().includes('[start] ready') ? true : undefined), withOutput(r));
+    await until(
+      'the fixture to be ready',
+      () => (r.output().includes('[start] ready') ? true : undefined),
+      withOutput(r),
+    );
     const runDir = stackDirs(env.RETAILFLOW_DATA_DIR!).run;
     const pids: Record<string, number> = {};
-    for (const name of ['gcs', 'alpha', 'beta']) pids[name] = await until(`${name}'s pid`, () => livePid(runDir, name), withOutput(r));
+    for (const name of ['gcs', 'alpha', 'beta'])
+      pids[name] = await until(`${name}'s pid`, () => livePid(runDir, name), withOutput(r));
     return { run: r, runDir, pids };
   }
 
@@ -101,26 +120,49 @@ describe('supervised local stack (npm start)', () => {
     const { run: r, runDir, pids } = await startFixture(env);
     const gcsUrl = `http://127.0.0.1:${env.GCS_PORT}`;
 
-    await until('alpha to say it is up', () => (r.output().includes(`alpha up${ESC}[0m pid ${pids.alpha}`) ? true : undefined), withOutput(r));
+    await until(
+      'alpha to say it is up',
+      () => (r.output().includes(`alpha up${ESC}[0m pid ${pids.alpha}`) ? true : undefined),
+      withOutput(r),
+    );
     process.kill(pids.alpha!, 'SIGKILL');
-    const alpha = await until('alpha to be restarted', async () => {
-      const pid = await livePid(runDir, 'alpha');
-      return pid && pid !== pids.alpha ? pid : undefined;
-    }, withOutput(r));
+    const alpha = await until(
+      'alpha to be restarted',
+      async () => {
+        const pid = await livePid(runDir, 'alpha');
+        return pid && pid !== pids.alpha ? pid : undefined;
+      },
+      withOutput(r),
+    );
     assert.match(r.output(), /\[start\] alpha exited \(SIGKILL\); restarting in 100 ms \(restart 1\)\n/);
     assert.equal(await livePid(runDir, 'beta'), pids.beta);
     assert.equal(await livePid(runDir, 'gcs'), pids.gcs);
 
-    const bucket = await fetch(`${gcsUrl}/storage/v1/b?project=test`, { method: 'POST', body: JSON.stringify({ name: 'kept' }) });
+    const bucket = await fetch(`${gcsUrl}/storage/v1/b?project=test`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'kept' }),
+    });
     assert.equal(bucket.status, 200);
     process.kill(pids.gcs!, 'SIGKILL');
-    const gcs = await until('gcs to be restarted', async () => {
-      const pid = await livePid(runDir, 'gcs');
-      return pid && pid !== pids.gcs ? pid : undefined;
-    }, withOutput(r));
+    const gcs = await until(
+      'gcs to be restarted',
+      async () => {
+        const pid = await livePid(runDir, 'gcs');
+        return pid && pid !== pids.gcs ? pid : undefined;
+      },
+      withOutput(r),
+    );
     assert.match(r.output(), /\[start\] gcs exited \(SIGKILL\); restarting in 100 ms \(restart 1\)\n/);
-    const buckets = await until('gcs to answer', () => fetch(`${gcsUrl}/storage/v1/b`).then(
-      async (res) => (res.ok ? ((await res.json()) as { items?: { name: string }[] }).items?.map((b) => b.name) : undefined), () => undefined), withOutput(r));
+    const buckets = await until(
+      'gcs to answer',
+      () =>
+        fetch(`${gcsUrl}/storage/v1/b`).then(
+          async (res) =>
+            res.ok ? ((await res.json()) as { items?: { name: string }[] }).items?.map((b) => b.name) : undefined,
+          () => undefined,
+        ),
+      withOutput(r),
+    );
     assert.ok(buckets.includes('kept'), `bucket lost in the restart: ${buckets.join(', ')}`);
     assert.equal(await livePid(runDir, 'alpha'), alpha);
     assert.equal(await livePid(runDir, 'beta'), pids.beta);
@@ -132,7 +174,11 @@ describe('supervised local stack (npm start)', () => {
 
     // Each child's output, from every start, without the colour codes it printed.
     const alphaLog = await readFile(path.join(stackDirs(env.RETAILFLOW_DATA_DIR!).logs, 'alpha.log'), 'utf8');
-    assert.match(alphaLog, new RegExp(`^alpha up pid ${pids.alpha}\n(.*\n)*alpha up pid ${alpha}$`, 'm'), JSON.stringify(alphaLog));
+    assert.match(
+      alphaLog,
+      new RegExp(`^alpha up pid ${pids.alpha}\n(.*\n)*alpha up pid ${alpha}$`, 'm'),
+      JSON.stringify(alphaLog),
+    );
     assert.match(alphaLog, /^alpha on stderr$/m);
     assert.equal(alphaLog.includes(ESC), false, 'colour codes in alpha.log');
     assert.ok(r.output().includes(`${ESC}[32malpha up`), 'the terminal keeps the colour');
@@ -160,7 +206,10 @@ describe('supervised local stack (npm start)', () => {
     killed.child.kill('SIGKILL');
     await exitCode(killed, 'the fixture after SIGKILL');
     const { run: next, pids: nextPids } = await startFixture(env);
-    assert.match(next.output(), new RegExp(`earlier run \\(pid ${killed.child.pid}\\) ended without stopping; taking over`));
+    assert.match(
+      next.output(),
+      new RegExp(`earlier run \\(pid ${killed.child.pid}\\) ended without stopping; taking over`),
+    );
     assert.equal(isAlive(pids.alpha!), false);
     assert.equal(isAlive(pids.beta!), false);
     assert.equal(nextPids.gcs, pids.gcs, 'the service it left running is reused');
@@ -174,9 +223,15 @@ describe('supervised local stack (npm start)', () => {
     assert.match(pkg.scripts.start, /scripts\/start\.ts/);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-npm-'));
     dirs.push(dir);
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-      name: 'npm-chain', private: true, type: 'module', scripts: { start: pkg.scripts.start.replace('scripts/start.ts', FIXTURE) },
-    }));
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'npm-chain',
+        private: true,
+        type: 'module',
+        scripts: { start: pkg.scripts.start.replace('scripts/start.ts', FIXTURE) },
+      }),
+    );
     await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     const env = await fixtureEnv();
     const { run: npm, runDir, pids } = await startFixture(env, (e) => run('npm', ['start'], e, dir));

@@ -7,7 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { promoteVersion } from '../../platform/registry.ts';
-import { DEFAULT_TRAINING, trainingProgressQuery, type TrainingOptions, type TrainingReport } from '../../contracts/training.ts';
+import {
+  DEFAULT_TRAINING,
+  trainingProgressQuery,
+  type TrainingOptions,
+  type TrainingReport,
+} from '../../contracts/training.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { importStores } from '../../platform/storeImport.ts';
@@ -22,14 +27,22 @@ const cfg = testConfig();
 // 50 generated stores x 2 products (t1, t2), and three series no model can be fit on (product tx).
 const PRODUCTS = ['t1', 't2', 'tx'];
 const AS_OF = '2014-06-30';
-const options: TrainingOptions = { ...DEFAULT_TRAINING, asOf: AS_OF, products: PRODUCTS, shardSize: 16, concurrency: 2 };
+const options: TrainingOptions = {
+  ...DEFAULT_TRAINING,
+  asOf: AS_OF,
+  products: PRODUCTS,
+  shardSize: 16,
+  concurrency: 2,
+};
 
 async function countsOf(deps: Deps, runId: string) {
   const { rows } = await deps.pool.query<{ versions: number; forecasts: number; failures: number; production: number }>(
     `SELECT (SELECT count(*)::int FROM model_versions WHERE training_run = $1) AS versions,
             (SELECT count(*)::int FROM forecast_results WHERE run_id = $1) AS forecasts,
             (SELECT count(*)::int FROM training_failures WHERE run_id = $1) AS failures,
-            (SELECT count(*)::int FROM model_versions WHERE training_run = $1 AND stage = 'production') AS production`, [runId]);
+            (SELECT count(*)::int FROM model_versions WHERE training_run = $1 AND stage = 'production') AS production`,
+    [runId],
+  );
   return rows[0]!;
 }
 
@@ -44,7 +57,10 @@ describe('weekly training against the real stack', () => {
     await importStores(deps.pool, path.join(dir, 'store.csv'));
     // The generator names products p01, p02: renamed so no other test's series mix in.
     await importTrain(deps, path.join(dir, 'train.csv'), { warehouse: false });
-    await deps.pool.query(`UPDATE sales SET product = 't' || right(product, 1) WHERE product IN ('p01', 'p02') AND date BETWEEN '2014-01-01' AND $1`, [AS_OF]);
+    await deps.pool.query(
+      `UPDATE sales SET product = 't' || right(product, 1) WHERE product IN ('p01', 'p02') AND date BETWEEN '2014-01-01' AND $1`,
+      [AS_OF],
+    );
     // Unfit-able: 10 days only; never any sales; closed for the last two months.
     await deps.pool.query(
       `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
@@ -52,7 +68,9 @@ describe('weekly training against the real stack', () => {
               CASE WHEN s = 3 AND d >= '2014-05-01' THEN false ELSE true END, false, '0', false
        FROM unnest(ARRAY[1, 2, 3]) AS s, generate_series('2014-03-01'::date, $1::date, '1 day') AS d
        WHERE s <> 1 OR d > $1::date - 10
-       ON CONFLICT DO NOTHING`, [AS_OF]);
+       ON CONFLICT DO NOTHING`,
+      [AS_OF],
+    );
   });
   after(async () => {
     await client.connection.close();
@@ -60,7 +78,11 @@ describe('weekly training against the real stack', () => {
   });
 
   const run = (workflowId: string, o: TrainingOptions = options) =>
-    client.workflow.execute('weeklyTraining', { workflowId, taskQueue: cfg.temporal.taskQueues.training, args: [o] }) as Promise<TrainingReport>;
+    client.workflow.execute('weeklyTraining', {
+      workflowId,
+      taskQueue: cfg.temporal.taskQueues.training,
+      args: [o],
+    }) as Promise<TrainingReport>;
 
   it('trains every series, registers a version each, writes exactly 7 forecasts per series, and reports the unfit ones', async () => {
     const runId = uniqueId('training');
@@ -70,16 +92,34 @@ describe('weekly training against the real stack', () => {
     assert.equal(report.counts.fitted + report.counts.unfit, 103);
     assert.ok(report.counts.unfit >= 3, `the three tx series at least (${report.counts.unfit})`);
     const counts = await countsOf(deps, runId);
-    assert.deepEqual(counts, { versions: report.counts.fitted, forecasts: report.counts.fitted * 7, failures: report.counts.unfit, production: report.counts.promoted });
+    assert.deepEqual(counts, {
+      versions: report.counts.fitted,
+      forecasts: report.counts.fitted * 7,
+      failures: report.counts.unfit,
+      production: report.counts.promoted,
+    });
     const { rows: reasons } = await deps.pool.query<{ store_id: number; reason: string }>(
-      `SELECT store_id, reason FROM training_failures WHERE run_id = $1 AND product = 'tx' ORDER BY store_id`, [runId]);
+      `SELECT store_id, reason FROM training_failures WHERE run_id = $1 AND product = 'tx' ORDER BY store_id`,
+      [runId],
+    );
     assert.match(reasons[0]!.reason, /too short: 10 open days/);
     assert.match(reasons[1]!.reason, /no sales/);
     assert.match(reasons[2]!.reason, /closed for the last 61 days/);
-    const { rows: dates } = await deps.pool.query<{ d: string }>(`SELECT DISTINCT forecast_date::text AS d FROM forecast_results WHERE run_id = $1 ORDER BY d`, [runId]);
-    assert.deepEqual(dates.map((r) => r.d), ['2014-07-01', '2014-07-02', '2014-07-03', '2014-07-04', '2014-07-05', '2014-07-06', '2014-07-07']);
-    assert.ok(report.metrics.rmspe && report.metrics.rmspe.p50 > 0 && report.metrics.rmspe.p50 < 0.5, JSON.stringify(report.metrics));
-    const { rows: [runRow] } = await deps.pool.query<{ status: string }>('SELECT status FROM training_runs WHERE run_id = $1', [runId]);
+    const { rows: dates } = await deps.pool.query<{ d: string }>(
+      `SELECT DISTINCT forecast_date::text AS d FROM forecast_results WHERE run_id = $1 ORDER BY d`,
+      [runId],
+    );
+    assert.deepEqual(
+      dates.map((r) => r.d),
+      ['2014-07-01', '2014-07-02', '2014-07-03', '2014-07-04', '2014-07-05', '2014-07-06', '2014-07-07'],
+    );
+    assert.ok(
+      report.metrics.rmspe && report.metrics.rmspe.p50 > 0 && report.metrics.rmspe.p50 < 0.5,
+      JSON.stringify(report.metrics),
+    );
+    const {
+      rows: [runRow],
+    } = await deps.pool.query<{ status: string }>('SELECT status FROM training_runs WHERE run_id = $1', [runId]);
     assert.equal(runRow!.status, 'done');
 
     // The same run again: versions and forecasts are updated in place, nothing is added.
@@ -88,7 +128,7 @@ describe('weekly training against the real stack', () => {
     assert.deepEqual(await countsOf(deps, runId), counts);
   });
 
-  it('promotes a new run\'s versions unless they are worse than production by more than the margin', async () => {
+  it("promotes a new run's versions unless they are worse than production by more than the margin", async () => {
     const first = uniqueId('training');
     const second = uniqueId('training');
     const [a, b] = await withWorker(cfg, cfg.temporal.taskQueues.training, async () => [
@@ -97,21 +137,40 @@ describe('weekly training against the real stack', () => {
       await run(second, { ...options, products: ['t1'], engine: 'last_week', promotionMargin: 0.05 }),
     ]);
     assert.equal(a.counts.promoted, a.counts.fitted, 'the first run is promoted whole');
-    assert.ok(b.counts.promoted < b.counts.fitted / 10, `the worse one mostly is not (${b.counts.promoted} of ${b.counts.fitted})`);
+    assert.ok(
+      b.counts.promoted < b.counts.fitted / 10,
+      `the worse one mostly is not (${b.counts.promoted} of ${b.counts.fitted})`,
+    );
     assert.equal((await countsOf(deps, second)).production, b.counts.promoted);
     const { rows: served } = await deps.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM forecast_results f JOIN model_versions v ON v.model = f.model AND v.version = f.model_version
-       WHERE f.run_id = $1 AND v.training_run = $2`, [second, first]);
-    assert.equal(served[0]!.n, 7 * (b.counts.fitted - b.counts.promoted), 'series not promoted are forecast by the production version');
+       WHERE f.run_id = $1 AND v.training_run = $2`,
+      [second, first],
+    );
+    assert.equal(
+      served[0]!.n,
+      7 * (b.counts.fitted - b.counts.promoted),
+      'series not promoted are forecast by the production version',
+    );
 
     // Rolling back is one registry call: promote the earlier version again.
-    const { rows: [latest] } = await deps.pool.query<{ model: string; version: number }>(
-      `SELECT model, version FROM model_versions WHERE training_run = $1 ORDER BY model LIMIT 1`, [second]);
+    const {
+      rows: [latest],
+    } = await deps.pool.query<{ model: string; version: number }>(
+      `SELECT model, version FROM model_versions WHERE training_run = $1 ORDER BY model LIMIT 1`,
+      [second],
+    );
     assert.ok(await promoteVersion(deps.pool, latest!.model, latest!.version));
     assert.ok(await promoteVersion(deps.pool, latest!.model, latest!.version - 1));
     const { rows: stages } = await deps.pool.query<{ version: number; stage: string }>(
-      `SELECT version, stage FROM model_versions WHERE model = $1 AND stage = 'production'`, [latest!.model]);
-    assert.deepEqual(stages, [{ version: latest!.version - 1, stage: 'production' }], 'exactly one production version: the earlier one');
+      `SELECT version, stage FROM model_versions WHERE model = $1 AND stage = 'production'`,
+      [latest!.model],
+    );
+    assert.deepEqual(
+      stages,
+      [{ version: latest!.version - 1, stage: 'production' }],
+      'exactly one production version: the earlier one',
+    );
     assert.equal(await promoteVersion(deps.pool, latest!.model, 999), false, 'an unknown version');
   });
 
@@ -119,7 +178,9 @@ describe('weekly training against the real stack', () => {
     const runId = uniqueId('training');
     await withWorker(cfg, cfg.temporal.taskQueues.training, async () => {
       const handle = await client.workflow.start('weeklyTraining', {
-        workflowId: runId, taskQueue: cfg.temporal.taskQueues.training, args: [{ ...options, shardSize: 4, concurrency: 1 }],
+        workflowId: runId,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [{ ...options, shardSize: 4, concurrency: 1 }],
       });
       for (let i = 0; ; i++) {
         const p = await handle.query(trainingProgressQuery);
@@ -130,7 +191,9 @@ describe('weekly training against the real stack', () => {
       await handle.cancel();
       await assert.rejects(handle.result());
     });
-    const { rows: [row] } = await deps.pool.query<{ status: string }>('SELECT status FROM training_runs WHERE run_id = $1', [runId]);
+    const {
+      rows: [row],
+    } = await deps.pool.query<{ status: string }>('SELECT status FROM training_runs WHERE run_id = $1', [runId]);
     assert.equal(row!.status, 'cancelled');
     const c = await countsOf(deps, runId);
     assert.ok(c.versions + c.failures < 103, 'it stopped before the end');
@@ -140,11 +203,16 @@ describe('weekly training against the real stack', () => {
   it('is finished with exact counts by a new worker after the first is killed with SIGKILL mid-run', async () => {
     const runId = uniqueId('training');
     const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], { env: process.env, stdio: 'ignore' });
+      spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], {
+        env: process.env,
+        stdio: 'ignore',
+      });
     const workers: ChildProcess[] = [];
     try {
       const handle = await client.workflow.start('weeklyTraining', {
-        workflowId: runId, taskQueue: cfg.temporal.taskQueues.training, args: [{ ...options, shardSize: 8 }],
+        workflowId: runId,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [{ ...options, shardSize: 8 }],
       });
       workers.push(startWorker());
       for (let i = 0; ; i++) {
@@ -156,9 +224,14 @@ describe('weekly training against the real stack', () => {
       }
       workers[0]!.kill('SIGKILL');
       workers.push(startWorker());
-      const report = await handle.result() as TrainingReport;
+      const report = (await handle.result()) as TrainingReport;
       assert.equal(report.counts.fitted + report.counts.unfit, 103);
-      assert.deepEqual(await countsOf(deps, runId), { versions: report.counts.fitted, forecasts: report.counts.fitted * 7, failures: report.counts.unfit, production: report.counts.promoted });
+      assert.deepEqual(await countsOf(deps, runId), {
+        versions: report.counts.fitted,
+        forecasts: report.counts.fitted * 7,
+        failures: report.counts.unfit,
+        production: report.counts.promoted,
+      });
     } finally {
       for (const w of workers) w.kill('SIGKILL');
     }
@@ -170,55 +243,89 @@ describe('weekly training against the real stack', () => {
     const apiDeps = createApiDeps(testConfig({ API_KEYS: `ops:admin:${ADMIN},producer:write:${WRITER}` }));
     try {
       const app = createApp(apiDeps);
-      const post = (url: string, body: unknown, key?: string) => app.request(url, {
-        method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      });
+      const post = (url: string, body: unknown, key?: string) =>
+        app.request(url, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        });
       const asOf = '2014-06-23';
       assert.equal((await post('/v1/training-runs', { asOf }, undefined)).status, 401);
       assert.equal((await post('/v1/training-runs', { asOf }, WRITER)).status, 403);
-      for (const [body, field] of [[{ asOf, engine: 'arima' }, 'engine'], [{ asOf, windowDays: 5 }, 'windowDays'], [{ asOf: '2014-02-30' }, 'asOf'],
-        [{ asOf, products: ['a b'] }, 'products.0'], [{ asOf, colour: 'red' }, 'body']] as const) {
+      for (const [body, field] of [
+        [{ asOf, engine: 'arima' }, 'engine'],
+        [{ asOf, windowDays: 5 }, 'windowDays'],
+        [{ asOf: '2014-02-30' }, 'asOf'],
+        [{ asOf, products: ['a b'] }, 'products.0'],
+        [{ asOf, colour: 'red' }, 'body'],
+      ] as const) {
         const res = await post('/v1/training-runs', body, ADMIN);
-        const err = await res.json() as { error: { field?: string; message: string } };
+        const err = (await res.json()) as { error: { field?: string; message: string } };
         assert.equal(res.status, 400, JSON.stringify(body));
         assert.equal(err.error.field ?? 'body', field, err.error.message);
       }
       const res = await post('/v1/training-runs', { asOf, products: ['t2'], shardSize: 25 }, ADMIN);
       assert.equal(res.status, 202);
-      const started = await res.json() as { workflowId: string; temporalUrl: string };
+      const started = (await res.json()) as { workflowId: string; temporalUrl: string };
       assert.equal(started.workflowId, `weekly-training-${asOf}`);
-      await withWorker(cfg, cfg.temporal.taskQueues.training, () => client.workflow.getHandle(started.workflowId).result());
-      const got = await (await app.request(`/v1/training-runs/${started.workflowId}`)).json() as { status: string; counts: { series: number; shards: number } };
+      await withWorker(cfg, cfg.temporal.taskQueues.training, () =>
+        client.workflow.getHandle(started.workflowId).result(),
+      );
+      const got = (await (await app.request(`/v1/training-runs/${started.workflowId}`)).json()) as {
+        status: string;
+        counts: { series: number; shards: number };
+      };
       assert.equal(got.status, 'done');
       assert.deepEqual([got.counts.series, got.counts.shards], [50, 2]);
-      const list = await (await app.request('/v1/training-runs?limit=500')).json() as { runs: { run_id: string }[] };
+      const list = (await (await app.request('/v1/training-runs?limit=500')).json()) as { runs: { run_id: string }[] };
       assert.ok(list.runs.some((r) => r.run_id === started.workflowId));
-      assert.equal((await post(`/v1/training-runs/${started.workflowId}/cancel`, {}, ADMIN)).status, 409, 'an ended run cannot be cancelled');
+      assert.equal(
+        (await post(`/v1/training-runs/${started.workflowId}/cancel`, {}, ADMIN)).status,
+        409,
+        'an ended run cannot be cancelled',
+      );
       assert.equal((await app.request('/v1/training-runs/no-such-run')).status, 404);
 
       // What the run left to read: stores, their series, the latest forecast, the versions (of a store it fitted).
-      const { rows: [{ store_id: store } = { store_id: 0 }] } = await deps.pool.query<{ store_id: number }>(
-        `SELECT m.store_id FROM model_versions v JOIN models m ON m.name = v.model WHERE v.training_run = $1 ORDER BY m.store_id LIMIT 1`, [started.workflowId]);
-      const stores = await (await app.request('/v1/stores')).json() as { stores: { store_id: number; products: string[] }[] };
+      const {
+        rows: [{ store_id: store } = { store_id: 0 }],
+      } = await deps.pool.query<{ store_id: number }>(
+        `SELECT m.store_id FROM model_versions v JOIN models m ON m.name = v.model WHERE v.training_run = $1 ORDER BY m.store_id LIMIT 1`,
+        [started.workflowId],
+      );
+      const stores = (await (await app.request('/v1/stores')).json()) as {
+        stores: { store_id: number; products: string[] }[];
+      };
       assert.ok(stores.stores.find((s) => s.store_id === store)?.products.includes('t2'));
-      const products = await (await app.request(`/v1/stores/${store}/products`)).json() as { products: string[] };
+      const products = (await (await app.request(`/v1/stores/${store}/products`)).json()) as { products: string[] };
       assert.ok(products.products.includes('t1') && products.products.includes('t2'));
-      const fc = await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json() as { runId: string; model: { name: string; version: number }; forecast: { date: string }[] };
+      const fc = (await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json()) as {
+        runId: string;
+        model: { name: string; version: number };
+        forecast: { date: string }[];
+      };
       assert.equal(fc.runId, started.workflowId);
       assert.equal(fc.model.name, `sales-forecast:${store}:t2`);
-      assert.deepEqual(fc.forecast.map((p) => p.date), ['2014-06-24', '2014-06-25', '2014-06-26', '2014-06-27', '2014-06-28', '2014-06-29', '2014-06-30']);
-      const versions = await (await app.request(`/v1/models/${store}/t2/versions`)).json() as { versions: { version: number; stage: string; metrics: { rmspe: number } }[] };
-      assert.ok(versions.versions.length >= 2 && versions.versions.filter((v) => v.stage === 'production').length === 1);
+      assert.deepEqual(
+        fc.forecast.map((p) => p.date),
+        ['2014-06-24', '2014-06-25', '2014-06-26', '2014-06-27', '2014-06-28', '2014-06-29', '2014-06-30'],
+      );
+      const versions = (await (await app.request(`/v1/models/${store}/t2/versions`)).json()) as {
+        versions: { version: number; stage: string; metrics: { rmspe: number } }[];
+      };
+      assert.ok(
+        versions.versions.length >= 2 && versions.versions.filter((v) => v.stage === 'production').length === 1,
+      );
       assert.ok(versions.versions.every((v) => typeof v.metrics.rmspe === 'number'));
       const oldest = versions.versions.at(-1)!.version;
       assert.equal((await post(`/v1/models/${store}/t2/versions/${oldest}/promote`, {}, WRITER)).status, 403);
       assert.equal((await post(`/v1/models/${store}/t2/versions/${oldest}/promote`, {}, ADMIN)).status, 200);
-      const after = await (await app.request(`/v1/models/${store}/t2/versions`)).json() as typeof versions;
+      const after = (await (await app.request(`/v1/models/${store}/t2/versions`)).json()) as typeof versions;
       assert.equal(after.versions.find((v) => v.stage === 'production')?.version, oldest, 'rolled back');
       const expectStatus = async (url: string, status: number, field?: string) => {
         const res = await app.request(url);
         assert.equal(res.status, status, url);
-        if (field) assert.equal((await res.json() as { error: { field: string } }).error.field, field, url);
+        if (field) assert.equal(((await res.json()) as { error: { field: string } }).error.field, field, url);
       };
       await expectStatus('/v1/stores/99999/products', 404);
       await expectStatus('/v1/stores/abc/products', 400, 'id');
@@ -229,21 +336,37 @@ describe('weekly training against the real stack', () => {
 
       // Retrain on demand: a double click (two starts while one is pending) is one workflow.
       const clicks = await Promise.all([1, 2].map(async () => post(`/v1/models/${store}/t2/retrain`, {}, ADMIN)));
-      const [first, second] = await Promise.all(clicks.map(async (r) => { assert.equal(r.status, 202); return await r.json() as { workflowId: string; runId: string }; }));
+      const [first, second] = await Promise.all(
+        clicks.map(async (r) => {
+          assert.equal(r.status, 202);
+          return (await r.json()) as { workflowId: string; runId: string };
+        }),
+      );
       assert.deepEqual(second, first);
       assert.equal(first!.workflowId, `retrain-${store}-t2`);
-      await withWorker(cfg, cfg.temporal.taskQueues.interactive, () => client.workflow.getHandle(first!.workflowId).result());
-      const retrain = await (await app.request(`/v1/retrains/${first!.workflowId}`)).json() as {
-        status: string; result: { trained: boolean; version: number; promoted: boolean; metrics: { rmspe: number; folds: number } } };
+      await withWorker(cfg, cfg.temporal.taskQueues.interactive, () =>
+        client.workflow.getHandle(first!.workflowId).result(),
+      );
+      const retrain = (await (await app.request(`/v1/retrains/${first!.workflowId}`)).json()) as {
+        status: string;
+        result: { trained: boolean; version: number; promoted: boolean; metrics: { rmspe: number; folds: number } };
+      };
       assert.equal(retrain.status, 'COMPLETED');
       assert.equal(retrain.result.trained, true);
       assert.equal(retrain.result.version, versions.versions[0]!.version + 1, 'a new version');
       assert.equal(retrain.result.metrics.folds, 3);
-      const latestForecast = await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json() as { model: { version: number } };
-      const served = (await (await app.request(`/v1/models/${store}/t2/versions`)).json() as typeof versions).versions.find((v) => v.stage === 'production')!.version;
+      const latestForecast = (await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json()) as {
+        model: { version: number };
+      };
+      const served = (
+        (await (await app.request(`/v1/models/${store}/t2/versions`)).json()) as typeof versions
+      ).versions.find((v) => v.stage === 'production')!.version;
       assert.equal(latestForecast.model.version, served, 'the newest forecast comes from the version serving now');
       assert.equal((await post(`/v1/models/${store}/t2/retrain`, {}, WRITER)).status, 403);
-      const noBody = await app.request('/v1/models/99999/t2/retrain', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+      const noBody = await app.request('/v1/models/99999/t2/retrain', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
       assert.equal(noBody.status, 404, 'the body is optional; the unknown store is what is wrong');
       assert.equal((await post(`/v1/models/${store}/a%20b/retrain`, {}, ADMIN)).status, 400);
       assert.equal((await post(`/v1/models/${store}/t2/retrain`, { engine: 'arima' }, ADMIN)).status, 400);

@@ -22,20 +22,46 @@ const activities: Partial<Activities> = {
   snapshotTrainingWindow: () => Promise.resolve({ series: 2, shards: 1 }),
   trainShard: () => Promise.resolve({ series: 2, fitted: 2, unfit: 0, promoted: 2, forecasts: 14 }),
   recordTrainingRun: () => Promise.resolve({}),
-  retrainSeriesNow: (_run, input) => Promise.resolve({ storeId: input.storeId, product: input.product, trained: false, reason: 'only 3 days of history' }),
+  retrainSeriesNow: (_run, input) =>
+    Promise.resolve({
+      storeId: input.storeId,
+      product: input.product,
+      trained: false,
+      reason: 'only 3 days of history',
+    }),
   // Two chunks of a train.csv after its stores.
-  importStoresObject: (uri) => Promise.resolve({ source: `import:${uri}`, read: 2, loaded: 2, rejected: 0, rejectedStores: [] }),
-  beginSalesImport: (input) => Promise.resolve({ bytes: 200, plan: { ...input, dirtyMonths: [] } satisfies SalesImportPlan }),
-  importSalesChunk: (_uri, _plan, start: ChunkStart) => Promise.resolve({
-    chunk: start.chunk, end: { offset: start.offset + 100, line: start.line + 3 }, header: ['Store'], done: start.chunk === 1,
-    read: 3, loaded: 3, upserted: 0, rejected: 0, rejectedWithStore: 0, skipped: 0, minDate: '2010-01-01', maxDate: '2010-01-03',
-    streamed: [{ month: '2010-01', object: `chunk-${start.chunk}`, rows: 3 }], exportMonths: [], ms: { parseAndCopy: 1, upsert: 0 },
-  }),
+  importStoresObject: (uri) =>
+    Promise.resolve({ source: `import:${uri}`, read: 2, loaded: 2, rejected: 0, rejectedStores: [] }),
+  beginSalesImport: (input) =>
+    Promise.resolve({ bytes: 200, plan: { ...input, dirtyMonths: [] } satisfies SalesImportPlan }),
+  importSalesChunk: (_uri, _plan, start: ChunkStart) =>
+    Promise.resolve({
+      chunk: start.chunk,
+      end: { offset: start.offset + 100, line: start.line + 3 },
+      header: ['Store'],
+      done: start.chunk === 1,
+      read: 3,
+      loaded: 3,
+      upserted: 0,
+      rejected: 0,
+      rejectedWithStore: 0,
+      skipped: 0,
+      minDate: '2010-01-01',
+      maxDate: '2010-01-03',
+      streamed: [{ month: '2010-01', object: `chunk-${start.chunk}`, rows: 3 }],
+      exportMonths: [],
+      ms: { parseAndCopy: 1, upsert: 0 },
+    }),
   finishSalesImport: () => Promise.resolve({ months: 1, counts: { postgres: 6, gcs: 6, bigquery: 6 } }),
 };
 const ticks: [string, typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, CalendarSpec, string][] = [
   ['scheduledDailyIngest', scheduledDailyIngest, { hour: 0, minute: 30 }, '2026-03-10T11:30:00Z'],
-  ['scheduledWeeklyTraining', scheduledWeeklyTraining, { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }, '2026-03-07T12:00:00Z'],
+  [
+    'scheduledWeeklyTraining',
+    scheduledWeeklyTraining,
+    { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 },
+    '2026-03-07T12:00:00Z',
+  ],
 ];
 
 const env = await startTestTemporal();
@@ -47,19 +73,34 @@ try {
   };
   await withWorker(env, activities, async (taskQueue) => {
     await env.client.workflow.execute(importSales, {
-      taskQueue, workflowId: 'import-sales-replay', args: [{ storesUri: 'gs://bucket/imports/replay/store.csv', trainUri: 'gs://bucket/imports/replay/train.csv' }],
+      taskQueue,
+      workflowId: 'import-sales-replay',
+      args: [{ storesUri: 'gs://bucket/imports/replay/store.csv', trainUri: 'gs://bucket/imports/replay/train.csv' }],
     });
     await save('importSales', 'import-sales-replay');
-    await env.client.workflow.execute(retrainSeries, { taskQueue, workflowId: 'retrain-1-p01', args: [{ storeId: 1, product: 'p01', engine: 'fast', windowDays: 120 }] });
+    await env.client.workflow.execute(retrainSeries, {
+      taskQueue,
+      workflowId: 'retrain-1-p01',
+      args: [{ storeId: 1, product: 'p01', engine: 'fast', windowDays: 120 }],
+    });
     await save('retrainSeries', 'retrain-1-p01');
     for (const [name, workflowType, calendar, at] of ticks) {
       const schedule = await env.client.schedule.create({
-        scheduleId: name, spec: { calendars: [calendar], timezone: TIME_ZONE },
-        action: { type: 'startWorkflow', workflowType, taskQueue, args: [{ timeZone: TIME_ZONE }] }, state: { paused: true },
+        scheduleId: name,
+        spec: { calendars: [calendar], timezone: TIME_ZONE },
+        action: { type: 'startWorkflow', workflowType, taskQueue, args: [{ timeZone: TIME_ZONE }] },
+        state: { paused: true },
       });
       const t = new Date(at).getTime();
-      await schedule.backfill({ start: new Date(t - 60_000), end: new Date(t + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
-      const workflowId = await until(`${name}'s tick`, async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
+      await schedule.backfill({
+        start: new Date(t - 60_000),
+        end: new Date(t + 60_000),
+        overlap: ScheduleOverlapPolicy.ALLOW_ALL,
+      });
+      const workflowId = await until(
+        `${name}'s tick`,
+        async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
+      );
       await env.client.workflow.getHandle(workflowId).result();
       await save(name, workflowId);
     }

@@ -8,12 +8,17 @@ import { WORKFLOWS_PATH } from '../../workers/run.ts';
 import * as workflows from '../../workflows/index.ts';
 
 const dir = import.meta.dirname;
-const files = readdirSync(dir).filter((f) => f.endsWith('.history.json')).sort();
-const recorded = (file: string): { workflowId: string; history: unknown } =>
-  ({ workflowId: file.replace('.history.json', ''), history: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) });
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.history.json'))
+  .sort();
+const recorded = (file: string): { workflowId: string; history: unknown } => ({
+  workflowId: file.replace('.history.json', ''),
+  history: JSON.parse(readFileSync(path.join(dir, file), 'utf8')),
+});
 /** The workflow type a history ran. */
 const workflowType = (history: unknown): string =>
-  (history as { events: { workflowExecutionStartedEventAttributes: { workflowType: { name: string } } }[] }).events[0]!.workflowExecutionStartedEventAttributes.workflowType.name;
+  (history as { events: { workflowExecutionStartedEventAttributes: { workflowType: { name: string } } }[] }).events[0]!
+    .workflowExecutionStartedEventAttributes.workflowType.name;
 
 describe('workflow replay', () => {
   it('has a recorded history of every workflow', () => {
@@ -35,16 +40,27 @@ describe('workflow replay', () => {
   it('fails a recorded history replayed against a changed workflow', async () => {
     const { workflowId, history } = recorded('stackCheck.history.json');
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(dir, 'changed', 'index.ts') }, [{ workflowId, history }])) results.push(result);
+    for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(dir, 'changed', 'index.ts') }, [
+      { workflowId, history },
+    ]))
+      results.push(result);
     assert.equal(results.length, 1);
-    assert.ok(results[0]!.error instanceof DeterminismViolationError, `expected a DeterminismViolationError, got ${String(results[0]!.error)}`);
+    assert.ok(
+      results[0]!.error instanceof DeterminismViolationError,
+      `expected a DeterminismViolationError, got ${String(results[0]!.error)}`,
+    );
   });
 
   it('fails a recorded history whose events no longer match', async () => {
     // A history whose first activity was a different one must fail replay too.
-    const { history } = recorded('stackCheck.history.json') as { history: { events: Record<string, { activityType?: { name: string } }>[] } };
+    const { history } = recorded('stackCheck.history.json') as {
+      history: { events: Record<string, { activityType?: { name: string } }>[] };
+    };
     const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'somethingElse' };
-    await assert.rejects(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, 'tampered'), DeterminismViolationError);
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, 'tampered'),
+      DeterminismViolationError,
+    );
   });
 });

@@ -16,17 +16,19 @@ interface ComposeService {
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown> | string[];
 }
-const compose = parse(readFileSync(path.resolve(import.meta.dirname, '../../temporal-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(path.resolve(import.meta.dirname, '../../temporal-compose.yml'), 'utf8'), {
+  merge: true,
+}) as { services: Record<string, ComposeService> };
 const services = compose.services;
 const defaults = loadConfig({});
 // Compose's own interpolation: ${X:-default} takes the default; ${X:?message} must be set by the user.
-const interpolate = (value: string) => value
-  .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
-  .replace(/\$\{\w+:\?[^}]*\}/g, 'ops:admin:a-key-the-user-provides');
+const interpolate = (value: string) =>
+  value.replace(/\$\{\w+:-([^}]*)\}/g, '$1').replace(/\$\{\w+:\?[^}]*\}/g, 'ops:admin:a-key-the-user-provides');
 
 describe('temporal-compose.yml', () => {
   it('has Postgres, Temporal with schema setup, the Temporal UI, and retailflow worker and API', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api']) assert.ok(services[name], `service ${name}`);
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api'])
+      assert.ok(services[name], `service ${name}`);
     assert.ok(services.worker?.build && services.api?.build, 'worker and API build from the Dockerfile');
     assert.match(services.temporal?.image ?? '', /^temporalio\/(auto-setup|server)/);
   });
@@ -47,11 +49,13 @@ describe('temporal-compose.yml', () => {
       assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
       assert.match(env.DATABASE_URL ?? '', /@postgresql:5432\//);
       // The variables must also parse: a typo in a value would stop the container at start-up.
-      assert.doesNotThrow(() => loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)]))));
+      assert.doesNotThrow(() =>
+        loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)]))),
+      );
     }
   });
 
-  it('has Docker restart every long-running service that dies, and check the API\'s liveness', () => {
+  it("has Docker restart every long-running service that dies, and check the API's liveness", () => {
     for (const [name, svc] of Object.entries(services)) {
       if (name === 'migrate') continue; // a one-shot job
       assert.equal(svc.restart, 'unless-stopped', `${name} is restarted when it dies`);

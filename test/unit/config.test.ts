@@ -33,7 +33,13 @@ describe('config', () => {
   });
 
   it('derives local addresses from the port variables', () => {
-    const cfg = loadConfig({ POSTGRES_PORT: '25432', TEMPORAL_PORT: '17233', TEMPORAL_UI_PORT: '18233', GCS_PORT: '14443', BIGQUERY_PORT: '19050' });
+    const cfg = loadConfig({
+      POSTGRES_PORT: '25432',
+      TEMPORAL_PORT: '17233',
+      TEMPORAL_UI_PORT: '18233',
+      GCS_PORT: '14443',
+      BIGQUERY_PORT: '19050',
+    });
     assert.equal(cfg.postgres.url, 'postgres://retailflow@127.0.0.1:25432/retailflow');
     assert.equal(cfg.temporal.address, '127.0.0.1:17233');
     assert.equal(cfg.temporal.uiUrl, 'http://localhost:18233');
@@ -50,9 +56,13 @@ describe('config', () => {
 
   it('talks to real cloud services in external mode', () => {
     const cfg = loadConfig({
-      RETAILFLOW_STACK: 'external', DATABASE_URL: 'postgres://u@10.0.0.5/rf',
-      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'secret-key',
-      GCP_PROJECT: 'acme-retail', GCS_BUCKET: 'acme-retail-ml',
+      RETAILFLOW_STACK: 'external',
+      DATABASE_URL: 'postgres://u@10.0.0.5/rf',
+      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'ns.acct',
+      TEMPORAL_API_KEY: 'secret-key',
+      GCP_PROJECT: 'acme-retail',
+      GCS_BUCKET: 'acme-retail-ml',
     });
     assert.deepEqual(cfg.stack.managed, { temporal: false, postgres: false, gcs: false, bigquery: false });
     assert.equal(cfg.gcs.endpoint, undefined);
@@ -64,7 +74,12 @@ describe('config', () => {
   });
 
   it('names every bad variable', () => {
-    const err = configError({ TEMPORAL_PORT: 'seventy', API_PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    const err = configError({
+      TEMPORAL_PORT: 'seventy',
+      API_PORT: '70000',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+    });
     const text = err.message;
     for (const name of ['TEMPORAL_PORT', 'API_PORT', 'DATABASE_URL', 'LOG_LEVEL']) assert.match(text, new RegExp(name));
     assert.equal(err.problems.length, 4);
@@ -82,15 +97,22 @@ describe('config', () => {
     writeFileSync(cert, 'CERT');
     writeFileSync(key, 'KEY');
     assert.match(configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert }).message, /TEMPORAL_TLS_CLIENT_KEY_PATH/);
-    const tls = loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: key }).temporal.connection.tls;
+    const tls = loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: key }).temporal
+      .connection.tls;
     assert.ok(tls && typeof tls === 'object');
     assert.equal(Buffer.from(tls.clientCertPair!.crt).toString(), 'CERT');
     assert.equal(Buffer.from(tls.clientCertPair!.key).toString(), 'KEY');
-    assert.match(configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: '/nowhere/k.pem' }).message, /nowhere\/k\.pem/);
+    assert.match(
+      configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: '/nowhere/k.pem' }).message,
+      /nowhere\/k\.pem/,
+    );
   });
 
   it('names the variables that were renamed', () => {
-    assert.match(configError({ TEMPORAL_TLS_CERT_PATH: '/c.pem' }).message, /TEMPORAL_TLS_CERT_PATH: renamed to TEMPORAL_TLS_CLIENT_CERT_PATH/);
+    assert.match(
+      configError({ TEMPORAL_TLS_CERT_PATH: '/c.pem' }).message,
+      /TEMPORAL_TLS_CERT_PATH: renamed to TEMPORAL_TLS_CLIENT_CERT_PATH/,
+    );
   });
 
   it('takes the address and namespace from a temporal.toml profile, variables winning', () => {
@@ -101,14 +123,23 @@ describe('config', () => {
     assert.equal(cfg.temporal.address, 'temporal.internal:7233');
     assert.equal(cfg.temporal.namespace, 'retail-eu');
     assert.equal(cfg.stack.managed.temporal, false, 'an address from the profile is not run here');
-    assert.match(configError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' }).message, /Profile 'staging' not found/);
+    assert.match(
+      configError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' }).message,
+      /Profile 'staging' not found/,
+    );
     assert.match(configError({ TEMPORAL_ADDRESS: 'no-port' }).message, /TEMPORAL_ADDRESS: must be host:port/);
   });
 
   it('keeps API keys only as hashes', () => {
     const key = 'a-long-enough-secret-key';
     const cfg = loadConfig({ API_KEYS: `ops:admin:${key}, dash:read:another-long-secret` });
-    assert.deepEqual(cfg.api.keys.map((k) => [k.name, k.role]), [['ops', 'admin'], ['dash', 'read']]);
+    assert.deepEqual(
+      cfg.api.keys.map((k) => [k.name, k.role]),
+      [
+        ['ops', 'admin'],
+        ['dash', 'read'],
+      ],
+    );
     assert.equal(cfg.api.keys[0]?.sha256, createHash('sha256').update(key).digest('hex'));
     assert.ok(!JSON.stringify(cfg).includes(key), 'the plain key must not survive parsing');
   });

@@ -7,8 +7,10 @@ describe('the business date rule', () => {
   const today = '2026-12-01';
 
   it('accepts past dates from the first date to today, forecast dates up to two years ahead', () => {
-    for (const d of [FIRST_DATE, '2015-07-31', '2024-02-29', today]) assert.equal(dateProblem(d, 'past', today), null, d);
-    for (const d of [FIRST_DATE, today, '2027-06-01', '2028-12-01']) assert.equal(dateProblem(d, 'forecast', today), null, d);
+    for (const d of [FIRST_DATE, '2015-07-31', '2024-02-29', today])
+      assert.equal(dateProblem(d, 'past', today), null, d);
+    for (const d of [FIRST_DATE, today, '2027-06-01', '2028-12-01'])
+      assert.equal(dateProblem(d, 'forecast', today), null, d);
   });
 
   it('names the value and why it is not a date of the kind', () => {
@@ -26,7 +28,8 @@ describe('the business date rule', () => {
       [20150731, 'past', /YYYY-MM-DD, got 20150731/],
       [undefined, 'past', /YYYY-MM-DD, got nothing/],
     ];
-    for (const [value, kind, reason] of cases) assert.match(dateProblem(value, kind, today) ?? 'accepted', reason, String(value));
+    for (const [value, kind, reason] of cases)
+      assert.match(dateProblem(value, kind, today) ?? 'accepted', reason, String(value));
   });
 
   it('puts two years from 29 February on 28 February', () => {
@@ -39,14 +42,21 @@ describe('the business date rule', () => {
 describe('forecast ranges under the date rule', () => {
   const today = '2026-12-01';
   it('holds a left-out end to the rule as well as a given one', () => {
-    assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-20' }, today), { ok: true, begin: '2028-11-20', end: '2028-11-27' });
-    assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-30' }, today),
-      { ok: false, field: 'end_date', reason: '2028-12-07 is more than 2 years ahead (latest allowed 2028-12-01)' });
+    assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-20' }, today), {
+      ok: true,
+      begin: '2028-11-20',
+      end: '2028-11-27',
+    });
+    assert.deepEqual(forecastRange({ store_id: 1, product_name: 'all', begin_date: '2028-11-30' }, today), {
+      ok: false,
+      field: 'end_date',
+      reason: '2028-12-07 is more than 2 years ahead (latest allowed 2028-12-01)',
+    });
   });
 });
 
 describe('the day a schedule tick is for', () => {
-  it('is the day before the tick in the schedule\'s time zone, not in UTC', () => {
+  it("is the day before the tick in the schedule's time zone, not in UTC", () => {
     // 00:30 in Berlin on 2 December is still 1 December in UTC: the tick is for 1 December.
     assert.equal(dayBeforeIn('Europe/Berlin', new Date('2026-12-01T23:30:00Z')), '2026-12-01');
     assert.equal(dayBeforeIn('UTC', new Date('2026-12-01T23:30:00Z')), '2026-11-30');

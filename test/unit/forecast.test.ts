@@ -20,7 +20,11 @@ armProphet();
 const EFFECTS = { level: 5000, sat: 1.25, sun: 0.8, promo: 1.3, promoFri: 1.1, stateHoliday: 0.6, school: 1.05 };
 const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
 
-function syntheticSeries(from: string, to: string, opts: { noise?: number; seed?: number; closedSundays?: boolean; trendPerYear?: number; weekdaysOnly?: boolean } = {}): SeriesDay[] {
+function syntheticSeries(
+  from: string,
+  to: string,
+  opts: { noise?: number; seed?: number; closedSundays?: boolean; trendPerYear?: number; weekdaysOnly?: boolean } = {},
+): SeriesDay[] {
   const rng = xoroshiro128plus(opts.seed ?? 1);
   const noise = () => (uniformFloat64(rng) - 0.5) * 2 * (opts.noise ?? 0.02);
   return datesBetween(from, to).map((date, i) => {
@@ -28,9 +32,13 @@ function syntheticSeries(from: string, to: string, opts: { noise?: number; seed?
     const open = !(opts.closedSundays && wd === 0);
     // weekdaysOnly: the weekday profile alone (what Prophet without regressors can represent).
     const promo = !opts.weekdaysOnly && wd >= 1 && wd <= 5 && Math.floor(i / 7) % 2 === 0;
-    const stateHoliday = !opts.weekdaysOnly && i % 37 === 5 ? 'a' as const : '0' as const;
+    const stateHoliday = !opts.weekdaysOnly && i % 37 === 5 ? ('a' as const) : ('0' as const);
     const schoolHoliday = !opts.weekdaysOnly && i % 60 < 10;
-    let s = EFFECTS.level * (1 + (opts.trendPerYear ?? 0) * i / 365) * (wd === 6 ? EFFECTS.sat : 1) * (wd === 0 ? EFFECTS.sun : 1);
+    let s =
+      EFFECTS.level *
+      (1 + ((opts.trendPerYear ?? 0) * i) / 365) *
+      (wd === 6 ? EFFECTS.sat : 1) *
+      (wd === 0 ? EFFECTS.sun : 1);
     if (promo) s *= EFFECTS.promo * (wd === 5 ? EFFECTS.promoFri : 1);
     if (stateHoliday !== '0') s *= EFFECTS.stateHoliday;
     if (schoolHoliday) s *= EFFECTS.school;
@@ -44,7 +52,10 @@ describe('fast forecast engine', () => {
   it('recovers known weekday, promo and holiday effects', () => {
     const { params } = fastEngine.fit(syntheticSeries('2014-01-01', '2014-12-31'));
     const near = (name: (typeof FEATURE_NAMES)[number], factor: number, tol = 0.03) =>
-      assert.ok(Math.abs(coefOf(params.coef, name) - Math.log(factor)) < tol, `${name}: ${Math.exp(coefOf(params.coef, name)).toFixed(3)} vs ${factor}`);
+      assert.ok(
+        Math.abs(coefOf(params.coef, name) - Math.log(factor)) < tol,
+        `${name}: ${Math.exp(coefOf(params.coef, name)).toFixed(3)} vs ${factor}`,
+      );
     near('sat', EFFECTS.sat);
     near('sun', EFFECTS.sun);
     near('promo', EFFECTS.promo);
@@ -59,7 +70,10 @@ describe('fast forecast engine', () => {
     const model = fastEngine.fit(history);
     const days = assumedCalendar(history, datesBetween('2015-05-01', '2015-05-07'));
     const points = fastEngine.predict(model, days);
-    assert.deepEqual(points.map((p) => p.date), datesBetween('2015-05-01', '2015-05-07'));
+    assert.deepEqual(
+      points.map((p) => p.date),
+      datesBetween('2015-05-01', '2015-05-07'),
+    );
     for (const p of points) {
       if (weekday(p.date) === 0) assert.deepEqual([p.forecast, p.lower, p.upper], [0, 0, 0], 'a closed Sunday is 0');
       else assert.ok(p.lower < p.forecast && p.forecast < p.upper && p.forecast > 3000, JSON.stringify(p));
@@ -79,15 +93,27 @@ describe('fast forecast engine', () => {
     const series = syntheticSeries('2015-01-01', '2015-04-30', { noise: 0.1 });
     // Every day is open here, so a prefix's last day sees the same "before closure" either way.
     const lengths = [99, 106, 113, 120];
-    fitFastPrefixes(series, lengths).forEach((model, i) => assert.deepEqual(model, fastEngine.fit(series.slice(0, lengths[i]))));
+    fitFastPrefixes(series, lengths).forEach((model, i) =>
+      assert.deepEqual(model, fastEngine.fit(series.slice(0, lengths[i]))),
+    );
   });
 
   it('names why a series cannot be fit', () => {
     const series = syntheticSeries('2015-01-01', '2015-04-30');
-    const unfit = (s: SeriesDay[], reason: RegExp) => assert.throws(() => fastEngine.fit(s), (e: unknown) => e instanceof UnfitSeriesError && reason.test(e.message));
+    const unfit = (s: SeriesDay[], reason: RegExp) =>
+      assert.throws(
+        () => fastEngine.fit(s),
+        (e: unknown) => e instanceof UnfitSeriesError && reason.test(e.message),
+      );
     unfit(series.slice(0, MIN_OPEN_DAYS - 1), /too short: 27 open days with sales, at least 28 needed/);
-    unfit(series.map((d) => ({ ...d, sales: 0 })), /no sales in the 120 days/);
-    unfit(series.map((d, i) => (i >= 60 ? { ...d, open: false, sales: 0 } : d)), /closed for the last 60 days/);
+    unfit(
+      series.map((d) => ({ ...d, sales: 0 })),
+      /no sales in the 120 days/,
+    );
+    unfit(
+      series.map((d, i) => (i >= 60 ? { ...d, open: false, sales: 0 } : d)),
+      /closed for the last 60 days/,
+    );
   });
 
   it('beats both baselines in a backtest on a growing, noisy series', () => {
@@ -96,23 +122,45 @@ describe('fast forecast engine', () => {
     const lastWeek = backtest(lastWeekEngine, series);
     const median = backtest(medianWeekdayPromoEngine, series);
     assert.equal(fast.days, 18, '3 folds of 7 days, Sundays closed');
-    assert.ok(fast.rmspe < lastWeek.rmspe && fast.rmspe < median.rmspe, `fast ${fast.rmspe}, last week ${lastWeek.rmspe}, median ${median.rmspe}`);
+    assert.ok(
+      fast.rmspe < lastWeek.rmspe && fast.rmspe < median.rmspe,
+      `fast ${fast.rmspe}, last week ${lastWeek.rmspe}, median ${median.rmspe}`,
+    );
   });
 });
 
 describe('prophet forecast engine (Stan in WASM)', () => {
-  const history = syntheticSeries('2015-01-01', '2015-04-30', { closedSundays: true, noise: 0.02, weekdaysOnly: true, trendPerYear: 0.2 });
+  const history = syntheticSeries('2015-01-01', '2015-04-30', {
+    closedSundays: true,
+    noise: 0.02,
+    weekdaysOnly: true,
+    trendPerYear: 0.2,
+  });
   const dates = datesBetween('2015-05-01', '2015-05-07');
-  const future = syntheticSeries('2015-01-01', '2015-05-07', { closedSundays: true, noise: 0, weekdaysOnly: true, trendPerYear: 0.2 }).slice(-7);
+  const future = syntheticSeries('2015-01-01', '2015-05-07', {
+    closedSundays: true,
+    noise: 0,
+    weekdaysOnly: true,
+    trendPerYear: 0.2,
+  }).slice(-7);
 
   it('forecasts a weekly pattern with trend within 10% on open days, 0 on closed ones, with an interval', () => {
     const model = prophetEngine.fit(history);
     const points = prophetEngine.predict(model, future);
-    assert.deepEqual(points.map((p) => p.date), dates);
+    assert.deepEqual(
+      points.map((p) => p.date),
+      dates,
+    );
     points.forEach((p, i) => {
       const actual = future[i]!;
-      if (!actual.open) { assert.deepEqual([p.forecast, p.lower, p.upper], [0, 0, 0]); return; }
-      assert.ok(Math.abs(p.forecast - actual.sales) / actual.sales < 0.1, `${p.date}: ${p.forecast.toFixed(0)} vs ${actual.sales}`);
+      if (!actual.open) {
+        assert.deepEqual([p.forecast, p.lower, p.upper], [0, 0, 0]);
+        return;
+      }
+      assert.ok(
+        Math.abs(p.forecast - actual.sales) / actual.sales < 0.1,
+        `${p.date}: ${p.forecast.toFixed(0)} vs ${actual.sales}`,
+      );
       assert.ok(p.lower <= p.forecast && p.forecast <= p.upper);
     });
   });
@@ -140,7 +188,10 @@ describe('forecast baselines', () => {
   it('median_weekday_promo takes the median of the same weekday and promo flag', () => {
     const model = medianWeekdayPromoEngine.fit(history);
     const monday = { date: '2015-05-04', open: true, promo: true, stateHoliday: '0' as const, schoolHoliday: false };
-    const sales = history.filter((d) => weekday(d.date) === 1 && d.promo && d.open).map((d) => d.sales).sort((a, b) => a - b);
+    const sales = history
+      .filter((d) => weekday(d.date) === 1 && d.promo && d.open)
+      .map((d) => d.sales)
+      .sort((a, b) => a - b);
     const mid = sales.length >> 1;
     const expected = sales.length % 2 ? sales[mid]! : (sales[mid - 1]! + sales[mid]!) / 2;
     assert.equal(medianWeekdayPromoEngine.predict(model, [monday])[0]!.forecast, expected);
@@ -180,13 +231,22 @@ describe('assumed calendar and engine lookup', () => {
 
   it('finds engines by name and names the known ones for an unknown one', () => {
     assert.equal(engineNamed('fast'), fastEngine);
-    assert.throws(() => engineNamed('arima'), /unknown forecast engine "arima"; known: fast, prophet, last_week, median_weekday_promo/);
+    assert.throws(
+      () => engineNamed('arima'),
+      /unknown forecast engine "arima"; known: fast, prophet, last_week, median_weekday_promo/,
+    );
   });
 });
 
 describe('forecast features', () => {
   it('computes weekday, month start and month end as Date does, leap years included', () => {
-    const days = datesBetween('2015-12-20', '2016-03-05').map((date) => ({ date, open: true, promo: false, stateHoliday: '0' as const, schoolHoliday: false }));
+    const days = datesBetween('2015-12-20', '2016-03-05').map((date) => ({
+      date,
+      open: true,
+      promo: false,
+      stateHoliday: '0' as const,
+      schoolHoliday: false,
+    }));
     const out = new Float64Array(FEATURE_NAMES.length);
     days.forEach((day, i) => {
       writeFeatures(days, i, 0, out, 0);

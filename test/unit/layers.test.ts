@@ -8,9 +8,17 @@ const FIXTURES = path.join(ROOT, 'test/fixtures/layers');
 
 describe('the layer map (.dependency-cruiser.mjs)', () => {
   it('fails each wrong import of test/fixtures/layers with its rule, and lets the allowed ones pass', async () => {
-    const { default: config } = await import(path.join(ROOT, '.dependency-cruiser.mjs')) as { default: IConfiguration };
+    const { default: config } = (await import(path.join(ROOT, '.dependency-cruiser.mjs'))) as {
+      default: IConfiguration;
+    };
     const { output } = await cruise(['.'], {
-      ...config.options, tsConfig: undefined, exclude: undefined, baseDir: FIXTURES, ruleSet: { forbidden: config.forbidden }, validate: true, outputType: 'json',
+      ...config.options,
+      tsConfig: undefined,
+      exclude: undefined,
+      baseDir: FIXTURES,
+      ruleSet: { forbidden: config.forbidden },
+      validate: true,
+      outputType: 'json',
     });
     const result = (typeof output === 'string' ? JSON.parse(output) : output) as ICruiseResult;
     const found = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();

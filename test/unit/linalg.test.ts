@@ -17,11 +17,19 @@ describe('choleskySolve against ml-matrix', () => {
       const b = Array.from({ length: p }, random);
       const expected = new CholeskyDecomposition(a).solve(Matrix.columnVector(b)).getColumn(0);
       const actual = choleskySolve(Float64Array.from(a.to1DArray()), Float64Array.from(b), p);
-      actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-8 * Math.max(1, Math.abs(expected[i]!)), `p=${p} x[${i}]: ${v} vs ${expected[i]}`));
+      actual.forEach((v, i) =>
+        assert.ok(
+          Math.abs(v - expected[i]!) < 1e-8 * Math.max(1, Math.abs(expected[i]!)),
+          `p=${p} x[${i}]: ${v} vs ${expected[i]}`,
+        ),
+      );
     }
   });
 
   it('refuses a matrix that is not positive definite', () => {
-    assert.throws(() => choleskySolve(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), 2), /not positive definite \(pivot 1/);
+    assert.throws(
+      () => choleskySolve(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), 2),
+      /not positive definite \(pivot 1/,
+    );
   });
 });

@@ -12,13 +12,17 @@ import { generateStores, generateTrain } from '../../scripts/data/generator.ts';
 // csv-parse with quotes off is the reference: the hand-written reader must give the same records.
 async function reference(file: string) {
   const out: { fields: string[]; line: number }[] = [];
-  const parser = createReadStream(file).pipe(parse({ quote: false, info: true, relax_column_count: true, skip_empty_lines: true }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) out.push({ fields: record, line: info.lines });
+  const parser = createReadStream(file).pipe(
+    parse({ quote: false, info: true, relax_column_count: true, skip_empty_lines: true }),
+  );
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>)
+    out.push({ fields: record, line: info.lines });
   return out;
 }
 async function mine(file: string) {
   const out: { fields: string[]; line: number }[] = [];
-  for await (const batch of quoteFreeCsvLines(file)) for (const l of batch) out.push({ fields: l.fields, line: l.line });
+  for await (const batch of quoteFreeCsvLines(file))
+    for (const l of batch) out.push({ fields: l.fields, line: l.line });
   return out;
 }
 
@@ -31,7 +35,11 @@ describe('quote-free CSV reader', () => {
       await writeFile(file, lines.join(eol));
       const records = await mine(file);
       assert.deepEqual(records, await reference(file));
-      assert.deepEqual(records.map((r) => r.line), [1, 2, 4, 6, 7, 8], 'blank lines count in line numbers');
+      assert.deepEqual(
+        records.map((r) => r.line),
+        [1, 2, 4, 6, 7, 8],
+        'blank lines count in line numbers',
+      );
     }
   });
 
@@ -40,7 +48,9 @@ describe('quote-free CSV reader', () => {
     const file = path.join(dir, 'train.csv');
     const opts = { seed: 3, stores: 40, from: '2014-01-01', to: '2014-03-31', products: 2 };
     let text = '';
-    generateTrain(opts, generateStores(opts), (chunk) => { text += chunk; });
+    generateTrain(opts, generateStores(opts), (chunk) => {
+      text += chunk;
+    });
     await writeFile(file, text);
     const records = await mine(file);
     assert.equal(records.length, 1 + 40 * 90 * 2);
@@ -53,12 +63,15 @@ describe('quote-free CSV reader', () => {
     const text = ['A,B', 'ä,ö', '', '€,1', '2,𝄞', '\r', 'x,y', '', 'last,line'].join('\r\n');
     const file = path.join(dir, 'resume.csv');
     await writeFile(file, text);
-    const all = (await mine(file));
+    const all = await mine(file);
     const read = async (from: LinePosition) => {
       const out: { fields: string[]; line: number }[] = [];
       const ends: LinePosition[] = [];
       for await (const batch of csvLineBatches(fileBytes(file, from.offset), from)) {
-        batch.lines.forEach((l, i) => { out.push({ fields: l.fields, line: l.line }); ends.push({ offset: batch.endOf(i), line: l.line }); });
+        batch.lines.forEach((l, i) => {
+          out.push({ fields: l.fields, line: l.line });
+          ends.push({ offset: batch.endOf(i), line: l.line });
+        });
       }
       return { out, ends };
     };
@@ -68,7 +81,8 @@ describe('quote-free CSV reader', () => {
       assert.deepEqual((await read(end)).out, all.slice(i + 1), `resumed after line ${end.line}`);
     }
     const lines: { fields: string[]; line: number }[] = [];
-    for await (const batch of csvLineBatches(Readable.from([...Buffer.from(text)].map((b) => Buffer.from([b]))))) for (const l of batch.lines) lines.push({ fields: l.fields, line: l.line });
+    for await (const batch of csvLineBatches(Readable.from([...Buffer.from(text)].map((b) => Buffer.from([b])))))
+      for (const l of batch.lines) lines.push({ fields: l.fields, line: l.line });
     assert.deepEqual(lines, all);
   });
 });

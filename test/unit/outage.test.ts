@@ -16,7 +16,9 @@ describe('telling a lost dependency from a bug', () => {
     assert.ok(isPostgresUnavailable(withCode('terminating connection due to administrator command', '57P01')));
     assert.ok(isPostgresUnavailable(withCode('the database system is starting up', '57P03')));
     assert.ok(isPostgresUnavailable(new Error('Connection terminated unexpectedly')));
-    assert.ok(isPostgresUnavailable(new Error('outer', { cause: new Error('timeout exceeded when trying to connect') })));
+    assert.ok(
+      isPostgresUnavailable(new Error('outer', { cause: new Error('timeout exceeded when trying to connect') })),
+    );
     assert.ok(!isPostgresUnavailable(withCode('relation "nope" does not exist', '42P01')));
     assert.ok(!isPostgresUnavailable(withCode('value out of range for type integer', '22003')));
     assert.ok(!isPostgresUnavailable(new TypeError('x is undefined')));
@@ -44,9 +46,14 @@ describe('outage log', () => {
     const info = mock.fn();
     const outage = outageLog({ warn, info } as unknown as Logger, 'postgres');
     outage.up();
-    for (let i = 0; i < 50; i++) outage.down(new Error('query failed', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') }));
+    for (let i = 0; i < 50; i++)
+      outage.down(new Error('query failed', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') }));
     assert.equal(warn.mock.callCount(), 1);
-    assert.deepEqual(warn.mock.calls[0]!.arguments[0], { dependency: 'postgres', error: 'connect ECONNREFUSED', code: 'ECONNREFUSED' });
+    assert.deepEqual(warn.mock.calls[0]!.arguments[0], {
+      dependency: 'postgres',
+      error: 'connect ECONNREFUSED',
+      code: 'ECONNREFUSED',
+    });
     outage.up();
     outage.up();
     assert.equal(info.mock.callCount(), 1);

@@ -4,7 +4,16 @@ import { parseSaleEvent } from '../../contracts/sales.ts';
 import { validateSalesBatch, type StagedEvent } from '../../domain/salesBatch.ts';
 
 const good = (over: Record<string, unknown> = {}) => ({
-  store_id: 1, date: '2015-07-31', day_of_week: 5, sales: 5263, customers: 555, open: 1, promo: 1, state_holiday: '0', school_holiday: 1, ...over,
+  store_id: 1,
+  date: '2015-07-31',
+  day_of_week: 5,
+  sales: 5263,
+  customers: 555,
+  open: 1,
+  promo: 1,
+  state_holiday: '0',
+  school_holiday: 1,
+  ...over,
 });
 const ctx = { knownStores: new Set([1, 2, 3]), latestDate: '2015-08-01' };
 const staged = (payloads: unknown[]): StagedEvent[] => payloads.map((payload, i) => ({ eventId: i + 1, payload }));
@@ -18,7 +27,15 @@ describe('sales event shape', () => {
     }
     const r = parseSaleEvent(good());
     assert.deepEqual(r.ok && r.value, {
-      storeId: 1, product: 'all', date: '2015-07-31', sales: 5263, customers: 555, open: true, promo: true, stateHoliday: '0', schoolHoliday: true,
+      storeId: 1,
+      product: 'all',
+      date: '2015-07-31',
+      sales: 5263,
+      customers: 555,
+      open: true,
+      promo: true,
+      stateHoliday: '0',
+      schoolHoliday: true,
     });
   });
 
@@ -56,19 +73,29 @@ describe('sales event shape', () => {
 
 describe('validateSalesBatch', () => {
   it('rejects every kind of bad row with its reason and lands the rest', () => {
-    const batch = validateSalesBatch(staged([
-      good(),                                          // 1 ok
-      good({ store_id: 99 }),                          // 2 unknown store
-      good({ date: '2015-08-02', day_of_week: 7 }),    // 3 future
-      good({ store_id: 2, open: 0 }),                  // 4 sales on a closed day
-      good({ store_id: 2, sales: -3 }),                // 5 negative sales
-      'not an object',                                 // 6 wrong type
-      good({ store_id: 3 }),                           // 7 ok, then resent identically
-      good({ store_id: 3 }),                           // 8 duplicate
-      good({ store_id: 1, product: 'p1', sales: 10 }), // 9 conflicting pair
-      good({ store_id: 1, product: 'p1', sales: 11 }), // 10
-    ]), ctx, parseSaleEvent);
-    assert.deepEqual(batch.accepted.map((r) => [r.storeId, r.product]), [[1, 'all'], [3, 'all']]);
+    const batch = validateSalesBatch(
+      staged([
+        good(), // 1 ok
+        good({ store_id: 99 }), // 2 unknown store
+        good({ date: '2015-08-02', day_of_week: 7 }), // 3 future
+        good({ store_id: 2, open: 0 }), // 4 sales on a closed day
+        good({ store_id: 2, sales: -3 }), // 5 negative sales
+        'not an object', // 6 wrong type
+        good({ store_id: 3 }), // 7 ok, then resent identically
+        good({ store_id: 3 }), // 8 duplicate
+        good({ store_id: 1, product: 'p1', sales: 10 }), // 9 conflicting pair
+        good({ store_id: 1, product: 'p1', sales: 11 }), // 10
+      ]),
+      ctx,
+      parseSaleEvent,
+    );
+    assert.deepEqual(
+      batch.accepted.map((r) => [r.storeId, r.product]),
+      [
+        [1, 'all'],
+        [3, 'all'],
+      ],
+    );
     const reasons = Object.fromEntries(batch.rejected.map((r) => [r.line, r.reason]));
     assert.match(reasons[2]!, /unknown store 99/);
     assert.match(reasons[3]!, /in the future/);

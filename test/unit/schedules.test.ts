@@ -10,7 +10,10 @@ describe('schedule definitions', () => {
     for (const def of scheduleDefinitions(loadConfig({}))) {
       assert.equal(def.action.type, 'startWorkflow');
       assert.equal(typeof def.action.workflowType, 'function', def.scheduleId);
-      assert.ok(registered.has(def.action.workflowType), `${def.scheduleId}'s workflow is exported by workflows/index.ts`);
+      assert.ok(
+        registered.has(def.action.workflowType),
+        `${def.scheduleId}'s workflow is exported by workflows/index.ts`,
+      );
     }
   });
 });

@@ -8,13 +8,25 @@ function gate() {
   const order: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const start = (item: number) => new Promise<void>((resolve) => {
-    order.push(item);
-    maxInFlight = Math.max(maxInFlight, ++inFlight);
-    open.set(item, () => { inFlight--; resolve(); });
-  });
+  const start = (item: number) =>
+    new Promise<void>((resolve) => {
+      order.push(item);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      open.set(item, () => {
+        inFlight--;
+        resolve();
+      });
+    });
   const tick = () => new Promise((r) => setImmediate(r));
-  return { start, order, open, tick, get maxInFlight() { return maxInFlight; } };
+  return {
+    start,
+    order,
+    open,
+    tick,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+  };
 }
 
 describe('slidingWindow', () => {
@@ -27,7 +39,10 @@ describe('slidingWindow', () => {
     await g.tick();
     assert.deepEqual(g.order, [0, 1, 2]);
     for (let i = 0; i < 6; i++) {
-      for (const [item, settle] of g.open) { g.open.delete(item); settle(); }
+      for (const [item, settle] of g.open) {
+        g.open.delete(item);
+        settle();
+      }
       await g.tick();
     }
     assert.equal(await done, 6);
@@ -44,7 +59,9 @@ describe('slidingWindow', () => {
     g.open.get(0)!();
     await g.tick();
     let settled = false;
-    void done.then(() => { settled = true; });
+    void done.then(() => {
+      settled = true;
+    });
     await g.tick();
     assert.equal(settled, false, 'item 1 is still in flight');
     g.open.get(1)!();
@@ -64,8 +81,13 @@ describe('slidingWindow', () => {
 
   it('refuses a concurrency below 1 as invalid input instead of waiting forever', async () => {
     for (const concurrency of [0, -1, 1.5, Number.NaN]) {
-      await assert.rejects(slidingWindow([1], concurrency, () => Promise.resolve()), (err: Error & { type?: string; nonRetryable?: boolean }) =>
-        err.type === 'InvalidInput' && err.nonRetryable === true && /^concurrency: must be a whole number of at least 1, got /.test(err.message));
+      await assert.rejects(
+        slidingWindow([1], concurrency, () => Promise.resolve()),
+        (err: Error & { type?: string; nonRetryable?: boolean }) =>
+          err.type === 'InvalidInput' &&
+          err.nonRetryable === true &&
+          /^concurrency: must be a whole number of at least 1, got /.test(err.message),
+      );
     }
   });
 });

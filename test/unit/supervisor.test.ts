@@ -15,9 +15,19 @@ function fakeProcess(name: string, events: string[]) {
         return Promise.reject(new Error('port taken\nmore detail'));
       }
       let die!: (reason: string) => void;
-      const exited = new Promise<string>((resolve) => { die = resolve; });
+      const exited = new Promise<string>((resolve) => {
+        die = resolve;
+      });
       lives.push({ die });
-      const running: Running = { pid: ++pid, exited, stop: () => { events.push(`stop ${name}`); die('SIGTERM'); return Promise.resolve(true); } };
+      const running: Running = {
+        pid: ++pid,
+        exited,
+        stop: () => {
+          events.push(`stop ${name}`);
+          die('SIGTERM');
+          return Promise.resolve(true);
+        },
+      };
       events.push(`start ${name} ${running.pid}`);
       return Promise.resolve(running);
     },
@@ -26,7 +36,9 @@ function fakeProcess(name: string, events: string[]) {
     proc,
     kill: (reason = 'SIGKILL') => lives.at(-1)!.die(reason),
     starts: () => lives.length,
-    failNextStarts: (n: number) => { failures = n; },
+    failNextStarts: (n: number) => {
+      failures = n;
+    },
   };
 }
 
@@ -47,12 +59,15 @@ describe('Supervisor', () => {
       a.kill();
       await until(() => a.starts() === i + 1);
     }
-    assert.deepEqual(lines.filter((l) => l.includes('restarting')), [
-      'a exited (SIGKILL); restarting in 10 ms (restart 1)',
-      'a exited (SIGKILL); restarting in 20 ms (restart 2)',
-      'a exited (SIGKILL); restarting in 40 ms (restart 3)',
-      'a exited (SIGKILL); restarting in 40 ms (restart 4)',
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.includes('restarting')),
+      [
+        'a exited (SIGKILL); restarting in 10 ms (restart 1)',
+        'a exited (SIGKILL); restarting in 20 ms (restart 2)',
+        'a exited (SIGKILL); restarting in 40 ms (restart 3)',
+        'a exited (SIGKILL); restarting in 40 ms (restart 4)',
+      ],
+    );
     assert.equal(b.starts(), 1);
     await sup.stop();
   });
@@ -67,10 +82,10 @@ describe('Supervisor', () => {
     await new Promise((r) => setTimeout(r, 40));
     a.kill('code 1');
     await until(() => a.starts() === 3);
-    assert.deepEqual(lines.filter((l) => l.includes('restarting')), [
-      'a exited (SIGKILL); restarting in 10 ms (restart 1)',
-      'a exited (code 1); restarting in 10 ms (restart 2)',
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.includes('restarting')),
+      ['a exited (SIGKILL); restarting in 10 ms (restart 1)', 'a exited (code 1); restarting in 10 ms (restart 2)'],
+    );
     await sup.stop();
   });
 
@@ -102,6 +117,10 @@ describe('Supervisor', () => {
     await sup.stop();
     await new Promise((r) => setTimeout(r, 40));
     assert.deepEqual(events, ['start postgres 1', 'start worker 1', 'start api 1', 'stop api', 'stop postgres']);
-    assert.deepEqual(lines, ['worker exited (SIGKILL); restarting in 20 ms (restart 1)', 'api stopped', 'postgres stopped']);
+    assert.deepEqual(lines, [
+      'worker exited (SIGKILL); restarting in 20 ms (restart 1)',
+      'api stopped',
+      'postgres stopped',
+    ]);
   });
 });

@@ -10,18 +10,62 @@ import { trainRowReader, type TrainRowOptions } from '../../platform/trainRows.t
 const opts: GeneratorOptions = { seed: 11, stores: 20, from: '2015-01-01', to: '2015-03-31', products: 3 };
 function generatedLines(): string[] {
   let text = '';
-  generateTrain(opts, generateStores(opts), (chunk) => { text += chunk; });
+  generateTrain(opts, generateStores(opts), (chunk) => {
+    text += chunk;
+  });
   return text.trimEnd().split('\n');
 }
 
 // Values a field may be spoiled with: wrong types, out of range, quoted, blank, the edges of valid.
-const SPOILERS = ['', ' ', '-1', '0', '1', '2', '007', '1.5', '1e3', 'abc', '"0"', '"1"', '"a"', 'a', 'b', 'c', 'd',
-  '10000000', '10000001', '99999999', '123456789', '2015-02-29', '2015-02-28', '2016-02-29', '2015-13-01', '"2015-01-05"',
-  'all', 'p01', 'bad product!', 'x'.repeat(65), '7', '8', 'NULL', 'NA', 'NaN', '1e308', '2147483648', '0001-01-01', '0000-00-00', '9999-12-31'];
+const SPOILERS = [
+  '',
+  ' ',
+  '-1',
+  '0',
+  '1',
+  '2',
+  '007',
+  '1.5',
+  '1e3',
+  'abc',
+  '"0"',
+  '"1"',
+  '"a"',
+  'a',
+  'b',
+  'c',
+  'd',
+  '10000000',
+  '10000001',
+  '99999999',
+  '123456789',
+  '2015-02-29',
+  '2015-02-28',
+  '2016-02-29',
+  '2015-13-01',
+  '"2015-01-05"',
+  'all',
+  'p01',
+  'bad product!',
+  'x'.repeat(65),
+  '7',
+  '8',
+  'NULL',
+  'NA',
+  'NaN',
+  '1e308',
+  '2147483648',
+  '0001-01-01',
+  '0000-00-00',
+  '9999-12-31',
+];
 
 describe('train.csv rows: fast path against the reference path', () => {
   const [header, ...records] = generatedLines().map((l) => l.split(','));
-  const ctx: TrainRowOptions = { knownStores: new Set(Array.from({ length: 15 }, (_, i) => i + 1)), latestDate: '2015-03-20' };
+  const ctx: TrainRowOptions = {
+    knownStores: new Set(Array.from({ length: 15 }, (_, i) => i + 1)),
+    latestDate: '2015-03-20',
+  };
 
   function assertSame(options: TrainRowOptions, lines: string[][]) {
     const fast = trainRowReader(header!, 'train.csv', options);
@@ -54,18 +98,39 @@ describe('train.csv rows: fast path against the reference path', () => {
   });
 
   it('gives the same result with shifted dates and a window', () => {
-    assertSame({ ...ctx, shiftDays: 200, latestDate: '2015-10-01', window: { from: '2015-02-01', to: '2015-02-28' } }, records.slice(0, 3000));
+    assertSame(
+      { ...ctx, shiftDays: 200, latestDate: '2015-10-01', window: { from: '2015-02-01', to: '2015-02-28' } },
+      records.slice(0, 3000),
+    );
   });
 
-  it('rejects a record with the wrong number of fields, and names the header\'s count', () => {
+  it("rejects a record with the wrong number of fields, and names the header's count", () => {
     const read = trainRowReader(header!, 'train.csv', ctx);
-    assert.deepEqual(read(['1', '2']), { kind: 'rejected', reason: `wrong number of fields: 2, the header has ${header!.length}` });
+    assert.deepEqual(read(['1', '2']), {
+      kind: 'rejected',
+      reason: `wrong number of fields: 2, the header has ${header!.length}`,
+    });
   });
 
   it('names the column and quotes the value in every rejection, a missing value included', () => {
     const read = trainRowReader(header!, 'train.csv', ctx);
-    const row = (over: Record<string, string>) => header!.map((h) => over[h] ?? { Store: '1', DayOfWeek: '2', Date: '2015-03-03', Sales: '10',
-      Customers: '2', Open: '1', Promo: '0', StateHoliday: '0', SchoolHoliday: '0', Product: 'p01' }[h]!);
+    const row = (over: Record<string, string>) =>
+      header!.map(
+        (h) =>
+          over[h] ??
+          {
+            Store: '1',
+            DayOfWeek: '2',
+            Date: '2015-03-03',
+            Sales: '10',
+            Customers: '2',
+            Open: '1',
+            Promo: '0',
+            StateHoliday: '0',
+            SchoolHoliday: '0',
+            Product: 'p01',
+          }[h]!,
+      );
     const cases: [Record<string, string>, string][] = [
       [{ Sales: 'NULL' }, 'Sales: a value is required, got "NULL"'],
       [{ Customers: '' }, 'Customers: a value is required, got ""'],
@@ -79,17 +144,25 @@ describe('train.csv rows: fast path against the reference path', () => {
       [{ Date: '0000-00-00' }, 'Date: 0000-00-00 is not a real calendar date'],
       [{ DayOfWeek: '5' }, 'DayOfWeek: 5 does not match date 2015-03-03 (2)'],
     ];
-    for (const [over, reason] of cases) assert.deepEqual(read(row(over)), { kind: 'rejected', reason }, JSON.stringify(over));
+    for (const [over, reason] of cases)
+      assert.deepEqual(read(row(over)), { kind: 'rejected', reason }, JSON.stringify(over));
   });
 
   it('says a row was rejected because its store was, and only for a store the stores file rejected', () => {
     const read = trainRowReader(header!, 'train.csv', { ...ctx, rejectedStores: new Map([[18, 7]]) });
     const of = (store: number) => records.find((f) => f[0] === String(store) && f[5] === '1')!;
-    assert.deepEqual(read(of(18)), { kind: 'rejected', reason: 'Store: store 18 was rejected (line 7 of the stores file)', storeRejected: true });
+    assert.deepEqual(read(of(18)), {
+      kind: 'rejected',
+      reason: 'Store: store 18 was rejected (line 7 of the stores file)',
+      storeRejected: true,
+    });
     assert.deepEqual(read(of(19)), { kind: 'rejected', reason: 'unknown store 19' });
   });
 
   it('refuses a header without a required column, naming it', () => {
-    assert.throws(() => trainRowReader(['Store', 'Date'], 'x.csv', ctx), /x\.csv: header lacks column\(s\) DayOfWeek, Sales/);
+    assert.throws(
+      () => trainRowReader(['Store', 'Date'], 'x.csv', ctx),
+      /x\.csv: header lacks column\(s\) DayOfWeek, Sales/,
+    );
   });
 });

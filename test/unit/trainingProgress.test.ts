@@ -3,10 +3,21 @@ import { describe, it } from 'node:test';
 import type { TrainingProgress } from '../../contracts/training.ts';
 import { trainingProgress } from '../../workflows/weeklyTraining.ts';
 
-describe('the weekly training\'s progress query', () => {
+describe("the weekly training's progress query", () => {
   const state = (): TrainingProgress => ({
-    stage: 'training', seriesPerSecond: 0, etaSeconds: null,
-    counts: { series: 1000, shards: 8, shardsDone: 2, done: 250, fitted: 240, unfit: 10, promoted: 200, forecasts: 1680 },
+    stage: 'training',
+    seriesPerSecond: 0,
+    etaSeconds: null,
+    counts: {
+      series: 1000,
+      shards: 8,
+      shardsDone: 2,
+      done: 250,
+      fitted: 240,
+      unfit: 10,
+      promoted: 200,
+      forecasts: 1680,
+    },
   });
 
   it('answers the rate and time left as of now', () => {
@@ -17,7 +28,7 @@ describe('the weekly training\'s progress query', () => {
     assert.deepEqual(trainingProgress(state(), 0), state(), 'no rate before any time has passed');
   });
 
-  it('leaves the workflow\'s state as it was and shares no object with it', () => {
+  it("leaves the workflow's state as it was and shares no object with it", () => {
     const progress = state();
     const answer = trainingProgress(progress, 10);
     assert.deepEqual(progress, state());

@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { createActivities } from '../../activities/index.ts';
 import { GO_BIN_DIR, VENV_DIR } from '../../scripts/stack/paths.ts';
 import { WORKFLOWS_PATH } from '../../workers/run.ts';
@@ -17,7 +23,8 @@ export type Activities = ReturnType<typeof createActivities>;
 function temporalCli(): string {
   const candidates = [path.join(VENV_DIR, 'bin', 'temporal'), path.join(GO_BIN_DIR, 'temporal')];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`no Temporal CLI at ${candidates.join(' or ')}: run npm test or npm start once to install it`);
+  if (!found)
+    throw new Error(`no Temporal CLI at ${candidates.join(' or ')}: run npm test or npm start once to install it`);
   return found;
 }
 
@@ -29,19 +36,29 @@ export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeQuiet = true;
   }
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCli() }, log: { format: 'pretty', level: 'error' } } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCli() }, log: { format: 'pretty', level: 'error' } },
+  });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Runs `body` while a worker with these mocked activities serves a fresh task queue. */
-export async function withWorker<T>(env: TestWorkflowEnvironment, activities: Partial<Activities>, body: (taskQueue: string) => Promise<T>): Promise<T> {
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: Partial<Activities>,
+  body: (taskQueue: string) => Promise<T>,
+): Promise<T> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities,
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundle,
+    activities,
     // Activity cancels arrive with heartbeat answers: sent at once here, not every 24 s.
-    maxHeartbeatThrottleInterval: '20 milliseconds', defaultHeartbeatThrottleInterval: '20 milliseconds',
+    maxHeartbeatThrottleInterval: '20 milliseconds',
+    defaultHeartbeatThrottleInterval: '20 milliseconds',
     // A failed test leaves mocked activities waiting forever: stop anyway, so it fails instead of hanging.
     shutdownForceTime: '2 seconds',
   });

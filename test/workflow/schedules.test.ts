@@ -12,25 +12,41 @@ const TIME_ZONE = 'Pacific/Auckland';
 
 describe('scheduled workflows take their date from the scheduled time (a real Schedule, backfilled)', () => {
   let env: TestWorkflowEnvironment;
-  before(async () => { env = await startTestTemporal(); });
-  after(async () => { await env?.teardown(); });
+  before(async () => {
+    env = await startTestTemporal();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
 
   /** A paused Schedule like platform/schedules.ts makes, run once for a time months ago: a late tick. */
-  async function tickLate(scheduleId: string, workflowType: typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, calendar: CalendarSpec,
-    taskQueue: string, scheduledAt: Date): Promise<void> {
+  async function tickLate(
+    scheduleId: string,
+    workflowType: typeof scheduledDailyIngest | typeof scheduledWeeklyTraining,
+    calendar: CalendarSpec,
+    taskQueue: string,
+    scheduledAt: Date,
+  ): Promise<void> {
     const handle = await env.client.schedule.create({
       scheduleId,
       spec: { calendars: [calendar], timezone: TIME_ZONE },
       action: { type: 'startWorkflow', workflowType, taskQueue, args: [{ timeZone: TIME_ZONE }] },
       state: { paused: true },
     });
-    await handle.backfill({ start: new Date(scheduledAt.getTime() - 60_000), end: new Date(scheduledAt.getTime() + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
+    await handle.backfill({
+      start: new Date(scheduledAt.getTime() - 60_000),
+      end: new Date(scheduledAt.getTime() + 60_000),
+      overlap: ScheduleOverlapPolicy.ALLOW_ALL,
+    });
   }
 
-  it('a daily tick caught up late ingests the day before the scheduled time in the schedule\'s zone', async () => {
+  it("a daily tick caught up late ingests the day before the scheduled time in the schedule's zone", async () => {
     const dates: string[] = [];
     const activities: Partial<Activities> = {
-      recordIngestRun: ({ date, status }) => { if (status === 'done') dates.push(date); return Promise.resolve(); },
+      recordIngestRun: ({ date, status }) => {
+        if (status === 'done') dates.push(date);
+        return Promise.resolve();
+      },
       validateAndUpsertSales: () => Promise.resolve({ staged: 1, accepted: 1, rejected: 0 }),
       exportSalesDay: () => Promise.resolve(1),
       loadSalesDay: () => Promise.resolve(),
@@ -38,7 +54,13 @@ describe('scheduled workflows take their date from the scheduled time (a real Sc
     };
     await withWorker(env, activities, async (taskQueue) => {
       // 2026-03-11 00:30 in Auckland; 2026-03-10 in UTC.
-      await tickLate('daily-ingest-late', scheduledDailyIngest, { hour: 0, minute: 30 }, taskQueue, new Date('2026-03-10T11:30:00Z'));
+      await tickLate(
+        'daily-ingest-late',
+        scheduledDailyIngest,
+        { hour: 0, minute: 30 },
+        taskQueue,
+        new Date('2026-03-10T11:30:00Z'),
+      );
       await until('the scheduled day ingested', () => dates.length > 0);
       const child = await env.client.workflow.getHandle<typeof dailyIngest>('daily-ingest-2026-03-10').result();
       assert.equal(child.date, '2026-03-10');
@@ -46,15 +68,24 @@ describe('scheduled workflows take their date from the scheduled time (a real Sc
     assert.deepEqual(dates, ['2026-03-10']);
   });
 
-  it('a weekly tick caught up late trains as of the day before the scheduled time in the schedule\'s zone', async () => {
+  it("a weekly tick caught up late trains as of the day before the scheduled time in the schedule's zone", async () => {
     const asOf: string[] = [];
     const activities: Partial<Activities> = {
-      snapshotTrainingWindow: (_runId, o) => { asOf.push(o.asOf); return Promise.resolve({ series: 0, shards: 0 }); },
+      snapshotTrainingWindow: (_runId, o) => {
+        asOf.push(o.asOf);
+        return Promise.resolve({ series: 0, shards: 0 });
+      },
       recordTrainingRun: () => Promise.resolve({}),
     };
     await withWorker(env, activities, async (taskQueue) => {
       // Sunday 2026-03-08 01:00 in Auckland; Saturday 2026-03-07 in UTC.
-      await tickLate('weekly-training-late', scheduledWeeklyTraining, { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 }, taskQueue, new Date('2026-03-07T12:00:00Z'));
+      await tickLate(
+        'weekly-training-late',
+        scheduledWeeklyTraining,
+        { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 },
+        taskQueue,
+        new Date('2026-03-07T12:00:00Z'),
+      );
       await until('the scheduled training run', () => asOf.length > 0);
     });
     assert.deepEqual(asOf, ['2026-03-07']);

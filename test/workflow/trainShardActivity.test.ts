@@ -11,7 +11,9 @@ import type { SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
 import { until } from '../helpers/until.ts';
 
 // 32 series: two fit tasks of 16, as the activity cuts them.
-const SHARD = Array.from({ length: 32 }, (_, i) => `{"store_id" : ${i + 1}, "product" : "p01", "days" : []}\n`).join('');
+const SHARD = Array.from({ length: 32 }, (_, i) => `{"store_id" : ${i + 1}, "product" : "p01", "days" : []}\n`).join(
+  '',
+);
 
 describe('trainShard activity (MockActivityEnvironment)', () => {
   it('heartbeats the series done and stops when cancelled', async () => {
@@ -21,12 +23,23 @@ describe('trainShard activity (MockActivityEnvironment)', () => {
     const deps = {
       store: { read: () => Promise.resolve(Buffer.from(SHARD)) },
       // productionVersions reads none; saveTrainingResults would connect, and must not.
-      pool: { query: () => Promise.resolve({ rows: [] }), connect: () => { saved = true; return Promise.reject(new Error('saved after a cancel')); } },
+      pool: {
+        query: () => Promise.resolve({ rows: [] }),
+        connect: () => {
+          saved = true;
+          return Promise.reject(new Error('saved after a cancel'));
+        },
+      },
       fitPool: {
         // The first task fits at once, the second waits until the activity is cancelled.
         run: ({ lines }: { lines: string[] }, signal?: AbortSignal): Promise<SeriesTrainingResult[]> => {
           if (fits++ === 0) return Promise.resolve(lines.map(() => ({ ok: false, reason: 'too short' })));
-          return new Promise((_, reject) => signal!.addEventListener('abort', () => { cancelledFit = true; reject(signal!.reason as Error); }));
+          return new Promise((_, reject) =>
+            signal!.addEventListener('abort', () => {
+              cancelledFit = true;
+              reject(signal!.reason as Error);
+            }),
+          );
         },
       },
     } as unknown as Deps;
@@ -34,7 +47,10 @@ describe('trainShard activity (MockActivityEnvironment)', () => {
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
 
-    const run = env.run(trainingActivities(deps).trainShard, 'training-2024-01-07', 3, { ...DEFAULT_TRAINING, asOf: '2024-01-07' });
+    const run = env.run(trainingActivities(deps).trainShard, 'training-2024-01-07', 3, {
+      ...DEFAULT_TRAINING,
+      asOf: '2024-01-07',
+    });
     await until('the first task heartbeated', () => beats.some((b) => (b as { done: number }).done === 16));
     assert.deepEqual(beats, [{ done: 0 }, { done: 16 }]);
     env.cancel();

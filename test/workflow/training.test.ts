@@ -3,12 +3,21 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_TRAINING, type ShardResult, type TrainingCounts, type TrainingStage } from '../../contracts/training.ts';
+import {
+  DEFAULT_TRAINING,
+  type ShardResult,
+  type TrainingCounts,
+  type TrainingStage,
+} from '../../contracts/training.ts';
 import { weeklyTraining } from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
 import { startTestTemporal, untilCancelled, withWorker, type Activities } from './env.ts';
 
-interface RunRecord { status: TrainingStage; counts: TrainingCounts; error?: string }
+interface RunRecord {
+  status: TrainingStage;
+  counts: TrainingCounts;
+  error?: string;
+}
 
 /** Mocked training activities: `shards` shards of 10 series, each trained by `train`. */
 function trainingMocks(shards: number, train: (shard: number) => Promise<ShardResult>) {
@@ -26,7 +35,10 @@ function trainingMocks(shards: number, train: (shard: number) => Promise<ShardRe
         inFlight.delete(shard);
       }
     },
-    recordTrainingRun: ({ status, counts, error }) => { runs.push({ status, counts: { ...counts }, error }); return Promise.resolve({}); },
+    recordTrainingRun: ({ status, counts, error }) => {
+      runs.push({ status, counts: { ...counts }, error });
+      return Promise.resolve({});
+    },
   };
   return { activities, runs, inFlight, maxInFlight: () => maxInFlight };
 }
@@ -36,14 +48,22 @@ const options = (asOf: string, concurrency: number) => ({ ...DEFAULT_TRAINING, a
 
 describe('weekly training workflow (mocked activities)', () => {
   let env: TestWorkflowEnvironment;
-  before(async () => { env = await startTestTemporal(); });
-  after(async () => { await env?.teardown(); });
+  before(async () => {
+    env = await startTestTemporal();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
 
   it('never trains more shards at once than its concurrency', async () => {
     const waiting = new Map<number, () => void>();
     const mocks = trainingMocks(7, (shard) => new Promise((resolve) => waiting.set(shard, () => resolve(shardResult))));
     const report = await withWorker(env, mocks.activities, async (taskQueue) => {
-      const run = env.client.workflow.execute(weeklyTraining, { taskQueue, workflowId: 'training-window', args: [options('2024-01-07', 2)] });
+      const run = env.client.workflow.execute(weeklyTraining, {
+        taskQueue,
+        workflowId: 'training-window',
+        args: [options('2024-01-07', 2)],
+      });
       for (let released = 0; released < 7; released++) {
         await until('a shard waiting to train', () => waiting.size >= Math.min(2, 7 - released));
         const [shard, release] = waiting.entries().next().value!;
@@ -53,14 +73,30 @@ describe('weekly training workflow (mocked activities)', () => {
       return run;
     });
     assert.equal(mocks.maxInFlight(), 2);
-    assert.deepEqual(report.counts, { series: 70, shards: 7, shardsDone: 7, done: 70, fitted: 63, unfit: 7, promoted: 56, forecasts: 441 });
-    assert.deepEqual(mocks.runs.map((r) => r.status), ['snapshotting', 'training', 'done']);
+    assert.deepEqual(report.counts, {
+      series: 70,
+      shards: 7,
+      shardsDone: 7,
+      done: 70,
+      fitted: 63,
+      unfit: 7,
+      promoted: 56,
+      forecasts: 441,
+    });
+    assert.deepEqual(
+      mocks.runs.map((r) => r.status),
+      ['snapshotting', 'training', 'done'],
+    );
   });
 
   it('a cancelled run cancels its shards in flight and is recorded cancelled', async () => {
     const mocks = trainingMocks(5, (shard) => (shard < 1 ? Promise.resolve(shardResult) : untilCancelled()));
     await withWorker(env, mocks.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(weeklyTraining, { taskQueue, workflowId: 'training-cancel', args: [options('2024-01-14', 2)] });
+      const handle = await env.client.workflow.start(weeklyTraining, {
+        taskQueue,
+        workflowId: 'training-cancel',
+        args: [options('2024-01-14', 2)],
+      });
       await until('shards 1 and 2 in flight', () => mocks.inFlight.size === 2 && !mocks.inFlight.has(0));
       await handle.cancel();
       await assert.rejects(handle.result(), WorkflowFailedError);
@@ -70,13 +106,28 @@ describe('weekly training workflow (mocked activities)', () => {
     const last = mocks.runs.at(-1)!;
     assert.deepEqual([last.status, last.error], ['cancelled', 'cancelled']);
     assert.equal(last.counts.shardsDone, 1);
-    assert.deepEqual(mocks.runs.map((r) => r.status), ['snapshotting', 'training', 'cancelled']);
+    assert.deepEqual(
+      mocks.runs.map((r) => r.status),
+      ['snapshotting', 'training', 'cancelled'],
+    );
   });
 
   it('a failed shard records the run failed with its reason', async () => {
-    const mocks = trainingMocks(3, (shard) => (shard === 1 ? Promise.reject(ApplicationFailure.nonRetryable('shard 1 holds a line that is not a series', 'InvalidInput')) : Promise.resolve(shardResult)));
+    const mocks = trainingMocks(3, (shard) =>
+      shard === 1
+        ? Promise.reject(ApplicationFailure.nonRetryable('shard 1 holds a line that is not a series', 'InvalidInput'))
+        : Promise.resolve(shardResult),
+    );
     await withWorker(env, mocks.activities, (taskQueue) =>
-      assert.rejects(env.client.workflow.execute(weeklyTraining, { taskQueue, workflowId: 'training-failed', args: [options('2024-01-21', 1)] }), WorkflowFailedError));
+      assert.rejects(
+        env.client.workflow.execute(weeklyTraining, {
+          taskQueue,
+          workflowId: 'training-failed',
+          args: [options('2024-01-21', 1)],
+        }),
+        WorkflowFailedError,
+      ),
+    );
     const last = mocks.runs.at(-1)!;
     assert.deepEqual([last.status, last.error], ['failed', 'shard 1 holds a line that is not a series']);
     assert.equal(last.counts.shardsDone, 1);
