@@ -35,7 +35,7 @@ import {
 import { saleKey, type SaleRow } from '../domain/sales.ts';
 import { todayUtc } from '../domain/dates.ts';
 import type { Rejection } from '../domain/salesBatch.ts';
-import { csvLineBatches, fileBytes } from './csvLines.ts';
+import { csvLineBatches, fileBytes, type LinePosition } from './csvLines.ts';
 import type { DataDeps } from './deps.ts';
 import type { Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
@@ -395,17 +395,26 @@ async function chunkOnce(
       waits.clear();
     };
     const bytes = start.offset < size ? file.bytes(start.offset, size) : Readable.from([]);
+    // Past its size a chunk ends where the date changes (or a quarter later at most): in a file
+    // sorted by date, as Rossmann's is, no date is split, so a first import's rows are all COPYed.
+    const sizeLimit = Math.ceil(plan.chunkLines * 1.25);
+    let dateColumn = header ? header.indexOf('Date') : -1;
+    let lastDate: string | undefined;
+    let lastBatchEnd: LinePosition = { offset: start.offset, line: start.line };
     batches: for await (const batch of csvLineBatches(bytes, start)) {
       for (let i = 0; i < batch.lines.length; i++) {
         const { fields, line, raw } = batch.lines[i]!;
-        if (++lines >= plan.chunkLines) {
-          end = { offset: batch.endOf(i), line };
+        if (++lines > plan.chunkLines && readRow && (fields[dateColumn] !== lastDate || lines > sizeLimit)) {
+          end = i > 0 ? { offset: batch.endOf(i - 1), line: batch.lines[i - 1]!.line } : lastBatchEnd;
           stopped = true;
+          break batches;
         }
         if (!readRow) {
           header = fields;
           readRow = trainRowReader(header, file.name, readerOptions);
+          dateColumn = header.indexOf('Date');
         } else {
+          lastDate = fields[dateColumn];
           counts.read++;
           const result = readRow(fields);
           if (result.kind === 'skipped') counts.skipped++;
@@ -430,10 +439,10 @@ async function chunkOnce(
             }
           }
         }
-        if (stopped) break batches;
       }
       progress.read = counts.read;
       end.line = batch.lines.at(-1)!.line;
+      if (lines >= plan.chunkLines) lastBatchEnd = { offset: batch.endOf(batch.lines.length - 1), line: end.line };
       await waited();
     }
     await waited();
