@@ -6,4 +6,4 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 USER node
-CMD ["npx", "tsx", "workers/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "workers/main.ts"]

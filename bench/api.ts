@@ -27,6 +27,7 @@ import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
+import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
@@ -57,8 +58,8 @@ const weekOf = (store: number, product: string) =>
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startProcess(entry: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+function startProcess(entry: string, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
     env: process.env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -228,8 +229,8 @@ try {
     await closeDataDeps(deps);
   }
   children.push(
-    startProcess('workers/training.ts'),
-    startProcess('workers/interactive.ts'),
+    startProcess('workers/training.ts', WORKER_NODE_FLAGS),
+    startProcess('workers/interactive.ts', WORKER_NODE_FLAGS),
     startProcess('api/main.ts'),
   );
   const client = await connectClient(cfg.temporal);

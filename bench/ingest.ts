@@ -24,6 +24,7 @@ import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { dayOfEvents } from '../scripts/data/saleEvents.ts';
 import type { importSales } from '../workflows/importSales.ts';
+import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
@@ -42,10 +43,14 @@ try {
   const dir = path.join(cfg.stack.dataDir, 'generated');
   const client = await connectClient(cfg.temporal);
   // The worker a user runs (npm run worker), in its own process: its CPU is not this one's.
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], {
-    env: process.env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const worker = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')],
+    {
+      env: process.env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     const t0 = performance.now();
     generate(['--out', dir]);

@@ -34,6 +34,7 @@ import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
 import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
+import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
@@ -200,10 +201,14 @@ async function benchEndToEnd(dir: string): Promise<void> {
     } finally {
       await closeDataDeps(deps);
     }
-    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], {
-      env: process.env,
-      stdio: 'ignore',
-    });
+    const worker = spawn(
+      process.execPath,
+      [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'workers/training.ts')],
+      {
+        env: process.env,
+        stdio: 'ignore',
+      },
+    );
     const client = await connectClient(cfg.temporal);
     try {
       // Warm-up (not reported): the worker bundles its workflows and starts its threads first.

@@ -15,6 +15,8 @@ export interface ChildSpec {
   /** A TypeScript entry point, relative to the project root. */
   script: string;
   args?: string[];
+  /** Flags for node itself, before the script. */
+  nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
   /** How long a SIGTERM may take before SIGKILL. */
   graceMs?: number;
@@ -37,11 +39,15 @@ function tee(from: NodeJS.ReadableStream, terminal: NodeJS.WritableStream, file:
 export async function spawnTs(spec: ChildSpec, dirs: Pick<StackDirs, 'logs' | 'run'>): Promise<Running> {
   const logFile = createWriteStream(path.join(dirs.logs, `${spec.name}.log`), { flags: 'a' });
   const pidFile = path.join(dirs.run, `${spec.name}.pid`);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, spec.script), ...(spec.args ?? [])], {
-    env: spec.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [...(spec.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, spec.script), ...(spec.args ?? [])],
+    {
+      env: spec.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   // The terminal may be gone (npm's window closed): the log file still gets everything.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);

@@ -18,11 +18,12 @@ import { stackDirs } from './stack/paths.ts';
 import { SERVICE_NAMES, type ServiceName } from './stack/services.ts';
 import { stackDown, stackUp, supervisedService } from './stack/stack.ts';
 import { Supervisor } from './supervisor.ts';
+import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 /** The processes of `npm start` besides the services, in start order. */
 const NODE_CHILDREN = [
-  { name: 'worker', script: 'workers/main.ts' },
+  { name: 'worker', script: 'workers/main.ts', nodeArgs: WORKER_NODE_FLAGS },
   { name: 'api', script: 'api/main.ts' },
 ];
 
