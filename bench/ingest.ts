@@ -1,12 +1,14 @@
 // `npm run bench:ingest`: the bulk path and the daily path of sales ingest, on the bench stack.
-//   bulk_import_in_process ("before"): generate Rossmann-size data (1,115 stores, 2013-01-01..2015-07-31)
+//   bulk_import_in_process: generate Rossmann-size data (1,115 stores, 2013-01-01..2015-07-31)
 //         and import the local files in this process (parse + validate + COPY, one GCS object per
 //         month and chunk, one BigQuery load), as tests and demo data do
-//   bulk_import_workflow ("after"): the same first import as a user runs it: upload both files to
+//   bulk_import_workflow: the same first import as a user runs it: upload both files to
 //         the bucket, run the importSales workflow on a spawned ingest worker, until its result
 //   bulk_reimport: the same files again through the workflow, which upserts every row
 //   daily: 1,115 stores x 10 products of one day staged as events, then one dailyIngest run
-// Rows/s per stage and end to end. One JSON line per result on stdout, all in bench/results/ingest.json.
+// Rows/s per stage and end to end. The importer before it was a workflow is commit dbc098b's
+// bench:ingest (bulk_import), run back to back with this one for a before/after (bench/README.md).
+// One JSON line per result on stdout, all in bench/results/ingest.json.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -65,7 +67,7 @@ try {
     const beforeS = seconds(tBefore);
     report({
       name: 'bulk_import_in_process',
-      note: 'before: first import of the local files in this process (every date new: rows COPYed straight into sales)',
+      note: 'the importer called in this process on the local files, no upload and no worker (every date new: rows COPYed straight into sales)',
       rows: bulk.read,
       loaded: bulk.loaded,
       upserted: bulk.upserted,
@@ -146,7 +148,7 @@ try {
     await deps.pool.query('TRUNCATE sales, rejected_rows');
     await viaWorkflow(
       'bulk_import_workflow',
-      'after: first import as npm run data -- import runs it: upload to GCS, importSales on a spawned worker, until its result',
+      'first import as npm run data -- import runs it: upload to GCS, importSales on a spawned worker, until its result',
     );
     await viaWorkflow(
       'bulk_reimport',
