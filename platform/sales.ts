@@ -6,6 +6,12 @@ import type { SaleRow } from '../domain/sales.ts';
 import type { StagedEvent } from '../domain/salesBatch.ts';
 import { SALES_UPSERT_CONFLICT } from './salesWarehouse.ts';
 
+/** Whether `sales` holds any row (demo data is loaded only into an empty database). */
+export async function hasSales(pool: pg.Pool): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM sales LIMIT 1');
+  return Boolean(rowCount);
+}
+
 export async function storeExists(pool: pg.Pool, storeId: number): Promise<boolean> {
   const { rowCount } = await pool.query('SELECT 1 FROM stores WHERE store_id = $1', [storeId]);
   return Boolean(rowCount);

@@ -10,6 +10,7 @@ import { addDays, todayUtc } from '../domain/dates.ts';
 import { generate } from './data/generate.ts';
 import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
+import { hasSales } from '../platform/sales.ts';
 import { trainRecordToEvent } from '../platform/trainRows.ts';
 
 const DEMO_STORES = 50;
@@ -19,8 +20,7 @@ const HISTORY_DAYS = 180;
 export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string): Promise<string | undefined> {
   const deps = createDataDeps(cfg, 'retailflow-demo');
   try {
-    const { rows } = await deps.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM sales) AS any');
-    if (rows[0]?.any) return undefined;
+    if (await hasSales(deps.pool)) return undefined;
     const yesterday = addDays(todayUtc(), -1);
     const dir = path.join(cfg.stack.dataDir, 'demo');
     generate([
