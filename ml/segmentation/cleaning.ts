@@ -17,6 +17,9 @@ export interface RetailTransaction {
   country: string;
 }
 
+/** A row that passed cleaning: it has a customer. */
+export type CleanTransaction = RetailTransaction & { customerId: string };
+
 export interface IqrBounds {
   q1: number;
   q3: number;
@@ -37,7 +40,7 @@ export interface CleaningCounts {
 }
 
 export interface CleaningResult {
-  rows: RetailTransaction[];
+  rows: CleanTransaction[];
   counts: CleaningCounts;
   quantityBounds: IqrBounds | null;
   priceBounds: IqrBounds | null;
@@ -45,9 +48,9 @@ export interface CleaningResult {
 
 export function cleanTransactions(input: readonly RetailTransaction[]): CleaningResult {
   input.forEach(checkNumbers);
-  let rows = input.filter((r) => r.customerId !== null && r.customerId.trim() !== '');
+  let rows = input.filter((r): r is CleanTransaction => r.customerId !== null && r.customerId.trim() !== '');
   const blankCustomer = input.length - rows.length;
-  const step = (keep: (r: RetailTransaction) => boolean): number => {
+  const step = (keep: (r: CleanTransaction) => boolean): number => {
     const before = rows.length;
     rows = rows.filter(keep);
     return before - rows.length;
