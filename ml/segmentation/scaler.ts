@@ -44,3 +44,8 @@ export function transform(scaler: Scaler, rows: readonly (readonly number[])[]):
     return row.map((v, j) => (v - scaler.mean[j]!) / scaler.scale[j]!);
   });
 }
+
+/** Back from the scaled space, e.g. to compare centroids of versions with different scalers. */
+export function inverseTransform(scaler: Scaler, rows: readonly (readonly number[])[]): number[][] {
+  return rows.map((row) => row.map((v, j) => v * scaler.scale[j]! + scaler.mean[j]!));
+}
