@@ -185,6 +185,48 @@ describe('predictSegment', () => {
     assert.notEqual(fit.labels[0], fit.labels[1]);
   });
 
+  it("agrees with the seed's saved StandardScaler and KMeans (models/kmeans/*.pkl)", () => {
+    // mean_, scale_ and cluster_centers_ read from the seed's pickles with joblib and scikit-learn
+    // 1.9.1; the expected segments are its km.predict(scaler.transform(x)) on the same rows.
+    // The first row is the seed README's /predict example: the saved model says 1 (its README says 4).
+    const seed = {
+      features: SEED_FEATURES,
+      scaler: {
+        mean: [91.45849236641222, 4.015982824427481, 1025.6384026717558, 30.75262783906875],
+        scale: [99.88512817507655, 7.022080924022579, 2199.7181879653463, 35.28389934564561],
+      },
+      centroids: [
+        [-0.4433961477030822, -0.04705844845821204, -0.0343318553329901, 1.2258927223903815],
+        [-0.4252042046151105, -0.19508133276248701, -0.19264238970347541, -0.5296429584626161],
+        [1.6427819140365052, -0.36634240626894843, -0.333869459030291, -0.6834926823976675],
+        [-0.9039566484960999, 16.06608521456326, 16.79398530810509, -0.7714989009906215],
+        [-0.7791187255786879, 1.6716888175620883, 1.5236301783811959, -0.1711953235933255],
+      ],
+    };
+    const rows = [
+      [1, 3, 6 * 2.55 + 3 * 3.39 + 9 * 4.99, 2 / 3],
+      [300, 1, 50, 0],
+      [10, 60, 60000, 5],
+      [5, 8, 3000, 40],
+      [30, 2, 400, 90],
+      [200, 4, 1000, 20],
+      [0, 1, 15, 0],
+    ];
+    assert.deepEqual(
+      rows.map(([recency, frequency, monetary, interpurchaseTime]) =>
+        predictSegment(seed, {
+          customerId: 'x',
+          recency: recency!,
+          frequency: frequency!,
+          monetary: monetary!,
+          tenure: 0,
+          interpurchaseTime: interpurchaseTime!,
+        }),
+      ),
+      [1, 2, 3, 4, 0, 2, 1],
+    );
+  });
+
   it('round-trips centroids to raw features and back', () => {
     const raw = inverseTransform(scaler, fit.centroids);
     transform(scaler, raw).forEach((row, i) =>
