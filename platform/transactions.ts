@@ -25,6 +25,15 @@ const text = (s: string | null) => (s === null ? '\\N' : s.replace(/[\\\t\n\r]/g
 const tsv = ({ source, line, transaction: t }: SourcedTransaction) =>
   `${text(source)}\t${line}\t${text(t.invoiceNo)}\t${text(t.stockCode)}\t${text(t.description)}\t${t.quantity}\t${t.invoiceDate}\t${t.unitPrice}\t${t.customerId ?? '\\N'}\t${text(t.country)}\n`;
 
+// COPY takes a few large writes far faster than one write per row.
+function* tsvChunks(rows: SourcedTransaction[], size = 1000): Generator<string> {
+  for (let i = 0; i < rows.length; i += size)
+    yield rows
+      .slice(i, i + size)
+      .map(tsv)
+      .join('');
+}
+
 /**
  * Writes transactions and rejections (by source) in one database transaction; returns how many
  * transactions were added or changed (0 when the same batch was written before).
@@ -39,7 +48,7 @@ export async function saveTransactionBatch(
     await client.query('BEGIN');
     await client.query(`CREATE TEMP TABLE transactions_stage (LIKE transactions INCLUDING DEFAULTS) ON COMMIT DROP`);
     await pipeline(
-      Readable.from(rows.map(tsv)),
+      Readable.from(tsvChunks(rows)),
       client.query(copyFrom(`COPY transactions_stage (${COLUMNS}) FROM STDIN`)),
     );
     const written = await client.query(
