@@ -44,7 +44,8 @@ export interface Store {
   refurbishment: { from: string; to: string } | null;
 }
 
-class Random {
+/** A seeded source of uniform and normal draws (xoroshiro128+), shared by the data generators. */
+export class Random {
   private readonly rng;
   constructor(seed: number) {
     this.rng = xoroshiro128plus(seed);
