@@ -2,13 +2,11 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../platform/config.ts';
+import { createDataDeps } from '../platform/deps.ts';
 import { createLogger } from '../platform/logger.ts';
 import { keyRing } from '../platform/keys.ts';
-import { createPool } from '../platform/postgres.ts';
 import { ProductionModels } from '../platform/productionModels.ts';
 import { armProphet } from '../platform/prophetWasm.ts';
-import { ObjectStore } from '../platform/storage.ts';
-import { Warehouse } from '../platform/warehouse.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
 import { temporalConnectionOptions } from '../platform/temporal.ts';
@@ -19,7 +17,7 @@ export function createApiDeps(cfg: Config): ApiDeps {
   const log = createLogger('api', cfg.logLevel);
   // Serving predicts with production versions, prophet ones included.
   armProphet();
-  const pool = createPool(cfg.postgres, 'retailflow-api', log);
+  const { pool, store, warehouse } = createDataDeps(cfg, 'retailflow-api', log);
   const models = new ProductionModels(pool, log);
   models.listen(cfg.postgres.url);
   return {
@@ -29,8 +27,8 @@ export function createApiDeps(cfg: Config): ApiDeps {
     models,
     keys: keyRing(cfg.api.keys, pool),
     temporal: new Client({ connection, namespace: cfg.temporal.namespace }),
-    store: new ObjectStore(cfg.gcs),
-    warehouse: new Warehouse(cfg.bigquery),
+    store,
+    warehouse,
   };
 }
 

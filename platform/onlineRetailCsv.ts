@@ -6,8 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, type Info } from 'csv-parse';
 import { ONLINE_RETAIL_COLUMNS } from '../domain/onlineRetail.ts';
+import { csvParser, recordReader, type ParsedRecord } from './csvRecords.ts';
 
 export type RetailCsvLine = { file: string; line: number; raw: string } & (
   | { record: Record<string, string> }
@@ -73,36 +73,26 @@ export async function retailFiles(source: string): Promise<string[]> {
   return files;
 }
 
-interface ParsedRecord {
-  record: string[];
-  info: Info;
-  raw: string;
-}
-
 /** The lines of one file after its header; a header without the Online Retail columns is an error. */
 export async function* readRetailFile(file: string): AsyncGenerator<RetailCsvLine> {
   const skipped: RetailCsvLine[] = [];
-  const parser = createReadStream(file, { encoding: 'latin1' }).pipe(
-    parse({ info: true, raw: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }),
-  );
+  const parser = createReadStream(file, { encoding: 'latin1' }).pipe(csvParser());
   parser.on('skip', (err: Error & { lines?: number; raw?: string }) =>
     skipped.push({ file, line: err.lines ?? 0, raw: decodeLatin1Read(err.raw ?? ''), problem: err.message }),
   );
-  let header: string[] | undefined;
+  const read = recordReader(ONLINE_RETAIL_COLUMNS, file, (fields) =>
+    fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim()),
+  );
+  let header = false;
   for await (const { record, info, raw } of parser as AsyncIterable<ParsedRecord>) {
     yield* skipped.splice(0);
-    const fields = record.map(decodeLatin1Read);
-    if (!header) {
-      header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
-      const missing = ONLINE_RETAIL_COLUMNS.filter((c) => !header!.includes(c));
-      if (missing.length)
-        throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${header.join(', ')}`);
+    const parsed = read(record.map(decodeLatin1Read));
+    if (!parsed) {
+      header = true;
       continue;
     }
     const line = { file, line: info.lines, raw: decodeLatin1Read(raw.replace(/[\r\n]+$/, '')) };
-    if (fields.length !== header.length)
-      yield { ...line, problem: `wrong number of fields: ${fields.length}, the header has ${header.length}` };
-    else yield { ...line, record: Object.fromEntries(header.map((h, i) => [h, fields[i]!])) };
+    yield 'wrongLength' in parsed ? { ...line, problem: parsed.wrongLength } : { ...line, record: parsed.record };
   }
   yield* skipped.splice(0);
   if (!header) throw new Error(`${file}: empty, no header`);

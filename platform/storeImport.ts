@@ -6,48 +6,12 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse, type Info } from 'csv-parse';
 import type { StoresImportSummary } from '../contracts/imports.ts';
 import type { Rejection } from '../domain/salesBatch.ts';
+import { csvParser, recordReader, type ParsedRecord } from './csvRecords.ts';
 import type { Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 import { parseStoreRecord, STORE_COLUMNS, type StoreValues } from './storeRows.ts';
-
-function csvParser() {
-  return parse({
-    info: true,
-    raw: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  });
-}
-
-interface ParsedRecord {
-  record: string[];
-  info: Info;
-  raw: string;
-}
-
-/**
- * Reads the header (the first record) and turns the following records into objects by column
- * name; a record with another number of fields than the header is reported, not guessed at.
- */
-function recordReader(expected: readonly string[], file: string) {
-  let header: string[] | undefined;
-  return (fields: string[]): { record: Record<string, string> } | { wrongLength: string } | undefined => {
-    if (!header) {
-      const missing = expected.filter((c) => !fields.includes(c));
-      if (missing.length)
-        throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${fields.join(', ')}`);
-      header = fields;
-      return undefined;
-    }
-    if (fields.length !== header.length)
-      return { wrongLength: `wrong number of fields: ${fields.length}, the header has ${header.length}` };
-    return { record: Object.fromEntries(header.map((h, i) => [h, fields[i]!])) };
-  };
-}
 
 const COLUMNS = [
   'store_id',
