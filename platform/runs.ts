@@ -4,6 +4,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { BackfillProgress, BackfillStatus, IngestCounts, IngestStage } from '../contracts/ingest.ts';
 import type { RunEndState, RunKind, RunStatusFilter, SettledRun } from '../contracts/runs.ts';
+import type {
+  SegmentationCounts,
+  SegmentationOptions,
+  SegmentationRegistration,
+  SegmentationSnapshot,
+  SegmentationStage,
+  SegmentCountFit,
+} from '../contracts/segmentation.ts';
 import type { MetricSummary, TrainingCounts, TrainingOptions, TrainingStage } from '../contracts/training.ts';
 import type { Pool } from './postgres.ts';
 
@@ -58,7 +66,7 @@ export async function endRetrainRun(
   );
 }
 
-/** Every run row as one list: ingest kinds as they are, training_runs as 'training' or 'retrain'. */
+/** Every run row as one list: ingest kinds as they are, training_runs as 'training' or 'retrain', segmentation runs. */
 const ALL_RUNS = `
   SELECT run_id AS id, kind, status, warning, error, started_at, ended_at, sale_date::text AS sale_date, NULL::text AS as_of,
     NULL::text AS engine, NULL::int AS window_days, NULL::int AS store_id, NULL::text AS product, counts, NULL::jsonb AS metrics,
@@ -67,7 +75,11 @@ const ALL_RUNS = `
   UNION ALL
   SELECT run_id, CASE kind WHEN 'retrain' THEN 'retrain' ELSE 'training' END, status, NULL, error, started_at, ended_at, NULL, as_of::text,
     engine, window_days, store_id, product, counts, metrics, NULL, COALESCE(workflow_id, run_id), workflow_run_id, 'training_runs'
-  FROM training_runs`;
+  FROM training_runs
+  UNION ALL
+  SELECT run_id, 'segmentation', status, NULL, error, started_at, ended_at, NULL, as_of::text, 'kmeans', NULL, NULL, NULL, counts,
+    registration, NULL, run_id, workflow_run_id, 'segmentation_runs'
+  FROM segmentation_runs`;
 
 export interface RunRow {
   id: string;
@@ -92,7 +104,7 @@ export interface RunRow {
 
 /** A row as stored: which table holds it, and its exact start. */
 export interface StoredRun extends RunRow {
-  tbl: 'ingest_runs' | 'training_runs';
+  tbl: 'ingest_runs' | 'training_runs' | 'segmentation_runs';
   /** started_at as Postgres prints it: exact to the microsecond, unlike a JS Date. */
   sort_key: string;
 }
@@ -344,4 +356,90 @@ export async function recordIngestRun(pool: Pool, run: IngestRunState): Promise<
       run.warning ?? null,
     ],
   );
+}
+
+export interface SegmentationRunState {
+  runId: string;
+  workflowRunId: string;
+  stage: SegmentationStage;
+  options: SegmentationOptions;
+  counts: SegmentationCounts;
+  snapshot?: SegmentationSnapshot;
+  /** Each k's fit without its centroids and restarts. */
+  byK?: Omit<SegmentCountFit, 'centroids' | 'restarts'>[];
+  k?: number;
+  error?: string;
+}
+
+/**
+ * A segmentation run's row, keyed by its workflow id. A new workflow run of the same id (a rerun)
+ * starts it afresh; the registration is written by the registry in its own transaction and kept.
+ */
+export async function recordSegmentationRun(pool: Pool, run: SegmentationRunState): Promise<void> {
+  const ended = run.stage === 'done' || run.stage === 'failed' || run.stage === 'cancelled';
+  await pool.query(
+    `INSERT INTO segmentation_runs (run_id, workflow_run_id, status, stage, as_of, options, counts, snapshot, by_k, k, error, ended_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $12 THEN now() END)
+     ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, stage = EXCLUDED.stage, options = EXCLUDED.options,
+       counts = segmentation_runs.counts || EXCLUDED.counts, snapshot = COALESCE(EXCLUDED.snapshot, segmentation_runs.snapshot),
+       by_k = COALESCE(EXCLUDED.by_k, segmentation_runs.by_k), k = COALESCE(EXCLUDED.k, segmentation_runs.k),
+       error = EXCLUDED.error, ended_at = EXCLUDED.ended_at,
+       workflow_run_id = EXCLUDED.workflow_run_id,
+       started_at = CASE WHEN segmentation_runs.workflow_run_id IS DISTINCT FROM EXCLUDED.workflow_run_id THEN now() ELSE segmentation_runs.started_at END,
+       model_version = CASE WHEN segmentation_runs.workflow_run_id IS DISTINCT FROM EXCLUDED.workflow_run_id THEN NULL ELSE segmentation_runs.model_version END,
+       registration = CASE WHEN segmentation_runs.workflow_run_id IS DISTINCT FROM EXCLUDED.workflow_run_id THEN NULL ELSE segmentation_runs.registration END`,
+    [
+      run.runId,
+      run.workflowRunId,
+      ended ? run.stage : 'running',
+      run.stage,
+      run.options.asOf ?? null,
+      JSON.stringify(run.options),
+      JSON.stringify(run.counts),
+      run.snapshot ? JSON.stringify(run.snapshot) : null,
+      run.byK ? JSON.stringify(run.byK) : null,
+      run.k ?? null,
+      run.error ?? null,
+      ended,
+    ],
+  );
+}
+
+/** A segmentation_runs row as stored. */
+export interface SegmentationRunRecord {
+  run_id: string;
+  workflow_run_id: string | null;
+  status: string;
+  stage: SegmentationStage;
+  as_of: string | null;
+  options: SegmentationOptions;
+  counts: Partial<SegmentationCounts>;
+  snapshot: SegmentationSnapshot | null;
+  by_k: Omit<SegmentCountFit, 'centroids' | 'restarts'>[] | null;
+  k: number | null;
+  model_version: number | null;
+  registration: SegmentationRegistration | null;
+  error: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+const SEGMENTATION_RUN_COLUMNS = `run_id, workflow_run_id, status, stage, as_of::text AS as_of, options, counts, snapshot, by_k, k,
+  model_version, registration, error, started_at, ended_at`;
+
+/** The latest segmentation runs, newest first. */
+export async function segmentationRuns(pool: Pool, limit: number): Promise<SegmentationRunRecord[]> {
+  const { rows } = await pool.query<SegmentationRunRecord>(
+    `SELECT ${SEGMENTATION_RUN_COLUMNS} FROM segmentation_runs ORDER BY started_at DESC, run_id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function segmentationRun(pool: Pool, id: string): Promise<SegmentationRunRecord | undefined> {
+  const { rows } = await pool.query<SegmentationRunRecord>(
+    `SELECT ${SEGMENTATION_RUN_COLUMNS} FROM segmentation_runs WHERE run_id = $1`,
+    [id],
+  );
+  return rows[0];
 }
