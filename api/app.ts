@@ -16,6 +16,9 @@ import { runRoutes } from './routes/runs.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { salesHistoryRoutes } from './routes/salesHistory.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
+import { seedPredictRoutes } from './routes/seedPredict.ts';
+import { segmentationRunRoutes } from './routes/segmentationRuns.ts';
+import { segmentRoutes } from './routes/segments.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
 import { webRoutes } from './routes/web.ts';
@@ -54,6 +57,9 @@ export function createApp(deps: ApiDeps) {
     .route('/', onDemandForecastRoutes(deps))
     .route('/', retrainRoutes(deps))
     .route('/', scheduleRoutes(deps))
+    .route('/', seedPredictRoutes(deps))
+    .route('/', segmentRoutes(deps))
+    .route('/', segmentationRunRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

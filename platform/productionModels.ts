@@ -1,8 +1,10 @@
-// The production forecast models the API serves from memory. A series' model and its recent days
-// (the calendar a forecast assumes) are loaded on first use and kept. The registry announces every
-// promotion on a Postgres channel: the API listens and drops those models, so the next request
-// serves the new version. Entries also expire, because a new day of sales changes the calendar.
+// The production models the API serves from memory: each series' forecast model with its recent
+// days (the calendar a forecast assumes), and the customer segmentation model. Each is loaded on
+// first use and kept. The registry announces every promotion on a Postgres channel: the API listens
+// and drops those models, so the next request serves the new version. Entries also expire, because
+// a new day of sales changes a forecast's calendar.
 import pg from 'pg';
+import { SEGMENTATION_MODEL, type SegmentationModelParams } from '../contracts/segmentation.ts';
 import { forecastModelName } from '../contracts/training.ts';
 import { datesBetween } from '../domain/dates.ts';
 import { forecastDates } from '../ml/forecast/engines.ts';
@@ -10,6 +12,7 @@ import type { FittedModel, ForecastPoint, SeriesDay } from '../ml/forecast/types
 import type { Logger } from './logger.ts';
 import { outageLog } from './outage.ts';
 import { PRODUCTION_CHANGED_CHANNEL, productionVersion } from './registry.ts';
+import { productionSegmentation } from './segmentRegistry.ts';
 import { latestSeriesWindow } from './seriesHistory.ts';
 
 /** Enough days for the calendar's look-backs (4 weeks) with room to spare. */
@@ -50,8 +53,15 @@ function servingModel(name: string, version: number, model: FittedModel, history
   };
 }
 
+/** The production segmentation version: what /predict assigns customers with. */
+export interface ServingSegmentation {
+  version: number;
+  runId: string;
+  params: SegmentationModelParams;
+}
+
 interface Entry {
-  loaded: Promise<ServingModel | undefined>;
+  loaded: Promise<unknown>;
   expiresAt: number;
 }
 
@@ -74,11 +84,23 @@ export class ProductionModels {
   /** The series' production model, or undefined if it has none. */
   get(storeId: number, product: string): Promise<ServingModel | undefined> {
     const name = forecastModelName(storeId, product);
+    return this.cached(name, () => this.load(name, storeId, product));
+  }
+
+  /** The production segmentation version, or undefined if there is none yet. */
+  segmentation(): Promise<ServingSegmentation | undefined> {
+    return this.cached(SEGMENTATION_MODEL, async () => {
+      const row = await productionSegmentation(this.pool);
+      return row && { version: row.version, runId: row.runId, params: row.params };
+    });
+  }
+
+  private cached<T>(name: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const cached = this.entries.get(name);
-    if (cached && cached.expiresAt > now) return cached.loaded;
+    if (cached && cached.expiresAt > now) return cached.loaded as Promise<T>;
     // Callers asking at once share one load; a failed load is not kept.
-    const loaded = this.load(name, storeId, product);
+    const loaded = load();
     // Without a listener nobody says when a model is promoted: keep it only briefly.
     const entry = { loaded, expiresAt: now + (this.listening ? this.ttlMs : UNHEARD_TTL_MS) };
     this.entries.set(name, entry);

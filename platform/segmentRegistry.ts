@@ -11,6 +11,7 @@ import {
   type SegmentationModelParams,
   type SegmentationRegistration,
 } from '../contracts/segmentation.ts';
+import type { CustomerFeatures } from '../ml/segmentation/features.ts';
 import type { Assignment } from '../ml/segmentation/matching.ts';
 import { PRODUCTION_CHANGED_CHANNEL } from './registry.ts';
 
@@ -190,4 +191,73 @@ export async function assignedCustomers(pool: pg.Pool, version: number): Promise
     version,
   ]);
   return row!.n;
+}
+
+/** A customer's stored features (from the run that made the version), as the API shows them. */
+export type StoredFeatures = Omit<CustomerFeatures, 'customerId'>;
+
+export interface ProductionCustomer extends CustomerSegment {
+  label: string;
+  /** Null when the run's features of this customer are no longer stored. */
+  features: StoredFeatures | null;
+}
+
+const FEATURE_COLUMNS = `f.recency, f.frequency, f.monetary, f.tenure, f.interpurchase_time AS "interpurchaseTime"`;
+const PRODUCTION_ASSIGNMENTS = `model_versions v
+  JOIN customer_segments s ON s.model_version = v.version
+  LEFT JOIN customer_features f ON f.run_id = s.run_id AND f.customer_id = s.customer_id
+  WHERE v.model = $1 AND v.stage = 'production'`;
+
+type FeatureRow = {
+  recency: number | null;
+  frequency: number;
+  monetary: number;
+  tenure: number;
+  interpurchaseTime: number;
+};
+const storedFeatures = (r: FeatureRow): StoredFeatures | null =>
+  r.recency === null
+    ? null
+    : {
+        recency: r.recency,
+        frequency: r.frequency,
+        monetary: r.monetary,
+        tenure: r.tenure,
+        interpurchaseTime: r.interpurchaseTime,
+      };
+
+/** A customer's segment in production, with its label and their features; undefined if production did not see them. */
+export async function productionCustomer(pool: pg.Pool, customerId: string): Promise<ProductionCustomer | undefined> {
+  const {
+    rows: [row],
+  } = await pool.query<CustomerSegment & FeatureRow & { label: string }>(
+    `SELECT s.customer_id AS "customerId", s.segment, s.model_version AS "modelVersion", s.run_id AS "runId",
+       v.params->'profiles'->s.segment->>'label' AS label, ${FEATURE_COLUMNS}
+     FROM ${PRODUCTION_ASSIGNMENTS} AND s.customer_id = $2`,
+    [SEGMENTATION_MODEL, customerId],
+  );
+  return (
+    row && {
+      customerId: row.customerId,
+      segment: row.segment,
+      modelVersion: row.modelVersion,
+      runId: row.runId,
+      label: row.label,
+      features: storedFeatures(row),
+    }
+  );
+}
+
+/** Up to `limit` production customers with their features and segment: the same spread-out sample on every call. */
+export async function productionCustomerSample(
+  pool: pg.Pool,
+  limit: number,
+): Promise<(StoredFeatures & { customerId: string; segment: number })[]> {
+  const { rows } = await pool.query<FeatureRow & { customerId: string; segment: number }>(
+    `SELECT s.customer_id AS "customerId", s.segment, ${FEATURE_COLUMNS}
+     FROM ${PRODUCTION_ASSIGNMENTS} AND f.customer_id IS NOT NULL
+     ORDER BY hashtext(s.customer_id), s.customer_id LIMIT $2`,
+    [SEGMENTATION_MODEL, limit],
+  );
+  return rows.map((r) => ({ customerId: r.customerId, segment: r.segment, ...storedFeatures(r)! }));
 }

@@ -4,6 +4,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { backfillProgressQuery, progressQuery } from '../../contracts/ingest.ts';
 import { RUN_KINDS, RUN_STATUS_FILTERS } from '../../contracts/runs.ts';
+import { segmentationProgressQuery } from '../../contracts/segmentation.ts';
 import { trainingProgressQuery } from '../../contracts/training.ts';
 import {
   backfillDayCounts,
@@ -119,6 +120,7 @@ export function runRoutes({ cfg, temporal, pool }: ApiDeps) {
     daily: progressQuery.name,
     backfill: backfillProgressQuery.name,
     training: trainingProgressQuery.name,
+    segmentation: segmentationProgressQuery.name,
   };
 
   return router()
