@@ -24,11 +24,14 @@ import { trainingRoutes } from './routes/training.ts';
 import { webRoutes } from './routes/web.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
-/** With API_READS_NEED_KEY, reading the data (GET /v1/…, POST /v1/forecast) needs a key with the read role. */
+/** POSTs that only read: they answer from the data and change nothing. */
+const READING_POSTS = new Set(['/v1/forecast', '/v1/segments/predict']);
+
+/** With API_READS_NEED_KEY, reading the data (GET /v1/…, the reading POSTs) needs a key with the read role. */
 function readsNeedKey(deps: ApiDeps) {
   const reader = requireRole(deps.keys, 'read');
   return createMiddleware<AuthEnv>(async (c, next) => {
-    const reading = c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path === '/v1/forecast';
+    const reading = c.req.method === 'GET' || c.req.method === 'HEAD' || READING_POSTS.has(c.req.path);
     return deps.cfg.api.readsNeedKey && reading ? reader(c, next) : next();
   });
 }

@@ -1,17 +1,21 @@
-// Entry point: the API key field, the two views (#forecast, #runs), and the error line.
+// Entry point: the API key field, the three views (#forecast, #segments, #runs), and the error line.
 import { apiKey } from './api.js';
 import { byId } from './dom.js';
 import { initForecastView } from './forecast.js';
 import { clearError, showError } from './notice.js';
 import { initRunsView, showRuns } from './runs.js';
+import { initSegmentsView, showSegments } from './segments.js';
+
+const VIEWS = ['forecast', 'segments', 'runs'];
 
 function showView() {
-  const view = location.hash === '#runs' ? 'runs' : 'forecast';
-  for (const name of ['forecast', 'runs']) {
+  const view = VIEWS.find((name) => location.hash === `#${name}`) ?? 'forecast';
+  for (const name of VIEWS) {
     byId(`view-${name}`).hidden = name !== view;
     document.querySelector(`nav a[href="#${name}"]`).setAttribute('aria-current', name === view ? 'page' : 'false');
   }
   showRuns(view === 'runs');
+  showSegments(view === 'segments');
 }
 
 const key = byId('api-key');
@@ -19,6 +23,7 @@ key.value = apiKey.get();
 key.addEventListener('input', () => apiKey.set(key.value.trim()));
 byId('error-close').addEventListener('click', clearError);
 initRunsView();
+initSegmentsView();
 window.addEventListener('hashchange', showView);
 showView();
 initForecastView().catch(showError);

@@ -74,15 +74,19 @@ function spec(rows) {
   };
 }
 
-let view;
+const views = new WeakMap();
 
-/** Draws (or redraws) the chart into `element`. */
-export async function drawChart(element, rows) {
+/** Draws a Vega-Lite spec into `element` as SVG, replacing what was drawn there. */
+export async function embedChart(element, chartSpec) {
   if (!globalThis.vega || !globalThis.vegaLite || !globalThis.vegaEmbed) {
     throw new Error(
       'The chart library did not load (/assets/vendor/). Reload the page; if it stays, the API cannot find Vega in node_modules.',
     );
   }
-  view?.finalize();
-  ({ view } = await globalThis.vegaEmbed(element, spec(rows), { actions: false, renderer: 'svg' }));
+  views.get(element)?.finalize();
+  const { view } = await globalThis.vegaEmbed(element, chartSpec, { actions: false, renderer: 'svg' });
+  views.set(element, view);
 }
+
+/** Draws (or redraws) the forecast chart into `element`. */
+export const drawChart = (element, rows) => embedChart(element, spec(rows));

@@ -18,6 +18,7 @@ const KIND_TITLES = {
   import: 'Import',
   training: 'Training',
   retrain: 'Retrain',
+  segmentation: 'Segmentation',
 };
 let timer;
 let visible = false;
@@ -95,8 +96,8 @@ async function refresh() {
   if (visible && mine === generation) timer = setTimeout(() => void refresh(), REFRESH_MS);
 }
 
-const item = (run) =>
-  run.kind === 'training' ? trainingRun(run) : run.kind === 'retrain' ? retrainRun(run) : ingestRun(run);
+const RENDERERS = { training: trainingRun, retrain: retrainRun, segmentation: segmentationRun };
+const item = (run) => (RENDERERS[run.kind] ?? ingestRun)(run);
 
 function runHead(run, title) {
   const took = run.ended_at ? ` · took ${duration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : '';
@@ -229,6 +230,30 @@ function retrainRun(run) {
     { class: 'run', 'data-kind': 'retrain' },
     runHead(run, `Retrain store ${run.store_id} · ${run.product}`),
     outcome,
+    notes(run),
+  );
+}
+
+/** A segmentation run: its stage and counts while it runs; then its customers, version and promotion. */
+function segmentationRun(run) {
+  const c = run.progress?.counts ?? run.counts ?? {};
+  const r = run.metrics; // the run's registration
+  const body = run.running
+    ? bar(
+        c.kTotal ? c.kDone / c.kTotal : undefined,
+        `${run.progress?.stage ?? run.status}: ${number(c.kDone)} of ${number(c.kTotal)} k fitted · ${number(c.customers)} customers`,
+      )
+    : h(
+        'p',
+        {},
+        `${number(c.customers)} customers · ${number(c.assigned)} assigned` +
+          (r ? ` · version ${r.version} ${r.promoted ? 'promoted' : 'not promoted'}` : ''),
+      );
+  return h(
+    'li',
+    { class: 'run', 'data-kind': 'segmentation' },
+    runHead(run, `Segmentation ${run.id}`),
+    body,
     notes(run),
   );
 }
