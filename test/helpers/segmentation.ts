@@ -11,7 +11,8 @@ import {
 } from '../../ml/segmentation/features.ts';
 import { fitKMeans } from '../../ml/segmentation/kmeans.ts';
 import { segmentProfiles } from '../../ml/segmentation/profiles.ts';
-import { fitScaler, transform } from '../../ml/segmentation/scaler.ts';
+import { segmentChanges } from '../../ml/segmentation/matching.ts';
+import { fitScaler, inverseTransform, transform } from '../../ml/segmentation/scaler.ts';
 import type { Pool } from '../../platform/postgres.ts';
 import { recordSegmentationRun } from '../../platform/runs.ts';
 import { registerSegmentationVersion } from '../../platform/segmentRegistry.ts';
@@ -43,8 +44,13 @@ export function generatedTransactions(o: { seed: number; customers: number; rows
   return cleanTransactions(rows).rows;
 }
 
-/** A model of k segments fitted on these transactions' customers. */
-export function fitSegmentation(transactions: readonly RetailTransaction[], k: number, seed = 1): FittedSegmentation {
+/** A model of k segments fitted on these transactions' customers; `ks` are fitted too, for the metrics. */
+export function fitSegmentation(
+  transactions: readonly RetailTransaction[],
+  k: number,
+  seed = 1,
+  ks: number[] = [k],
+): FittedSegmentation {
   const customers = customerFeatures(
     transactions.map((t) => ({
       customerId: t.customerId!,
@@ -56,7 +62,9 @@ export function fitSegmentation(transactions: readonly RetailTransaction[], k: n
   );
   const raw = featureMatrix(customers);
   const scaler = fitScaler(raw);
-  const fit = fitKMeans(transform(scaler, raw), k, { restarts: 3, seed });
+  const points = transform(scaler, raw);
+  const fits = new Map([...new Set([...ks, k])].map((n) => [n, fitKMeans(points, n, { restarts: 3, seed })]));
+  const fit = fits.get(k)!;
   const snapshot = Math.max(...transactions.map((t) => t.invoiceDate));
   return {
     params: {
@@ -72,21 +80,33 @@ export function fitSegmentation(transactions: readonly RetailTransaction[], k: n
       silhouette: fit.silhouette.score,
       inertia: fit.inertia,
       customers: customers.length,
-      byK: [{ k, inertia: fit.inertia, silhouette: fit.silhouette.score }],
+      byK: [...fits.values()]
+        .map((f) => ({ k: f.k, inertia: f.inertia, silhouette: f.silhouette.score }))
+        .sort((a, b) => a.k - b.k),
     },
     customers,
     segments: fit.labels,
   };
 }
 
-/** Registers the fit as run `runId`'s version, promoted, with the run's row and its customers' features. */
+/**
+ * Registers the fit as run `runId`'s version, promoted, with the run's row and its customers'
+ * features; the customers that changed segment are counted as the workflow counts them.
+ */
 export async function registerFitted(
   pool: Pool,
   runId: string,
   fitted: FittedSegmentation,
 ): Promise<SegmentationRegistration> {
-  const options = { ...DEFAULT_SEGMENTATION, k: fitted.params.k };
-  const counts = { transactions: 0, cleaned: 0, customers: fitted.customers.length, kTotal: 1, kDone: 1, assigned: 0 };
+  const options = { ...DEFAULT_SEGMENTATION, kMin: fitted.metrics.byK[0]!.k, kMax: fitted.metrics.byK.at(-1)!.k };
+  const counts = {
+    transactions: 0,
+    cleaned: 0,
+    customers: fitted.customers.length,
+    kTotal: 1,
+    kDone: 1,
+    assigned: fitted.customers.length,
+  };
   await recordSegmentationRun(pool, { runId, workflowRunId: runId, stage: 'registering', options, counts });
   await pool.query(
     `INSERT INTO customer_features (run_id, customer_id, recency, frequency, monetary, tenure, interpurchase_time)
@@ -98,19 +118,28 @@ export async function registerFitted(
       ),
     ],
   );
+  const assignments = fitted.customers.map((c, i) => ({ customerId: c.customerId, segment: fitted.segments[i]! }));
   const registration = await registerSegmentationVersion(
     pool,
     {
       runId,
       params: fitted.params,
       metrics: fitted.metrics,
-      assignments: fitted.customers.map((c, i) => ({ customerId: c.customerId, segment: fitted.segments[i]! })),
+      assignments,
     },
     (production) => ({
       promoted: true,
-      reason: 'test: always promoted',
+      reason: 'registered by a test, always promoted',
       previous: production ? { version: production.version, silhouette: production.metrics.silhouette } : null,
-      changes: null,
+      changes: production
+        ? segmentChanges(
+            // Both versions' centroids in this version's scaled space.
+            transform(fitted.params.scaler, inverseTransform(production.params.scaler, production.params.centroids)),
+            fitted.params.centroids,
+            production.assignments,
+            assignments,
+          )
+        : null,
     }),
   );
   await recordSegmentationRun(pool, {
@@ -119,16 +148,12 @@ export async function registerFitted(
     stage: 'done',
     options,
     counts,
-    byK: [
-      {
-        k: fitted.params.k,
-        inertia: fitted.metrics.inertia,
-        silhouette: fitted.metrics.silhouette,
-        silhouettePoints: fitted.customers.length,
-        sizes: fitted.params.profiles.map((p) => p.size),
-        kept: 0,
-      },
-    ],
+    byK: fitted.metrics.byK.map((f) => ({
+      ...f,
+      silhouettePoints: fitted.customers.length,
+      sizes: f.k === fitted.params.k ? fitted.params.profiles.map((p) => p.size) : [],
+      kept: 0,
+    })),
     k: fitted.params.k,
   });
   return registration;
