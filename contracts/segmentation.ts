@@ -111,6 +111,8 @@ export const segmentationProgressQuery = defineQuery<SegmentationProgress>('segm
 export interface SegmentationRegistration {
   version: number;
   promoted: boolean;
+  /** Why it was or was not promoted, in words. */
+  reason: string;
   /** The production version it was compared with, if there was one. */
   previous: { version: number; silhouette: number } | null;
   /** Customers that changed segment against the previous production version (null: none before). */
