@@ -9,6 +9,7 @@ import type {
   SegmentationRegistration,
   SegmentationSnapshot,
   SegmentCountFit,
+  TransactionWindow,
 } from '../contracts/segmentation.ts';
 import { featureMatrix, SEED_FEATURES } from '../ml/segmentation/features.ts';
 import { nearestCentroid } from '../ml/segmentation/kmeans.ts';
@@ -37,9 +38,9 @@ export function segmentationActivities(deps: Deps) {
     recordSegmentationRun: (run: SegmentationRunState): Promise<void> =>
       whileHeartbeating(() => recordSegmentationRun(deps.pool, run)),
 
-    /** Transactions up to asOf, Postgres -> GCS -> the run's BigQuery table; how many. */
-    exportSegmentationSnapshot: (runId: string, asOf?: string): Promise<number> =>
-      whileHeartbeating(() => exportTransactionsSnapshot(deps, runId, asOf)),
+    /** The window's transactions, Postgres -> GCS -> the run's BigQuery table; how many. */
+    exportSegmentationSnapshot: (runId: string, window: TransactionWindow): Promise<number> =>
+      whileHeartbeating(() => exportTransactionsSnapshot(deps, runId, window)),
 
     /** Cleans the run's snapshot in BigQuery, counting each step, and copies its customers' features to Postgres. */
     cleanSegmentationSnapshot: (runId: string): Promise<SegmentationSnapshot> =>
@@ -73,6 +74,7 @@ export function segmentationActivities(deps: Deps) {
           centroids: chosen.centroids,
           profiles: segmentProfiles(customers, segments, chosen.k),
           snapshotDate: snapshot.snapshotDate,
+          from: o.from ?? null,
           asOf: o.asOf ?? null,
         };
         const assignments = customers.map((c, i) => ({ customerId: c.customerId, segment: segments[i]! }));

@@ -1,4 +1,4 @@
-// customerSegmentation: the transactions up to asOf into the warehouse -> the seed's cleaning and
+// customerSegmentation: the transactions from `from` to asOf into the warehouse -> the seed's cleaning and
 // RFMT features per customer in BigQuery -> KMeans for every k at once, one activity each (worker
 // threads fit them in parallel) -> choose k by silhouette, register the version with every
 // customer's segment, promote it or not -> the segments into BigQuery. Each step's record keeps
@@ -73,7 +73,7 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
 
   await record();
   try {
-    counts.transactions = await acts.exportSegmentationSnapshot(runId, options.asOf);
+    counts.transactions = await acts.exportSegmentationSnapshot(runId, { from: options.from, asOf: options.asOf });
     stage = 'cleaning';
     await record();
 
@@ -111,6 +111,7 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
     await record();
     return {
       runId,
+      from: options.from ?? null,
       asOf: options.asOf ?? null,
       snapshot,
       k,
@@ -131,10 +132,12 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
 }
 
 function checkOptions(o: SegmentationOptions): void {
-  if (o.asOf !== undefined) {
-    const problem = dateProblem(o.asOf, 'past', todayUtc());
-    if (problem) throw invalidInput('asOf', problem);
+  for (const field of ['from', 'asOf'] as const) {
+    const problem = o[field] !== undefined && dateProblem(o[field], 'past', todayUtc());
+    if (problem) throw invalidInput(field, problem);
   }
+  if (o.from !== undefined && o.asOf !== undefined && o.from > o.asOf)
+    throw invalidInput('from', `${o.from} is after asOf ${o.asOf}`);
   const segments = (field: 'k' | 'kMin' | 'kMax', value: number) => {
     if (!Number.isInteger(value) || value < MIN_SEGMENTS || value > MAX_SEGMENTS)
       throw invalidInput(field, `must be a whole number from ${MIN_SEGMENTS} to ${MAX_SEGMENTS}, got ${value}`);

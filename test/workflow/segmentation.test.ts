@@ -162,6 +162,7 @@ describe('customer segmentation workflow (mocked activities)', () => {
       [{ kMin: 6, kMax: 3 }, 'kMin'],
       [{ k: 11 }, 'k'],
       [{ asOf: '2011-02-30' }, 'asOf'],
+      [{ from: '2011-03-01', asOf: '2011-02-01' }, 'from'],
       [{ restarts: 0 }, 'restarts'],
     ] as const) {
       const err = await withWorker(env, mocks.activities, (taskQueue) =>
