@@ -4,6 +4,7 @@ import type { Deps } from './deps.ts';
 import { importSalesActivities } from './importSales.ts';
 import { retrainActivities } from './retrain.ts';
 import { runActivities } from './runs.ts';
+import { segmentationActivities } from './segmentation.ts';
 import { stackCheckActivities } from './stackCheck.ts';
 import { trainingActivities } from './training.ts';
 
@@ -15,5 +16,6 @@ export function createActivities(deps: Deps) {
     ...retrainActivities(deps),
     ...runActivities(deps),
     ...importSalesActivities(deps),
+    ...segmentationActivities(deps),
   };
 }

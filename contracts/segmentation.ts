@@ -18,7 +18,9 @@ export const MIN_SEGMENTS = 2;
 export const MAX_SEGMENTS = 10;
 
 export interface SegmentationOptions {
-  /** Transactions up to the end of this day (YYYY-MM-DD, the stores' time zone); default: all. */
+  /** Transactions from the start of this day (YYYY-MM-DD, the file's local time); default: from the first. */
+  from?: string;
+  /** Transactions up to the end of this day; default: up to the last. */
   asOf?: string;
   /** Fit only this k instead of choosing k from kMin..kMax by silhouette. */
   k?: number;
@@ -80,6 +82,7 @@ export interface SegmentationModelParams {
   centroids: number[][];
   profiles: SegmentProfile[];
   snapshotDate: string;
+  from: string | null;
   asOf: string | null;
 }
 
@@ -111,14 +114,20 @@ export const segmentationProgressQuery = defineQuery<SegmentationProgress>('segm
 export interface SegmentationRegistration {
   version: number;
   promoted: boolean;
+  /** Why it was or was not promoted, in words. */
+  reason: string;
   /** The production version it was compared with, if there was one. */
   previous: { version: number; silhouette: number } | null;
   /** Customers that changed segment against the previous production version (null: none before). */
   changes: SegmentChanges | null;
 }
 
+/** The transactions a run segments: invoice dates within these days, both included. */
+export type TransactionWindow = Pick<SegmentationOptions, 'from' | 'asOf'>;
+
 export interface SegmentationReport {
   runId: string;
+  from: string | null;
   asOf: string | null;
   snapshot: SegmentationSnapshot;
   /** The k kept, and whether the run fixed it or silhouette chose it. */

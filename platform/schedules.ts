@@ -8,12 +8,14 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { reconcileRuns } from '../workflows/reconcileRuns.ts';
+import { scheduledCustomerSegmentation } from '../workflows/scheduledCustomerSegmentation.ts';
 import { scheduledDailyIngest } from '../workflows/scheduledDailyIngest.ts';
 import { scheduledWeeklyTraining } from '../workflows/scheduledWeeklyTraining.ts';
 import type { Config } from './config.ts';
 
 export const DAILY_INGEST_SCHEDULE_ID = 'daily-ingest';
 export const WEEKLY_TRAINING_SCHEDULE_ID = 'weekly-training';
+export const MONTHLY_SEGMENTATION_SCHEDULE_ID = 'monthly-segmentation';
 export const RECONCILE_RUNS_SCHEDULE_ID = 'reconcile-runs';
 /** How often run rows are checked against their workflows: the longest a closed run can show as running. */
 export const RECONCILE_EVERY = '3 minutes';
@@ -58,6 +60,14 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       scheduledWeeklyTraining,
       cfg.temporal.taskQueues.training,
       'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).',
+    ),
+    zonedSchedule(
+      cfg,
+      MONTHLY_SEGMENTATION_SCHEDULE_ID,
+      { dayOfMonth: 1, hour: 2, minute: 0 },
+      scheduledCustomerSegmentation,
+      cfg.temporal.taskQueues.training,
+      "Segments customers on the previous month's transactions and earlier (customerSegmentation).",
     ),
     {
       scheduleId: RECONCILE_RUNS_SCHEDULE_ID,

@@ -1,9 +1,11 @@
 // The workflows every worker registers.
 export { backfillIngest } from './backfillIngest.ts';
+export { customerSegmentation } from './customerSegmentation.ts';
 export { dailyIngest } from './dailyIngest.ts';
 export { importSales } from './importSales.ts';
 export { reconcileRuns } from './reconcileRuns.ts';
 export { retrainSeries } from './retrainSeries.ts';
+export { scheduledCustomerSegmentation } from './scheduledCustomerSegmentation.ts';
 export { scheduledDailyIngest } from './scheduledDailyIngest.ts';
 export { scheduledWeeklyTraining } from './scheduledWeeklyTraining.ts';
 export { stackCheck } from './stackCheck.ts';

@@ -2,21 +2,33 @@
 // process that never fits starts none).
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import type { SegmentCountFit } from '../../contracts/segmentation.ts';
 import type { SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
 import type { FitTask } from './fitTask.ts';
+import type { SegmentFitTask } from './segmentFitTask.ts';
 
 export class FitPool {
-  private pool: Piscina<FitTask, SeriesTrainingResult[]> | undefined;
+  private pool: Piscina | undefined;
 
   constructor(private readonly threads = os.availableParallelism()) {}
 
+  /** Trains a batch of forecast series. */
   run(task: FitTask, signal?: AbortSignal): Promise<SeriesTrainingResult[]> {
+    return this.threadPool().run(task, signal ? { signal } : {});
+  }
+
+  /** Fits one k of a segmentation. */
+  fitSegments(task: SegmentFitTask, signal?: AbortSignal): Promise<SegmentCountFit> {
+    return this.threadPool().run(task, { name: 'fitSegments', ...(signal ? { signal } : {}) });
+  }
+
+  private threadPool(): Piscina {
     this.pool ??= new Piscina({
       filename: new URL('./fitThread.mjs', import.meta.url).href,
       maxThreads: this.threads,
       minThreads: this.threads,
     });
-    return this.pool.run(task, signal ? { signal } : {});
+    return this.pool;
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@
 // own scaled space differs. Pairs are taken closest first, one to one; a segment of the new version
 // left without a partner (it has more segments) matches nothing, and its customers count as changed.
 
+import { inverseTransform, transform, type Scaler } from './scaler.ts';
+
 export interface SegmentChanges {
   /** For each new segment, the old segment it continues, or null. */
   match: (number | null)[];
@@ -64,4 +66,24 @@ export function segmentChanges(
   const now = new Set(newAssignments.map((a) => a.customerId));
   const removed = oldAssignments.filter((a) => !now.has(a.customerId)).length;
   return { match, changed, unchanged, added, removed };
+}
+
+export interface ScaledCentroids {
+  scaler: Scaler;
+  centroids: readonly (readonly number[])[];
+}
+
+/**
+ * Changes between two versions, each with centroids in its own scaled space: the old centroids
+ * are brought back to raw feature values and scaled by the new version's scaler, so both sets are
+ * matched in the new space.
+ */
+export function versionChanges(
+  old: ScaledCentroids,
+  next: ScaledCentroids,
+  oldAssignments: readonly Assignment[],
+  newAssignments: readonly Assignment[],
+): SegmentChanges {
+  const oldInNewSpace = transform(next.scaler, inverseTransform(old.scaler, old.centroids));
+  return segmentChanges(oldInNewSpace, next.centroids, oldAssignments, newAssignments);
 }

@@ -49,3 +49,9 @@ export function transform(scaler: Scaler, rows: readonly (readonly number[])[]):
 export function inverseTransform(scaler: Scaler, rows: readonly (readonly number[])[]): number[][] {
   return rows.map((row) => row.map((v, j) => v * scaler.scale[j]! + scaler.mean[j]!));
 }
+
+/** The scaler fitted on `rows` and the rows it scales. */
+export function standardize(rows: readonly (readonly number[])[]): { scaler: Scaler; points: number[][] } {
+  const scaler = fitScaler(rows);
+  return { scaler, points: transform(scaler, rows) };
+}
