@@ -12,6 +12,7 @@ import {
 } from '../../contracts/segmentation.ts';
 import { currentRun, segmentationRun, segmentationRuns } from '../../platform/runs.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
+import type { customerSegmentation } from '../../workflows/customerSegmentation.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -22,9 +23,12 @@ const SegmentCount = z.number().int().min(MIN_SEGMENTS).max(MAX_SEGMENTS);
 
 const SegmentationBody = z
   .object({
+    from: businessDate('past')
+      .optional()
+      .openapi({ description: 'transactions from the start of this day; default from the first' }),
     asOf: businessDate('past')
       .optional()
-      .openapi({ description: 'transactions up to the end of this day; default all of them' }),
+      .openapi({ description: 'transactions up to the end of this day; default up to the last' }),
     k: SegmentCount.optional().openapi({ description: 'fit only this k instead of choosing k by silhouette' }),
     kMin: SegmentCount.default(DEFAULT_SEGMENTATION.kMin),
     kMax: SegmentCount.default(DEFAULT_SEGMENTATION.kMax),
@@ -39,6 +43,10 @@ const SegmentationBody = z
   })
   .strict()
   .refine((o) => o.kMin <= o.kMax, { error: 'must not be above kMax', path: ['kMin'] })
+  .refine((o) => o.from === undefined || o.asOf === undefined || o.from <= o.asOf, {
+    error: 'must not be after asOf',
+    path: ['from'],
+  })
   .openapi('SegmentationOptions');
 
 const SegmentationRun = z
@@ -137,7 +145,7 @@ export function segmentationRunRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
           `segmentation run ${running.id} is running; follow it at GET /v1/segmentation-runs/${running.id}`,
         );
       const workflowId = newRunId();
-      const handle = await temporal.workflow.start('customerSegmentation', {
+      const handle = await temporal.workflow.start<typeof customerSegmentation>('customerSegmentation', {
         workflowId,
         taskQueue: cfg.temporal.taskQueues.training,
         args: [options],

@@ -11,8 +11,8 @@ import {
 } from '../../ml/segmentation/features.ts';
 import { fitKMeans } from '../../ml/segmentation/kmeans.ts';
 import { segmentProfiles } from '../../ml/segmentation/profiles.ts';
-import { segmentChanges } from '../../ml/segmentation/matching.ts';
-import { fitScaler, inverseTransform, transform } from '../../ml/segmentation/scaler.ts';
+import { versionChanges } from '../../ml/segmentation/matching.ts';
+import { fitScaler, transform } from '../../ml/segmentation/scaler.ts';
 import type { Pool } from '../../platform/postgres.ts';
 import { recordSegmentationRun } from '../../platform/runs.ts';
 import { registerSegmentationVersion } from '../../platform/segmentRegistry.ts';
@@ -74,6 +74,7 @@ export function fitSegmentation(
       centroids: fit.centroids,
       profiles: segmentProfiles(customers, fit.labels, k),
       snapshotDate: new Date(snapshot).toISOString().slice(0, 19).replace('T', ' '),
+      from: null,
       asOf: null,
     },
     metrics: {
@@ -132,13 +133,7 @@ export async function registerFitted(
       reason: 'registered by a test, always promoted',
       previous: production ? { version: production.version, silhouette: production.metrics.silhouette } : null,
       changes: production
-        ? segmentChanges(
-            // Both versions' centroids in this version's scaled space.
-            transform(fitted.params.scaler, inverseTransform(production.params.scaler, production.params.centroids)),
-            fitted.params.centroids,
-            production.assignments,
-            assignments,
-          )
+        ? versionChanges(production.params, fitted.params, production.assignments, assignments)
         : null,
     }),
   );

@@ -8,11 +8,12 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
-import { SEGMENTATION_MODEL, SEGMENTATION_RUN_PREFIX } from '../../contracts/segmentation.ts';
+import { DEFAULT_SEGMENTATION, SEGMENTATION_MODEL, SEGMENTATION_RUN_PREFIX } from '../../contracts/segmentation.ts';
 import type { RetailTransaction } from '../../ml/segmentation/cleaning.ts';
 import { customerFeatures, type CustomerFeatures } from '../../ml/segmentation/features.ts';
 import { predictSegment } from '../../ml/segmentation/predict.ts';
 import { createPool, type Pool } from '../../platform/postgres.ts';
+import { recordSegmentationRun } from '../../platform/runs.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import {
   fitSegmentation,
@@ -312,12 +313,67 @@ describe('customer segment API against the real stack', () => {
       [{ k: 11 }, 'k'],
       [{ asOf: '2011-02-30' }, 'asOf'],
       [{ restarts: 0 }, 'restarts'],
+      [{ from: '2011-12-10', asOf: '2011-12-09' }, 'from'],
       [{ clusters: 5 }, 'body'],
     ] as const) {
       const res = await post('/v1/segmentation-runs', options, admin);
       assert.equal(res.status, 400, JSON.stringify(options));
       assert.equal(((await res.json()) as ProjectError).error.field, field);
     }
+  });
+
+  it('starts the customerSegmentation workflow with the options given, one run at a time', async () => {
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    const res = await post('/v1/segmentation-runs', { asOf: '2011-12-09', kMin: 3, kMax: 6 }, admin);
+    assert.equal(res.status, 202);
+    const started = (await res.json()) as { workflowId: string; runId: string; temporalUrl: string };
+    assert.ok(started.workflowId.startsWith(SEGMENTATION_RUN_PREFIX), started.workflowId);
+    const handle = client.workflow.getHandle(started.workflowId);
+    try {
+      const described = await handle.describe();
+      assert.equal(described.type, 'customerSegmentation');
+      assert.equal(described.taskQueue, apiDeps.cfg.temporal.taskQueues.training);
+      const { arguments: args } = await handle.fetchHistory().then((h) => ({
+        arguments: h.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads,
+      }));
+      const [options] = (args ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString()) as unknown);
+      assert.deepEqual(options, {
+        kMin: 3,
+        kMax: 6,
+        restarts: 10,
+        seed: 42,
+        promotionMargin: 0.02,
+        asOf: '2011-12-09',
+      });
+
+      // Once its first activity has recorded the run, a second start is refused while it runs.
+      await recordSegmentationRun(pool, {
+        runId: started.workflowId,
+        workflowRunId: started.runId,
+        stage: 'exporting',
+        options: { ...DEFAULT_SEGMENTATION, asOf: '2011-12-09', kMin: 3, kMax: 6 },
+        counts: { transactions: 0, cleaned: 0, customers: 0, kTotal: 4, kDone: 0, assigned: 0 },
+      });
+      const again = await post('/v1/segmentation-runs', {}, admin);
+      assert.equal(again.status, 409);
+      assert.match(
+        ((await again.json()) as ProjectError).error.message,
+        new RegExp(`${started.workflowId} is running`),
+      );
+      // No worker answers its progress query: the row is shown, without progress, within the API's deadline.
+      const followed = await get(`/v1/segmentation-runs/${started.workflowId}`);
+      assert.equal(followed.status, 200);
+      assert.deepEqual([followed.body.stage, followed.body.progress], ['exporting', undefined]);
+    } finally {
+      await handle.terminate('test: no worker runs it');
+    }
+    // Its workflow has closed: the run is settled, and a new start is taken.
+    const next = await post('/v1/segmentation-runs', {}, admin);
+    assert.equal(next.status, 202);
+    const nextId = ((await next.json()) as { workflowId: string }).workflowId;
+    assert.notEqual(nextId, started.workflowId);
+    await client.workflow.getHandle(nextId).terminate('test: no worker runs it');
+    assert.equal((await get(`/v1/segmentation-runs/${started.workflowId}`)).body.status, 'terminated');
   });
 
   it('serves a newly promoted version at once: the NOTIFY reaches the in-memory model', async () => {
