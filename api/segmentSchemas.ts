@@ -4,7 +4,7 @@
 // ISO 'T' and a final 'Z' taken too) or the UCI export's 12/8/2011 8:26. Times have no time zone.
 // Fields the seed ignores (a transaction's stock code, say) are ignored here too.
 import { z } from '@hono/zod-openapi';
-import { dateProblem, isCalendarDate } from '../domain/dates.ts';
+import { DAY_MS, dateProblem, FIRST_DATE, lastDate, todayUtc } from '../domain/dates.ts';
 import type { Purchase } from '../ml/segmentation/features.ts';
 
 const DATE_FORMATS = 'a date like 2011-12-08, 2011-12-08 08:26:00 or 12/8/2011 8:26';
@@ -12,6 +12,14 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?
 const UCI = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const pad = (n: string) => n.padStart(2, '0');
 const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
+
+/** The last day a date may name (two years ahead), worked out once a day: /predict reads many dates. */
+let latest = { utcDay: Number.NaN, day: '' };
+function latestDay(): string {
+  const utcDay = Math.floor(Date.now() / DAY_MS);
+  if (latest.utcDay !== utcDay) latest = { utcDay, day: lastDate('forecast', todayUtc()) };
+  return latest.day;
+}
 
 /** A seed client's date as epoch milliseconds of its wall-clock time, or why it is not one. */
 export function parseSeedDate(value: string): { ok: true; ms: number } | { ok: false; reason: string } {
@@ -24,13 +32,17 @@ export function parseSeedDate(value: string): { ok: true; ms: number } | { ok: f
   if (!parts) return { ok: false, reason: `must be ${DATE_FORMATS}, got ${shown(value)}` };
   const [y, m, d, h = '0', min = '0', s = '0', fraction = ''] = parts;
   const day = `${y}-${m}-${d}`;
-  if (!isCalendarDate(day)) return { ok: false, reason: `${shown(value)} is not a real calendar date` };
+  const midnight = Date.UTC(Number(y), Number(m) - 1, Number(d));
+  const date = new Date(midnight);
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d))
+    return { ok: false, reason: `${shown(value)} is not a real calendar date` };
   // The business's calendar bounds (no placeholder years), with room for a checkout's today.
-  const problem = dateProblem(day, 'forecast');
-  if (problem) return { ok: false, reason: `${shown(value)}: ${problem}` };
+  if (day < FIRST_DATE || day > latestDay())
+    return { ok: false, reason: `${shown(value)}: ${dateProblem(day, 'forecast') ?? 'out of range'}` };
   if (Number(h) > 23 || Number(min) > 59 || Number(s) > 59)
     return { ok: false, reason: `${shown(value)} is not a time of day` };
-  return { ok: true, ms: Date.parse(`${day}T${pad(h)}:${pad(min)}:${pad(s)}${fraction}Z`) };
+  const ms = Math.floor(Number(`0${fraction}`) * 1000);
+  return { ok: true, ms: midnight + ((Number(h) * 60 + Number(min)) * 60 + Number(s)) * 1000 + ms };
 }
 
 const required = (expected: string) => (issue: { input: unknown }) =>

@@ -65,7 +65,7 @@ export function fitSegmentation(
   const points = transform(scaler, raw);
   const fits = new Map([...new Set([...ks, k])].map((n) => [n, fitKMeans(points, n, { restarts: 3, seed })]));
   const fit = fits.get(k)!;
-  const snapshot = Math.max(...transactions.map((t) => t.invoiceDate));
+  const snapshot = transactions.reduce((latest, t) => Math.max(latest, t.invoiceDate), -Infinity);
   return {
     params: {
       k,
