@@ -4,7 +4,7 @@
 /** A BigQuery column, as the BigQuery client's TableField spells it. */
 export interface WarehouseColumn {
   name: string;
-  type: 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'DATE' | 'TIMESTAMP' | 'JSON';
+  type: 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'DATE' | 'DATETIME' | 'TIMESTAMP' | 'JSON';
   mode: 'REQUIRED' | 'NULLABLE';
 }
 
@@ -36,6 +36,32 @@ export const WAREHOUSE_TABLES = {
     ],
     partitionBy: 'date',
   },
+  // Every customer's segment per segmentation model version, replaced per version (Postgres's customer_segments).
+  customer_segments: {
+    schema: [
+      { name: 'model_version', type: 'INT64', mode: 'REQUIRED' },
+      { name: 'customer_id', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'segment', type: 'INT64', mode: 'REQUIRED' },
+      { name: 'run_id', type: 'STRING', mode: 'REQUIRED' },
+    ],
+  },
 } satisfies Record<string, WarehouseTableSpec>;
 
 export type WarehouseTable = keyof typeof WAREHOUSE_TABLES;
+
+/**
+ * A segmentation run's snapshot of the transactions (one table per run, replaced by its export):
+ * the file's eight columns, which the cleaning's "exact duplicate rows" compare. Where a row came
+ * from (Postgres's source and line) is left out, so it cannot make two equal rows differ.
+ */
+export const TRANSACTIONS_SNAPSHOT_SCHEMA: WarehouseColumn[] = [
+  { name: 'invoice_no', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'stock_code', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'description', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'quantity', type: 'INT64', mode: 'REQUIRED' },
+  // Local time as the file writes it (no time zone): DATETIME, as Postgres's timestamp.
+  { name: 'invoice_date', type: 'DATETIME', mode: 'REQUIRED' },
+  { name: 'unit_price', type: 'FLOAT64', mode: 'REQUIRED' },
+  { name: 'customer_id', type: 'INT64', mode: 'NULLABLE' },
+  { name: 'country', type: 'STRING', mode: 'REQUIRED' },
+];

@@ -63,8 +63,13 @@ export class Warehouse {
     return `_staging_${tableName}_${source.name.replace(/\W+/g, '_')}`.slice(0, 1000);
   }
 
-  /** Replaces a table's content with newline-delimited JSON objects from storage (one load job). */
-  async loadReplacing(tableName: string, source: File | File[], schema: Schema): Promise<void> {
+  /**
+   * Replaces a table's content with newline-delimited JSON objects from storage (one load job);
+   * returns the rows loaded. Objects may be gzipped (BigQuery detects it, the emulator by a .gz name).
+   * Not CSV: the emulator sniffs a CSV's dialect from its first rows and then fails on a doubled
+   * quote ("") further down.
+   */
+  async loadReplacing(tableName: string, source: File | File[], schema: Schema): Promise<number> {
     // createLoadJob, then poll only if it is not done: table.load() always polls on a slow schedule,
     // far slower than the emulator's load jobs, which finish within the request (bench/README.md).
     const [job] = await this.client
@@ -77,10 +82,12 @@ export class Warehouse {
         schema: { fields: schema },
       });
     type Status = { state?: string; errorResult?: { message?: string } };
-    const status = () => (job.metadata as { status?: Status } | undefined)?.status;
-    if (status()?.state !== 'DONE') await job.promise();
-    const error = status()?.errorResult;
+    const metadata = () =>
+      job.metadata as { status?: Status; statistics?: { load?: { outputRows?: string } } } | undefined;
+    if (metadata()?.status?.state !== 'DONE') await job.promise();
+    const error = metadata()?.status?.errorResult;
     if (error) throw new Error(`BigQuery load into ${tableName} failed: ${error.message ?? JSON.stringify(error)}`);
+    return Number(metadata()?.statistics?.load?.outputRows ?? NaN);
   }
 
   /**
@@ -121,13 +128,33 @@ export class Warehouse {
   ): Promise<void> {
     // Inlined, not parameters: the emulator binds no parameters inside scripts. Checked to be dates.
     for (const d of [from, to]) if (!ISO_DATE.test(d)) throw new Error(`not a date: ${d}`);
+    await this.replaceMatching(tableName, sources, schema, `${column} BETWEEN DATE '${from}' AND DATE '${to}'`);
+  }
+
+  /**
+   * Replaces the rows whose `column` equals `value` (a model version, say) with storage objects'
+   * rows, atomically, as replaceDateRange does for dates. The objects must hold only such rows.
+   */
+  async replaceRowsOf(
+    tableName: string,
+    sources: File[],
+    schema: Schema,
+    column: string,
+    value: number,
+  ): Promise<void> {
+    // Inlined as replaceDateRange's dates are: checked to be a whole number.
+    if (!Number.isSafeInteger(value)) throw new Error(`${column}: not a whole number: ${value}`);
+    await this.replaceMatching(tableName, sources, schema, `${column} = ${value}`);
+  }
+
+  private async replaceMatching(tableName: string, sources: File[], schema: Schema, where: string): Promise<void> {
     if (!sources[0]) throw new Error(`no objects to load into ${tableName}`);
     const staging = this.stagingTable(tableName, sources[0]);
     await this.loadReplacing(staging, sources, schema);
     const columns = schema.map((f) => f.name!).join(', ');
     try {
       await this.query(`BEGIN TRANSACTION;
-        DELETE FROM ${this.table(tableName)} WHERE ${column} BETWEEN DATE '${from}' AND DATE '${to}';
+        DELETE FROM ${this.table(tableName)} WHERE ${where};
         INSERT INTO ${this.table(tableName)} (${columns}) SELECT ${columns} FROM ${this.table(staging)};
         COMMIT TRANSACTION;`);
     } finally {
