@@ -17,11 +17,11 @@ import { versionChanges } from '../ml/segmentation/matching.ts';
 import { segmentProfiles } from '../ml/segmentation/profiles.ts';
 import { standardize } from '../ml/segmentation/scaler.ts';
 import { chooseSegmentCount, segmentationPromotion } from '../ml/segmentation/selection.ts';
-import { readCustomerFeatures } from '../platform/customerFeatures.ts';
+import { copyCustomerFeatures, readCustomerFeatures } from '../platform/customerFeatures.ts';
 import { recordSegmentationRun, type SegmentationRunState } from '../platform/runs.ts';
 import { registerSegmentationVersion } from '../platform/segmentRegistry.ts';
 import {
-  cleanSegmentationSnapshot,
+  buildCustomerFeatures,
   exportSegmentsToWarehouse,
   exportTransactionsSnapshot,
 } from '../platform/segmentationWarehouse.ts';
@@ -44,7 +44,11 @@ export function segmentationActivities(deps: Deps) {
 
     /** Cleans the run's snapshot in BigQuery, counting each step, and copies its customers' features to Postgres. */
     cleanSegmentationSnapshot: (runId: string): Promise<SegmentationSnapshot> =>
-      whileHeartbeating(() => cleanSegmentationSnapshot(deps, runId)),
+      whileHeartbeating(async () => {
+        const snapshot = await buildCustomerFeatures(deps, runId);
+        await copyCustomerFeatures(deps, runId);
+        return snapshot;
+      }),
 
     /** Fits one k on the run's scaled features in a worker thread. */
     fitSegmentCount: (runId: string, k: number, o: SegmentationOptions): Promise<SegmentCountFit> =>

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { to as copyTo } from 'pg-copy-streams';
 import { invalidInput } from '../contracts/failures.ts';
-import type { CleaningCounts, SegmentationSnapshot } from '../contracts/segmentation.ts';
+import type { CleaningCounts, SegmentationSnapshot, TransactionWindow } from '../contracts/segmentation.ts';
 import { TRANSACTIONS_SNAPSHOT_SCHEMA, WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import { isCalendarDate } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
@@ -70,18 +70,31 @@ async function exportNdjson({ pool, store }: Pick<DataDeps, 'pool' | 'store'>, q
 }
 
 /**
- * Exports the transactions invoiced up to the end of `asOf` (all of them without it) from
- * Postgres to GCS and loads them into the run's snapshot table, replacing it; returns the count.
+ * Exports the transactions invoiced within the window's days (from the start of `from` to the end
+ * of `asOf`, each optional) from Postgres to GCS and loads them into the run's snapshot table,
+ * replacing it; returns the count.
  */
-export async function exportTransactionsSnapshot(deps: DataDeps, runId: string, asOf?: string): Promise<number> {
+export async function exportTransactionsSnapshot(
+  deps: DataDeps,
+  runId: string,
+  { from, asOf }: TransactionWindow = {},
+): Promise<number> {
   const table = segmentationTable('transactions', runId);
-  // Inlined (COPY takes no parameters), so checked to be a day.
-  if (asOf !== undefined && !isCalendarDate(asOf))
-    throw invalidInput('asOf', `must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+  // Inlined (COPY takes no parameters), so checked to be days.
+  for (const [field, day] of [
+    ['from', from],
+    ['asOf', asOf],
+  ] as const)
+    if (day !== undefined && !isCalendarDate(day))
+      throw invalidInput(field, `must be a date YYYY-MM-DD, got ${JSON.stringify(day)}`);
+  const conditions = [
+    ...(from ? [`invoice_date >= DATE '${from}'`] : []),
+    ...(asOf ? [`invoice_date < DATE '${asOf}' + 1`] : []),
+  ];
   const objectName = snapshotObject(runId);
   const exported = await exportNdjson(
     deps,
-    `SELECT ${SNAPSHOT_COLUMNS} FROM transactions ${asOf ? `WHERE invoice_date < DATE '${asOf}' + 1` : ''}`,
+    `SELECT ${SNAPSHOT_COLUMNS} FROM transactions ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}`,
     objectName,
   );
   const loaded = await deps.warehouse.loadReplacing(table, deps.store.file(objectName), TRANSACTIONS_SNAPSHOT_SCHEMA);
@@ -143,12 +156,14 @@ export async function buildCustomerFeatures(
            WHEN NOT unit_price BETWEEN p.lo AND p.hi THEN 'price' END AS outlier
     FROM passed CROSS JOIN quantity_bounds q CROSS JOIN price_bounds p`);
   // Days are whole days rounded down (pandas' Timedelta.days): seconds apart, divided by 86,400.
+  // Monetary is summed in NUMERIC, exactly, then rounded once: a FLOAT64 sum's last bits follow
+  // the engine's order of rows, which the emulator does not fix, so a rerun gave other features.
   await warehouse.query(`CREATE OR REPLACE TABLE ${features} AS
     WITH kept AS (SELECT * FROM ${cleaned} WHERE outlier IS NULL),
     snapshot AS (SELECT MAX(invoice_date) AS at FROM kept),
     customers AS (
       SELECT CAST(customer_id AS STRING) AS customer_id, MIN(invoice_date) AS first, MAX(invoice_date) AS last,
-        COUNT(DISTINCT invoice_no) AS frequency, SUM(quantity * unit_price) AS monetary
+        COUNT(DISTINCT invoice_no) AS frequency, CAST(SUM(CAST(quantity AS NUMERIC) * CAST(unit_price AS NUMERIC)) AS FLOAT64) AS monetary
       FROM kept GROUP BY customer_id)
     SELECT customer_id, DIV(DATETIME_DIFF(snapshot.at, last, SECOND), 86400) AS recency, frequency, monetary,
       DIV(DATETIME_DIFF(last, first, SECOND), 86400) AS tenure,

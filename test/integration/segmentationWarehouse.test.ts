@@ -2,7 +2,7 @@
 // dirt (and hand-written lines for the dirt it lacks) loaded by the transactions importer, exported
 // to GCS and BigQuery, cleaned and turned into features in BigQuery SQL, and checked against the
 // TypeScript reference (ml/segmentation) on the same rows. The export reads every transaction, so
-// this file's Postgres tables live in a schema of its own (search_path), where no other test's rows are.
+// this file's Postgres tables live in a schema of its own (test/helpers/segmentationSchema.ts).
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import { cleanTransactions, iqrBounds, type RetailTransaction } from '../../ml/s
 import { customerFeatures, type CustomerFeatures } from '../../ml/segmentation/features.ts';
 import { copyCustomerFeatures, readCustomerFeatures } from '../../platform/customerFeatures.ts';
 import type { DataDeps } from '../../platform/deps.ts';
-import { createPool, type Pool } from '../../platform/postgres.ts';
+import type { Pool } from '../../platform/postgres.ts';
 import {
   buildCustomerFeatures,
   exportSegmentsToWarehouse,
@@ -24,6 +24,7 @@ import { ObjectStore } from '../../platform/storage.ts';
 import { importTransactions } from '../../platform/transactions.ts';
 import { Warehouse } from '../../platform/warehouse.ts';
 import { generateRetail, RETAIL_HEADER, retailCsvLine, retailDirt } from '../../scripts/data/onlineRetailGenerator.ts';
+import { isolatedSchema, transactionsIn, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 
 const ROWS = 6000;
@@ -52,20 +53,14 @@ const monetaryTolerance = (lines: number, monetary: number) => (lines + 2) * Num
 
 describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', () => {
   const cfg = testConfig();
-  const schema = uniqueId('seg').replace(/-/g, '_');
-  let admin: Pool;
+  let isolated: IsolatedSchema;
   let pool: Pool;
   let deps: DataDeps;
   let reference: RetailTransaction[];
 
   before(async () => {
-    admin = createPool(cfg.postgres, 'retailflow-test');
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    for (const table of ['transactions', 'customer_features', 'customer_segments'])
-      await admin.query(`CREATE TABLE ${schema}.${table} (LIKE public.${table} INCLUDING ALL)`);
-    const url = new URL(cfg.postgres.url);
-    url.searchParams.set('options', `-c search_path=${schema},public`);
-    pool = createPool({ ...cfg.postgres, url: url.toString() }, 'retailflow-test');
+    isolated = await isolatedSchema(cfg);
+    pool = isolated.pool;
     deps = { pool, store: new ObjectStore(cfg.gcs), warehouse: new Warehouse(cfg.bigquery) };
 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-segmentation-'));
@@ -82,9 +77,7 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
     reference = await transactionsIn(pool);
   });
   after(async () => {
-    await pool?.end();
-    await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin?.end();
+    await isolated?.drop();
   });
 
   const warehouseCount = async (table: string) =>
@@ -165,17 +158,29 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
     );
     assert.ok(until.length > 0 && until.length < reference.length);
 
-    assert.equal(await exportTransactionsSnapshot(deps, runId, AS_OF), until.length);
+    assert.equal(await exportTransactionsSnapshot(deps, runId, { asOf: AS_OF }), until.length);
     const snapshot = await buildCustomerFeatures(deps, runId);
     assert.deepEqual(snapshot.cleaning, cleanTransactions(until).counts);
     assert.ok(snapshot.snapshotDate <= `${AS_OF} 23:59:59`, snapshot.snapshotDate);
     await copyCustomerFeatures(deps, runId);
     assertSameFeatures(await readCustomerFeatures(pool, runId), until);
+    // From the first minute of the next day on: the rest, none twice.
+    const next = '2011-07-01';
+    assert.equal(
+      await exportTransactionsSnapshot(deps, uniqueId('segmentation-from'), { from: next }),
+      reference.length - until.length,
+    );
+    const dayAfter = reference.filter((r) => r.invoiceDate >= end && r.invoiceDate < end + 86_400_000);
+    assert.ok(dayAfter.length >= 1);
+    assert.equal(
+      await exportTransactionsSnapshot(deps, uniqueId('segmentation-day'), { from: next, asOf: next }),
+      dayAfter.length,
+    );
   });
 
   it('a snapshot with no customer left after cleaning fails clearly, naming the counts', async () => {
     const runId = uniqueId('segmentation-empty');
-    assert.equal(await exportTransactionsSnapshot(deps, runId, '2009-12-31'), 0);
+    assert.equal(await exportTransactionsSnapshot(deps, runId, { asOf: '2009-12-31' }), 0);
     await assert.rejects(
       buildCustomerFeatures(deps, runId),
       /transactions: no customer's transaction is left .*"read":0/,
@@ -184,7 +189,7 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
 
   it('refuses a bad asOf or run id, naming it', async () => {
     await assert.rejects(
-      exportTransactionsSnapshot(deps, uniqueId('segmentation'), '2011-02-30'),
+      exportTransactionsSnapshot(deps, uniqueId('segmentation'), { asOf: '2011-02-30' }),
       /asOf: .*2011-02-30/,
     );
     await assert.rejects(exportTransactionsSnapshot(deps, 'segmentation/../x'), /runId: .*segmentation\/\.\.\/x/);
@@ -257,29 +262,3 @@ const omitMonetary = ({ monetary: _, ...rest }: CustomerFeatures) => rest;
 const dateTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 /** The transactions as the reference takes them, in file order (the order pandas sums in). */
-async function transactionsIn(pool: Pool): Promise<RetailTransaction[]> {
-  const { rows } = await pool.query<{
-    invoice_no: string;
-    stock_code: string;
-    description: string | null;
-    quantity: number;
-    invoice_ms: number;
-    unit_price: string;
-    customer_id: string | null;
-    country: string;
-  }>(
-    `SELECT invoice_no, stock_code, description, quantity, (extract(epoch FROM invoice_date) * 1000)::float8 AS invoice_ms,
-       unit_price::text AS unit_price, customer_id::text AS customer_id, country
-     FROM transactions ORDER BY source, line`,
-  );
-  return rows.map((r) => ({
-    invoiceNo: r.invoice_no,
-    stockCode: r.stock_code,
-    description: r.description,
-    quantity: r.quantity,
-    invoiceDate: r.invoice_ms,
-    unitPrice: Number(r.unit_price),
-    customerId: r.customer_id,
-    country: r.country,
-  }));
-}

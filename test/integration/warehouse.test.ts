@@ -15,7 +15,7 @@ describe('warehouse adapter against bqemulator', () => {
   ];
   const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
-  it('loads a storage object into a table, replacing what was there', async () => {
+  it('loads a storage object into a table, replacing what was there, and counts the rows loaded', async () => {
     const table = uniqueId('load').replace(/-/g, '_');
     const name = `tests/${table}.ndjson`;
     await store.write(
@@ -25,8 +25,8 @@ describe('warehouse adapter against bqemulator', () => {
         { id: 2, day: '2026-01-02', amount: 2 },
       ]),
     );
-    await warehouse.loadReplacing(table, store.file(name), schema);
-    await warehouse.loadReplacing(table, store.file(name), schema);
+    assert.equal(await warehouse.loadReplacing(table, store.file(name), schema), 2);
+    assert.equal(await warehouse.loadReplacing(table, store.file(name), schema), 2);
     const rows = await warehouse.query<{ n: number; total: number }>(
       `SELECT COUNT(*) AS n, SUM(amount) AS total FROM ${warehouse.table(table)}`,
     );
