@@ -1,10 +1,12 @@
 // The page's Segments view in a real browser (Debian chromium through playwright-core) against the
 // real test stack, with two versions made by the real ml/segmentation code from a generated file:
 // the production version named, its customers plotted by segment, each segment's profile and
-// label, the last run's silhouette by k and its changes; the run button asks for the admin key.
+// label, the last run's silhouette by k and its changes; the run button asks for the admin key,
+// then runs customerSegmentation with a real worker on imported transactions and shows the outcome.
 // Screenshots are written to test-results/web/.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
@@ -13,7 +15,10 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import { SEGMENTATION_MODEL, SEGMENTATION_RUN_PREFIX } from '../../contracts/segmentation.ts';
 import { createPool, type Pool } from '../../platform/postgres.ts';
+import { importTransactions } from '../../platform/transactions.ts';
+import { generateRetail, RETAIL_HEADER, retailCsvLine } from '../../scripts/data/onlineRetailGenerator.ts';
 import { findChromium } from '../../scripts/stack/chromium.ts';
+import { withWorker } from '../../workers/inProcess.ts';
 import {
   fitSegmentation,
   generatedTransactions,
@@ -158,6 +163,59 @@ describe("the page's Segments view", () => {
         (await run.textContent()) ?? '',
         new RegExp(`done.*${latest.customers.length} customers.*version ${versions.second} promoted`, 's'),
       );
+    });
+    assert.deepEqual(problems, [], 'no script errors');
+  });
+
+  it('runs segmentation from the button: the stage while it runs, then the new version and its run', async () => {
+    const cfg = testConfig();
+    // The imported transactions the workflow segments, as `npm run data -- import-retail` leaves them.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-segments-page-'));
+    const lines = [RETAIL_HEADER];
+    generateRetail({ seed: 5, customers: 250, rows: 10_000 }, (l) => lines.push(retailCsvLine(l, 'uci')));
+    await writeFile(path.join(dir, 'online_retail.csv'), `${lines.join('\n')}\n`);
+    await importTransactions(pool, path.join(dir, 'online_retail.csv'));
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await steps(page, 'segments-run', async () => {
+      await page.goto(`${url}#segments`);
+      await page.click('summary');
+      await page.fill('#api-key', ADMIN);
+      await withWorker(cfg, cfg.temporal.taskQueues.training, async () => {
+        await page.click('#run-segmentation');
+        await page.locator('#segmentation-status progress').waitFor();
+        await page
+          .locator('#segmentation-status')
+          .filter({ hasText: /Version \d+ (is in production|stays in staging)/ })
+          .waitFor({ timeout: 120_000 });
+      });
+      const { rows } = await pool.query<{ run_id: string; model_version: number; registration: { promoted: boolean } }>(
+        `SELECT run_id, model_version, registration FROM segmentation_runs ORDER BY started_at DESC LIMIT 1`,
+      );
+      const run = rows[0]!;
+      assert.ok(
+        run.run_id.startsWith(SEGMENTATION_RUN_PREFIX) && run.model_version > versions.second,
+        JSON.stringify(run),
+      );
+      assert.match(
+        (await page.locator('#segmentation-status').textContent()) ?? '',
+        new RegExp(
+          `Version ${run.model_version} ${run.registration.promoted ? 'is in production' : 'stays in staging'}`,
+        ),
+      );
+      // The view reloads: the last run is this one.
+      await page
+        .locator('#last-run')
+        .filter({ hasText: `Run ${run.run_id} · done` })
+        .waitFor();
+      if (run.registration.promoted)
+        await page
+          .locator('#segments-subtitle')
+          .filter({ hasText: `version ${run.model_version}` })
+          .waitFor();
+      await page.screenshot({ path: path.join(SHOTS, '10-segmentation-run.png'), fullPage: true });
     });
     assert.deepEqual(problems, [], 'no script errors');
   });
