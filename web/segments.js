@@ -11,6 +11,8 @@ import { customersSpec, segmentName, silhouetteSpec } from './segmentCharts.js';
 
 const CUSTOMERS_SHOWN = 2000;
 const POLL_MS = 1000;
+/** How long a started run may go without its row before the page says so. */
+const UNRECORDED_MS = 60_000;
 const STAGES = ['exporting', 'cleaning', 'fitting', 'registering', 'assigning', 'done'];
 
 let visible = false;
@@ -192,7 +194,7 @@ async function follow(id, temporalUrl) {
     for (;;) {
       run = await api(`/v1/segmentation-runs/${encodeURIComponent(id)}`).catch((err) => {
         // The workflow records its run once its first activity starts.
-        if (err.status === 404) return undefined;
+        if (err.status === 404 && performance.now() - t0 < UNRECORDED_MS) return undefined;
         throw err;
       });
       if (run && run.status !== 'running') break;

@@ -17,7 +17,7 @@ import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
-import { liveProgress } from '../temporalCalls.ts';
+import { briefly, liveProgress } from '../temporalCalls.ts';
 
 const SegmentCount = z.number().int().min(MIN_SEGMENTS).max(MAX_SEGMENTS);
 
@@ -104,7 +104,8 @@ const follow = createRoute({
   method: 'get',
   path: '/v1/segmentation-runs/{id}',
   tags: ['segments'],
-  summary: 'One segmentation run, with live progress (stage and counts) while it runs',
+  summary:
+    'One segmentation run, with live progress (stage and counts) while it runs; one whose workflow closed without recording its end is settled',
   request: { params: RunId },
   responses: {
     200: json(
@@ -165,8 +166,11 @@ export function segmentationRunRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
     })
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
-      const run = await segmentationRun(pool, id);
+      let run = await segmentationRun(pool, id);
       if (!run) throw notFound(`no segmentation run ${id}`);
+      // A run whose workflow closed without recording its end is settled first (when Temporal answers at once).
+      if (!run.ended_at && (await briefly(temporal, () => currentRun(pool, temporal, id)))?.ended_at)
+        run = (await segmentationRun(pool, id)) ?? run;
       const progress = run.ended_at ? undefined : await liveProgress(temporal, id, segmentationProgressQuery);
       return c.json({ ...shown(run), progress }, 200);
     });
