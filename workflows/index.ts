@@ -2,6 +2,7 @@
 export { backfillIngest } from './backfillIngest.ts';
 export { dailyIngest } from './dailyIngest.ts';
 export { importSales } from './importSales.ts';
+export { importTransactions } from './importTransactions.ts';
 export { reconcileRuns } from './reconcileRuns.ts';
 export { retrainSeries } from './retrainSeries.ts';
 export { scheduledDailyIngest } from './scheduledDailyIngest.ts';
