@@ -18,6 +18,7 @@ import { salesHistoryRoutes } from './routes/salesHistory.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
+import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', salesHistoryRoutes(deps))
     .route('/', ingestRoutes(deps))
     .route('/', importRoutes(deps))
+    .route('/', transactionImportRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))

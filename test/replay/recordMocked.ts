@@ -1,6 +1,6 @@
-// Records the histories of importSales, retrainSeries, scheduledDailyIngest and scheduledWeeklyTraining in the
-// workflow tier's Temporal with mocked activities (their activities' results do not change the
-// command sequence). The scheduled two are started by a real Schedule backfilled for a past time,
+// Records the histories of importSales, importTransactions, retrainSeries, scheduledDailyIngest and
+// scheduledWeeklyTraining in the workflow tier's Temporal with mocked activities (their activities'
+// results do not change the command sequence). The scheduled two are started by a real Schedule backfilled for a past time,
 // so their histories carry TemporalScheduledStartTime as a tick's do.
 //   node --import tsx test/replay/recordMocked.ts
 import { writeFileSync } from 'node:fs';
@@ -8,7 +8,14 @@ import path from 'node:path';
 import { ScheduleOverlapPolicy, type CalendarSpec } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { ChunkStart, SalesImportPlan } from '../../contracts/imports.ts';
-import { importSales, retrainSeries, scheduledDailyIngest, scheduledWeeklyTraining } from '../../workflows/index.ts';
+import type { TransactionChunkStart } from '../../contracts/transactionImports.ts';
+import {
+  importSales,
+  importTransactions,
+  retrainSeries,
+  scheduledDailyIngest,
+  scheduledWeeklyTraining,
+} from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
 import { startTestTemporal, withWorker, type Activities } from '../workflow/env.ts';
 
@@ -53,6 +60,20 @@ const activities: Partial<Activities> = {
       ms: { parseAndCopy: 1, upsert: 0 },
     }),
   finishSalesImport: () => Promise.resolve({ months: 1, counts: { postgres: 6, gcs: 6, bigquery: 6 } }),
+  // Two Online Retail files side by side, two chunks each.
+  measureTransactionFiles: (uris) => Promise.resolve(uris.map(() => 200)),
+  importTransactionChunk: (_file, _chunkLines, start: TransactionChunkStart) =>
+    Promise.resolve({
+      chunk: start.chunk,
+      end: { offset: start.offset + 100, line: start.line + 3 },
+      header: ['InvoiceNo'],
+      done: start.chunk === 1,
+      read: 3,
+      loaded: 2,
+      written: 2,
+      rejected: 1,
+    }),
+  reconcileTransactionImport: () => Promise.resolve(),
 };
 const ticks: [string, typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, CalendarSpec, string][] = [
   ['scheduledDailyIngest', scheduledDailyIngest, { hour: 0, minute: 30 }, '2026-03-10T11:30:00Z'],
@@ -78,6 +99,12 @@ try {
       args: [{ storesUri: 'gs://bucket/imports/replay/store.csv', trainUri: 'gs://bucket/imports/replay/train.csv' }],
     });
     await save('importSales', 'import-sales-replay');
+    await env.client.workflow.execute(importTransactions, {
+      taskQueue,
+      workflowId: 'import-transactions-replay',
+      args: [{ uris: ['gs://bucket/imports/replay/2010-12-01.csv', 'gs://bucket/imports/replay/2010-12-02.csv'] }],
+    });
+    await save('importTransactions', 'import-transactions-replay');
     await env.client.workflow.execute(retrainSeries, {
       taskQueue,
       workflowId: 'retrain-1-p01',
