@@ -21,7 +21,7 @@ import {
   segmentationTable,
 } from '../../platform/segmentationWarehouse.ts';
 import { ObjectStore } from '../../platform/storage.ts';
-import { importTransactions } from '../../platform/transactions.ts';
+import { importTransactions } from '../../platform/transactionImport.ts';
 import { Warehouse } from '../../platform/warehouse.ts';
 import { generateRetail, RETAIL_HEADER, retailCsvLine, retailDirt } from '../../scripts/data/onlineRetailGenerator.ts';
 import { isolatedSchema, transactionsIn, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
@@ -71,6 +71,7 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
     assert.deepEqual(await importTransactions(pool, file), {
       files: 1,
       read: ROWS + EXTRA.length,
+      loaded: ROWS + EXTRA.length,
       written: ROWS + EXTRA.length,
       rejected: 0,
     });
