@@ -1,7 +1,8 @@
-// Records the histories of importSales, importTransactions, retrainSeries, scheduledDailyIngest and
-// scheduledWeeklyTraining in the workflow tier's Temporal with mocked activities (their activities'
-// results do not change the command sequence). The scheduled two are started by a real Schedule backfilled for a past time,
-// so their histories carry TemporalScheduledStartTime as a tick's do.
+// Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation,
+// scheduledDailyIngest, scheduledWeeklyTraining and scheduledCustomerSegmentation in the workflow
+// tier's Temporal with mocked activities (their activities' results do not change the command
+// sequence). The scheduled three are started by a real Schedule backfilled for a past time, so
+// their histories carry TemporalScheduledStartTime as a tick's do.
 //   node --import tsx test/replay/recordMocked.ts
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,10 +10,13 @@ import { ScheduleOverlapPolicy, type CalendarSpec } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { ChunkStart, SalesImportPlan } from '../../contracts/imports.ts';
 import type { TransactionChunkStart } from '../../contracts/transactionImports.ts';
+import type { SegmentationSnapshot, SegmentCountFit } from '../../contracts/segmentation.ts';
 import {
+  customerSegmentation,
   importSales,
   importTransactions,
   retrainSeries,
+  scheduledCustomerSegmentation,
   scheduledDailyIngest,
   scheduledWeeklyTraining,
 } from '../../workflows/index.ts';
@@ -74,14 +78,62 @@ const activities: Partial<Activities> = {
       rejected: 1,
     }),
   reconcileTransactionImport: () => Promise.resolve(),
+  // A segmentation of 40 customers, k = 2 and 3.
+  recordSegmentationRun: () => Promise.resolve(),
+  exportSegmentationSnapshot: () => Promise.resolve(120),
+  cleanSegmentationSnapshot: () => Promise.resolve(segmentationSnapshot),
+  fitSegmentCount: (_runId, k) => Promise.resolve(segmentFit(k)),
+  registerSegmentation: (_runId, _snapshot, fits) =>
+    Promise.resolve({
+      k: fits[0]!.k,
+      registration: { version: 1, promoted: true, reason: 'no production version yet', previous: null, changes: null },
+    }),
+  exportSegments: () => Promise.resolve(40),
 };
-const ticks: [string, typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, CalendarSpec, string][] = [
+const segmentationSnapshot: SegmentationSnapshot = {
+  transactions: 120,
+  cleaning: {
+    read: 120,
+    blankCustomer: 30,
+    cancelled: 2,
+    nonPositiveQuantity: 0,
+    nonPositivePrice: 1,
+    duplicates: 1,
+    quantityOutliers: 4,
+    priceOutliers: 2,
+    kept: 80,
+  },
+  snapshotDate: '2011-12-09 12:50:00',
+  customers: 40,
+};
+const segmentFit = (k: number): SegmentCountFit => ({
+  k,
+  inertia: 10 / k,
+  silhouette: 0.5 / k,
+  silhouettePoints: 40,
+  sizes: Array.from({ length: k }, () => 40 / k),
+  centroids: Array.from({ length: k }, (_, i) => [i, i, i, i]),
+  restarts: [{ seed: 1, inertia: 10 / k, silhouette: 0.5 / k }],
+  kept: 0,
+});
+const ticks: [
+  string,
+  typeof scheduledDailyIngest | typeof scheduledWeeklyTraining | typeof scheduledCustomerSegmentation,
+  CalendarSpec,
+  string,
+][] = [
   ['scheduledDailyIngest', scheduledDailyIngest, { hour: 0, minute: 30 }, '2026-03-10T11:30:00Z'],
   [
     'scheduledWeeklyTraining',
     scheduledWeeklyTraining,
     { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 },
     '2026-03-07T12:00:00Z',
+  ],
+  [
+    'scheduledCustomerSegmentation',
+    scheduledCustomerSegmentation,
+    { dayOfMonth: 1, hour: 2, minute: 0 },
+    '2026-02-28T13:00:00Z',
   ],
 ];
 
@@ -105,6 +157,12 @@ try {
       args: [{ uris: ['gs://bucket/imports/replay/2010-12-01.csv', 'gs://bucket/imports/replay/2010-12-02.csv'] }],
     });
     await save('importTransactions', 'import-transactions-replay');
+    await env.client.workflow.execute(customerSegmentation, {
+      taskQueue,
+      workflowId: 'segmentation-replay',
+      args: [{ kMin: 2, kMax: 3 }],
+    });
+    await save('customerSegmentation', 'segmentation-replay');
     await env.client.workflow.execute(retrainSeries, {
       taskQueue,
       workflowId: 'retrain-1-p01',
