@@ -108,3 +108,9 @@ export async function countBySource(
   );
   return new Map(rows.map((r) => [r.source, { transactions: r.transactions, rejected: r.rejected }]));
 }
+
+/** Whether any Online Retail transaction is stored. */
+export async function hasTransactions(pool: Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM transactions) AS any');
+  return rows[0]!.any;
+}
