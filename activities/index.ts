@@ -2,6 +2,7 @@
 import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { importSalesActivities } from './importSales.ts';
+import { importTransactionsActivities } from './importTransactions.ts';
 import { retrainActivities } from './retrain.ts';
 import { runActivities } from './runs.ts';
 import { segmentationActivities } from './segmentation.ts';
@@ -16,6 +17,7 @@ export function createActivities(deps: Deps) {
     ...retrainActivities(deps),
     ...runActivities(deps),
     ...importSalesActivities(deps),
+    ...importTransactionsActivities(deps),
     ...segmentationActivities(deps),
   };
 }

@@ -43,9 +43,9 @@ export function segmentationActivities(deps: Deps) {
       whileHeartbeating(() => exportTransactionsSnapshot(deps, runId, window)),
 
     /** Cleans the run's snapshot in BigQuery, counting each step, and copies its customers' features to Postgres. */
-    cleanSegmentationSnapshot: (runId: string): Promise<SegmentationSnapshot> =>
+    cleanSegmentationSnapshot: (runId: string, asOf?: string): Promise<SegmentationSnapshot> =>
       whileHeartbeating(async () => {
-        const snapshot = await buildCustomerFeatures(deps, runId);
+        const snapshot = await buildCustomerFeatures(deps, runId, asOf);
         await copyCustomerFeatures(deps, runId);
         return snapshot;
       }),

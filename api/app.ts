@@ -21,6 +21,7 @@ import { segmentationRunRoutes } from './routes/segmentationRuns.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
+import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', salesHistoryRoutes(deps))
     .route('/', ingestRoutes(deps))
     .route('/', importRoutes(deps))
+    .route('/', transactionImportRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))

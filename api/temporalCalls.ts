@@ -1,9 +1,11 @@
 // Temporal calls made while answering a request are bounded: a server that does not answer costs a
 // request a few seconds and a 503, never a hang, and reads of run rows do not wait on it at all.
-import type { Client, QueryDefinition } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type QueryDefinition } from '@temporalio/client';
+import { rootCause } from '@temporalio/common';
 import { createMiddleware } from 'hono/factory';
-import { withTemporalDeadline } from '../platform/temporal.ts';
-import { unavailableDependency } from './errors.ts';
+import type { Config } from '../platform/config.ts';
+import { withTemporalDeadline, workflowUrl } from '../platform/temporal.ts';
+import { notFound, unavailableDependency } from './errors.ts';
 
 /** Longest a request waits on any one Temporal call. */
 export const TEMPORAL_DEADLINE_MS = 4_000;
@@ -39,4 +41,36 @@ export function liveProgress<T>(
   query: QueryDefinition<T> | string,
 ): Promise<T | undefined> {
   return briefly(temporal, () => temporal.workflow.getHandle(workflowId).query<T>(query)).catch(() => undefined);
+}
+
+/**
+ * A workflow by id as an import's page shows it: its status, live `progress` while it runs, its
+ * `result` once completed, or its `error`; 404 naming `what` for an unknown id.
+ */
+export async function workflowState<P>(
+  temporal: Client,
+  cfg: Config['temporal'],
+  id: string,
+  progress: QueryDefinition<P>,
+  what: string,
+) {
+  const handle = temporal.workflow.getHandle(id);
+  const description = await handle.describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) throw notFound(`no ${what} ${id}`, 'id');
+    throw err;
+  });
+  const status = description.status.name;
+  const base = {
+    workflowId: id,
+    runId: description.runId,
+    status,
+    temporalUrl: workflowUrl(cfg, id, description.runId),
+  };
+  if (status === 'RUNNING') return { ...base, progress: await liveProgress<P>(temporal, id, progress) };
+  if (status === 'COMPLETED') return { ...base, result: (await handle.result()) as Record<string, unknown> };
+  const error = await handle.result().then(
+    () => undefined,
+    (err: unknown) => rootCause(err) ?? (err as Error).message,
+  );
+  return { ...base, ...(error ? { error } : {}) };
 }

@@ -54,7 +54,7 @@ export interface SegmentationSnapshot {
   /** Transactions exported (invoice date up to the end of asOf). */
   transactions: number;
   cleaning: CleaningCounts;
-  /** The date recency counts from: the latest invoice date of the cleaned data (YYYY-MM-DD HH:MM:SS). */
+  /** The time recency counts from (YYYY-MM-DD HH:MM:SS): the end of asOf, or without it the latest cleaned invoice. */
   snapshotDate: string;
   customers: number;
 }

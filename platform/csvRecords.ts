@@ -1,10 +1,14 @@
 // CSV files with quoted fields (store.csv's lists, Online Retail's descriptions), read with
 // csv-parse as records named by their header. A malformed line is skipped by the parser (its
-// 'skip' event names it) rather than failing the file.
-import { parse, type Info } from 'csv-parse';
+// 'skip' event names it) rather than failing the file; a header without the columns fails it for
+// good (InvalidInput: a retry cannot fix it).
+import { parse, type Info, type Options } from 'csv-parse';
+import { invalidInput } from '../contracts/failures.ts';
 
-export function csvParser() {
+/** `options` on top of the project's: e.g. `encoding: 'latin1'` to parse bytes as they are. */
+export function csvParser(options: Options = {}) {
   return parse({
+    ...options,
     info: true,
     raw: true,
     relax_column_count: true,
@@ -35,7 +39,7 @@ export function recordReader(
       const names = cleanHeader(fields);
       const missing = expected.filter((c) => !names.includes(c));
       if (missing.length)
-        throw new Error(`${file}: header lacks column(s) ${missing.join(', ')}; found ${names.join(', ')}`);
+        throw invalidInput(file, `header lacks column(s) ${missing.join(', ')}; found ${names.join(', ')}`);
       header = names;
       return undefined;
     }

@@ -1,11 +1,14 @@
 // Reads Online Retail CSV files (one UCI export, or a folder or glob of Spark's daily files) into
-// records by column name, each with its file and line, with csv-parse (descriptions quote commas).
+// records by column name, each with its file and line, with csv-parse (descriptions quote commas),
+// from a local file or any byte stream that starts at a line boundary (a chunk of a GCS object).
 // Encoding: the UCI export is often Windows-1252, so bytes are read as latin1 (one char per byte,
 // so CSV structure is untouched) and each field with a byte >= 0x80 is decoded as UTF-8 when it is
 // valid UTF-8, else as Windows-1252: "CAFÉ" reads the same from either encoding, in one file too.
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { invalidInput } from '../contracts/failures.ts';
 import { ONLINE_RETAIL_COLUMNS } from '../domain/onlineRetail.ts';
 import { csvParser, recordReader, type ParsedRecord } from './csvRecords.ts';
 
@@ -73,29 +76,74 @@ export async function retailFiles(source: string): Promise<string[]> {
   return files;
 }
 
+/** Where reading starts: the number of lines before it, and the file's header when it was read before. */
+export interface RetailReadStart {
+  line: number;
+  header?: string[];
+}
+
+const cleanHeader = (fields: string[]) => fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
+const withoutLineEnds = (raw: string) => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
+
+/**
+ * The lines of an Online Retail CSV byte stream that starts at a line boundary, after the header
+ * (read first, unless `from.header` gives it), in file order. A record carries `end`, the byte
+ * offset just past it in the stream, so a reader may stop after any record and resume there;
+ * `header()` is the header once read.
+ */
+export function readRetailLines(
+  bytes: AsyncIterable<Buffer>,
+  file: string,
+  from: RetailReadStart = { line: 0 },
+): { header: () => string[] | undefined; lines: AsyncGenerator<RetailCsvLine & { end?: number }> } {
+  let header = from.header;
+  async function* lines(): AsyncGenerator<RetailCsvLine & { end?: number }> {
+    // Parsed as latin1 (one char per byte, so `info.bytes` counts bytes); each field decoded after.
+    const parser = csvParser({ encoding: 'latin1' });
+    // The parser reports a skipped line as it reads, ahead of the records taken out of it: each is
+    // handed out before the first record after it, so lines keep file order.
+    const skipped: RetailCsvLine[] = [];
+    parser.on('skip', (err: Error & { lines?: number; raw?: string }) =>
+      skipped.push({
+        file,
+        line: from.line + (err.lines ?? 0),
+        raw: withoutLineEnds(decodeLatin1Read(err.raw ?? '')),
+        problem: err.message,
+      }),
+    );
+    const read = recordReader(ONLINE_RETAIL_COLUMNS, file, cleanHeader);
+    if (header) read(header);
+    const source = Readable.from(bytes);
+    source.on('error', (err) => parser.destroy(err));
+    source.pipe(parser);
+    try {
+      for await (const { record, info, raw } of parser as AsyncIterable<ParsedRecord>) {
+        const line = from.line + info.lines;
+        while (skipped.length && skipped[0]!.line < line) yield skipped.shift()!;
+        const fields = record.map(decodeLatin1Read);
+        const parsed = read(fields);
+        if (!parsed) {
+          header = cleanHeader(fields);
+          continue;
+        }
+        const at = { file, line, raw: withoutLineEnds(decodeLatin1Read(raw)), end: info.bytes };
+        yield 'wrongLength' in parsed ? { ...at, problem: parsed.wrongLength } : { ...at, record: parsed.record };
+      }
+      yield* skipped.splice(0);
+      if (!header) throw invalidInput(file, 'empty, no header');
+    } finally {
+      // A reader that stopped early leaves nothing reading.
+      source.unpipe(parser);
+      source.destroy();
+      parser.destroy();
+    }
+  }
+  return { header: () => header, lines: lines() };
+}
+
 /** The lines of one file after its header; a header without the Online Retail columns is an error. */
 export async function* readRetailFile(file: string): AsyncGenerator<RetailCsvLine> {
-  const skipped: RetailCsvLine[] = [];
-  const parser = createReadStream(file, { encoding: 'latin1' }).pipe(csvParser());
-  parser.on('skip', (err: Error & { lines?: number; raw?: string }) =>
-    skipped.push({ file, line: err.lines ?? 0, raw: decodeLatin1Read(err.raw ?? ''), problem: err.message }),
-  );
-  const read = recordReader(ONLINE_RETAIL_COLUMNS, file, (fields) =>
-    fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim()),
-  );
-  let header = false;
-  for await (const { record, info, raw } of parser as AsyncIterable<ParsedRecord>) {
-    yield* skipped.splice(0);
-    const parsed = read(record.map(decodeLatin1Read));
-    if (!parsed) {
-      header = true;
-      continue;
-    }
-    const line = { file, line: info.lines, raw: decodeLatin1Read(raw.replace(/[\r\n]+$/, '')) };
-    yield 'wrongLength' in parsed ? { ...line, problem: parsed.wrongLength } : { ...line, record: parsed.record };
-  }
-  yield* skipped.splice(0);
-  if (!header) throw new Error(`${file}: empty, no header`);
+  yield* readRetailLines(createReadStream(file, { highWaterMark: 1 << 20 }), file).lines;
 }
 
 /** Every line of every file of a source (see retailFiles), file after file. */

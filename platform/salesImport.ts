@@ -48,8 +48,7 @@ import {
   salesJsonLine,
   salesUpsertConflict,
 } from './salesWarehouse.ts';
-import type { File } from '@google-cloud/storage';
-import type { ObjectStore } from './storage.ts';
+import { objectRanges, type ObjectStore } from './storage.ts';
 import { trainRowReader, type TrainRowOptions } from './trainRows.ts';
 
 /** A train.csv to import: a local file or a GCS object, read from any byte offset. */
@@ -89,34 +88,6 @@ export function objectTrainFile(store: ObjectStore, object: string): TrainFile {
     },
     bytes: (start, size) => objectRanges(file, start, size),
   };
-}
-
-/** Bytes per ranged read of an object, at most. */
-const RANGE_BYTES = 8 << 20;
-
-/**
- * An object's bytes from `start`, as whole ranged downloads with the next one fetched while the
- * last is read: a reader that stops early leaves no download half-read. (An open read stream
- * destroyed mid-way made the emulator drop the chunk's uploads in flight with it.) The first range
- * is small, so that reading starts soon; the next ones grow to RANGE_BYTES.
- */
-async function* objectRanges(file: File, start: number, size: number): AsyncGenerator<Buffer> {
-  // A ranged read: no whole-object checksum to validate.
-  const range = (from: number, length: number) =>
-    file.download({ start: from, end: Math.min(from + length, size) - 1, validation: false }).then(([b]) => b);
-  let length = 1 << 20;
-  let next = start < size ? range(start, length) : undefined;
-  for (let from = start; next;) {
-    const current = next;
-    from = Math.min(from + length, size);
-    length = Math.min(length * 4, RANGE_BYTES);
-    next = from < size ? range(from, length) : undefined;
-    // A prefetch nobody reads (the chunk ended) must not fail the process.
-    next?.catch(() => undefined);
-    // Read in 1 MiB slices, as a file stream gives them: batches of lines stay small.
-    const bytes = await current;
-    for (let i = 0; i < bytes.length; i += 1 << 20) yield bytes.subarray(i, i + (1 << 20));
-  }
 }
 
 /**

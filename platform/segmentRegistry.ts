@@ -96,11 +96,11 @@ export async function registerSegmentationVersion(
         JSON.stringify([SEGMENTATION_MODEL]),
       ]);
     }
-    await client.query(
-      `UPDATE segmentation_runs SET model_version = $2, registration = $3, counts = counts || jsonb_build_object('assigned', $4::int)
-       WHERE run_id = $1`,
-      [next.runId, version, JSON.stringify(registration), next.assignments.length],
-    );
+    await client.query('UPDATE segmentation_runs SET model_version = $2, registration = $3 WHERE run_id = $1', [
+      next.runId,
+      version,
+      JSON.stringify(registration),
+    ]);
     await client.query('COMMIT');
     return registration;
   } catch (err) {

@@ -9,7 +9,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { invalidInput } from '../contracts/failures.ts';
 import type { CleaningCounts, SegmentationSnapshot, TransactionWindow } from '../contracts/segmentation.ts';
 import { TRANSACTIONS_SNAPSHOT_SCHEMA, WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
-import { isCalendarDate } from '../domain/dates.ts';
+import { addDays, isCalendarDate } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
 import { COPY_RAW_LINES } from './salesWarehouse.ts';
 
@@ -135,7 +135,14 @@ export function iqrBoundsSql(column: string, from: string): string {
 export async function buildCustomerFeatures(
   { warehouse }: Pick<DataDeps, 'warehouse'>,
   runId: string,
+  asOf?: string,
 ): Promise<SegmentationSnapshot> {
+  // Recency counts from the end of asOf when the run has one (a monthly run measures how long
+  // ago each customer bought as of the month's end), else from the latest cleaned invoice, as the seed.
+  if (asOf !== undefined && !isCalendarDate(asOf))
+    throw invalidInput('asOf', `must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+  // An aggregate either way: one row, and NULL when no row is left.
+  const snapshotAt = `MAX(${asOf ? `DATETIME '${addDays(asOf, 1)} 00:00:00'` : 'invoice_date'})`;
   const snapshot = warehouse.table(segmentationTable('transactions', runId));
   const cleaned = warehouse.table(segmentationTable('cleaned', runId));
   const features = warehouse.table(segmentationTable('features', runId));
@@ -160,7 +167,7 @@ export async function buildCustomerFeatures(
   // the engine's order of rows, which the emulator does not fix, so a rerun gave other features.
   await warehouse.query(`CREATE OR REPLACE TABLE ${features} AS
     WITH kept AS (SELECT * FROM ${cleaned} WHERE outlier IS NULL),
-    snapshot AS (SELECT MAX(invoice_date) AS at FROM kept),
+    snapshot AS (SELECT ${snapshotAt} AS at FROM kept),
     customers AS (
       SELECT CAST(customer_id AS STRING) AS customer_id, MIN(invoice_date) AS first, MAX(invoice_date) AS last,
         COUNT(DISTINCT invoice_no) AS frequency, CAST(SUM(CAST(quantity AS NUMERIC) * CAST(unit_price AS NUMERIC)) AS FLOAT64) AS monetary
@@ -194,7 +201,7 @@ export async function buildCustomerFeatures(
       (SELECT COUNTIF(outlier = 'quantity') FROM ${cleaned}) AS quantity_outliers,
       (SELECT COUNTIF(outlier = 'price') FROM ${cleaned}) AS price_outliers,
       (SELECT COUNTIF(outlier IS NULL) FROM ${cleaned}) AS kept,
-      (SELECT FORMAT_DATETIME('%Y-%m-%d %H:%M:%S', MAX(invoice_date)) FROM ${cleaned} WHERE outlier IS NULL) AS snapshot_date,
+      (SELECT FORMAT_DATETIME('%Y-%m-%d %H:%M:%S', ${snapshotAt}) FROM ${cleaned} WHERE outlier IS NULL) AS snapshot_date,
       (SELECT COUNT(*) FROM ${features}) AS customers`,
   );
   if (!row) throw new Error(`cleaning of run ${runId}: the counts query returned no row`);

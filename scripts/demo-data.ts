@@ -1,6 +1,6 @@
 // Demo data for `npm start`, loaded once into an empty database: 50 generated stores with 180 days
 // of history through the bulk importer, then yesterday's sales sent as events to the API, ready for
-// the daily ingest to pick up.
+// the daily ingest to pick up; and a year of Online Retail transactions for the segmentation.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -12,6 +12,9 @@ import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
 import { hasSales } from '../platform/sales.ts';
 import { trainRecordToEvent } from '../platform/trainRows.ts';
+import { hasTransactions } from '../platform/transactions.ts';
+import { importTransactions } from '../platform/transactionImport.ts';
+import { generateRetailCommand } from './data/generateRetail.ts';
 
 const DEMO_STORES = 50;
 const HISTORY_DAYS = 180;
@@ -59,6 +62,24 @@ export async function ensureDemoData(cfg: Config, apiUrl: string, apiKey: string
       `[demo] sent ${records.length} events for ${yesterday}: ${JSON.stringify(await res.json()).slice(0, 200)}`,
     );
     return yesterday;
+  } finally {
+    await closeDataDeps(deps);
+  }
+}
+
+const DEMO_CUSTOMERS = 1000;
+const DEMO_RETAIL_LINES = 60_000;
+
+/** Loads generated Online Retail transactions when there are none; returns how many it loaded. */
+export async function ensureRetailDemoData(cfg: Config): Promise<number | undefined> {
+  const deps = createDataDeps(cfg, 'retailflow-demo');
+  try {
+    if (await hasTransactions(deps.pool)) return undefined;
+    const dir = path.join(cfg.stack.dataDir, 'demo', 'retail');
+    generateRetailCommand(['--out', dir, '--customers', String(DEMO_CUSTOMERS), '--rows', String(DEMO_RETAIL_LINES)]);
+    const summary = await importTransactions(deps.pool, path.join(dir, 'online_retail.csv'));
+    console.log(`[demo] imported ${summary.loaded} Online Retail transactions (${summary.rejected} rejected)`);
+    return summary.loaded;
   } finally {
     await closeDataDeps(deps);
   }

@@ -8,10 +8,11 @@ import { provision } from '../platform/provision.ts';
 import { connectClient, temporalUiUrl } from '../platform/temporal.ts';
 import { spawnTs } from './children.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
+import type { customerSegmentation } from '../workflows/customerSegmentation.ts';
 import type { dailyIngest } from '../workflows/dailyIngest.ts';
 import type { stackCheck } from '../workflows/stackCheck.ts';
 import type { weeklyTraining } from '../workflows/weeklyTraining.ts';
-import { ensureDemoData } from './demo-data.ts';
+import { ensureDemoData, ensureRetailDemoData } from './demo-data.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
 import { becomeInstance } from './stack/instance.ts';
 import { stackDirs } from './stack/paths.ts';
@@ -72,7 +73,7 @@ runMain('start', async () => {
     return (await res.json()) as { workflowId: string };
   };
 
-  /** Schedules, demo data, one stackCheck and one daily ingest, through the API, so the UI shows them. */
+  /** Schedules, demo data, one stackCheck, a daily ingest, a training and a segmentation, through the API, so the UI shows them. */
   async function demo(): Promise<void> {
     const client = await connectClient(cfg.temporal);
     try {
@@ -95,6 +96,15 @@ runMain('start', async () => {
           .result();
         log(
           `weeklyTraining ${training.runId}: ${JSON.stringify(training.counts)}, RMSPE p50 ${training.metrics.rmspe?.p50.toFixed(3) ?? 'n/a'}`,
+        );
+      }
+      if (await ensureRetailDemoData(cfg)) {
+        // A first segmentation, so the Segments view and /predict have a model.
+        const segmentation = await client.workflow
+          .getHandle<typeof customerSegmentation>((await post('/v1/segmentation-runs', {})).workflowId)
+          .result();
+        log(
+          `customerSegmentation ${segmentation.runId}: ${segmentation.snapshot.customers} customers in ${segmentation.k} segments, silhouette ${segmentation.byK.find((f) => f.k === segmentation.k)?.silhouette.toFixed(3)}`,
         );
       }
     } finally {

@@ -77,7 +77,7 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
     stage = 'cleaning';
     await record();
 
-    snapshot = await acts.cleanSegmentationSnapshot(runId);
+    snapshot = await acts.cleanSegmentationSnapshot(runId, options.asOf);
     counts.cleaned = snapshot.cleaning.kept;
     counts.customers = snapshot.customers;
     const fitted = ks.filter((n) => n < snapshot!.customers);

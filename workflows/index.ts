@@ -3,6 +3,7 @@ export { backfillIngest } from './backfillIngest.ts';
 export { customerSegmentation } from './customerSegmentation.ts';
 export { dailyIngest } from './dailyIngest.ts';
 export { importSales } from './importSales.ts';
+export { importTransactions } from './importTransactions.ts';
 export { reconcileRuns } from './reconcileRuns.ts';
 export { retrainSeries } from './retrainSeries.ts';
 export { scheduledCustomerSegmentation } from './scheduledCustomerSegmentation.ts';

@@ -1,22 +1,14 @@
 // Bulk imports: start one (the importSales workflow) on files already in the project bucket, follow one.
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { rootCause } from '@temporalio/common';
-import {
-  IMPORT_WORKFLOW_PREFIX,
-  importProgressQuery,
-  importWorkflowId,
-  newImportId,
-  objectOfUri,
-  type ImportProgress,
-} from '../../contracts/imports.ts';
+import { IMPORT_WORKFLOW_PREFIX, importProgressQuery, importWorkflowId, newImportId } from '../../contracts/imports.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { importSales } from '../../workflows/importSales.ts';
 import { requireRole } from '../auth.ts';
+import { checkBucketObject } from '../bucketObjects.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
-import { liveProgress } from '../temporalCalls.ts';
+import { workflowState } from '../temporalCalls.ts';
 
 const GcsUri = z.string().regex(/^gs:\/\/[^/]+\/.+$/, { error: 'must be gs://<bucket>/<object>' });
 const ImportBody = z
@@ -90,20 +82,11 @@ const follow = createRoute({
 
 export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
   const writer = requireRole(keys, 'write');
-  /** The object a URI names, checked to be in the project bucket and to exist. */
-  const checkObject = async (field: 'storesUri' | 'trainUri', uri: string | undefined) => {
-    if (uri === undefined) return;
-    const r = objectOfUri(uri, cfg.gcs.bucket);
-    if ('problem' in r) throw new ApiError(400, 'invalid_request', `${field}: ${r.problem}`, field);
-    if (!(await store.exists(r.object)))
-      throw new ApiError(400, 'invalid_request', `${field}: object ${uri} does not exist`, field);
-  };
-
   return router()
     .openapi({ ...start, middleware: [writer] as const }, async (c) => {
       const { storesUri, trainUri } = c.req.valid('json');
-      await checkObject('storesUri', storesUri);
-      await checkObject('trainUri', trainUri);
+      if (storesUri !== undefined) await checkBucketObject(store, 'storesUri', storesUri);
+      if (trainUri !== undefined) await checkBucketObject(store, 'trainUri', trainUri);
       const id = newImportId();
       const handle = await temporal.workflow.start<typeof importSales>('importSales', {
         workflowId: importWorkflowId(id),
@@ -123,29 +106,6 @@ export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
     .openapi(follow, async (c) => {
       const { id } = c.req.valid('param');
       if (!id.startsWith(IMPORT_WORKFLOW_PREFIX)) throw notFound(`no import ${id}`, 'id');
-      const handle = temporal.workflow.getHandle<typeof importSales>(id);
-      const description = await handle.describe().catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) throw notFound(`no import ${id}`, 'id');
-        throw err;
-      });
-      const status = description.status.name;
-      const base = {
-        workflowId: id,
-        runId: description.runId,
-        status,
-        temporalUrl: workflowUrl(cfg.temporal, id, description.runId),
-      };
-      if (status === 'RUNNING')
-        return c.json(
-          { ...base, progress: await liveProgress<ImportProgress>(temporal, id, importProgressQuery) },
-          200,
-        );
-      if (status === 'COMPLETED')
-        return c.json({ ...base, result: (await handle.result()) as unknown as Record<string, unknown> }, 200);
-      const error = await handle.result().then(
-        () => undefined,
-        (err: unknown) => rootCause(err) ?? (err as Error).message,
-      );
-      return c.json({ ...base, ...(error ? { error } : {}) }, 200);
+      return c.json(await workflowState(temporal, cfg.temporal, id, importProgressQuery, 'import'), 200);
     });
 }

@@ -5,7 +5,7 @@
 // apart, as that store's cascade. A worker that dies mid-import is replaced by another, which goes
 // on from the chunk it was in; rerunning an import duplicates nothing.
 import { parseArgs } from 'node:util';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type QueryDefinition, type WorkflowHandle } from '@temporalio/client';
 import { rootCause } from '@temporalio/common';
 import {
   importProgressQuery,
@@ -41,7 +41,7 @@ function chunkLines(raw: string | undefined): number | undefined {
   return lines;
 }
 
-async function connect(cfg: Config): Promise<Client> {
+export async function connect(cfg: Config): Promise<Client> {
   try {
     return await connectClient(cfg.temporal);
   } catch (err) {
@@ -57,8 +57,12 @@ const progressLine = (p: ImportProgress) =>
     ? `[data] sales: ${n(p.read)} rows read in ${p.chunksDone} chunk(s), ${p.bytesTotal ? percent(p.bytesDone / p.bytesTotal) : '0%'} of ${mb(p.bytesTotal)}; loaded ${n(p.loaded)}, rejected ${n(p.rejected)}`
     : `[data] ${p.stage}`;
 
-/** Waits for the workflow, printing its progress (when it changed) about every second. */
-async function follow(handle: WorkflowHandle<typeof importSales>): Promise<ImportSalesResult> {
+/** Waits for a workflow, printing its progress (when it changed) about every second. */
+export async function follow<R, P>(
+  handle: Pick<WorkflowHandle, 'query'> & { result(): Promise<R> },
+  progress: QueryDefinition<P>,
+  progressLine: (p: P) => string,
+): Promise<R> {
   const result = handle.result();
   let last = '';
   for (;;) {
@@ -71,11 +75,31 @@ async function follow(handle: WorkflowHandle<typeof importSales>): Promise<Impor
     ]);
     if (settled) return result;
     // No answer (no worker yet, a worker restarting) is no news.
-    const line = await handle.query(importProgressQuery).then(progressLine, () => '');
+    const line = await handle.query(progress).then(progressLine, () => '');
     if (line && line !== last) console.log(line);
     if (line) last = line;
   }
 }
+
+/** Says so when no worker polls the ingest queue: the import waits for one. */
+export async function checkIngestWorker(client: Client, cfg: Config): Promise<void> {
+  const queue = cfg.temporal.taskQueues.ingest;
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: cfg.temporal.namespace,
+    taskQueue: { name: queue },
+  });
+  if (!pollers?.length)
+    console.log(`[data] no worker polls the ${queue} task queue yet: the import waits for one (npm run worker)`);
+}
+
+/** A failed workflow as an error saying which import failed and why. */
+export const importFailure =
+  (workflowId: string) =>
+  (err: unknown): never => {
+    if (err instanceof WorkflowFailedError)
+      throw new Error(`import ${workflowId} failed: ${rootCause(err) ?? err.message}`);
+    throw err;
+  };
 
 export async function importCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -93,13 +117,7 @@ export async function importCommand(argv: string[]): Promise<void> {
   const cfg = config();
   const client = await connect(cfg);
   try {
-    const queue = cfg.temporal.taskQueues.ingest;
-    const { pollers } = await client.workflowService.describeTaskQueue({
-      namespace: cfg.temporal.namespace,
-      taskQueue: { name: queue },
-    });
-    if (!pollers?.length)
-      console.log(`[data] no worker polls the ${queue} task queue yet: the import waits for one (npm run worker)`);
+    await checkIngestWorker(client, cfg);
     const id = newImportId();
     const store = new ObjectStore(cfg.gcs);
     const input: ImportSalesInput = { warehouse: !values['no-warehouse'] };
@@ -116,18 +134,14 @@ export async function importCommand(argv: string[]): Promise<void> {
     }
     const handle = await client.workflow.start<typeof importSales>('importSales', {
       workflowId: importWorkflowId(id),
-      taskQueue: queue,
+      taskQueue: cfg.temporal.taskQueues.ingest,
       args: [input],
     });
     console.log(
       `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,
     );
     const t0 = performance.now();
-    const result = await follow(handle).catch((err: unknown) => {
-      if (err instanceof WorkflowFailedError)
-        throw new Error(`import ${handle.workflowId} failed: ${rootCause(err) ?? err.message}`);
-      throw err;
-    });
+    const result = await follow(handle, importProgressQuery, progressLine).catch(importFailure(handle.workflowId));
     report(result, maxShare, (performance.now() - t0) / 1000);
   } finally {
     await client.connection.close();

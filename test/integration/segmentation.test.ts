@@ -20,7 +20,7 @@ import { readCustomerFeatures } from '../../platform/customerFeatures.ts';
 import { segmentationRun } from '../../platform/runs.ts';
 import { productionSegmentation } from '../../platform/segmentRegistry.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { importTransactions } from '../../platform/transactions.ts';
+import { importTransactions } from '../../platform/transactionImport.ts';
 import { Warehouse } from '../../platform/warehouse.ts';
 import { generateRetail, RETAIL_HEADER, retailCsvLine } from '../../scripts/data/onlineRetailGenerator.ts';
 import { withWorker } from '../../workers/inProcess.ts';

@@ -12,7 +12,7 @@ import type { SegmentationReport } from '../../contracts/segmentation.ts';
 import { cleanTransactions } from '../../ml/segmentation/cleaning.ts';
 import { segmentationRun } from '../../platform/runs.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { importTransactions } from '../../platform/transactions.ts';
+import { importTransactions } from '../../platform/transactionImport.ts';
 import { generateRetail, RETAIL_HEADER, retailCsvLine } from '../../scripts/data/onlineRetailGenerator.ts';
 import { isolatedSchema, transactionsIn, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';

@@ -21,7 +21,7 @@ import {
   segmentationTable,
 } from '../../platform/segmentationWarehouse.ts';
 import { ObjectStore } from '../../platform/storage.ts';
-import { importTransactions } from '../../platform/transactions.ts';
+import { importTransactions } from '../../platform/transactionImport.ts';
 import { Warehouse } from '../../platform/warehouse.ts';
 import { generateRetail, RETAIL_HEADER, retailCsvLine, retailDirt } from '../../scripts/data/onlineRetailGenerator.ts';
 import { isolatedSchema, transactionsIn, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
@@ -71,6 +71,7 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
     assert.deepEqual(await importTransactions(pool, file), {
       files: 1,
       read: ROWS + EXTRA.length,
+      loaded: ROWS + EXTRA.length,
       written: ROWS + EXTRA.length,
       rejected: 0,
     });
@@ -86,9 +87,9 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
     );
 
   /** The SQL features against customerFeatures() on the reference's cleaned rows, customer by customer. */
-  function assertSameFeatures(sql: CustomerFeatures[], transactions: RetailTransaction[]) {
+  function assertSameFeatures(sql: CustomerFeatures[], transactions: RetailTransaction[], snapshot?: number) {
     const cleaned = cleanTransactions(transactions).rows;
-    const expected = customerFeatures(cleaned);
+    const expected = customerFeatures(cleaned, snapshot);
     const lines = new Map<string, number>();
     for (const r of cleaned) lines.set(r.customerId, (lines.get(r.customerId) ?? 0) + 1);
     assert.deepEqual(
@@ -164,6 +165,12 @@ describe('segmentation warehouse: snapshot, cleaning and features in BigQuery', 
     assert.ok(snapshot.snapshotDate <= `${AS_OF} 23:59:59`, snapshot.snapshotDate);
     await copyCustomerFeatures(deps, runId);
     assertSameFeatures(await readCustomerFeatures(pool, runId), until);
+    // Given asOf, recency counts from its end.
+    const asOfSnapshot = await buildCustomerFeatures(deps, runId, AS_OF);
+    assert.equal(asOfSnapshot.snapshotDate, '2011-07-01 00:00:00');
+    assert.deepEqual(asOfSnapshot.cleaning, snapshot.cleaning);
+    await copyCustomerFeatures(deps, runId);
+    assertSameFeatures(await readCustomerFeatures(pool, runId), until, end);
     // From the first minute of the next day on: the rest, none twice.
     const next = '2011-07-01';
     assert.equal(

@@ -1,14 +1,25 @@
-// Records the histories of importSales, retrainSeries, scheduledDailyIngest and scheduledWeeklyTraining in the
-// workflow tier's Temporal with mocked activities (their activities' results do not change the
-// command sequence). The scheduled two are started by a real Schedule backfilled for a past time,
-// so their histories carry TemporalScheduledStartTime as a tick's do.
+// Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation,
+// scheduledDailyIngest, scheduledWeeklyTraining and scheduledCustomerSegmentation in the workflow
+// tier's Temporal with mocked activities (their activities' results do not change the command
+// sequence). The scheduled three are started by a real Schedule backfilled for a past time, so
+// their histories carry TemporalScheduledStartTime as a tick's do.
 //   node --import tsx test/replay/recordMocked.ts
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScheduleOverlapPolicy, type CalendarSpec } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { ChunkStart, SalesImportPlan } from '../../contracts/imports.ts';
-import { importSales, retrainSeries, scheduledDailyIngest, scheduledWeeklyTraining } from '../../workflows/index.ts';
+import type { TransactionChunkStart } from '../../contracts/transactionImports.ts';
+import type { SegmentationSnapshot, SegmentCountFit } from '../../contracts/segmentation.ts';
+import {
+  customerSegmentation,
+  importSales,
+  importTransactions,
+  retrainSeries,
+  scheduledCustomerSegmentation,
+  scheduledDailyIngest,
+  scheduledWeeklyTraining,
+} from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
 import { startTestTemporal, withWorker, type Activities } from '../workflow/env.ts';
 
@@ -53,14 +64,76 @@ const activities: Partial<Activities> = {
       ms: { parseAndCopy: 1, upsert: 0 },
     }),
   finishSalesImport: () => Promise.resolve({ months: 1, counts: { postgres: 6, gcs: 6, bigquery: 6 } }),
+  // Two Online Retail files side by side, two chunks each.
+  measureTransactionFiles: (uris) => Promise.resolve(uris.map(() => 200)),
+  importTransactionChunk: (_file, _chunkLines, start: TransactionChunkStart) =>
+    Promise.resolve({
+      chunk: start.chunk,
+      end: { offset: start.offset + 100, line: start.line + 3 },
+      header: ['InvoiceNo'],
+      done: start.chunk === 1,
+      read: 3,
+      loaded: 2,
+      written: 2,
+      rejected: 1,
+    }),
+  reconcileTransactionImport: () => Promise.resolve(),
+  // A segmentation of 40 customers, k = 2 and 3.
+  recordSegmentationRun: () => Promise.resolve(),
+  exportSegmentationSnapshot: () => Promise.resolve(120),
+  cleanSegmentationSnapshot: () => Promise.resolve(segmentationSnapshot),
+  fitSegmentCount: (_runId, k) => Promise.resolve(segmentFit(k)),
+  registerSegmentation: (_runId, _snapshot, fits) =>
+    Promise.resolve({
+      k: fits[0]!.k,
+      registration: { version: 1, promoted: true, reason: 'no production version yet', previous: null, changes: null },
+    }),
+  exportSegments: () => Promise.resolve(40),
 };
-const ticks: [string, typeof scheduledDailyIngest | typeof scheduledWeeklyTraining, CalendarSpec, string][] = [
+const segmentationSnapshot: SegmentationSnapshot = {
+  transactions: 120,
+  cleaning: {
+    read: 120,
+    blankCustomer: 30,
+    cancelled: 2,
+    nonPositiveQuantity: 0,
+    nonPositivePrice: 1,
+    duplicates: 1,
+    quantityOutliers: 4,
+    priceOutliers: 2,
+    kept: 80,
+  },
+  snapshotDate: '2011-12-09 12:50:00',
+  customers: 40,
+};
+const segmentFit = (k: number): SegmentCountFit => ({
+  k,
+  inertia: 10 / k,
+  silhouette: 0.5 / k,
+  silhouettePoints: 40,
+  sizes: Array.from({ length: k }, () => 40 / k),
+  centroids: Array.from({ length: k }, (_, i) => [i, i, i, i]),
+  restarts: [{ seed: 1, inertia: 10 / k, silhouette: 0.5 / k }],
+  kept: 0,
+});
+const ticks: [
+  string,
+  typeof scheduledDailyIngest | typeof scheduledWeeklyTraining | typeof scheduledCustomerSegmentation,
+  CalendarSpec,
+  string,
+][] = [
   ['scheduledDailyIngest', scheduledDailyIngest, { hour: 0, minute: 30 }, '2026-03-10T11:30:00Z'],
   [
     'scheduledWeeklyTraining',
     scheduledWeeklyTraining,
     { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 },
     '2026-03-07T12:00:00Z',
+  ],
+  [
+    'scheduledCustomerSegmentation',
+    scheduledCustomerSegmentation,
+    { dayOfMonth: 1, hour: 2, minute: 0 },
+    '2026-02-28T13:00:00Z',
   ],
 ];
 
@@ -78,6 +151,18 @@ try {
       args: [{ storesUri: 'gs://bucket/imports/replay/store.csv', trainUri: 'gs://bucket/imports/replay/train.csv' }],
     });
     await save('importSales', 'import-sales-replay');
+    await env.client.workflow.execute(importTransactions, {
+      taskQueue,
+      workflowId: 'import-transactions-replay',
+      args: [{ uris: ['gs://bucket/imports/replay/2010-12-01.csv', 'gs://bucket/imports/replay/2010-12-02.csv'] }],
+    });
+    await save('importTransactions', 'import-transactions-replay');
+    await env.client.workflow.execute(customerSegmentation, {
+      taskQueue,
+      workflowId: 'segmentation-replay',
+      args: [{ kMin: 2, kMax: 3 }],
+    });
+    await save('customerSegmentation', 'segmentation-replay');
     await env.client.workflow.execute(retrainSeries, {
       taskQueue,
       workflowId: 'retrain-1-p01',
