@@ -15,7 +15,7 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import { SEGMENTATION_MODEL, SEGMENTATION_RUN_PREFIX } from '../../contracts/segmentation.ts';
 import { createPool, type Pool } from '../../platform/postgres.ts';
-import { importTransactions } from '../../platform/transactions.ts';
+import { importTransactions } from '../../platform/transactionImport.ts';
 import { generateRetail, RETAIL_HEADER, retailCsvLine } from '../../scripts/data/onlineRetailGenerator.ts';
 import { findChromium } from '../../scripts/stack/chromium.ts';
 import { withWorker } from '../../workers/inProcess.ts';
