@@ -8,6 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import proto from '@temporalio/proto';
 import type { SegmentationReport } from '../../contracts/segmentation.ts';
 import { cleanTransactions } from '../../ml/segmentation/cleaning.ts';
 import { segmentationRun } from '../../platform/runs.ts';
@@ -19,6 +20,7 @@ import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const { PendingActivityState } = proto.temporal.api.enums.v1;
 
 describe('a training worker killed with SIGKILL in the middle of a segmentation run', () => {
   let isolated: IsolatedSchema;
@@ -50,12 +52,18 @@ describe('a training worker killed with SIGKILL in the middle of a segmentation 
       const handle = await client.workflow.start('customerSegmentation', {
         workflowId: runId,
         taskQueue: cfg.temporal.taskQueues.training,
-        args: [{ restarts: 20 }],
+        args: [{ restarts: 40 }],
       });
       workers.push(startWorker());
+      // Killed while a k's fit is running in the worker (not between two activities).
       await until(
-        'the run fitting its ks',
-        async () => (await segmentationRun(isolated.pool, runId))?.stage === 'fitting',
+        'a k fitting in the worker',
+        async () =>
+          (await handle.describe()).raw.pendingActivities?.some(
+            (a) =>
+              a.activityType?.name === 'fitSegmentCount' &&
+              a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+          ),
         { seconds: 120 },
       );
       workers[0]!.kill('SIGKILL');

@@ -239,9 +239,19 @@ describe('serving forecasts and operating the API against the real stack', () =>
     };
     assert.deepEqual(
       list.schedules.map((s) => s.id),
-      ['daily-ingest', 'weekly-training', 'reconcile-runs'],
+      ['daily-ingest', 'weekly-training', 'monthly-segmentation', 'reconcile-runs'],
     );
     assert.ok(list.schedules.every((s) => s.nextRuns.length > 0 && s.timeZone === cfg.ingestTimeZone));
+    // The segmentation runs on the 1st at 02:00 in the stores' time zone.
+    const monthly = list.schedules.find((s) => s.id === 'monthly-segmentation')!;
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: cfg.ingestTimeZone,
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    for (const next of monthly.nextRuns) assert.equal(local.format(new Date(next)), '1, 02:00');
     assert.equal((await post('/v1/schedules/weekly-training/pause', {})).status, 401);
     assert.equal((await post('/v1/schedules/weekly-training/pause', {}, WRITER)).status, 403);
     const paused = await post('/v1/schedules/weekly-training/pause', {}, ADMIN);
