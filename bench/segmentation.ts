@@ -56,7 +56,7 @@ async function peakRssMiB(pid: number): Promise<number | null> {
   return kb ? Math.round(Number(kb) / 1024) : null;
 }
 
-/** Seconds each activity type took in a run: from its first scheduling to its last completion. */
+/** Seconds each step (activity type) took in a run: from its first scheduling to its last completion; run records aside. */
 async function stepSeconds(client: Client, workflowId: string): Promise<Record<string, number>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<string, { type: string; at: number }>();
@@ -68,10 +68,12 @@ async function stepSeconds(client: Client, workflowId: string): Promise<Record<s
   for (const e of history.events ?? []) {
     const at = time(e.eventTime);
     const s = e.activityTaskScheduledEventAttributes;
-    if (s) scheduled.set(String(e.eventId), { type: s.activityType!.name!, at });
+    if (s && s.activityType!.name !== 'recordSegmentationRun')
+      scheduled.set(String(e.eventId), { type: s.activityType!.name!, at });
     const done = e.activityTaskCompletedEventAttributes;
-    if (done) {
-      const { type, at: from } = scheduled.get(String(done.scheduledEventId))!;
+    const step = done && scheduled.get(String(done.scheduledEventId));
+    if (step) {
+      const { type, at: from } = step;
       const span = spans.get(type);
       spans.set(type, { from: Math.min(span?.from ?? from, from), to: Math.max(span?.to ?? at, at) });
     }
