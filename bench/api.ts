@@ -6,7 +6,7 @@
 //   retrain:  API call -> new version served by POST /v1/forecast, p50/p95 over N retrains, once
 //             idle and once while a weekly run of all 11,150 series is training
 // One JSON line per result on stdout, all of them in bench/results/api.json.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,10 +25,10 @@ import { connectClient } from '../platform/temporal.ts';
 import { generate } from '../scripts/data/generate.ts';
 import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
-import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
+import { startProcess, untilHealthy } from './processes.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({
@@ -57,13 +57,6 @@ const weekOf = (store: number, product: string) =>
   ]);
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function startProcess(entry: string, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
-    env: process.env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 async function post(route: string, body: string, key?: string): Promise<Response> {
   return fetch(`${api}${route}`, {
@@ -237,13 +230,7 @@ try {
   try {
     const first = await weeklyRun(client, 'bench-api-first-training');
     console.error(`[bench] trained ${first.counts.fitted} series`);
-    while (
-      !(await fetch(`${api}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    )
-      await sleep(200);
+    await untilHealthy(api);
 
     await benchForecastLoad();
     await benchRetrains('retrain_idle', Number(args.retrains));

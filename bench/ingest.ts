@@ -9,7 +9,6 @@
 // Rows/s per stage and end to end. The importer before it was a workflow is commit dbc098b's
 // bench:ingest (bulk_import), run back to back with this one for a before/after (bench/README.md).
 // One JSON line per result on stdout, all in bench/results/ingest.json.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
@@ -22,12 +21,12 @@ import { importTrain } from '../platform/salesImport.ts';
 import { importStores } from '../platform/storeImport.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { generate } from '../scripts/data/generate.ts';
-import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { dayOfEvents } from '../scripts/data/saleEvents.ts';
 import type { importSales } from '../workflows/importSales.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
+import { startProcess } from './processes.ts';
 import { benchResults } from './results.ts';
 
 Object.assign(process.env, BENCH_ENV);
@@ -45,14 +44,7 @@ try {
   const dir = path.join(cfg.stack.dataDir, 'generated');
   const client = await connectClient(cfg.temporal);
   // The worker a user runs (npm run worker), in its own process: its CPU is not this one's.
-  const worker = spawn(
-    process.execPath,
-    [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')],
-    {
-      env: process.env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const worker = startProcess('workers/ingest.ts', WORKER_NODE_FLAGS);
   try {
     const t0 = performance.now();
     generate(['--out', dir]);

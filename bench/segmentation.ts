@@ -8,8 +8,8 @@
 //   predict:  the seed's POST /predict, one customer of 3 transactions, under autocannon (as
 //             bench:api): req/s, p50/p99, and the API's peak RSS
 // One JSON line per result on stdout, all of them in bench/results/segmentation.json.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,10 +27,10 @@ import {
   RETAIL_HEADER,
   retailCsvLine,
 } from '../scripts/data/onlineRetailGenerator.ts';
-import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
+import { peakRssMiB, startProcess, untilHealthy } from './processes.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' } } });
@@ -40,21 +40,6 @@ const cfg = loadConfig();
 const api = `http://127.0.0.1:${API_PORT}`;
 const { report, save } = benchResults('segmentation');
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function startProcess(entry: string, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
-    env: process.env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-/** Peak resident memory of a process, from /proc (Linux). */
-async function peakRssMiB(pid: number): Promise<number | null> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Math.round(Number(kb) / 1024) : null;
-}
 
 /** Seconds each step (activity type) took in a run: from its first scheduling to its last completion; run records aside. */
 async function stepSeconds(client: Client, workflowId: string): Promise<Record<string, number>> {
@@ -200,13 +185,7 @@ try {
   try {
     await benchImport(client, file);
     await benchWorkflow(client, training);
-    while (
-      !(await fetch(`${api}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    )
-      await sleep(200);
+    await untilHealthy(api);
     await benchPredict(apiProcess);
   } finally {
     await client.connection.close();

@@ -10,8 +10,7 @@
 //             training worker process: 1,115 series, then 11,150, with `fast`; 1,115 with `prophet`;
 //             models/s and the worker's peak RSS.
 // One JSON line per result on stdout, all in bench/results/training.json.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,10 +31,10 @@ import { provision } from '../platform/provision.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
-import { ROOT } from '../scripts/stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
+import { peakRssMiB, startProcess } from './processes.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({
@@ -178,13 +177,6 @@ function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
   }
 }
 
-/** Peak resident memory of a process, from /proc (Linux). */
-async function peakRssMiB(pid: number): Promise<number | null> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Math.round(Number(kb) / 1024) : null;
-}
-
 async function benchEndToEnd(dir: string): Promise<void> {
   Object.assign(process.env, BENCH_ENV);
   const cfg = loadConfig();
@@ -201,14 +193,7 @@ async function benchEndToEnd(dir: string): Promise<void> {
     } finally {
       await closeDataDeps(deps);
     }
-    const worker = spawn(
-      process.execPath,
-      [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'workers/training.ts')],
-      {
-        env: process.env,
-        stdio: 'ignore',
-      },
-    );
+    const worker = startProcess('workers/training.ts', WORKER_NODE_FLAGS);
     const client = await connectClient(cfg.temporal);
     try {
       // Warm-up (not reported): the worker bundles its workflows and starts its threads first.

@@ -2,7 +2,7 @@
 // transaction): a new worker retries that chunk and the import ends with every row once, in
 // Postgres, GCS and BigQuery. Stores 921-930, dates of 2009 (no other test uses them).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,14 +14,10 @@ import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
+import { startWorkerProcess } from '../helpers/workerProcess.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const OFFSET = 920;
-const startWorker = (): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], {
-    env: process.env,
-    stdio: 'ignore',
-  });
+const startWorker = (): ChildProcess => startWorkerProcess('ingest');
 
 describe('a worker killed with SIGKILL in the middle of an import', () => {
   const cfg = testConfig();

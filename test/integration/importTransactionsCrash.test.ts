@@ -2,7 +2,7 @@
 // writes the chunk's rows): a new worker retries that chunk and the import ends with every line
 // once. The generated file is uploaded under a unique name: its source is this test's alone.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,13 +13,9 @@ import { connectClient } from '../../platform/temporal.ts';
 import { generateRetailCommand } from '../../scripts/data/generateRetail.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
+import { startWorkerProcess } from '../helpers/workerProcess.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const startWorker = (): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], {
-    env: process.env,
-    stdio: 'ignore',
-  });
+const startWorker = (): ChildProcess => startWorkerProcess('ingest');
 
 describe('a worker killed with SIGKILL in the middle of an Online Retail import', () => {
   const cfg = testConfig();

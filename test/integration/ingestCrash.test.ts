@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { countSalesDay } from '../../platform/salesWarehouse.ts';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
@@ -9,13 +8,9 @@ import { connectClient } from '../../platform/temporal.ts';
 import { testConfig } from '../helpers/stack.ts';
 import { dayOfEvents, SAMPLE_STORES } from '../../scripts/data/saleEvents.ts';
 import { seedStores } from '../helpers/sales.ts';
+import { startWorkerProcess } from '../helpers/workerProcess.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const startWorker = (): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/ingest.ts')], {
-    env: process.env,
-    stdio: 'ignore',
-  });
+const startWorker = (): ChildProcess => startWorkerProcess('ingest');
 
 describe('a worker killed with SIGKILL in the middle of a daily ingest', () => {
   const cfg = testConfig();

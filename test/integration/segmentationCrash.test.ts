@@ -3,7 +3,7 @@
 // once, one version, and the counts of a run that was never interrupted. Its own Postgres schema
 // (the worker gets it through DATABASE_URL).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,18 +18,15 @@ import { generateRetail, RETAIL_HEADER, retailCsvLine } from '../../scripts/data
 import { isolatedSchema, transactionsIn, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
+import { startWorkerProcess } from '../helpers/workerProcess.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const { PendingActivityState } = proto.temporal.api.enums.v1;
 
 describe('a training worker killed with SIGKILL in the middle of a segmentation run', () => {
   let isolated: IsolatedSchema;
   const workers: ChildProcess[] = [];
   const startWorker = (): ChildProcess =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], {
-      env: { ...process.env, DATABASE_URL: isolated.cfg.postgres.url },
-      stdio: 'ignore',
-    });
+    startWorkerProcess('training', { ...process.env, DATABASE_URL: isolated.cfg.postgres.url });
 
   before(async () => {
     isolated = await isolatedSchema(testConfig(), 'segcrash');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +21,8 @@ import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { createApp } from '../../api/app.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { withWorker } from '../../workers/inProcess.ts';
+import { startWorkerProcess } from '../helpers/workerProcess.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const cfg = testConfig();
 // 50 generated stores x 2 products (t1, t2), and three series no model can be fit on (product tx).
 const PRODUCTS = ['t1', 't2', 'tx'];
@@ -202,11 +202,7 @@ describe('weekly training against the real stack', () => {
 
   it('is finished with exact counts by a new worker after the first is killed with SIGKILL mid-run', async () => {
     const runId = uniqueId('training');
-    const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/training.ts')], {
-        env: process.env,
-        stdio: 'ignore',
-      });
+    const startWorker = (): ChildProcess => startWorkerProcess('training');
     const workers: ChildProcess[] = [];
     try {
       const handle = await client.workflow.start('weeklyTraining', {
