@@ -1,0 +1,70 @@
+// Tabular models (seed 002 BigMart first, then seeds 001 and 003): the tabularTraining workflow's
+// options, its trials, progress and report. Shared by the workflow, its activities, the API and the page.
+import { defineQuery } from '@temporalio/workflow';
+
+export const TABULAR_RUN_PREFIX = 'tabular-';
+
+/** Where a run's rows come from. */
+export type TabularSource =
+  | { kind: 'csv'; uri: string }
+  | { kind: 'postgres'; table: string }
+  | { kind: 'bigquery'; table: string };
+
+export type SplitOptions =
+  | { kind: 'random'; testShare: number; seed: number }
+  | { kind: 'stratified'; testShare: number; seed: number }
+  | { kind: 'time'; testShare: number; column: string };
+
+export interface SearchOptions {
+  kind: 'grid' | 'random';
+  /** Trials to run (a grid larger than this is cut at this many, in order). */
+  trials: number;
+  /** Trials in flight at once. */
+  concurrency: number;
+  /** k-fold cross-validation on the training part. */
+  folds: number;
+  seed: number;
+  /** Learners to search (names in ml/tabular); default all of the task's. */
+  learners?: string[];
+}
+
+export interface TabularTrainingOptions {
+  /** The registry model, e.g. 'bigmart'; its preset names the dataset spec. */
+  model: string;
+  source: TabularSource;
+  split: SplitOptions;
+  search: SearchOptions;
+  /** The challenger replaces the champion when better on the same test rows by more than this fraction. */
+  promotionMargin: number;
+}
+
+export type TabularStage =
+  | 'loading'
+  | 'preprocessing'
+  | 'splitting'
+  | 'searching'
+  | 'refitting'
+  | 'evaluating'
+  | 'registering'
+  | 'done'
+  | 'failed'
+  | 'cancelled';
+
+/** One trial: a learner with hyperparameters, scored by cross-validation. */
+export interface TrialResult {
+  trial: number;
+  learner: string;
+  params: Record<string, unknown>;
+  /** Mean and standard deviation over the folds of each metric (rmse, mae, r2, ...). */
+  metrics: Record<string, { mean: number; std: number }>;
+  seconds: number;
+}
+
+export interface TabularProgress {
+  stage: TabularStage;
+  trialsTotal: number;
+  trialsDone: number;
+  best: Pick<TrialResult, 'trial' | 'learner' | 'metrics'> | null;
+}
+
+export const tabularProgressQuery = defineQuery<TabularProgress>('tabularProgress');
