@@ -5,7 +5,7 @@ import { derive } from './derive.ts';
 import { encodeFeature, featureNames, fitFeature, type FittedFeature } from './encode.ts';
 import { fitImputation, impute, type FittedImputation } from './impute.ts';
 import { validateSpec, type DatasetSpec } from './spec.ts';
-import { readRow, type RawRow, type TypedRow } from './values.ts';
+import { readRow, type RawRow } from './values.ts';
 
 /** Plain JSON, stored with the model. */
 export interface FittedPreprocessing {
@@ -39,10 +39,6 @@ function requiredColumns(spec: DatasetSpec): string[] {
   return [...needed];
 }
 
-function prepare(spec: DatasetSpec, imputation: readonly FittedImputation[], raw: RawRow, index?: number): TypedRow {
-  return derive(spec.derive ?? [], impute(imputation, readRow(spec, raw, index), requiredColumns(spec), index));
-}
-
 export function fitPreprocessing(spec: DatasetSpec, trainRows: readonly RawRow[]): FittedPreprocessing {
   validateSpec(spec);
   if (trainRows.length === 0) throw new Error(`fitPreprocessing ${spec.name}: no training rows`);
@@ -56,8 +52,10 @@ export function fitPreprocessing(spec: DatasetSpec, trainRows: readonly RawRow[]
 
 /** Rows of numbers in `featureNames` order; throws a TabularInputError naming the column and value it cannot take. */
 export function transform(fitted: FittedPreprocessing, rows: readonly RawRow[]): Transformed {
+  const { spec, imputation } = fitted;
+  const required = requiredColumns(spec);
   const x = rows.map((raw, i) => {
-    const row = prepare(fitted.spec, fitted.imputation, raw, i);
+    const row = derive(spec.derive ?? [], impute(imputation, readRow(spec, raw, i), required, i));
     const out: number[] = [];
     for (const f of fitted.features) encodeFeature(f, row, out);
     return out;

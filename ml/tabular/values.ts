@@ -54,6 +54,13 @@ export function readValue(c: ColumnSpec, v: unknown, row?: number): Value {
 
 /** The spec's columns of one raw row, typed; columns absent from the row are null. */
 export function readRow(spec: DatasetSpec, raw: RawRow, row?: number): TypedRow {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new TabularInputError(
+      'row',
+      raw,
+      `is ${Array.isArray(raw) ? 'a list' : show(raw)}, not an object of column values`,
+      row,
+    );
   const out: TypedRow = {};
   for (const c of spec.columns) out[c.name] = readValue(c, raw[c.name], row);
   return out;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { binOf, quantileEdges } from '../../ml/tabular/encode.ts';
+import { median, mode } from '../../ml/tabular/impute.ts';
 import { fitPreprocessing, transform } from '../../ml/tabular/preprocess.ts';
 import { filterRows, targets } from '../../ml/tabular/rows.ts';
 import { validateSpec, type DatasetSpec } from '../../ml/tabular/spec.ts';
@@ -131,6 +132,8 @@ describe('fitPreprocessing and transform', () => {
     bad({ price: '' }, /price is missing and the spec has no imputation for it/);
     bad({ type: true }, /type is true, not a category/);
     bad({ year: 'Infinity' }, /year is "Infinity", not a number/);
+    assert.throws(() => transform(fitted, [null as never]), /row 0: row is null, not an object of column values/);
+    assert.throws(() => transform(fitted, [[1, 2] as never]), /row 0: row is a list, not an object/);
   });
 
   it('rejects a training column with nothing to learn from', () => {
@@ -225,5 +228,63 @@ describe('validateSpec', () => {
       () => validateSpec({ ...spec, columns: [...spec.columns, { name: 'y', type: 'number' }] }),
       /the target y is also an input column/,
     );
+  });
+});
+
+describe('imputation statistics and derived columns', () => {
+  it('mode takes the most frequent value, ties to the smallest as pandas; median of an even count averages', () => {
+    assert.equal(mode(['b', 'a', 'b', 'a', 'c']), 'a');
+    assert.equal(mode([3, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(median([5, 1, 3]), 3);
+  });
+
+  it('fills mode and constant, derives prefix and product, and encodes one-hot bins and standardized interactions', () => {
+    const s: DatasetSpec = {
+      name: 'derived',
+      task: 'binary',
+      target: { column: 'y' },
+      columns: [
+        { name: 'code', type: 'id' },
+        { name: 'colour', type: 'category' },
+        { name: 'a', type: 'number' },
+        { name: 'b', type: 'number' },
+      ],
+      impute: { colour: { strategy: 'mode' }, b: { strategy: 'constant', value: 2 } },
+      derive: [
+        { name: 'kind', kind: 'prefix', from: 'code', length: 2 },
+        { name: 'ab', kind: 'product', of: ['a', 'b'] },
+      ],
+      features: [
+        { column: 'kind', encode: 'onehot' },
+        { column: 'ab', encode: 'number' },
+        { column: 'a', encode: 'quantileBins', bins: 2, output: 'onehot' },
+        { column: 'a', encode: 'interaction', by: 'colour', scale: 'standardize' },
+      ],
+    };
+    const rows = [
+      { code: 'FD1', colour: 'red', a: 1, b: 3 },
+      { code: 'DR2', colour: 'red', a: 3, b: null },
+      { code: 'FD3', colour: '', a: 5, b: 1 },
+    ];
+    const fitted = fitPreprocessing(s, rows);
+    const { x, featureNames } = transform(fitted, rows);
+    assert.deepEqual(featureNames, [
+      'kind_DR',
+      'kind_FD',
+      'kind_(unseen)',
+      'ab',
+      'a_bin1',
+      'a_bin2',
+      'a*colour_red',
+      'a*colour_(unseen)',
+    ]);
+    // a: mean 3, population std sqrt(8 / 3); edges 1, 3, 5; colour's mode is red
+    const z = (a: number) => (a - 3) / Math.sqrt(8 / 3);
+    assert.deepEqual(x, [
+      [0, 1, 0, 3, 1, 0, z(1), 0],
+      [1, 0, 0, 6, 1, 0, z(3), 0],
+      [0, 1, 0, 5, 0, 1, z(5), 0],
+    ]);
   });
 });
