@@ -106,11 +106,12 @@ export function validateSpec(spec: DatasetSpec): void {
     throw new Error(`spec ${spec.name}: the target ${spec.target.column} is also an input column`);
   if (spec.task === 'regression' && spec.target.labels)
     throw new Error(`spec ${spec.name}: target labels are for binary classification only`);
+  // filters run on raw rows, before anything is derived
+  const raw = new Set([...spec.columns.map((c) => c.name), spec.target.column]);
   for (const f of spec.filters ?? [])
     if (f.kind === 'dropna')
       for (const c of f.columns ?? [])
-        if (!types.has(c) && c !== spec.target.column)
-          throw new Error(`spec ${spec.name}: dropna names unknown column ${c}`);
+        if (!raw.has(c)) throw new Error(`spec ${spec.name}: dropna names ${c}, not a raw column or the target`);
   for (const [column, imp] of Object.entries(spec.impute ?? {})) {
     const t = types.get(column);
     if (!t || spec.derive?.some((d) => d.name === column))
@@ -127,6 +128,8 @@ export function validateSpec(spec: DatasetSpec): void {
       need(f.encode, f.column, ['number']);
     else need(f.encode, f.column, ['category']);
     if (f.encode === 'interaction') need('interaction', f.by, ['category']);
+    if (f.encode === 'ordinal' && ![...Object.values(f.map), f.unseen].every(Number.isFinite))
+      throw new Error(`spec ${spec.name}: ordinal map of ${f.column} must map to finite numbers`);
     if (f.encode === 'quantileBins' && !(Number.isInteger(f.bins) && f.bins >= 2))
       throw new Error(`spec ${spec.name}: quantileBins of ${f.column} needs bins >= 2, got ${f.bins}`);
   }

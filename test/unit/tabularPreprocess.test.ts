@@ -225,6 +225,14 @@ describe('validateSpec', () => {
       /constant for w must be a number/,
     );
     assert.throws(
+      () => validateSpec({ ...spec, filters: [{ kind: 'dropna', columns: ['age'] }] }),
+      /dropna names age, not a raw column or the target/,
+    );
+    assert.throws(
+      () => validateSpec(withFeature({ column: 'size', encode: 'ordinal', map: { Small: Number.NaN }, unseen: -1 })),
+      /ordinal map of size must map to finite numbers/,
+    );
+    assert.throws(
       () => validateSpec({ ...spec, columns: [...spec.columns, { name: 'y', type: 'number' }] }),
       /the target y is also an input column/,
     );
