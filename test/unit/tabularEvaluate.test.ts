@@ -55,7 +55,7 @@ describe('crossValidate', () => {
         ),
     );
     // a JSON round trip (as stored) predicts the same; Test.csv rows have no target and still score
-    assert.deepEqual(predictTabular(JSON.parse(JSON.stringify(fitted)), test), p);
+    assert.deepEqual(predictTabular(JSON.parse(JSON.stringify(fitted)) as typeof fitted, test), p);
     assert.ok(predictTabular(fitted, data.test).every(Number.isFinite));
   });
 });
