@@ -97,22 +97,30 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
   };
 
   const fillHist = (hist: Float64Array, start: number, end: number, feats: Int32Array) => {
+    // Locals, not the closure's variables, in the hot loops; no hessians to add when all are 1.
     const n = end - start;
-    for (let k = 0; k < n; k++) {
-      const r = rows[start + k]!;
-      gs[k] = g[r]!;
-      hs[k] = h ? h[r]! : 1;
-    }
+    const order = rows;
+    const grad = gs;
+    const hess = h ? hs : null;
+    for (let k = 0; k < n; k++) grad[k] = g[order[start + k]!]!;
+    if (hess) for (let k = 0; k < n; k++) hess[k] = h![order[start + k]!]!;
     for (let j = 0; j < feats.length; j++) {
       const f = feats[j]!;
       const code = data.codes[f]!;
       const base = offsets[f]! * 3;
-      for (let k = 0; k < n; k++) {
-        const i = base + code[rows[start + k]!]! * 3;
-        hist[i] = hist[i]! + gs[k]!;
-        hist[i + 1] = hist[i + 1]! + hs[k]!;
-        hist[i + 2] = hist[i + 2]! + 1;
-      }
+      if (hess)
+        for (let k = 0; k < n; k++) {
+          const i = base + code[order[start + k]!]! * 3;
+          hist[i] = hist[i]! + grad[k]!;
+          hist[i + 1] = hist[i + 1]! + hess[k]!;
+          hist[i + 2] = hist[i + 2]! + 1;
+        }
+      else
+        for (let k = 0; k < n; k++) {
+          const i = base + code[order[start + k]!]! * 3;
+          hist[i] = hist[i]! + grad[k]!;
+          hist[i + 2] = hist[i + 2]! + 1;
+        }
     }
   };
 
@@ -128,8 +136,8 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
       let nL = 0;
       for (let b = 0; b < last; b++, i += 3) {
         GL += hist[i]!;
-        HL += hist[i + 1]!;
         nL += hist[i + 2]!;
+        HL = h ? HL + hist[i + 1]! : nL;
         if (nL < minLeaf) continue;
         if (n - nL < minLeaf) break;
         const GR = G - GL;
