@@ -28,14 +28,18 @@ const stumpError = rmse(treeLearner.predict(stump, test.x), test.truth);
 
 const binaryOf = (data: { x: number[][]; truth: number[] }, seed: number) => {
   const random = seededRandom(seed);
-  return data.truth.map((t) => (random.below(1000) / 1000 < 1 / (1 + Math.exp(-(t - 8))) ? 1 : 0));
+  return data.truth.map((t): number => (random.below(1000) / 1000 < 1 / (1 + Math.exp(-(t - 8))) ? 1 : 0));
 };
 const trainClass = binaryOf(train, 4);
 const testClass = binaryOf(test, 5);
 
 const ensembles: [string, Learner<Record<string, unknown>, unknown>, Record<string, unknown>][] = [
   ['forest', forestLearner as unknown as Learner<Record<string, unknown>, unknown>, { trees: 50, minLeaf: 3 }],
-  ['boosting', boostingLearner as unknown as Learner<Record<string, unknown>, unknown>, { trees: 200, learningRate: 0.1, maxDepth: 3 }],
+  [
+    'boosting',
+    boostingLearner as unknown as Learner<Record<string, unknown>, unknown>,
+    { trees: 200, learningRate: 0.1, maxDepth: 3 },
+  ],
 ];
 
 for (const [name, learner, hyper] of ensembles) {
@@ -67,7 +71,14 @@ for (const [name, learner, hyper] of ensembles) {
       assert.ok(p.every((v) => v >= 0 && v <= 1));
       const rate = trainClass.reduce((a, b) => a + b, 0) / trainClass.length;
       const clipped = p.map((v) => Math.min(1 - 1e-6, Math.max(1e-6, v)));
-      assert.ok(logLoss(clipped, testClass) < logLoss(p.map(() => rate), testClass) - 0.1);
+      assert.ok(
+        logLoss(clipped, testClass) <
+          logLoss(
+            p.map(() => rate),
+            testClass,
+          ) -
+            0.1,
+      );
     });
 
     it('ranks the informative features first, importances summing to 1', () => {
@@ -90,7 +101,12 @@ describe('boosting early stopping', () => {
     assert.equal(trees.length, rounds - 10);
     const mse = rmse(boostingLearner.predict(model, test.x), test.y) ** 2;
     assert.ok(Math.abs(mse - validationLoss!) < 1e-9);
-    const longer = boostingLearner.fit(train.x, train.y, { ...hyper, earlyStoppingRounds: 0, trees: rounds }, { ...regression, validation });
+    const longer = boostingLearner.fit(
+      train.x,
+      train.y,
+      { ...hyper, earlyStoppingRounds: 0, trees: rounds },
+      { ...regression, validation },
+    );
     assert.equal(longer.params.trees.length, rounds);
     assert.ok(longer.params.validationLoss! > validationLoss!);
   });
@@ -98,10 +114,16 @@ describe('boosting early stopping', () => {
 
 describe('bad input', () => {
   const options: FitOptions = { task: 'regression', seed: 1 };
-  const learners = [treeLearner, forestLearner, boostingLearner, cartLearner] as unknown as Learner<Record<string, unknown>, unknown>[];
+  const learners = [treeLearner, forestLearner, boostingLearner, cartLearner] as unknown as Learner<
+    Record<string, unknown>,
+    unknown
+  >[];
   for (const learner of learners) {
     it(`${learner.name}: names the field and the value`, () => {
-      assert.throws(() => learner.fit([[1], [Number.NaN]], [1, 2], {}, options), /x\[1\]\[0\] must be a finite number, got NaN/);
+      assert.throws(
+        () => learner.fit([[1], [Number.NaN]], [1, 2], {}, options),
+        /x\[1\]\[0\] must be a finite number, got NaN/,
+      );
       assert.throws(() => learner.fit([[1], [2]], [1], {}, options), /y has 1 values for 2 rows/);
       assert.throws(() => learner.fit([[1], [2]], [1, 2], {}, { ...options, task: 'binary' }), /y\[1\] must be 0 or 1/);
       assert.throws(() => learner.fit([[1], [2]], [1, 2], { depth: 3 }, options), /unknown hyperparameter "depth"/);

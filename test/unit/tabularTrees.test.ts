@@ -63,7 +63,10 @@ describe('tree against ml-cart', () => {
         const options = { task, seed: 1 };
         const cart = fitBoth(cartLearner, { maxDepth: 1, minNumSamples: 1, gainThreshold: 0 }, x, y, options);
         const tree = fitBoth(treeLearner, { ...treeLearner.defaults, maxDepth: 1 }, x, y, options);
-        assert.ok(Math.abs(sse(tree, y) - sse(cart, y)) < 1e-9, `seed ${seed} ${task}: ${sse(tree, y)} vs ${sse(cart, y)}`);
+        assert.ok(
+          Math.abs(sse(tree, y) - sse(cart, y)) < 1e-9,
+          `seed ${seed} ${task}: ${sse(tree, y)} vs ${sse(cart, y)}`,
+        );
       }
     }
   });
@@ -83,7 +86,9 @@ describe('tree against ml-cart', () => {
       const cart = fitBoth(cartLearner, { maxDepth: depth, minNumSamples: 3, gainThreshold: 0 }, x, y, options);
       const tree = fitBoth(treeLearner, { ...treeLearner.defaults, maxDepth: depth, minSplit: 4 }, x, y, options);
       assert.equal(new Set(tree).size > depth, true);
-      tree.forEach((p, i) => assert.ok(Math.abs(p - cart[i]!) < 1e-9, `depth ${depth} row ${i}: tree ${p}, cart ${cart[i]}`));
+      tree.forEach((p, i) =>
+        assert.ok(Math.abs(p - cart[i]!) < 1e-9, `depth ${depth} row ${i}: tree ${p}, cart ${cart[i]}`),
+      );
       assert.ok(tree.every((p) => p >= 0 && p <= 1));
     }
   });

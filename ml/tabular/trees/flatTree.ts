@@ -14,12 +14,14 @@ export interface FlatTree {
   gain: number[];
 }
 
+/**
+ * All of a model's trees in two arrays: per node its feature (-1 at a leaf) and the index of its
+ * right child as integers, its threshold (a leaf's value) as a double; nodes in depth-first
+ * order, so the left child is the next node and a walk mostly moves forward through memory.
+ */
 interface PackedTrees {
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  value: Float64Array;
+  links: Int32Array;
+  numbers: Float64Array;
   roots: Int32Array;
 }
 
@@ -27,28 +29,28 @@ const packed = new WeakMap<readonly FlatTree[], PackedTrees>();
 
 function pack(trees: readonly FlatTree[]): PackedTrees {
   const size = trees.reduce((s, t) => s + t.feature.length, 0);
-  const p: PackedTrees = {
-    feature: new Int32Array(size),
-    threshold: new Float64Array(size),
-    left: new Int32Array(size),
-    right: new Int32Array(size),
-    value: new Float64Array(size),
-    roots: new Int32Array(trees.length),
-  };
-  let offset = 0;
-  trees.forEach((t, i) => {
-    p.roots[i] = offset;
-    for (let k = 0; k < t.feature.length; k++) {
-      const leaf = t.feature[k]! < 0;
-      p.feature[offset + k] = t.feature[k]!;
-      p.threshold[offset + k] = t.threshold[k]!;
-      p.left[offset + k] = leaf ? -1 : t.left[k]! + offset;
-      p.right[offset + k] = leaf ? -1 : t.right[k]! + offset;
-      p.value[offset + k] = t.value[k]!;
+  const links = new Int32Array(size * 2);
+  const numbers = new Float64Array(size);
+  const roots = new Int32Array(trees.length);
+  let at = 0;
+  const place = (t: FlatTree, id: number): void => {
+    const i = at++;
+    const f = t.feature[id]!;
+    links[2 * i] = f;
+    if (f < 0) {
+      numbers[i] = t.value[id]!;
+      return;
     }
-    offset += t.feature.length;
+    numbers[i] = t.threshold[id]!;
+    place(t, t.left[id]!);
+    links[2 * i + 1] = at;
+    place(t, t.right[id]!);
+  };
+  trees.forEach((t, k) => {
+    roots[k] = at;
+    place(t, 0);
   });
-  return p;
+  return { links, numbers, roots };
 }
 
 function packedTrees(trees: readonly FlatTree[]): PackedTrees {
@@ -62,16 +64,16 @@ function packedTrees(trees: readonly FlatTree[]): PackedTrees {
 
 /** Sum of the trees' predictions for one row. */
 export function sumTrees(trees: readonly FlatTree[], row: readonly number[]): number {
-  const { feature, threshold, left, right, value, roots } = packedTrees(trees);
+  const { links, numbers, roots } = packedTrees(trees);
   let sum = 0;
   for (let t = 0; t < roots.length; t++) {
-    let node = roots[t]!;
-    let f = feature[node]!;
+    let i = roots[t]!;
+    let f = links[2 * i]!;
     while (f >= 0) {
-      node = row[f]! < threshold[node]! ? left[node]! : right[node]!;
-      f = feature[node]!;
+      i = row[f]! < numbers[i]! ? i + 1 : links[2 * i + 1]!;
+      f = links[2 * i]!;
     }
-    sum += value[node]!;
+    sum += numbers[i]!;
   }
   return sum;
 }
@@ -79,7 +81,8 @@ export function sumTrees(trees: readonly FlatTree[], row: readonly number[]): nu
 /** Split gain per feature over all the trees, normalized to sum to 1 (all 0 when nothing was split). */
 export function gainImportances(trees: readonly FlatTree[], features: number): number[] {
   const total = new Array<number>(features).fill(0);
-  for (const t of trees) for (let k = 0; k < t.feature.length; k++) if (t.feature[k]! >= 0) total[t.feature[k]!]! += t.gain[k]!;
+  for (const t of trees)
+    for (let k = 0; k < t.feature.length; k++) if (t.feature[k]! >= 0) total[t.feature[k]!]! += t.gain[k]!;
   const sum = total.reduce((a, b) => a + b, 0);
   return sum > 0 ? total.map((g) => g / sum) : total;
 }

@@ -51,7 +51,8 @@ interface OpenLeaf {
   depth: number;
   G: number;
   H: number;
-  hist: Float64Array;
+  /** null when features are drawn per split. */
+  hist: Float64Array | null;
   split: Split;
 }
 
@@ -159,6 +160,9 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
       : features;
 
   const open: OpenLeaf[] = [];
+  // With features drawn per split, each node's histogram serves its own split search only: one
+  // scratch histogram, cleared where it was filled.
+  const scratchHist = sampleFeatures ? new Float64Array(histSize) : null;
   /** A new leaf over rows[start, end): kept open when it may still split. */
   const addLeaf = (start: number, end: number, depth: number, hist: Float64Array | null): void => {
     const { G, H, pure } = sums(start, end);
@@ -168,14 +172,21 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
       if (hist) pool.push(hist);
       return;
     }
-    const feats = sampleFeatures || !hist ? nodeFeatures() : features;
-    if (!hist || sampleFeatures) {
-      hist ??= takeHist();
-      fillHist(hist, start, end, feats);
+    let split: Split;
+    if (scratchHist) {
+      const feats = nodeFeatures();
+      fillHist(scratchHist, start, end, feats);
+      split = bestSplit(scratchHist, G, H, n, feats);
+      for (let j = 0; j < feats.length; j++) scratchHist.fill(0, offsets[feats[j]!]! * 3, offsets[feats[j]! + 1]! * 3);
+    } else {
+      if (!hist) {
+        hist = takeHist();
+        fillHist(hist, start, end, features);
+      }
+      split = bestSplit(hist, G, H, n, features);
     }
-    const split = bestSplit(hist, G, H, n, feats);
     if (split.feature < 0) {
-      pool.push(hist);
+      if (hist) pool.push(hist);
       return;
     }
     open.push({ node, start, end, depth, G, H, hist, split });
@@ -185,7 +196,8 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
   let leaves = 1;
   while (open.length > 0 && leaves < maxLeaves) {
     let pick = open.length - 1;
-    if (maxLeaves !== Infinity) for (let k = 0; k < open.length; k++) if (open[k]!.split.gain > open[pick]!.split.gain) pick = k;
+    if (maxLeaves !== Infinity)
+      for (let k = 0; k < open.length; k++) if (open[k]!.split.gain > open[pick]!.split.gain) pick = k;
     const leaf = open[pick]!;
     open[pick] = open[open.length - 1]!;
     open.pop();
@@ -206,8 +218,7 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     leaves++;
     let leftHist: Float64Array | null = null;
     let rightHist: Float64Array | null = null;
-    if (sampleFeatures) pool.push(leaf.hist);
-    else {
+    if (leaf.hist) {
       // The smaller child's histogram by its rows, the larger one's as the parent's minus it.
       const small = takeHist();
       const leftSmaller = nL <= nR;

@@ -9,9 +9,10 @@ export function resolveHyper<H extends object>(
   given: Partial<H>,
   rules: { [K in keyof H]: Rule },
 ): H {
-  for (const key of Object.keys(given)) if (!(key in rules)) throw new Error(`${learner}: unknown hyperparameter "${key}"`);
+  for (const key of Object.keys(given))
+    if (!(key in rules)) throw new Error(`${learner}: unknown hyperparameter "${key}"`);
   const hyper = { ...defaults, ...given };
-  for (const [key, rule] of Object.entries(rules) as [string, Rule][]) {
+  for (const [key, rule] of Object.entries<Rule>(rules)) {
     const value = (hyper as Record<string, unknown>)[key];
     const expected = rule(value);
     if (expected) throw new Error(`${learner}: ${key} must be ${expected}, got ${JSON.stringify(value)}`);

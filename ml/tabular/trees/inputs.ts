@@ -7,10 +7,13 @@ export function checkRows(x: Features, features: number, field = 'x'): void {
   for (let i = 0; i < x.length; i++) {
     const row = x[i];
     if (!Array.isArray(row) || row.length !== features)
-      throw new Error(`${field}[${i}] must be an array of ${features} numbers, got ${Array.isArray(row) ? `${row.length}` : typeof row}`);
+      throw new Error(
+        `${field}[${i}] must be an array of ${features} numbers, got ${Array.isArray(row) ? `${row.length}` : typeof row}`,
+      );
     for (let j = 0; j < features; j++) {
       const v: unknown = row[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${field}[${i}][${j}] must be a finite number, got ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new Error(`${field}[${i}][${j}] must be a finite number, got ${String(v)}`);
     }
   }
 }
@@ -19,8 +22,10 @@ export function checkTargets(y: readonly number[], rows: number, task: Task, fie
   if (y.length !== rows) throw new Error(`${field} has ${y.length} values for ${rows} rows`);
   for (let i = 0; i < y.length; i++) {
     const v = y[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${field}[${i}] must be a finite number, got ${String(v)}`);
-    if (task === 'binary' && v !== 0 && v !== 1) throw new Error(`${field}[${i}] must be 0 or 1 for binary classification, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(`${field}[${i}] must be a finite number, got ${String(v)}`);
+    if (task === 'binary' && v !== 0 && v !== 1)
+      throw new Error(`${field}[${i}] must be 0 or 1 for binary classification, got ${v}`);
   }
 }
 
@@ -31,7 +36,8 @@ export function checkTrainingSet(
   task: Task,
   validation?: { x: Features; y: readonly number[] },
 ): number {
-  if (task !== 'regression' && task !== 'binary') throw new Error(`task must be 'regression' or 'binary', got ${String(task)}`);
+  if (task !== 'regression' && task !== 'binary')
+    throw new Error(`task must be 'regression' or 'binary', got ${String(task)}`);
   if (x.length === 0) throw new Error('x must have at least one row, got 0');
   const features = x[0]?.length ?? 0;
   if (features === 0) throw new Error('x[0] must have at least one feature, got 0');

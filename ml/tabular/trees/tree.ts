@@ -34,7 +34,8 @@ export const treeRules = {
   minLeaf: integer(1),
   minSplit: integer(2),
   minGain: number(0, Infinity),
-  maxBins: (v: unknown) => (Number.isInteger(v) && (v as number) >= 2 && (v as number) <= MAX_BINS ? null : `an integer in [2, ${MAX_BINS}]`),
+  maxBins: (v: unknown) =>
+    Number.isInteger(v) && (v as number) >= 2 && (v as number) <= MAX_BINS ? null : `an integer in [2, ${MAX_BINS}]`,
 };
 
 export const treeLearner: Learner<TreeHyper, TreeParams> = {
