@@ -91,6 +91,26 @@ for (const [name, learner, hyper] of ensembles) {
   });
 }
 
+describe('forest sampling', () => {
+  const used = (model: ReturnType<typeof forestLearner.fit>) =>
+    model.params.trees.map((t) => new Set(t.feature.filter((f) => f >= 0)));
+  it('draws the features once per tree with featureSampling "tree", per split by default', () => {
+    const hyper = { ...forestLearner.defaults, trees: 20, featureFraction: 0.5 };
+    const perTree = used(forestLearner.fit(train.x, train.y, { ...hyper, featureSampling: 'tree' }, regression));
+    assert.ok(perTree.every((features) => features.size <= 2));
+    const perSplit = used(forestLearner.fit(train.x, train.y, hyper, regression));
+    assert.ok(perSplit.some((features) => features.size > 2));
+  });
+
+  it('without bootstrap and with every feature, every tree is the same single tree', () => {
+    const hyper = { ...forestLearner.defaults, trees: 3, featureFraction: 1, bootstrap: false, minLeaf: 5 };
+    const forest = forestLearner.fit(train.x, train.y, hyper, regression);
+    const tree = treeLearner.fit(train.x, train.y, { ...treeLearner.defaults, maxDepth: null, minLeaf: 5 }, regression);
+    const a = forestLearner.predict(forest, test.x);
+    treeLearner.predict(tree, test.x).forEach((p, i) => assert.ok(Math.abs(p - a[i]!) < 1e-9));
+  });
+});
+
 describe('boosting early stopping', () => {
   it('stops once the validation loss stops improving and keeps the trees up to the best round', () => {
     const validation = { x: test.x, y: test.y };
@@ -109,6 +129,17 @@ describe('boosting early stopping', () => {
     );
     assert.equal(longer.params.trees.length, rounds);
     assert.ok(longer.params.validationLoss! > validationLoss!);
+  });
+});
+
+describe('boosting early stopping on log loss', () => {
+  it('stops for binary classification and reports the kept log loss', () => {
+    const validation = { x: test.x, y: testClass };
+    const hyper = { ...boostingLearner.defaults, trees: 2000, learningRate: 0.5, maxDepth: 4, earlyStoppingRounds: 5 };
+    const model = boostingLearner.fit(train.x, trainClass, hyper, { task: 'binary', seed: 3, validation });
+    assert.ok(model.params.rounds < 2000);
+    const p = boostingLearner.predict(model, test.x);
+    assert.ok(Math.abs(logLoss(p, testClass) - model.params.validationLoss!) < 1e-9);
   });
 });
 

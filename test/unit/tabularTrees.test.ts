@@ -106,3 +106,28 @@ describe('tree against ml-cart', () => {
     assert.ok(Math.min(...counts.values()) >= 25);
   });
 });
+
+describe('tree and cart models as JSON', () => {
+  const { x, y } = dataset(9, 100, [30, 30], (r, noise) => (r[0]! > 15 !== r[1]! > 10 ? 1 : 0) + noise / 10);
+  const labels = y.map((v) => (v > 0.5 ? 1 : 0));
+  for (const learner of [treeLearner, cartLearner] as unknown as Learner<Record<string, unknown>, unknown>[]) {
+    for (const [task, target] of [
+      ['regression', y],
+      ['binary', labels],
+    ] as const) {
+      it(`${learner.name} (${task}) predicts the same after a round trip`, () => {
+        const model = learner.fit(x, target, {}, { task, seed: 1 });
+        const copy = JSON.parse(JSON.stringify(model)) as typeof model;
+        assert.deepEqual(learner.predict(copy, x), learner.predict(model, x));
+        assert.ok(
+          sse(learner.predict(copy, x), target) <
+            sse(
+              target.map(() => 0.5),
+              target,
+            ) /
+              2,
+        );
+      });
+    }
+  }
+});
