@@ -33,13 +33,9 @@ const binaryOf = (data: { x: number[][]; truth: number[] }, seed: number) => {
 const trainClass = binaryOf(train, 4);
 const testClass = binaryOf(test, 5);
 
-const ensembles: [string, Learner<Record<string, unknown>, unknown>, Record<string, unknown>][] = [
-  ['forest', forestLearner as unknown as Learner<Record<string, unknown>, unknown>, { trees: 50, minLeaf: 3 }],
-  [
-    'boosting',
-    boostingLearner as unknown as Learner<Record<string, unknown>, unknown>,
-    { trees: 200, learningRate: 0.1, maxDepth: 3 },
-  ],
+const ensembles: [string, Learner, Record<string, unknown>][] = [
+  ['forest', forestLearner, { trees: 50, minLeaf: 3 }],
+  ['boosting', boostingLearner, { trees: 200, learningRate: 0.1, maxDepth: 3 }],
 ];
 
 for (const [name, learner, hyper] of ensembles) {
@@ -145,10 +141,7 @@ describe('boosting early stopping on log loss', () => {
 
 describe('bad input', () => {
   const options: FitOptions = { task: 'regression', seed: 1 };
-  const learners = [treeLearner, forestLearner, boostingLearner, cartLearner] as unknown as Learner<
-    Record<string, unknown>,
-    unknown
-  >[];
+  const learners: Learner[] = [treeLearner, forestLearner, boostingLearner, cartLearner];
   for (const learner of learners) {
     it(`${learner.name}: names the field and the value`, () => {
       assert.throws(

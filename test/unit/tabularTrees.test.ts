@@ -110,7 +110,7 @@ describe('tree against ml-cart', () => {
 describe('tree and cart models as JSON', () => {
   const { x, y } = dataset(9, 100, [30, 30], (r, noise) => (r[0]! > 15 !== r[1]! > 10 ? 1 : 0) + noise / 10);
   const labels = y.map((v) => (v > 0.5 ? 1 : 0));
-  for (const learner of [treeLearner, cartLearner] as unknown as Learner<Record<string, unknown>, unknown>[]) {
+  for (const learner of [treeLearner, cartLearner] as Learner[]) {
     for (const [task, target] of [
       ['regression', y],
       ['binary', labels],

@@ -12,7 +12,7 @@ import { checkRows, checkTrainingSet } from './inputs.ts';
 import { sampleWithoutReplacement, seededRandom } from './random.ts';
 import { treeRules } from './tree.ts';
 
-export interface BoostingHyper {
+export type BoostingHyper = {
   /** Rounds at most (one tree each). */
   trees: number;
   learningRate: number;
@@ -30,9 +30,9 @@ export interface BoostingHyper {
   /** Stop after this many rounds without a better validation loss (with options.validation); 0: never. */
   earlyStoppingRounds: number;
   maxBins: number;
-}
+};
 
-export interface BoostingParams {
+export type BoostingParams = {
   /** The starting score: the mean target, or its log-odds for classification. */
   base: number;
   trees: FlatTree[];
@@ -40,7 +40,7 @@ export interface BoostingParams {
   rounds: number;
   /** Validation loss (mean squared error or log loss) at the kept round, with a validation set. */
   validationLoss: number | null;
-}
+};
 
 const defaults: BoostingHyper = {
   trees: 300,

@@ -10,12 +10,12 @@ import type { Learner, TabularModel } from '../learner.ts';
 import { integer, resolveHyper } from './hyper.ts';
 import { checkRows, checkTrainingSet } from './inputs.ts';
 
-export interface CartHyper {
+export type CartHyper = {
   maxDepth: number | null;
   minNumSamples: number;
   /** null: ml-cart's default (0 for regression, 0.01 for classification). */
   gainThreshold: number | null;
-}
+};
 
 /** ml-cart's own JSON of the tree. */
 export type CartParams = object;

@@ -10,7 +10,7 @@ import { checkRows, checkTrainingSet } from './inputs.ts';
 import { sampleWithoutReplacement, seededRandom } from './random.ts';
 import { treeRules } from './tree.ts';
 
-export interface ForestHyper {
+export type ForestHyper = {
   trees: number;
   maxDepth: number | null;
   maxLeaves: number | null;
@@ -25,11 +25,11 @@ export interface ForestHyper {
   /** Rows per tree as a share of the training rows. */
   sampleFraction: number;
   maxBins: number;
-}
+};
 
-export interface ForestParams {
+export type ForestParams = {
   trees: FlatTree[];
-}
+};
 
 const defaults: ForestHyper = {
   trees: 100,

@@ -9,7 +9,7 @@ import { integer, limit, number, resolveHyper } from './hyper.ts';
 import { checkRows, checkTrainingSet } from './inputs.ts';
 import { seededRandom } from './random.ts';
 
-export interface TreeHyper {
+export type TreeHyper = {
   /** null: no limit. */
   maxDepth: number | null;
   /** null: no limit; else the best splits first until this many leaves. */
@@ -20,11 +20,11 @@ export interface TreeHyper {
   /** A split must reduce the summed squared error by more than this. */
   minGain: number;
   maxBins: number;
-}
+};
 
-export interface TreeParams {
+export type TreeParams = {
   trees: FlatTree[];
-}
+};
 
 const defaults: TreeHyper = { maxDepth: 8, maxLeaves: null, minLeaf: 1, minSplit: 2, minGain: 0, maxBins: MAX_BINS };
 
