@@ -6,6 +6,9 @@ import { knn } from './knn.ts';
 import { elasticNet, lasso, ridge } from './linear.ts';
 import { logistic } from './logistic.ts';
 import type { SearchSpace, Trial } from './searchSpace.ts';
+import { boostingLearner } from './trees/boosting.ts';
+import { forestLearner } from './trees/forest.ts';
+import { treeLearner } from './trees/tree.ts';
 
 export interface RegisteredLearner {
   learner: Learner;
@@ -44,6 +47,35 @@ const registered = {
     tasks: ['regression', 'binary'],
     grid: { k: [3, 5, 10, 20, 40], weights: ['uniform', 'distance'] },
     random: { k: { min: 1, max: 50, log: true, integer: true }, weights: ['uniform', 'distance'] },
+  },
+  tree: {
+    learner: treeLearner,
+    tasks: ['regression', 'binary'],
+    grid: { maxDepth: [3, 5, 8], minLeaf: [5, 20, 50] },
+    random: { maxDepth: { min: 2, max: 12, integer: true }, minLeaf: { min: 1, max: 100, log: true, integer: true } },
+  },
+  forest: {
+    learner: forestLearner,
+    tasks: ['regression', 'binary'],
+    grid: { trees: [100], maxDepth: [8, 16], minLeaf: [5, 20], featureFraction: [1 / 3, 0.6] },
+    random: {
+      trees: { min: 50, max: 300, integer: true },
+      minLeaf: { min: 1, max: 50, log: true, integer: true },
+      featureFraction: { min: 0.2, max: 1 },
+    },
+  },
+  boosting: {
+    learner: boostingLearner,
+    tasks: ['regression', 'binary'],
+    grid: { learningRate: [0.03, 0.1], maxDepth: [3, 6], minLeaf: [20, 50] },
+    random: {
+      learningRate: { min: 0.01, max: 0.3, log: true },
+      maxDepth: { min: 2, max: 8, integer: true },
+      minLeaf: { min: 5, max: 100, log: true, integer: true },
+      l2: { min: 0.01, max: 10, log: true },
+      rowFraction: { min: 0.5, max: 1 },
+      featureFraction: { min: 0.5, max: 1 },
+    },
   },
 } as const satisfies Record<string, RegisteredLearner>;
 
