@@ -1,11 +1,13 @@
 // `npm run data -- generate|import ...`: Rossmann-format and Online Retail data tools.
 //   generate [--out DIR] [--stores N] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--products K] [--seed S]
 //   generate-retail [--out DIR] [--customers N] [--rows N] [--seed S] [--format uci|daily]
+//   generate-bigmart [--out DIR] [--rows 8523] [--seed S]
 //   import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]
 //   import-retail <file|folder|glob>... [--chunk-lines 100000]
 //   produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]
 import { runMain } from '../../platform/main.ts';
 import { generate } from './generate.ts';
+import { generateBigmartCommand } from './generateBigmart.ts';
 import { generateRetailCommand } from './generateRetail.ts';
 import { importCommand } from './import.ts';
 import { importRetailCommand } from './importRetail.ts';
@@ -14,6 +16,7 @@ import { produceCommand } from './produce.ts';
 const USAGE =
   'usage: npm run data -- generate [--out DIR] [--stores N] [--from D] [--to D] [--products K] [--seed S]\n' +
   '       npm run data -- generate-retail [--out DIR] [--customers N] [--rows N] [--seed S] [--format uci|daily]\n' +
+  '       npm run data -- generate-bigmart [--out DIR] [--rows 8523] [--seed S]\n' +
   '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]\n' +
   '       npm run data -- import-retail <file|folder|glob>... [--chunk-lines 100000]\n' +
   '       npm run data -- produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]';
@@ -22,6 +25,7 @@ runMain('data', async () => {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'generate') return generate(rest);
   if (command === 'generate-retail') return generateRetailCommand(rest);
+  if (command === 'generate-bigmart') return generateBigmartCommand(rest);
   if (command === 'import') return importCommand(rest);
   if (command === 'import-retail') return importRetailCommand(rest);
   if (command === 'produce') return produceCommand(rest);

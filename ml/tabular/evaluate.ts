@@ -1,0 +1,83 @@
+// Scoring a learner with given hyperparameters on a dataset: k-fold cross-validation on the
+// training rows (each fold fits its own preprocessing on its own training part, so nothing of the
+// held-out fold leaks in), and the final fit on all training rows scored on the test rows.
+import { fitPreprocessing, transform, type FittedPreprocessing } from './preprocess.ts';
+import type { TabularModel } from './learner.ts';
+import { learnerByName, trialHyperparameters } from './learners.ts';
+import { binaryMetrics, regressionMetrics } from './metrics.ts';
+import { targets } from './rows.ts';
+import type { Trial } from './searchSpace.ts';
+import type { DatasetSpec } from './spec.ts';
+import { kFold } from './split.ts';
+import type { RawRow } from './values.ts';
+
+export type MetricSummary = Record<string, { mean: number; std: number }>;
+
+/** The task's metrics of predictions `p` for targets `y`. */
+export function scoreOf(spec: DatasetSpec, y: readonly number[], p: readonly number[]): Record<string, number> {
+  return { ...(spec.task === 'regression' ? regressionMetrics(y, p) : binaryMetrics(y, p)) };
+}
+
+export interface FittedTabular {
+  preprocessing: FittedPreprocessing;
+  model: TabularModel;
+}
+
+/** Preprocessing and the learner fitted on `rows`. */
+export function fitTabular(
+  spec: DatasetSpec,
+  rows: readonly RawRow[],
+  learnerName: string,
+  trial: Trial,
+  seed: number,
+): FittedTabular {
+  const { learner } = learnerByName(learnerName);
+  const preprocessing = fitPreprocessing(spec, rows);
+  const { x } = transform(preprocessing, rows);
+  const model = learner.fit(x, targets(spec, rows), trialHyperparameters(learner, trial), { task: spec.task, seed });
+  return { preprocessing, model };
+}
+
+/** Predictions of a fitted model for raw rows: the one path for evaluation, batch scoring and serving. */
+export function predictTabular(fitted: FittedTabular, rows: readonly RawRow[]): number[] {
+  const { learner } = learnerByName(fitted.model.learner);
+  return learner.predict(fitted.model, transform(fitted.preprocessing, rows).x);
+}
+
+/** Mean and population standard deviation of each metric over k folds of `rows`. */
+export function crossValidate(
+  spec: DatasetSpec,
+  rows: readonly RawRow[],
+  learnerName: string,
+  trial: Trial,
+  { folds, seed }: { folds: number; seed: number },
+): MetricSummary {
+  const y = targets(spec, rows);
+  const scores = kFold(rows.length, { k: folds, seed, ...(spec.task === 'binary' ? { stratify: y } : {}) }).map(
+    ({ train, test }) => {
+      const fitted = fitTabular(
+        spec,
+        train.map((i) => rows[i]!),
+        learnerName,
+        trial,
+        seed,
+      );
+      return scoreOf(
+        spec,
+        test.map((i) => y[i]!),
+        predictTabular(
+          fitted,
+          test.map((i) => rows[i]!),
+        ),
+      );
+    },
+  );
+  return Object.fromEntries(
+    Object.keys(scores[0]!).map((metric) => {
+      const values = scores.map((s) => s[metric]!);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+      return [metric, { mean, std }];
+    }),
+  );
+}

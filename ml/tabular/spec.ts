@@ -1,0 +1,136 @@
+// A dataset spec: plain JSON data saying how raw rows (CSV fields, JSON instances) become the rows
+// of numbers a learner takes. Stored with every model, with what fitPreprocessing learned from the
+// training rows, so serving applies exactly what training did.
+import type { Task } from './learner.ts';
+
+/** `id` and `ignored` columns are read (dedupe, group keys) but never encoded as they are. */
+export type ColumnType = 'number' | 'category' | 'id' | 'ignored';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** Raw values that mean "missing" besides blank and null (e.g. 0 visibility, -200 air quality). */
+  missing?: (string | number)[];
+  /** Category spellings mapped to one label, e.g. { LF: 'Low Fat', reg: 'Regular' }. */
+  clean?: Record<string, string>;
+}
+
+export interface TargetSpec {
+  column: string;
+  /** Binary only, when the target is a label: [negative, positive]; otherwise it must be 0 or 1. */
+  labels?: [string, string];
+}
+
+/** Rows dropped before the split (training data only; serving never drops a row). */
+export type RowFilter =
+  /** Rows with any missing value among `columns` (every column and the target when absent), as pandas' dropna. */
+  | { kind: 'dropna'; columns?: string[] }
+  /** Rows equal to an earlier one in every column, as pandas' drop_duplicates. */
+  | { kind: 'dropDuplicates' };
+
+export type Imputation =
+  | { strategy: 'mean' }
+  | { strategy: 'median' }
+  | { strategy: 'mode' }
+  | { strategy: 'constant'; value: number | string }
+  /** The mean of the column within the row's group (e.g. an item's weight across outlets); `fallback` where the group has none. */
+  | { strategy: 'groupMean'; by: string; fallback: 'mean' | 'median' };
+
+/** Columns computed from others after imputation, usable as features like any column. */
+export type DerivedColumn =
+  /** `reference - from`, e.g. an outlet's age from its establishment year. */
+  | { name: string; kind: 'age'; from: string; reference: number }
+  /** The first `length` characters of a category or id, e.g. FD/DR/NC of an item identifier. */
+  | { name: string; kind: 'prefix'; from: string; length: number }
+  /** The product of two number columns. */
+  | { name: string; kind: 'product'; of: [string, string] };
+
+export type Scaling = 'none' | 'standardize';
+
+/** One encoded feature block, in output order. */
+export type FeatureSpec =
+  /** A number column as it is or standardized (mean and population std of the training rows). */
+  | { column: string; encode: 'number'; scale?: Scaling }
+  /** One 0/1 feature per training category (sorted), plus an "unseen" bucket for anything else. */
+  | { column: string; encode: 'onehot' }
+  /** A fixed map from category to number; `unseen` for a category not in the map. */
+  | { column: string; encode: 'ordinal'; map: Record<string, number>; unseen: number }
+  /** Quantile bins of a number column as pandas' qcut (right-closed), as the bin number 1..bins or one-hot. */
+  | { column: string; encode: 'quantileBins'; bins: number; output: 'ordinal' | 'onehot' }
+  /** A number column times each category's indicator (price x outlet type), one feature per category plus unseen. */
+  | { column: string; encode: 'interaction'; by: string; scale?: Scaling };
+
+export interface DatasetSpec {
+  name: string;
+  task: Task;
+  target: TargetSpec;
+  /** Every raw column read; others in a row are ignored. */
+  columns: ColumnSpec[];
+  filters?: RowFilter[];
+  impute?: Record<string, Imputation>;
+  derive?: DerivedColumn[];
+  features: FeatureSpec[];
+}
+
+/** The type of every column a feature may name: raw columns and derived ones. */
+export function columnTypes(spec: DatasetSpec): Map<string, ColumnType> {
+  const types = new Map<string, ColumnType>();
+  for (const c of spec.columns) {
+    if (types.has(c.name)) throw new Error(`spec ${spec.name}: column ${c.name} is declared twice`);
+    types.set(c.name, c.type);
+  }
+  for (const d of spec.derive ?? []) {
+    if (types.has(d.name)) throw new Error(`spec ${spec.name}: derived column ${d.name} clashes with another column`);
+    const need = (column: string, kinds: ColumnType[]) => {
+      const t = types.get(column);
+      if (!t || !kinds.includes(t))
+        throw new Error(`spec ${spec.name}: derived ${d.name} needs ${kinds.join(' or ')} column ${column}, got ${t}`);
+    };
+    if (d.kind === 'age') need(d.from, ['number']);
+    else if (d.kind === 'prefix') need(d.from, ['category', 'id']);
+    else d.of.forEach((c) => need(c, ['number']));
+    types.set(d.name, d.kind === 'prefix' ? 'category' : 'number');
+  }
+  return types;
+}
+
+/** Checks that every name a spec uses exists with a type that fits; throws naming the first that does not. */
+export function validateSpec(spec: DatasetSpec): void {
+  const types = columnTypes(spec);
+  const need = (what: string, column: string, kinds: ColumnType[]) => {
+    const t = types.get(column);
+    if (!t || !kinds.includes(t))
+      throw new Error(`spec ${spec.name}: ${what} needs a ${kinds.join(' or ')} column ${column}, got ${t ?? 'none'}`);
+  };
+  if (spec.columns.some((c) => c.name === spec.target.column))
+    throw new Error(`spec ${spec.name}: the target ${spec.target.column} is also an input column`);
+  if (spec.task === 'regression' && spec.target.labels)
+    throw new Error(`spec ${spec.name}: target labels are for binary classification only`);
+  // filters run on raw rows, before anything is derived
+  const raw = new Set([...spec.columns.map((c) => c.name), spec.target.column]);
+  for (const f of spec.filters ?? [])
+    if (f.kind === 'dropna')
+      for (const c of f.columns ?? [])
+        if (!raw.has(c)) throw new Error(`spec ${spec.name}: dropna names ${c}, not a raw column or the target`);
+  for (const [column, imp] of Object.entries(spec.impute ?? {})) {
+    const t = types.get(column);
+    if (!t || spec.derive?.some((d) => d.name === column))
+      throw new Error(`spec ${spec.name}: imputation for unknown column ${column}`);
+    if (imp.strategy === 'mean' || imp.strategy === 'median' || imp.strategy === 'groupMean')
+      need(`${imp.strategy} imputation`, column, ['number']);
+    if (imp.strategy === 'groupMean') need('groupMean imputation group', imp.by, ['category', 'id']);
+    if (imp.strategy === 'constant' && typeof imp.value !== (t === 'number' ? 'number' : 'string'))
+      throw new Error(`spec ${spec.name}: constant for ${column} must be a ${t === 'number' ? 'number' : 'string'}`);
+  }
+  if (spec.features.length === 0) throw new Error(`spec ${spec.name}: no features`);
+  for (const f of spec.features) {
+    if (f.encode === 'number' || f.encode === 'quantileBins' || f.encode === 'interaction')
+      need(f.encode, f.column, ['number']);
+    else need(f.encode, f.column, ['category']);
+    if (f.encode === 'interaction') need('interaction', f.by, ['category']);
+    if (f.encode === 'ordinal' && ![...Object.values(f.map), f.unseen].every(Number.isFinite))
+      throw new Error(`spec ${spec.name}: ordinal map of ${f.column} must map to finite numbers`);
+    if (f.encode === 'quantileBins' && !(Number.isInteger(f.bins) && f.bins >= 2))
+      throw new Error(`spec ${spec.name}: quantileBins of ${f.column} needs bins >= 2, got ${f.bins}`);
+  }
+}

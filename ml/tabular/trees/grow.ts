@@ -1,0 +1,238 @@
+// One tree grown on binned features from per-row gradient statistics: the sum of g and of h in
+// each node. A node's value is G / (H + l2); a split's gain is GL²/(HL+l2) + GR²/(HR+l2) -
+// G²/(H+l2). With g = y, h = 1 and l2 = 0 this is ml-cart's regression criterion (the fall in the
+// sum of squared errors) and, for 0/1 targets, n/2 times its Gini gain, so both pick the same
+// split; boosting passes its gradients and hessians. Ties go to the lowest feature, then the
+// lowest threshold, as in ml-cart. The best open leaf is split first, so maxLeaves keeps the
+// most useful splits; histograms come from the smaller child, the larger one's by subtraction.
+import type { BinnedFeatures } from './bins.ts';
+import type { FlatTree } from './flatTree.ts';
+import { sampleWithoutReplacement, type Random } from './random.ts';
+
+export interface GrowParams {
+  /** A node at this depth (the root is 0) is a leaf. */
+  maxDepth: number;
+  maxLeaves: number;
+  /** Rows each child must keep. */
+  minLeaf: number;
+  /** A node with fewer rows is a leaf. */
+  minSplit: number;
+  l2: number;
+  /** A split must reduce the loss by more than this. */
+  minGain: number;
+  /** Features tried at each split, drawn from the tree's; all of them when >= their number. */
+  featuresPerSplit: number;
+  /** Multiplies every node value (boosting's shrinkage). */
+  scale: number;
+}
+
+export interface GrowInput {
+  data: BinnedFeatures;
+  g: Float64Array;
+  /** null: every row's h is 1. */
+  h: Float64Array | null;
+  /** The rows to fit, repeated as often as sampled. */
+  rows: Int32Array;
+  /** The features this tree may use, increasing. */
+  features: Int32Array;
+  random: Random;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+}
+
+interface OpenLeaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  G: number;
+  H: number;
+  /** null when features are drawn per split. */
+  hist: Float64Array | null;
+  split: Split;
+}
+
+export function growTree(input: GrowInput, params: GrowParams): FlatTree {
+  const { data, g, h, features } = input;
+  const { maxDepth, maxLeaves, minLeaf, minSplit, l2, minGain, scale } = params;
+  const sampleFeatures = params.featuresPerSplit < features.length;
+  const offsets = new Int32Array(data.features + 1);
+  for (let f = 0; f < data.features; f++) offsets[f + 1] = offsets[f]! + data.bins[f]!;
+  const histSize = offsets[data.features]! * 3;
+  const pool: Float64Array[] = [];
+  const takeHist = () => pool.pop()?.fill(0) ?? new Float64Array(histSize);
+
+  const rows = Int32Array.from(input.rows);
+  const scratch = new Int32Array(rows.length);
+  const gs = new Float64Array(rows.length);
+  const hs = new Float64Array(rows.length);
+  const tree: FlatTree = { feature: [], threshold: [], left: [], right: [], value: [], gain: [] };
+
+  const addNode = (G: number, H: number): number => {
+    tree.feature.push(-1);
+    tree.threshold.push(0);
+    tree.left.push(-1);
+    tree.right.push(-1);
+    tree.value.push((scale * G) / (H + l2));
+    tree.gain.push(0);
+    return tree.feature.length - 1;
+  };
+
+  /** Sums of g and h over rows[start, end), and whether every g is the same. */
+  const sums = (start: number, end: number) => {
+    let G = 0;
+    let H = 0;
+    const g0 = g[rows[start]!]!;
+    let pure = true;
+    for (let k = start; k < end; k++) {
+      const r = rows[k]!;
+      G += g[r]!;
+      H += h ? h[r]! : 1;
+      if (g[r] !== g0) pure = false;
+    }
+    return { G, H, pure: pure && !h };
+  };
+
+  const fillHist = (hist: Float64Array, start: number, end: number, feats: Int32Array) => {
+    // Locals, not the closure's variables, in the hot loops; no hessians to add when all are 1.
+    const n = end - start;
+    const order = rows;
+    const grad = gs;
+    const hess = h ? hs : null;
+    for (let k = 0; k < n; k++) grad[k] = g[order[start + k]!]!;
+    if (hess) for (let k = 0; k < n; k++) hess[k] = h![order[start + k]!]!;
+    for (let j = 0; j < feats.length; j++) {
+      const f = feats[j]!;
+      const code = data.codes[f]!;
+      const base = offsets[f]! * 3;
+      if (hess)
+        for (let k = 0; k < n; k++) {
+          const i = base + code[order[start + k]!]! * 3;
+          hist[i] = hist[i]! + grad[k]!;
+          hist[i + 1] = hist[i + 1]! + hess[k]!;
+          hist[i + 2] = hist[i + 2]! + 1;
+        }
+      else
+        for (let k = 0; k < n; k++) {
+          const i = base + code[order[start + k]!]! * 3;
+          hist[i] = hist[i]! + grad[k]!;
+          hist[i + 2] = hist[i + 2]! + 1;
+        }
+    }
+  };
+
+  const bestSplit = (hist: Float64Array, G: number, H: number, n: number, feats: Int32Array): Split => {
+    const best: Split = { gain: minGain, feature: -1, bin: -1 };
+    const parent = (G * G) / (H + l2);
+    for (let j = 0; j < feats.length; j++) {
+      const f = feats[j]!;
+      const last = data.bins[f]! - 1;
+      let i = offsets[f]! * 3;
+      let GL = 0;
+      let HL = 0;
+      let nL = 0;
+      for (let b = 0; b < last; b++, i += 3) {
+        GL += hist[i]!;
+        nL += hist[i + 2]!;
+        HL = h ? HL + hist[i + 1]! : nL;
+        if (nL < minLeaf) continue;
+        if (n - nL < minLeaf) break;
+        const GR = G - GL;
+        const HR = H - HL;
+        const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
+        if (gain > best.gain) {
+          best.gain = gain;
+          best.feature = f;
+          best.bin = b;
+        }
+      }
+    }
+    return best;
+  };
+
+  const nodeFeatures = () =>
+    sampleFeatures
+      ? sampleWithoutReplacement(input.random, features.length, params.featuresPerSplit).map((j) => features[j]!)
+      : features;
+
+  const open: OpenLeaf[] = [];
+  // With features drawn per split, each node's histogram serves its own split search only: one
+  // scratch histogram, cleared where it was filled.
+  const scratchHist = sampleFeatures ? new Float64Array(histSize) : null;
+  /** A new leaf over rows[start, end): kept open when it may still split. */
+  const addLeaf = (start: number, end: number, depth: number, hist: Float64Array | null): void => {
+    const { G, H, pure } = sums(start, end);
+    const node = addNode(G, H);
+    const n = end - start;
+    if (pure || depth >= maxDepth || n < minSplit || n < 2 * minLeaf) {
+      if (hist) pool.push(hist);
+      return;
+    }
+    let split: Split;
+    if (scratchHist) {
+      const feats = nodeFeatures();
+      fillHist(scratchHist, start, end, feats);
+      split = bestSplit(scratchHist, G, H, n, feats);
+      for (let j = 0; j < feats.length; j++) scratchHist.fill(0, offsets[feats[j]!]! * 3, offsets[feats[j]! + 1]! * 3);
+    } else {
+      if (!hist) {
+        hist = takeHist();
+        fillHist(hist, start, end, features);
+      }
+      split = bestSplit(hist, G, H, n, features);
+    }
+    if (split.feature < 0) {
+      if (hist) pool.push(hist);
+      return;
+    }
+    open.push({ node, start, end, depth, G, H, hist, split });
+  };
+
+  addLeaf(0, rows.length, 0, null);
+  let leaves = 1;
+  while (open.length > 0 && leaves < maxLeaves) {
+    let pick = open.length - 1;
+    if (maxLeaves !== Infinity)
+      for (let k = 0; k < open.length; k++) if (open[k]!.split.gain > open[pick]!.split.gain) pick = k;
+    const leaf = open[pick]!;
+    open[pick] = open[open.length - 1]!;
+    open.pop();
+    const { feature, bin, gain } = leaf.split;
+    const code = data.codes[feature]!;
+    let nL = 0;
+    let nR = 0;
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const r = rows[k]!;
+      if (code[r]! <= bin) rows[leaf.start + nL++] = r;
+      else scratch[nR++] = r;
+    }
+    rows.set(scratch.subarray(0, nR), leaf.start + nL);
+    const mid = leaf.start + nL;
+    tree.feature[leaf.node] = feature;
+    tree.threshold[leaf.node] = data.thresholds[feature]![bin]!;
+    tree.gain[leaf.node] = gain;
+    leaves++;
+    let leftHist: Float64Array | null = null;
+    let rightHist: Float64Array | null = null;
+    if (leaf.hist) {
+      // The smaller child's histogram by its rows, the larger one's as the parent's minus it.
+      const small = takeHist();
+      const leftSmaller = nL <= nR;
+      if (leftSmaller) fillHist(small, leaf.start, mid, features);
+      else fillHist(small, mid, leaf.end, features);
+      const big = leaf.hist;
+      for (let i = 0; i < histSize; i++) big[i] = big[i]! - small[i]!;
+      leftHist = leftSmaller ? small : big;
+      rightHist = leftSmaller ? big : small;
+    }
+    tree.left[leaf.node] = tree.feature.length;
+    addLeaf(leaf.start, mid, leaf.depth + 1, leftHist);
+    tree.right[leaf.node] = tree.feature.length;
+    addLeaf(mid, leaf.end, leaf.depth + 1, rightHist);
+  }
+  return tree;
+}
