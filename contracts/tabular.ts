@@ -68,3 +68,30 @@ export interface TabularProgress {
 }
 
 export const tabularProgressQuery = defineQuery<TabularProgress>('tabularProgress');
+
+/** A trial to run: its number in the search, the learner and its hyperparameters. */
+export type TrialPlan = Pick<TrialResult, 'trial' | 'learner' | 'params'>;
+
+/** The decision of a run's registration: the challenger against the champion on the run's test rows. */
+export interface TabularRegistration {
+  version: number;
+  /** The seeds' timestamp label of the version, e.g. 20261201_213000 (UTC). */
+  label: string;
+  promoted: boolean;
+  reason: string;
+  /** The challenger's test metrics. */
+  metrics: Record<string, number>;
+  /** The champion at registration, scored on the same test rows; null when there was none. */
+  champion: { version: number; metrics: Record<string, number> } | null;
+}
+
+export interface TabularReport {
+  runId: string;
+  rows: number;
+  train: number;
+  test: number;
+  trials: number;
+  best: TrialResult;
+  registration: TabularRegistration;
+  seconds: number;
+}
