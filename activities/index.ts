@@ -7,6 +7,7 @@ import { retrainActivities } from './retrain.ts';
 import { runActivities } from './runs.ts';
 import { segmentationActivities } from './segmentation.ts';
 import { stackCheckActivities } from './stackCheck.ts';
+import { tabularActivities } from './tabularTraining.ts';
 import { trainingActivities } from './training.ts';
 
 export function createActivities(deps: Deps) {
@@ -19,5 +20,6 @@ export function createActivities(deps: Deps) {
     ...importSalesActivities(deps),
     ...importTransactionsActivities(deps),
     ...segmentationActivities(deps),
+    ...tabularActivities(deps),
   };
 }

@@ -95,3 +95,14 @@ export interface TabularReport {
   registration: TabularRegistration;
   seconds: number;
 }
+
+/** The models with a preset dataset spec (ml/tabular/presets). */
+export const TABULAR_MODELS = ['bigmart'] as const;
+export type TabularModelName = (typeof TABULAR_MODELS)[number];
+
+/** What a search minimizes: RMSE for regression, log loss for classification (cross-validation mean). */
+export function trialObjective(t: Pick<TrialResult, 'metrics'>): number {
+  const m = t.metrics.rmse ?? t.metrics.logLoss;
+  if (!m) throw new Error(`a trial has neither rmse nor logLoss: ${Object.keys(t.metrics).join(', ')}`);
+  return m.mean;
+}

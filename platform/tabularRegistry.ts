@@ -97,7 +97,7 @@ export async function registerTabularVersion(
       await client.query('ROLLBACK');
       return recorded.registration;
     }
-    // The version this run already holds (a retry before the commit never gets here), else the next one.
+    // The version this run already holds, else the next one.
     const {
       rows: [numbered],
     } = await client.query<{ version: number }>(

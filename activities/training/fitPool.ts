@@ -6,6 +6,8 @@ import type { SegmentCountFit } from '../../contracts/segmentation.ts';
 import type { SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
 import type { FitTask } from './fitTask.ts';
 import type { SegmentFitTask } from './segmentFitTask.ts';
+import type { TabularTrialTask } from './tabularTrialTask.ts';
+import type { MetricSummary } from '../../ml/tabular/evaluate.ts';
 
 export class FitPool {
   private pool: Piscina | undefined;
@@ -20,6 +22,11 @@ export class FitPool {
   /** Fits one k of a segmentation. */
   fitSegments(task: SegmentFitTask, signal?: AbortSignal): Promise<SegmentCountFit> {
     return this.threadPool().run(task, { name: 'fitSegments', ...(signal ? { signal } : {}) });
+  }
+
+  /** Cross-validates one tabular trial. */
+  crossValidateTrial(task: TabularTrialTask, signal?: AbortSignal): Promise<MetricSummary> {
+    return this.threadPool().run(task, { name: 'crossValidateTrial', ...(signal ? { signal } : {}) });
   }
 
   private threadPool(): Piscina {

@@ -1,5 +1,5 @@
-// A fitting thread's entry (piscina loads it): forecast batches by default, segmentation fits by
-// name. It registers the TypeScript loader itself: a thread started under `--import tsx` did not
+// A fitting thread's entry (piscina loads it): forecast batches by default, segmentation fits and
+// tabular trials by name. It registers the TypeScript loader itself: a thread started under `--import tsx` did not
 // always have the loader yet when piscina imported the task (ERR_UNKNOWN_FILE_EXTENSION under
 // load), and registering twice is harmless.
 import { register } from 'tsx/esm/api';
@@ -7,6 +7,7 @@ import { register } from 'tsx/esm/api';
 register();
 const { default: fitTask } = await import('./fitTask.ts');
 const { fitSegments } = await import('./segmentFitTask.ts');
+const { crossValidateTrial } = await import('./tabularTrialTask.ts');
 
-export { fitSegments };
+export { crossValidateTrial, fitSegments };
 export default fitTask;

@@ -1,0 +1,231 @@
+// Activities of tabularTraining. Each step writes its output under tabular/<runId>/ in GCS (the
+// filtered rows, the training and test parts, the refitted model) with fixed names, so a retry
+// overwrites; a trial is recorded keyed (run_id, trial) and a recorded trial is returned, not
+// rerun; registering writes the version and the champion/challenger decision in one transaction.
+import { Context } from '@temporalio/activity';
+import { invalidInput } from '../contracts/failures.ts';
+import {
+  TABULAR_MODELS,
+  type SearchOptions,
+  type SplitOptions,
+  type TabularModelName,
+  type TabularRegistration,
+  type TabularTrainingOptions,
+  type TrialPlan,
+  type TrialResult,
+} from '../contracts/tabular.ts';
+import { fitTabular, predictTabular, scoreOf, type FittedTabular } from '../ml/tabular/evaluate.ts';
+import { LEARNERS, learnerByName, type LearnerName } from '../ml/tabular/learners.ts';
+import { BIGMART_SPEC } from '../ml/tabular/presets/bigmart.ts';
+import { filterRows, targets } from '../ml/tabular/rows.ts';
+import { sampleTrials, type Trial } from '../ml/tabular/searchSpace.ts';
+import type { DatasetSpec } from '../ml/tabular/spec.ts';
+import { randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
+import type { RawRow } from '../ml/tabular/values.ts';
+import { csvRows, readRowSet, tabularObject, writeRowSet } from '../platform/tabularData.ts';
+import { fittedTabular, registerTabularVersion } from '../platform/tabularRegistry.ts';
+import {
+  recordedTabularTrial,
+  recordTabularRun,
+  recordTabularTrial,
+  type TabularRunState,
+} from '../platform/tabularRuns.ts';
+import type { Deps } from './deps.ts';
+import { whileHeartbeating } from './heartbeat.ts';
+
+const PRESETS: Record<TabularModelName, DatasetSpec> = { bigmart: BIGMART_SPEC };
+
+export function tabularSpec(model: string): DatasetSpec {
+  if (!(TABULAR_MODELS as readonly string[]).includes(model))
+    throw invalidInput('model', `${model} has no preset (known: ${TABULAR_MODELS.join(', ')})`);
+  return PRESETS[model as TabularModelName];
+}
+
+/**
+ * The trials of a search over the task's learners (or the chosen ones): grid, every learner's grid
+ * in turn; random, the trials dealt round the learners, each learner's draws seeded from the
+ * search seed. Cut at `trials`, numbered from 0.
+ */
+export function planTrials(spec: DatasetSpec, search: SearchOptions): TrialPlan[] {
+  const names = search.learners ?? Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task));
+  for (const name of names) {
+    if (!Object.hasOwn(LEARNERS, name))
+      throw invalidInput('search.learners', `unknown learner ${name} (known: ${Object.keys(LEARNERS).join(', ')})`);
+    if (!learnerOf(name).tasks.includes(spec.task))
+      throw invalidInput('search.learners', `${name} does not do ${spec.task}`);
+  }
+  if (!names.length) throw invalidInput('search.learners', 'no learner to search');
+  const drawn: { learner: string; params: Trial }[] =
+    search.kind === 'grid'
+      ? names.flatMap((learner) =>
+          sampleTrials(learnerOf(learner).grid, { kind: 'grid' }).map((params) => ({ learner, params })),
+        )
+      : names.flatMap((learner, l) => {
+          const n = Math.floor(search.trials / names.length) + (l < search.trials % names.length ? 1 : 0);
+          return n
+            ? sampleTrials(learnerOf(learner).random, { kind: 'random', n, seed: search.seed + l }).map((params) => ({
+                learner,
+                params,
+              }))
+            : [];
+        });
+  return drawn.slice(0, search.trials).map((t, trial) => ({ trial, ...t }));
+}
+
+const learnerOf = (name: string) => LEARNERS[name as LearnerName];
+
+function splitRows(spec: DatasetSpec, rows: readonly RawRow[], o: SplitOptions): Split {
+  if (o.kind === 'random') return randomSplit(rows.length, o);
+  if (o.kind === 'stratified') return stratifiedSplit(targets(spec, rows), o);
+  if (!rows.every((r) => o.column in r)) throw invalidInput('split.column', `${o.column} is not a column of the rows`);
+  return timeSplit(
+    rows.map((r) => r[o.column] as string),
+    o,
+  );
+}
+
+/** Lower is better for both objectives; the challenger must beat the champion by the margin. */
+function promotion(challenger: number, champion: number | undefined, margin: number) {
+  if (champion === undefined) return { promoted: true, reason: 'no champion yet' };
+  const promoted = challenger < champion * (1 - margin);
+  return {
+    promoted,
+    reason: promoted
+      ? `${challenger.toFixed(4)} beats the champion's ${champion.toFixed(4)} by more than ${margin * 100}%`
+      : `${challenger.toFixed(4)} does not beat the champion's ${champion.toFixed(4)} by more than ${margin * 100}%`,
+  };
+}
+
+/** The test metric the search minimized: RMSE for regression, log loss for classification. */
+const objectiveOf = (metrics: Record<string, number>) => metrics.rmse ?? metrics.logLoss!;
+
+export function tabularActivities(deps: Deps) {
+  // A worker runs many trials of one run: its training rows are read from GCS once.
+  let cached: { runId: string; rows: Promise<RawRow[]> } | undefined;
+  const trainRows = (runId: string) => {
+    if (cached?.runId !== runId) cached = { runId, rows: readRowSet(deps.store, runId, 'train') };
+    const rows = cached.rows;
+    rows.catch(() => (cached = undefined));
+    return rows;
+  };
+
+  return {
+    recordTabularRun: (run: TabularRunState): Promise<void> =>
+      whileHeartbeating(() => recordTabularRun(deps.pool, run)),
+
+    /** The trials the search will run; bad learners fail here, naming the field. */
+    planTabularTrials: (o: TabularTrainingOptions): Promise<TrialPlan[]> =>
+      Promise.resolve(planTrials(tabularSpec(o.model), o.search)),
+
+    /** The source's rows after the spec's filters, to tabular/<runId>/rows.json; how many read and kept. */
+    loadTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ read: number; kept: number }> =>
+      whileHeartbeating(async () => {
+        if (o.source.kind !== 'csv')
+          throw invalidInput('source.kind', `${o.source.kind} sources are not supported yet; use csv`);
+        const read = await csvRows(deps.store, o.source.uri);
+        const { rows } = filterRows(tabularSpec(o.model), read);
+        await writeRowSet(deps.store, runId, 'rows', rows);
+        return { read: read.length, kept: rows.length };
+      }),
+
+    /** The run's rows split into tabular/<runId>/train.json and test.json; their sizes. */
+    splitTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ train: number; test: number }> =>
+      whileHeartbeating(async () => {
+        const rows = await readRowSet(deps.store, runId, 'rows');
+        const { train, test } = splitRows(tabularSpec(o.model), rows, o.split);
+        await writeRowSet(
+          deps.store,
+          runId,
+          'train',
+          train.map((i) => rows[i]!),
+        );
+        await writeRowSet(
+          deps.store,
+          runId,
+          'test',
+          test.map((i) => rows[i]!),
+        );
+        return { train: train.length, test: test.length };
+      }),
+
+    /** One trial's cross-validation on the training part, in a worker thread; recorded once. */
+    runTabularTrial: (runId: string, plan: TrialPlan, o: TabularTrainingOptions): Promise<TrialResult> =>
+      whileHeartbeating(async () => {
+        const recorded = await recordedTabularTrial(deps.pool, runId, plan.trial);
+        if (recorded) return recorded;
+        const started = performance.now();
+        const metrics = await deps.fitPool.crossValidateTrial(
+          {
+            spec: tabularSpec(o.model),
+            rows: await trainRows(runId),
+            learner: plan.learner,
+            params: plan.params as Trial,
+            folds: o.search.folds,
+            seed: o.search.seed,
+          },
+          Context.current().cancellationSignal,
+        );
+        const result: TrialResult = { ...plan, metrics, seconds: (performance.now() - started) / 1000 };
+        await recordTabularTrial(deps.pool, runId, result);
+        return result;
+      }),
+
+    /** The best trial refitted on the whole training part, to tabular/<runId>/model.json. */
+    refitTabularModel: (runId: string, best: TrialPlan, o: TabularTrainingOptions): Promise<void> =>
+      whileHeartbeating(async () => {
+        learnerByName(best.learner);
+        const fitted = fitTabular(
+          tabularSpec(o.model),
+          await trainRows(runId),
+          best.learner,
+          best.params as Trial,
+          o.search.seed,
+        );
+        await deps.store.write(tabularObject(runId, 'model'), JSON.stringify(fitted), 'application/json');
+      }),
+
+    /** The refitted challenger and the champion scored on the run's test rows; registered, promoted or not. */
+    registerTabularModel: (
+      runId: string,
+      best: TrialResult,
+      trials: number,
+      o: TabularTrainingOptions,
+    ): Promise<TabularRegistration> =>
+      whileHeartbeating(async () => {
+        const spec = tabularSpec(o.model);
+        const fitted = JSON.parse(
+          (await deps.store.read(tabularObject(runId, 'model'))).toString('utf8'),
+        ) as FittedTabular;
+        const test = await readRowSet(deps.store, runId, 'test');
+        const y = targets(spec, test);
+        const metrics = scoreOf(spec, y, predictTabular(fitted, test));
+        return registerTabularVersion(
+          deps.pool,
+          deps.store,
+          {
+            model: o.model,
+            runId,
+            fitted,
+            spec,
+            trial: { trial: best.trial, learner: best.learner, params: best.params },
+            metrics: { test: metrics, crossValidation: best.metrics, trials },
+          },
+          async (champion) => {
+            const championMetrics =
+              champion && scoreOf(spec, y, predictTabular(await fittedTabular(deps.store, champion.params), test));
+            return {
+              metrics,
+              champion: champion ? { version: champion.version, metrics: championMetrics! } : null,
+              ...promotion(
+                objectiveOf(metrics),
+                championMetrics ? objectiveOf(championMetrics) : undefined,
+                o.promotionMargin,
+              ),
+            };
+          },
+        );
+      }),
+  };
+}
+
+export type TabularActivities = ReturnType<typeof tabularActivities>;
