@@ -6,9 +6,7 @@ export const TABULAR_RUN_PREFIX = 'tabular-';
 
 /** Where a run's rows come from. */
 export type TabularSource =
-  | { kind: 'csv'; uri: string }
-  | { kind: 'postgres'; table: string }
-  | { kind: 'bigquery'; table: string };
+  { kind: 'csv'; uri: string } | { kind: 'postgres'; table: string } | { kind: 'bigquery'; table: string };
 
 export type SplitOptions =
   | { kind: 'random'; testShare: number; seed: number }
@@ -106,3 +104,13 @@ export function trialObjective(t: Pick<TrialResult, 'metrics'>): number {
   if (!m) throw new Error(`a trial has neither rmse nor logLoss: ${Object.keys(t.metrics).join(', ')}`);
   return m.mean;
 }
+
+export const DEFAULT_TABULAR_TRAINING: Pick<TabularTrainingOptions, 'split' | 'search' | 'promotionMargin'> = {
+  split: { kind: 'random', testShare: 0.2, seed: 0 },
+  search: { kind: 'random', trials: 50, concurrency: 4, folds: 5, seed: 0 },
+  promotionMargin: 0.01,
+};
+
+/** What a run needs: the model and source; the split, search and margin default. */
+export type TabularTrainingInput = Pick<TabularTrainingOptions, 'model' | 'source'> &
+  Partial<Pick<TabularTrainingOptions, 'split' | 'promotionMargin'>> & { search?: Partial<SearchOptions> };

@@ -10,4 +10,5 @@ export { scheduledCustomerSegmentation } from './scheduledCustomerSegmentation.t
 export { scheduledDailyIngest } from './scheduledDailyIngest.ts';
 export { scheduledWeeklyTraining } from './scheduledWeeklyTraining.ts';
 export { stackCheck } from './stackCheck.ts';
+export { tabularTraining } from './tabularTraining.ts';
 export { weeklyTraining } from './weeklyTraining.ts';

@@ -1,0 +1,150 @@
+// tabularTraining: the source's rows -> the spec's filters -> train/test split -> the trials as
+// parallel activities (at most search.concurrency at once), each cross-validated on the training
+// part and recorded -> the best refitted on the whole training part -> the challenger against the
+// champion on the same test rows -> a registry version, promoted or kept as a challenger. Each
+// stage is recorded on the run row, so the page and the API see it without asking the workflow.
+import {
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  rootCause,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TabularActivities } from '../activities/tabularTraining.ts';
+import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import {
+  DEFAULT_TABULAR_TRAINING,
+  TABULAR_MODELS,
+  tabularProgressQuery,
+  trialObjective,
+  type TabularReport,
+  type TabularStage,
+  type TabularTrainingInput,
+  type TabularTrainingOptions,
+  type TrialResult,
+} from '../contracts/tabular.ts';
+import { slidingWindow } from './slidingWindow.ts';
+
+const retry = {
+  initialInterval: '1 second',
+  maximumInterval: '30 seconds',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: [INVALID_INPUT],
+};
+const acts = proxyActivities<TabularActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
+
+export async function tabularTraining(input: TabularTrainingInput): Promise<TabularReport> {
+  const options: TabularTrainingOptions = {
+    ...DEFAULT_TABULAR_TRAINING,
+    ...input,
+    search: { ...DEFAULT_TABULAR_TRAINING.search, ...input.search },
+  };
+  checkOptions(options);
+  const { workflowId: runId, runId: workflowRunId } = workflowInfo();
+  const started = Date.now();
+  const counts = { read: 0, rows: 0, train: 0, test: 0, trialsTotal: 0, trialsDone: 0 };
+  let stage: TabularStage = 'loading';
+  let best: TrialResult | undefined;
+  setHandler(tabularProgressQuery, () => ({
+    stage,
+    trialsTotal: counts.trialsTotal,
+    trialsDone: counts.trialsDone,
+    best: best ? { trial: best.trial, learner: best.learner, metrics: best.metrics } : null,
+  }));
+  const record = (error?: string) =>
+    acts.recordTabularRun({
+      runId,
+      workflowRunId,
+      stage,
+      options,
+      counts,
+      ...(best ? { best: { trial: best.trial, learner: best.learner, metrics: best.metrics } } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
+
+  await record();
+  try {
+    const plan = await acts.planTabularTrials(options);
+    counts.trialsTotal = plan.length;
+    const loaded = await acts.loadTabularRows(runId, options);
+    counts.read = loaded.read;
+    counts.rows = loaded.kept;
+    stage = 'splitting';
+    await record();
+
+    const parts = await acts.splitTabularRows(runId, options);
+    counts.train = parts.train;
+    counts.test = parts.test;
+    stage = 'searching';
+    await record();
+
+    await slidingWindow(plan, options.search.concurrency, async (trial) => {
+      const result = await acts.runTabularTrial(runId, trial, options);
+      counts.trialsDone++;
+      // Ties go to the lower trial number, so the choice does not depend on which finished first.
+      if (
+        !best ||
+        trialObjective(result) < trialObjective(best) ||
+        (trialObjective(result) === trialObjective(best) && result.trial < best.trial)
+      )
+        best = result;
+    });
+    const chosen = best!;
+    stage = 'refitting';
+    await record();
+
+    await acts.refitTabularModel(runId, chosen, options);
+    stage = 'registering';
+    await record();
+
+    const registration = await acts.registerTabularModel(runId, chosen, plan.length, options);
+    stage = 'done';
+    await record();
+    return {
+      runId,
+      rows: counts.rows,
+      train: counts.train,
+      test: counts.test,
+      trials: plan.length,
+      best: chosen,
+      registration,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (err) {
+    // What was saved stays (trials are recorded once each); the run row says where it stopped and why.
+    stage = isCancellation(err) ? 'cancelled' : 'failed';
+    await CancellationScope.nonCancellable(() =>
+      record(stage === 'cancelled' ? 'cancelled' : (rootCause(err) ?? String(err))),
+    );
+    throw err;
+  }
+}
+
+function checkOptions(o: TabularTrainingOptions): void {
+  if (!(TABULAR_MODELS as readonly string[]).includes(o.model))
+    throw invalidInput('model', `${o.model} has no preset (known: ${TABULAR_MODELS.join(', ')})`);
+  if (o.source.kind === 'csv' && !o.source.uri) throw invalidInput('source.uri', 'must name the CSV object');
+  const { split, search } = o;
+  if (!(split.testShare > 0 && split.testShare < 1))
+    throw invalidInput('split.testShare', `must be between 0 and 1, got ${split.testShare}`);
+  if (split.kind !== 'time' && !Number.isInteger(split.seed))
+    throw invalidInput('split.seed', `must be a whole number, got ${split.seed}`);
+  if (search.kind !== 'grid' && search.kind !== 'random')
+    throw invalidInput('search.kind', `must be grid or random, got ${String(search.kind)}`);
+  const whole = (field: 'trials' | 'concurrency' | 'folds', min: number, max: number) => {
+    const v = search[field];
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw invalidInput(`search.${field}`, `must be a whole number from ${min} to ${max}, got ${v}`);
+  };
+  whole('trials', 1, 1000);
+  whole('concurrency', 1, 64);
+  whole('folds', 2, 20);
+  if (!Number.isInteger(search.seed)) throw invalidInput('search.seed', `must be a whole number, got ${search.seed}`);
+  if (!(o.promotionMargin >= 0 && o.promotionMargin < 1))
+    throw invalidInput('promotionMargin', `must be from 0 to below 1, got ${o.promotionMargin}`);
+}
