@@ -1,4 +1,4 @@
-// Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation,
+// Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation, tabularTraining,
 // scheduledDailyIngest, scheduledWeeklyTraining and scheduledCustomerSegmentation in the workflow
 // tier's Temporal with mocked activities (their activities' results do not change the command
 // sequence). The scheduled three are started by a real Schedule backfilled for a past time, so
@@ -19,6 +19,7 @@ import {
   scheduledCustomerSegmentation,
   scheduledDailyIngest,
   scheduledWeeklyTraining,
+  tabularTraining,
 } from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
 import { startTestTemporal, withWorker, type Activities } from '../workflow/env.ts';
@@ -78,6 +79,24 @@ const activities: Partial<Activities> = {
       rejected: 1,
     }),
   reconcileTransactionImport: () => Promise.resolve(),
+  // A tabular search of three trials, two at once.
+  recordTabularRun: () => Promise.resolve(),
+  planTabularTrials: () =>
+    Promise.resolve([0, 1, 2].map((trial) => ({ trial, learner: 'ridge', params: { alpha: 10 ** trial } }))),
+  loadTabularRows: () => Promise.resolve({ read: 100, kept: 90 }),
+  splitTabularRows: () => Promise.resolve({ train: 72, test: 18 }),
+  runTabularTrial: (_runId, plan) =>
+    Promise.resolve({ ...plan, metrics: { rmse: { mean: 1000 + plan.trial, std: 1 } }, seconds: 0.1 }),
+  refitTabularModel: () => Promise.resolve(),
+  registerTabularModel: () =>
+    Promise.resolve({
+      version: 1,
+      label: '20261202_063000',
+      promoted: true,
+      reason: 'no champion yet',
+      metrics: { rmse: 1001 },
+      champion: null,
+    }),
   // A segmentation of 40 customers, k = 2 and 3.
   recordSegmentationRun: () => Promise.resolve(),
   exportSegmentationSnapshot: () => Promise.resolve(120),
@@ -163,6 +182,18 @@ try {
       args: [{ kMin: 2, kMax: 3 }],
     });
     await save('customerSegmentation', 'segmentation-replay');
+    await env.client.workflow.execute(tabularTraining, {
+      taskQueue,
+      workflowId: 'tabular-replay',
+      args: [
+        {
+          model: 'bigmart',
+          source: { kind: 'csv', uri: 'uploads/bigmart/Train.csv' },
+          search: { kind: 'random', trials: 3, concurrency: 2, folds: 3, seed: 0 },
+        },
+      ],
+    });
+    await save('tabularTraining', 'tabular-replay');
     await env.client.workflow.execute(retrainSeries, {
       taskQueue,
       workflowId: 'retrain-1-p01',
