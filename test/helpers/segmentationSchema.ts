@@ -1,6 +1,6 @@
-// The segmentation reads every transaction and keeps one production model, so the tests that run
-// it keep their Postgres tables in a schema of their own (search_path first): no other test's
-// transactions, versions or runs are there. Tables not copied (api_keys, sales, ...) are public's.
+// The segmentation reads every transaction and keeps one production model (as tabular training
+// keeps one per model), so the tests that run them keep their Postgres tables in a schema of their
+// own (search_path first): no other test's transactions, versions or runs are there. Tables not copied (api_keys, sales, ...) are public's.
 import type { Config } from '../../platform/config.ts';
 import { createPool, type Pool } from '../../platform/postgres.ts';
 import type { RetailTransaction } from '../../ml/segmentation/cleaning.ts';
@@ -12,6 +12,8 @@ const TABLES = [
   'customer_features',
   'customer_segments',
   'segmentation_runs',
+  'tabular_runs',
+  'tabular_trials',
   'models',
   'model_versions',
 ];
