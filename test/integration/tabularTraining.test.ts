@@ -121,4 +121,22 @@ describe('tabularTraining on the real stack (generated BigMart)', () => {
       ],
     );
   });
+
+  it('stores a forest in GCS under models/<name>/<version>/ and serves it from there', async () => {
+    const forest = await run(uniqueId('tabular-e2e'), {
+      ...input,
+      search: { kind: 'grid', trials: 1, concurrency: 1, folds: 2, seed: 1, learners: ['forest'] },
+    });
+    const version = (await tabularVersions(isolated.pool, 'bigmart')).find(
+      (v) => v.version === forest.registration.version,
+    )!;
+    assert.deepEqual(version.params.model, { object: `models/bigmart/${version.version}/model.json` });
+    const test = await readRowSet(store, forest.runId, 'test');
+    const fitted = await fittedTabular(store, version.params);
+    assert.equal(fitted.model.learner, 'forest');
+    assert.deepEqual(
+      scoreOf(BIGMART_SPEC, targets(BIGMART_SPEC, test), predictTabular(fitted, test)),
+      forest.registration.metrics,
+    );
+  });
 });
