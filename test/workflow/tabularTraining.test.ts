@@ -14,7 +14,7 @@ import {
 import type { TabularRunState } from '../../platform/tabularRuns.ts';
 import { tabularTraining } from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
-import { startTestTemporal, withWorker, type Activities } from './env.ts';
+import { startTestTemporal, untilCancelled, withWorker, type Activities } from './env.ts';
 
 const INPUT: TabularTrainingInput = {
   model: 'bigmart',
@@ -198,5 +198,35 @@ describe('tabular training workflow (mocked activities)', () => {
     const last = mocks.records.at(-1)!;
     assert.equal(last.stage, 'failed');
     assert.match(last.error!, /rows: row 12: Item_MRP is "abc", not a number/);
+  });
+
+  it('records a cancelled run when cancelled mid-search, starting no more trials', async () => {
+    const mocks = tabularMocks();
+    let inFlight = 0;
+    mocks.activities.runTabularTrial = (_runId, plan) => {
+      mocks.calls.push(`trial ${plan.trial}`);
+      inFlight++;
+      return untilCancelled();
+    };
+    const err = await withWorker(env, mocks.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(tabularTraining, {
+        taskQueue,
+        workflowId: 'tabular-cancelled',
+        args: [INPUT],
+      });
+      await until('two trials in flight', () => inFlight === 2);
+      await handle.cancel();
+      return handle.result().then(
+        () => assert.fail('the run completed'),
+        (e: unknown) => e,
+      );
+    });
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.equal(mocks.records.at(-1)!.stage, 'cancelled');
+    assert.deepEqual(
+      mocks.calls.filter((c) => c.startsWith('trial')),
+      ['trial 0', 'trial 1'],
+    );
+    assert.ok(!mocks.calls.includes('refit'));
   });
 });
