@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { planTrials, tabularSpec } from '../../activities/tabularTraining.ts';
+import type { SearchOptions } from '../../contracts/tabular.ts';
+import { LEARNERS } from '../../ml/tabular/learners.ts';
+import { sampleTrials } from '../../ml/tabular/searchSpace.ts';
+
+const spec = tabularSpec('bigmart');
+const search = (o: Partial<SearchOptions>): SearchOptions => ({
+  kind: 'random',
+  trials: 7,
+  concurrency: 2,
+  folds: 3,
+  seed: 4,
+  ...o,
+});
+
+describe('planTrials', () => {
+  it('deals random trials round the learners, each drawn with its own seed, numbered from 0', () => {
+    const plan = planTrials(spec, search({ learners: ['ridge', 'lasso', 'tree'] }));
+    assert.deepEqual(
+      plan.map((p) => p.trial),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      plan.map((p) => p.learner),
+      ['ridge', 'ridge', 'ridge', 'lasso', 'lasso', 'tree', 'tree'],
+    );
+    assert.deepEqual(
+      plan.filter((p) => p.learner === 'lasso').map((p) => p.params),
+      sampleTrials(LEARNERS.lasso.random, { kind: 'random', n: 2, seed: 5 }),
+    );
+    assert.deepEqual(planTrials(spec, search({ learners: ['ridge', 'lasso', 'tree'] })), plan, 'same seed, same plan');
+  });
+
+  it('runs every learner grid in turn, cut at the number of trials', () => {
+    const plan = planTrials(spec, search({ kind: 'grid', trials: 7, learners: ['ridge', 'lasso'] }));
+    assert.deepEqual(
+      plan.map((p) => [p.learner, p.params.alpha]),
+      [
+        ['ridge', 0.01],
+        ['ridge', 0.1],
+        ['ridge', 1],
+        ['ridge', 10],
+        ['ridge', 100],
+        ['lasso', 0.01],
+        ['lasso', 0.1],
+      ],
+    );
+  });
+
+  it('searches every learner of the task by default', () => {
+    const plan = planTrials(spec, search({ trials: 100 }));
+    assert.ok(!plan.some((p) => p.learner === 'logistic'), 'logistic is classification only');
+    assert.deepEqual(
+      [...new Set(plan.map((p) => p.learner))].sort(),
+      Object.keys(LEARNERS)
+        .filter((n) => n !== 'logistic')
+        .sort(),
+    );
+  });
+
+  it('names the field for an unknown learner, one of another task, or an unknown model', () => {
+    for (const [learners, message] of [
+      [['ridge', 'xgboost'], /^search\.learners: unknown learner xgboost/],
+      [['logistic'], /^search\.learners: logistic does not do regression/],
+      [[], /^search\.learners: no learner/],
+    ] as const)
+      assert.throws(
+        () => planTrials(spec, search({ learners: [...learners] })),
+        (e: unknown) => e instanceof ApplicationFailure && message.test(e.message),
+      );
+    assert.throws(() => tabularSpec('walmart'), { message: /^model: walmart has no preset/ });
+  });
+});
