@@ -15,7 +15,7 @@ import {
   type TrialResult,
 } from '../contracts/tabular.ts';
 import { fitTabular, predictTabular, scoreOf, type FittedTabular } from '../ml/tabular/evaluate.ts';
-import { LEARNERS, learnerByName, type LearnerName } from '../ml/tabular/learners.ts';
+import { LEARNERS, type LearnerName } from '../ml/tabular/learners.ts';
 import { BIGMART_SPEC } from '../ml/tabular/presets/bigmart.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
 import { sampleTrials, type Trial } from '../ml/tabular/searchSpace.ts';
@@ -173,7 +173,6 @@ export function tabularActivities(deps: Deps) {
     /** The best trial refitted on the whole training part, to tabular/<runId>/model.json. */
     refitTabularModel: (runId: string, best: TrialPlan, o: TabularTrainingOptions): Promise<void> =>
       whileHeartbeating(async () => {
-        learnerByName(best.learner);
         const fitted = fitTabular(
           tabularSpec(o.model),
           await trainRows(runId),
