@@ -42,7 +42,6 @@ export type TabularStage =
   | 'splitting'
   | 'searching'
   | 'refitting'
-  | 'evaluating'
   | 'registering'
   | 'done'
   | 'failed'
