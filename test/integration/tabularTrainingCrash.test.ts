@@ -1,0 +1,128 @@
+// kill -9 of the training worker in the middle of a hyperparameter search, while trials are
+// cross-validating in its worker threads: a new worker retries what was in flight, the trials
+// recorded before the kill are returned as recorded (not run again), and the run ends with every
+// trial of the plan recorded exactly once and one registry version. Its own Postgres schema (the
+// worker gets it through DATABASE_URL).
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import proto from '@temporalio/proto';
+import type { TabularReport, TabularTrainingInput } from '../../contracts/tabular.ts';
+import { ObjectStore } from '../../platform/storage.ts';
+import { tabularVersions } from '../../platform/tabularRegistry.ts';
+import { connectClient } from '../../platform/temporal.ts';
+import { BIGMART_TRAIN_HEADER, bigmartCsvLine, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
+import { testConfig, uniqueId } from '../helpers/stack.ts';
+import { until } from '../helpers/until.ts';
+import { startWorkerProcess } from '../helpers/workerProcess.ts';
+
+const { PendingActivityState } = proto.temporal.api.enums.v1;
+const TRIALS = 8;
+
+interface TrialRow {
+  trial: number;
+  metrics: unknown;
+  seconds: number;
+  created_at: Date;
+}
+
+describe('a training worker killed with SIGKILL in the middle of a hyperparameter search', () => {
+  let isolated: IsolatedSchema;
+  let input: TabularTrainingInput;
+  const workers: ChildProcess[] = [];
+  const startWorker = (): ChildProcess =>
+    startWorkerProcess('training', { ...process.env, DATABASE_URL: isolated.cfg.postgres.url });
+  const trialRows = async (runId: string) =>
+    (
+      await isolated.pool.query<TrialRow>(
+        'SELECT trial, metrics, seconds, created_at FROM tabular_trials WHERE run_id = $1 ORDER BY trial',
+        [runId],
+      )
+    ).rows;
+
+  before(async () => {
+    isolated = await isolatedSchema(testConfig(), 'tabcrash');
+    const { train } = generateBigMart({ seed: 11, rows: 3000 });
+    const csv = [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n';
+    const uri = await new ObjectStore(isolated.cfg.gcs).write(
+      `${uniqueId('uploads/bigmart-crash')}/Train.csv`,
+      csv,
+      'text/csv',
+    );
+    // Forest trials take seconds each, so the kill lands while some are cross-validating.
+    input = {
+      model: 'bigmart',
+      source: { kind: 'csv', uri },
+      search: { kind: 'random', trials: TRIALS, concurrency: 2, folds: 3, seed: 2, learners: ['forest', 'ridge'] },
+    };
+  });
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await isolated?.drop();
+  });
+
+  it('is finished by a new worker with every trial recorded once', async () => {
+    const cfg = isolated.cfg;
+    const client = await connectClient(cfg.temporal);
+    try {
+      const runId = uniqueId('tabular-crash');
+      const handle = await client.workflow.start('tabularTraining', {
+        workflowId: runId,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [input],
+      });
+      workers.push(startWorker());
+      // Killed with a trial recorded and another cross-validating in the worker (not between two activities).
+      await until(
+        'a trial recorded and another running',
+        async () =>
+          (await trialRows(runId)).length > 0 &&
+          (await handle.describe()).raw.pendingActivities?.some(
+            (a) =>
+              a.activityType?.name === 'runTabularTrial' &&
+              a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+          ),
+        { seconds: 120 },
+      );
+      workers[0]!.kill('SIGKILL');
+      const beforeKill = await trialRows(runId);
+      assert.ok(beforeKill.length < TRIALS, 'the search was still going at the kill');
+      workers.push(startWorker());
+      const report = (await handle.result()) as TabularReport;
+
+      const history = await handle.fetchHistory();
+      const retried = history.events?.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+      assert.ok(retried?.length, 'a trial the worker was killed in ran again');
+
+      const recorded = await trialRows(runId);
+      assert.deepEqual(
+        recorded.map((t) => t.trial),
+        Array.from({ length: TRIALS }, (_, i) => i),
+      );
+      // What was recorded before the kill is what the run used: returned, not run and written again.
+      for (const t of beforeKill) assert.deepEqual(recorded[t.trial], t);
+      assert.equal(report.trials, TRIALS);
+      assert.equal(report.best.metrics.rmse!.mean, Math.min(...recorded.map((t) => readRmse(t.metrics))));
+
+      const versions = await tabularVersions(isolated.pool, 'bigmart');
+      assert.deepEqual(
+        versions.map((v) => [v.version, v.stage, v.runId]),
+        [[1, 'production', runId]],
+      );
+      const {
+        rows: [run],
+      } = await isolated.pool.query<{ status: string; counts: { trialsDone: number; trialsTotal: number } }>(
+        'SELECT status, counts FROM tabular_runs WHERE run_id = $1',
+        [runId],
+      );
+      assert.equal(run?.status, 'done');
+      assert.equal(run?.counts.trialsDone, TRIALS);
+      assert.equal(run?.counts.trialsTotal, TRIALS);
+    } finally {
+      await client.connection.close();
+    }
+  });
+});
+
+const readRmse = (metrics: unknown) => (metrics as { rmse: { mean: number } }).rmse.mean;
