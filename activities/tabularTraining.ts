@@ -156,6 +156,7 @@ export function tabularActivities(deps: Deps) {
         const started = performance.now();
         const metrics = await deps.fitPool.crossValidateTrial(
           {
+            runId,
             spec: tabularSpec(o.model),
             rows: await trainRows(runId),
             learner: plan.learner,

@@ -12,7 +12,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import type { Client } from '@temporalio/client';
 import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import type { ForecastResponse } from '../api/forecastSchemas.ts';
@@ -30,6 +29,7 @@ import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
 import { startProcess, untilHealthy } from './processes.ts';
 import { benchResults } from './results.ts';
+import { postUnderLoad } from './load.ts';
 
 const { values: args } = parseArgs({
   options: { duration: { type: 'string', default: '10' }, retrains: { type: 'string', default: '50' } },
@@ -136,15 +136,6 @@ async function benchForecastLoad(): Promise<void> {
     if (res.status !== 200) throw new Error(`warm-up answered ${res.status}: ${await res.text()}`);
   }
   const warmSeconds = (performance.now() - t0) / 1000;
-  const run = (duration: number, body: () => string) =>
-    autocannon({
-      url: `${api}/v1/forecast`,
-      method: 'POST',
-      connections: 16,
-      duration,
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-    });
   const nextWeek = () => {
     const { store, product } = randomSeries();
     return weekOf(store, product);
@@ -163,26 +154,16 @@ async function benchForecastLoad(): Promise<void> {
       },
     ]);
   };
-  await run(2, nextWeek); // JIT warm-up, not reported
   for (const [name, body] of [
     ['forecast_7_days', nextWeek],
     ['forecast_random_range', anyRange],
   ] as const) {
-    const r = await run(Number(args.duration), body);
+    const load = await postUnderLoad(`${api}/v1/forecast`, body, Number(args.duration));
     report({
       name,
-      tool: 'autocannon',
-      connections: 16,
-      seconds: Number(args.duration),
+      ...load,
       series: all.length,
-      requests: r.requests.total,
-      req_per_s: Math.round(r.requests.average),
-      latency_ms: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-      non_2xx: r.non2xx,
-      errors: r.errors,
-      timeouts: r.timeouts,
       cache_warm_up_seconds: Number(warmSeconds.toFixed(2)),
-      note: 'autocannon runs on the same 2 cores as the API',
       target: '>= 3,000 req/s, p99 <= 20 ms',
     });
   }

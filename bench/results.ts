@@ -6,10 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../scripts/stack/paths.ts';
 
+/** Prints and keeps one result. */
+export type BenchReport = (result: Record<string, unknown>) => void;
+
 export function benchResults(bench: string) {
   const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const results: Record<string, unknown>[] = [];
-  const report = (result: Record<string, unknown>): void => {
+  const report: BenchReport = (result) => {
     const line = { bench, ...result, machine, at: new Date().toISOString() };
     results.push(line);
     console.log(JSON.stringify(line));

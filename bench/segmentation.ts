@@ -13,7 +13,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import type { Client } from '@temporalio/client';
 import type { SegmentationReport } from '../contracts/segmentation.ts';
 import type { ImportTransactionsResult } from '../contracts/transactionImports.ts';
@@ -30,7 +29,9 @@ import {
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
+import { postUnderLoad } from './load.ts';
 import { peakRssMiB, startProcess, untilHealthy } from './processes.ts';
+import { stepSeconds } from './workflowSteps.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' } } });
@@ -40,31 +41,6 @@ const cfg = loadConfig();
 const api = `http://127.0.0.1:${API_PORT}`;
 const { report, save } = benchResults('segmentation');
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
-
-/** Seconds each step (activity type) took in a run: from its first scheduling to its last completion; run records aside. */
-async function stepSeconds(client: Client, workflowId: string): Promise<Record<string, number>> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = new Map<string, { type: string; at: number }>();
-  const spans = new Map<string, { from: number; to: number }>();
-  const time = (t: unknown) => {
-    const { seconds, nanos } = t as { seconds: { toNumber(): number } | number; nanos: number };
-    return (typeof seconds === 'number' ? seconds : seconds.toNumber()) * 1000 + nanos / 1e6;
-  };
-  for (const e of history.events ?? []) {
-    const at = time(e.eventTime);
-    const s = e.activityTaskScheduledEventAttributes;
-    if (s && s.activityType!.name !== 'recordSegmentationRun')
-      scheduled.set(String(e.eventId), { type: s.activityType!.name!, at });
-    const done = e.activityTaskCompletedEventAttributes;
-    const step = done && scheduled.get(String(done.scheduledEventId));
-    if (step) {
-      const { type, at: from } = step;
-      const span = spans.get(type);
-      spans.set(type, { from: Math.min(span?.from ?? from, from), to: Math.max(span?.to ?? at, at) });
-    }
-  }
-  return Object.fromEntries([...spans].map(([type, { from, to }]) => [type, round((to - from) / 1000)]));
-}
 
 async function benchImport(client: Client, file: string): Promise<void> {
   const deps = createDataDeps(cfg, 'retailflow-bench');
@@ -108,7 +84,7 @@ async function benchWorkflow(client: Client, worker: ChildProcess): Promise<Segm
   report({
     name: 'segmentation_workflow',
     seconds: round((performance.now() - t0) / 1000),
-    steps_seconds: await stepSeconds(client, workflowId),
+    steps_seconds: await stepSeconds(client, workflowId, 'recordSegmentationRun'),
     transactions: run.snapshot.transactions,
     cleaning: run.snapshot.cleaning,
     customers: run.snapshot.customers,
@@ -136,31 +112,12 @@ async function benchPredict(apiProcess: ChildProcess): Promise<void> {
     headers: { 'content-type': 'application/json' },
   });
   if (check.status !== 200) throw new Error(`POST /predict answered ${check.status}: ${await check.text()}`);
-  const run = (duration: number) =>
-    autocannon({
-      url: `${api}/predict`,
-      method: 'POST',
-      connections: 16,
-      duration,
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-  await run(2); // JIT warm-up, not reported
-  const r = await run(Number(args.duration));
+  const load = await postUnderLoad(`${api}/predict`, body, Number(args.duration));
   report({
     name: 'predict_seed_one_customer',
-    tool: 'autocannon',
-    connections: 16,
-    seconds: Number(args.duration),
+    ...load,
     answer: await check.json(),
-    requests: r.requests.total,
-    req_per_s: Math.round(r.requests.average),
-    latency_ms: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-    non_2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
     api_peak_rss_mib: await peakRssMiB(apiProcess.pid!),
-    note: 'autocannon runs on the same 2 cores as the API',
     target: '>= 5,000 req/s, p99 <= 10 ms',
   });
 }

@@ -1,12 +1,20 @@
 // Runs in a worker thread (piscina): one hyperparameter trial's k-fold cross-validation on a
 // run's training rows, so a search's trials use every core and the activities' heartbeats keep going.
-import type { MetricSummary } from '../../ml/tabular/evaluate.ts';
-import { crossValidate } from '../../ml/tabular/evaluate.ts';
+// Every trial of a run shares its folds: each thread prepares them once (preprocessing is most
+// of a linear trial's time) and keeps the last run's.
+import {
+  crossValidatePrepared,
+  prepareFolds,
+  type MetricSummary,
+  type PreparedFold,
+} from '../../ml/tabular/evaluate.ts';
 import type { Trial } from '../../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../../ml/tabular/spec.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
 
 export interface TabularTrialTask {
+  /** The rows' identity (the run): trials with the same one share their prepared folds. */
+  runId: string;
   spec: DatasetSpec;
   rows: RawRow[];
   learner: string;
@@ -15,6 +23,18 @@ export interface TabularTrialTask {
   seed: number;
 }
 
-export function crossValidateTrial({ spec, rows, learner, params, folds, seed }: TabularTrialTask): MetricSummary {
-  return crossValidate(spec, rows, learner, params, { folds, seed });
+let kept: { key: string; folds: PreparedFold[] } | undefined;
+
+export function crossValidateTrial({
+  runId,
+  spec,
+  rows,
+  learner,
+  params,
+  folds,
+  seed,
+}: TabularTrialTask): MetricSummary {
+  const key = JSON.stringify([runId, spec, folds, seed]);
+  if (kept?.key !== key) kept = { key, folds: prepareFolds(spec, rows, { folds, seed }) };
+  return crossValidatePrepared(spec, kept.folds, learner, params, seed);
 }

@@ -44,34 +44,51 @@ export function predictTabular(fitted: FittedTabular, rows: readonly RawRow[]): 
   return learner.predict(fitted.model, transform(fitted.preprocessing, rows).x);
 }
 
-/** Mean and population standard deviation of each metric over k folds of `rows`. */
-export function crossValidate(
+/** A fold's training part preprocessed (the preprocessing fitted on it alone) and its held-out part transformed alike. */
+export interface PreparedFold {
+  train: { x: number[][]; y: number[] };
+  test: { x: number[][]; y: number[] };
+}
+
+/** The k folds of `rows`, preprocessed: the same for every trial of a search, so prepared once. */
+export function prepareFolds(
   spec: DatasetSpec,
   rows: readonly RawRow[],
-  learnerName: string,
-  trial: Trial,
   { folds, seed }: { folds: number; seed: number },
-): MetricSummary {
+): PreparedFold[] {
   const y = targets(spec, rows);
-  const scores = kFold(rows.length, { k: folds, seed, ...(spec.task === 'binary' ? { stratify: y } : {}) }).map(
+  return kFold(rows.length, { k: folds, seed, ...(spec.task === 'binary' ? { stratify: y } : {}) }).map(
     ({ train, test }) => {
-      const fitted = fitTabular(
-        spec,
-        train.map((i) => rows[i]!),
-        learnerName,
-        trial,
-        seed,
-      );
-      return scoreOf(
-        spec,
-        test.map((i) => y[i]!),
-        predictTabular(
-          fitted,
-          test.map((i) => rows[i]!),
-        ),
-      );
+      const trainRows = train.map((i) => rows[i]!);
+      const preprocessing = fitPreprocessing(spec, trainRows);
+      return {
+        train: { x: transform(preprocessing, trainRows).x, y: train.map((i) => y[i]!) },
+        test: {
+          x: transform(
+            preprocessing,
+            test.map((i) => rows[i]!),
+          ).x,
+          y: test.map((i) => y[i]!),
+        },
+      };
     },
   );
+}
+
+/** Mean and population standard deviation of each metric of a learner over prepared folds. */
+export function crossValidatePrepared(
+  spec: DatasetSpec,
+  folds: readonly PreparedFold[],
+  learnerName: string,
+  trial: Trial,
+  seed: number,
+): MetricSummary {
+  const { learner } = learnerByName(learnerName);
+  const hyper = trialHyperparameters(learner, trial);
+  const scores = folds.map(({ train, test }) => {
+    const model = learner.fit(train.x, train.y, hyper, { task: spec.task, seed });
+    return scoreOf(spec, test.y, learner.predict(model, test.x));
+  });
   return Object.fromEntries(
     Object.keys(scores[0]!).map((metric) => {
       const values = scores.map((s) => s[metric]!);
@@ -80,4 +97,15 @@ export function crossValidate(
       return [metric, { mean, std }];
     }),
   );
+}
+
+/** Mean and population standard deviation of each metric over k folds of `rows`. */
+export function crossValidate(
+  spec: DatasetSpec,
+  rows: readonly RawRow[],
+  learnerName: string,
+  trial: Trial,
+  options: { folds: number; seed: number },
+): MetricSummary {
+  return crossValidatePrepared(spec, prepareFolds(spec, rows, options), learnerName, trial, options.seed);
 }

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossValidate, fitTabular, predictTabular } from '../../ml/tabular/evaluate.ts';
+import {
+  crossValidate,
+  crossValidatePrepared,
+  fitTabular,
+  predictTabular,
+  prepareFolds,
+  scoreOf,
+} from '../../ml/tabular/evaluate.ts';
+import { LEARNERS } from '../../ml/tabular/learners.ts';
 import { rmse } from '../../ml/tabular/metrics.ts';
 import { BIGMART_SPEC } from '../../ml/tabular/presets/bigmart.ts';
 import { filterRows, targets } from '../../ml/tabular/rows.ts';
 import type { DatasetSpec } from '../../ml/tabular/spec.ts';
-import { randomSplit } from '../../ml/tabular/split.ts';
+import { kFold, randomSplit } from '../../ml/tabular/split.ts';
 import { generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 
 // y = 3 x + 10 + noise in [-0.5, 0.5): a linear model's error is the noise's, 1/sqrt(12) ~ 0.29.
@@ -31,6 +39,47 @@ describe('crossValidate', () => {
     // one neighbour copies the nearest x's noisy y: worse than the line
     const knn = crossValidate(spec, line, 'knn', { k: 1 }, { folds: 5, seed: 1 });
     assert.ok(knn.rmse!.mean > ridge.rmse!.mean);
+  });
+
+  it('scores folds prepared once exactly as fitting and predicting each fold through the serving path', () => {
+    const { rows } = filterRows(BIGMART_SPEC, generateBigMart({ seed: 4, rows: 600 }).train);
+    const y = targets(BIGMART_SPEC, rows);
+    for (const [learner, trial] of [
+      ['lasso', { alpha: 2 }],
+      ['forest', { trees: 5 }],
+    ] as const) {
+      const perFold = kFold(rows.length, { k: 3, seed: 7 }).map(({ train, test }) =>
+        scoreOf(
+          BIGMART_SPEC,
+          test.map((i) => y[i]!),
+          predictTabular(
+            fitTabular(
+              BIGMART_SPEC,
+              train.map((i) => rows[i]!),
+              learner,
+              trial,
+              7,
+            ),
+            test.map((i) => rows[i]!),
+          ),
+        ),
+      );
+      const cv = crossValidate(BIGMART_SPEC, rows, learner, trial, { folds: 3, seed: 7 });
+      assert.equal(cv.rmse!.mean, perFold.reduce((a, s) => a + s.rmse!, 0) / perFold.length);
+    }
+  });
+
+  it('leaves prepared folds as they were: every learner scores them the same again, so trials can share them', () => {
+    const { rows } = filterRows(BIGMART_SPEC, generateBigMart({ seed: 6, rows: 400 }).train);
+    const folds = prepareFolds(BIGMART_SPEC, rows, { folds: 3, seed: 1 });
+    const before = JSON.stringify(folds);
+    for (const [name, { tasks }] of Object.entries(LEARNERS)) {
+      if (!tasks.includes('regression')) continue;
+      const trial = name === 'forest' || name === 'boosting' ? { trees: 5 } : {};
+      const first = crossValidatePrepared(BIGMART_SPEC, folds, name, trial, 1);
+      assert.deepEqual(crossValidatePrepared(BIGMART_SPEC, folds, name, trial, 1), first, name);
+    }
+    assert.equal(JSON.stringify(folds), before);
   });
 
   it('fits, scores and predicts generated BigMart rows through one path (unseen Test.csv rows included)', () => {
