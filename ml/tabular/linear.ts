@@ -34,22 +34,9 @@ export const ridge: Learner<RidgeHyper, LinearParams> = {
     checkRegression('ridge', x, y, options);
     const alpha = checkNumber('ridge', 'alpha', hyper.alpha, { min: 0, minExclusive: true });
     const { xc, yc, xMean, yMean, n, p } = center(x, y);
-    const gram = new Float64Array(p * p);
-    const xty = new Float64Array(p);
-    for (let j = 0; j < p; j++) {
-      const cj = j * n;
-      for (let k = 0; k <= j; k++) {
-        const ck = k * n;
-        let s = 0;
-        for (let i = 0; i < n; i++) s += xc[cj + i]! * xc[ck + i]!;
-        gram[j * p + k] = s;
-        gram[k * p + j] = s;
-      }
-      gram[j * p + j]! += alpha;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += xc[cj + i]! * yc[i]!;
-      xty[j] = s;
-    }
+    const gram = gramOf(xc, n, p);
+    for (let j = 0; j < p; j++) gram[j * p + j]! += alpha;
+    const xty = xtyOf(xc, yc, n, p);
     const w = p > 0 ? choleskySolve(gram, xty, p) : new Float64Array(0);
     return linearModel('ridge', p, xMean, yMean, w, {});
   },
@@ -81,11 +68,12 @@ export function predictLinear(model: TabularModel<LinearParams>, x: Features): n
   });
 }
 
-// Cyclic coordinate descent as sklearn's enet_coordinate_descent does it: on the n-scaled
-// objective, a sweep over the coefficients with a soft threshold each; when the largest change
-// in a sweep is below tol times the largest coefficient, the duality gap decides (below tol
-// times ||y - mean||^2). Without an L1 part the gap bound is useless (its dual point is 0), so
-// the coefficient change alone decides there.
+// Cyclic coordinate descent as sklearn's enet_coordinate_descent_gram does it: on the n-scaled
+// objective, a sweep over the coefficients with a soft threshold each, reading X only through
+// X'X and X'y (a sweep costs p^2, not n p: the rows outnumber the features in every task here);
+// when the largest change in a sweep is below tol times the largest coefficient, the duality gap
+// decides (below tol times ||y - mean||^2). Without an L1 part the gap bound is useless (its dual
+// point is 0), so the coefficient change alone decides there.
 function fitCoordinateDescent(
   name: string,
   x: Features,
@@ -101,15 +89,13 @@ function fitCoordinateDescent(
   const { xc, yc, xMean, yMean, n, p } = center(x, y);
   const l1 = alpha * l1Ratio * n;
   const l2 = alpha * (1 - l1Ratio) * n;
-  const norms = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += xc[j * n + i]! ** 2;
-    norms[j] = s;
-  }
+  const gram = gramOf(xc, n, p);
+  const xty = xtyOf(xc, yc, n, p);
+  const yy = dot(yc, yc);
   const w = new Float64Array(p);
-  const r = Float64Array.from(yc);
-  const gapTolerance = tol * dot(yc, yc);
+  // X'X w, kept up to date as coefficients change: X'r = X'y - X'X w.
+  const gw = new Float64Array(p);
+  const gapTolerance = tol * yy;
   let iterations = 0;
   let converged = false;
   let gap: number | null = null;
@@ -118,16 +104,17 @@ function fitCoordinateDescent(
     let wMax = 0;
     let changeMax = 0;
     for (let j = 0; j < p; j++) {
-      if (norms[j] === 0) continue;
-      const c = j * n;
+      const norm = gram[j * p + j]!;
+      if (norm === 0) continue;
       const old = w[j]!;
-      if (old !== 0) for (let i = 0; i < n; i++) r[i]! += old * xc[c + i]!;
-      let rho = 0;
-      for (let i = 0; i < n; i++) rho += xc[c + i]! * r[i]!;
+      const rho = xty[j]! - gw[j]! + norm * old;
       const shrunk = Math.abs(rho) - l1;
       // 0, not -0, where the threshold zeroes it: the model is compared and stored as JSON.
-      const next = shrunk > 0 ? (Math.sign(rho) * shrunk) / (norms[j]! + l2) : 0;
-      if (next !== 0) for (let i = 0; i < n; i++) r[i]! -= next * xc[c + i]!;
+      const next = shrunk > 0 ? (Math.sign(rho) * shrunk) / (norm + l2) : 0;
+      if (next !== old) {
+        const change = next - old;
+        for (let k = 0; k < p; k++) gw[k]! += change * gram[k * p + j]!;
+      }
       w[j] = next;
       changeMax = Math.max(changeMax, Math.abs(next - old));
       wMax = Math.max(wMax, Math.abs(next));
@@ -138,38 +125,60 @@ function fitCoordinateDescent(
       converged = settled;
       continue;
     }
-    gap = dualityGap(xc, yc, r, w, n, p, l1, l2);
+    gap = dualityGap(xty, gw, yy, w, p, l1, l2);
     converged = gap <= gapTolerance;
   }
   return linearModel(name, p, xMean, yMean, w, { iterations, converged, dualGap: gap });
 }
 
 // The elastic net is a lasso on X stacked over sqrt(l2) I; its dual point is the residual
-// scaled into the feasible set ||X'theta - l2 w||_inf <= l1.
+// scaled into the feasible set ||X'theta - l2 w||_inf <= l1. With r = y - Xw: X'r = X'y - X'X w,
+// r'r = y'y - 2 w'X'y + w'X'X w and r'y = y'y - w'X'y.
 function dualityGap(
-  xc: Float64Array,
-  yc: Float64Array,
-  r: Float64Array,
+  xty: Float64Array,
+  gw: Float64Array,
+  yy: number,
   w: Float64Array,
-  n: number,
   p: number,
   l1: number,
   l2: number,
 ): number {
   let dualNorm = 0;
-  for (let j = 0; j < p; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += xc[j * n + i]! * r[i]!;
-    dualNorm = Math.max(dualNorm, Math.abs(s - l2 * w[j]!));
-  }
-  const rNorm2 = dot(r, r);
+  for (let j = 0; j < p; j++) dualNorm = Math.max(dualNorm, Math.abs(xty[j]! - gw[j]! - l2 * w[j]!));
+  const wq = dot(w, xty);
+  const rNorm2 = Math.max(0, yy - 2 * wq + dot(w, gw));
   const wNorm2 = dot(w, w);
   const scale = dualNorm > l1 ? l1 / dualNorm : 1;
   let l1Norm = 0;
   for (let j = 0; j < p; j++) l1Norm += Math.abs(w[j]!);
-  return (
-    0.5 * rNorm2 * (1 + scale * scale) + l1 * l1Norm - scale * dot(r, yc) + 0.5 * l2 * (1 + scale * scale) * wNorm2
-  );
+  return 0.5 * rNorm2 * (1 + scale * scale) + l1 * l1Norm - scale * (yy - wq) + 0.5 * l2 * (1 + scale * scale) * wNorm2;
+}
+
+/** X'X of centered column-major X (p x p, row-major). */
+function gramOf(xc: Float64Array, n: number, p: number): Float64Array {
+  const gram = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    const cj = j * n;
+    for (let k = 0; k <= j; k++) {
+      const ck = k * n;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += xc[cj + i]! * xc[ck + i]!;
+      gram[j * p + k] = s;
+      gram[k * p + j] = s;
+    }
+  }
+  return gram;
+}
+
+/** X'y of centered column-major X. */
+function xtyOf(xc: Float64Array, yc: Float64Array, n: number, p: number): Float64Array {
+  const xty = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += xc[j * n + i]! * yc[i]!;
+    xty[j] = s;
+  }
+  return xty;
 }
 
 function checkRegression(name: string, x: Features, y: readonly number[], options: FitOptions): void {

@@ -9,6 +9,7 @@ import {
   scoreOf,
 } from '../../ml/tabular/evaluate.ts';
 import { LEARNERS } from '../../ml/tabular/learners.ts';
+import type { Trial } from '../../ml/tabular/searchSpace.ts';
 import { rmse } from '../../ml/tabular/metrics.ts';
 import { BIGMART_SPEC } from '../../ml/tabular/presets/bigmart.ts';
 import { filterRows, targets } from '../../ml/tabular/rows.ts';
@@ -75,7 +76,7 @@ describe('crossValidate', () => {
     const before = JSON.stringify(folds);
     for (const [name, { tasks }] of Object.entries(LEARNERS)) {
       if (!tasks.includes('regression')) continue;
-      const trial = name === 'forest' || name === 'boosting' ? { trees: 5 } : {};
+      const trial: Trial = name === 'forest' || name === 'boosting' ? { trees: 5 } : {};
       const first = crossValidatePrepared(BIGMART_SPEC, folds, name, trial, 1);
       assert.deepEqual(crossValidatePrepared(BIGMART_SPEC, folds, name, trial, 1), first, name);
     }
