@@ -128,6 +128,20 @@ describe('boosting early stopping', () => {
   });
 });
 
+describe('boosting early stopping without a validation set', () => {
+  it('holds out validationFraction of the training rows (seeded) to stop on, and none with 0', () => {
+    const hyper = { ...boostingLearner.defaults, trees: 2000, learningRate: 0.3, earlyStoppingRounds: 10 };
+    const model = boostingLearner.fit(train.x, train.y, hyper, regression);
+    assert.ok(model.params.rounds < 2000, `ran ${model.params.rounds} rounds`);
+    assert.equal(model.params.trees.length, model.params.rounds - 10);
+    assert.ok(model.params.validationLoss! > 0);
+    assert.deepEqual(boostingLearner.fit(train.x, train.y, hyper, regression), model);
+    const all = boostingLearner.fit(train.x, train.y, { ...hyper, trees: 30, validationFraction: 0 }, regression);
+    assert.equal(all.params.trees.length, 30);
+    assert.equal(all.params.validationLoss, null);
+  });
+});
+
 describe('boosting early stopping on log loss', () => {
   it('stops for binary classification and reports the kept log loss', () => {
     const validation = { x: test.x, y: testClass };

@@ -1,9 +1,12 @@
 // Gradient-boosted trees on the fast tree: squared loss for regression, logistic loss for binary
 // classification (the trees add up log-odds). Each round fits one tree to the gradients and
 // hessians (Newton leaves G / (H + l2), shrunk by the learning rate) on a seeded subsample of
-// rows and of features; with options.validation it stops once the validation loss has not
-// improved for earlyStoppingRounds rounds and keeps the trees up to the best round.
+// rows and of features; it stops once the validation loss has not improved for
+// earlyStoppingRounds rounds and keeps the trees up to the best round. The validation rows are
+// options.validation, else a seeded validationFraction of the training rows (as scikit-learn's
+// HistGradientBoosting holds out 10%), so a search's trials stop early too.
 import type { Learner, TabularModel } from '../learner.ts';
+import { randomSplit } from '../split.ts';
 import { binFeatures, MAX_BINS } from './bins.ts';
 import { gainImportances, sumTrees, type FlatTree } from './flatTree.ts';
 import { growTree } from './grow.ts';
@@ -27,8 +30,10 @@ export type BoostingHyper = {
   rowFraction: number;
   /** Share of the features each tree may use. */
   featureFraction: number;
-  /** Stop after this many rounds without a better validation loss (with options.validation); 0: never. */
+  /** Stop after this many rounds without a better validation loss; 0: never. */
   earlyStoppingRounds: number;
+  /** Share of the training rows held out to stop on when options.validation is not given; 0: none. */
+  validationFraction: number;
   maxBins: number;
 };
 
@@ -53,6 +58,7 @@ const defaults: BoostingHyper = {
   rowFraction: 1,
   featureFraction: 1,
   earlyStoppingRounds: 20,
+  validationFraction: 0.1,
   maxBins: MAX_BINS,
 };
 
@@ -74,8 +80,8 @@ function loss(binary: boolean, scores: Float64Array, y: readonly number[]): numb
 export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
   name: 'boosting',
   defaults,
-  fit(x, y, hyper, { task, seed, validation }) {
-    const features = checkTrainingSet(x, y, task, validation);
+  fit(xAll, yAll, hyper, { task, seed, validation: given }) {
+    const features = checkTrainingSet(xAll, yAll, task, given);
     const h = resolveHyper('boosting', defaults, hyper, {
       trees: integer(1),
       learningRate: number(0, 1, true),
@@ -87,8 +93,14 @@ export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
       rowFraction: number(0, 1, true),
       featureFraction: number(0, 1, true),
       earlyStoppingRounds: integer(0),
+      validationFraction: number(0, 0.5),
       maxBins: treeRules.maxBins,
     });
+    const holdOut = !given && h.earlyStoppingRounds > 0 && h.validationFraction > 0 && xAll.length > 1;
+    const split = holdOut ? randomSplit(xAll.length, { testShare: h.validationFraction, seed }) : undefined;
+    const x = split ? split.train.map((i) => xAll[i]!) : xAll;
+    const y = split ? split.train.map((i) => yAll[i]!) : yAll;
+    const validation = split ? { x: split.test.map((i) => xAll[i]!), y: split.test.map((i) => yAll[i]!) } : given;
     const binary = task === 'binary';
     const n = x.length;
     const data = binFeatures(x, h.maxBins);
