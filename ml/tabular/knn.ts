@@ -36,13 +36,19 @@ export const knn: Learner<KnnHyper, KnnParams> = {
   predict(model, rows) {
     checkPredictRows(model, rows);
     const { k, weights, x, y } = model.params;
+    const p = model.features;
+    // One flat copy of the training rows per call: distances then read memory in order.
+    const flat = new Float64Array(x.length * p);
+    x.forEach((r, i) => flat.set(r, i * p));
     const nearest = new Int32Array(k);
     const squared = new Float64Array(k);
     return rows.map((row) => {
       let found = 0;
       for (let i = 0; i < x.length; i++) {
-        const d = squaredDistance(x[i]!, row);
-        if (found === k && d >= squared[k - 1]!) continue;
+        // Once k are found, a row stops being summed as soon as it is no nearer than the k-th.
+        const bound = found === k ? squared[k - 1]! : Infinity;
+        const d = squaredDistance(flat, i * p, row, p, bound);
+        if (d >= bound) continue;
         let at = found < k ? found++ : k - 1;
         while (at > 0 && squared[at - 1]! > d) {
           squared[at] = squared[at - 1]!;
@@ -75,11 +81,13 @@ export const knn: Learner<KnnHyper, KnnParams> = {
   },
 };
 
-function squaredDistance(a: readonly number[], b: readonly number[]): number {
+/** Squared distance of the training row at `offset` to `b`, or some sum at least `bound` once it reaches it. */
+function squaredDistance(flat: Float64Array, offset: number, b: readonly number[], p: number, bound: number): number {
   let s = 0;
-  for (let j = 0; j < a.length; j++) {
-    const d = a[j]! - b[j]!;
+  for (let j = 0; j < p; j++) {
+    const d = flat[offset + j]! - b[j]!;
     s += d * d;
+    if (s >= bound) return s;
   }
   return s;
 }
