@@ -33,6 +33,8 @@ export async function tabularChampion(pool: Pool, model: string): Promise<Tabula
 export interface TabularRunEvaluation extends PredictedAgainstActual {
   version: number;
   learner: string;
+  /** The column the model predicts. */
+  target: string;
   featureImportances: FeatureImportance[] | null;
 }
 
@@ -54,6 +56,7 @@ export async function tabularRunEvaluation(
   return {
     version: run.model_version,
     learner: fitted.model.learner,
+    target: fitted.preprocessing.spec.target.column,
     ...predictedAgainstActual(fitted, test),
     featureImportances: featureImportances(fitted),
   };

@@ -155,12 +155,9 @@ const TabularRun = z
       .openapi({ description: 'the best trial so far' }),
     model_version: z.number().int().nullable(),
     version_stage: z.string().nullable().openapi({ description: "where the run's version is now: production, ..." }),
-    registration: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({
-        description: 'the version, its label and test metrics, the champion on the same rows, promoted and why',
-      }),
+    registration: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: 'the version, its label and test metrics, the champion on the same rows, promoted and why',
+    }),
     error: z.string().nullable(),
     started_at: z.date(),
     ended_at: z.date().nullable(),
@@ -269,6 +266,7 @@ const evaluation = createRoute({
           model: z.string(),
           version: z.number().int(),
           learner: z.string(),
+          target: z.string().openapi({ description: 'the column the model predicts', example: 'Item_Outlet_Sales' }),
           metrics: z.record(z.string(), z.number()).openapi({ description: 'on the test rows' }),
           points: z.array(z.object({ actual: z.number(), predicted: z.number() })).openapi({
             description: "one per test row, in the order of the run's test part",
