@@ -214,6 +214,20 @@ describe("the page's Experiments view", () => {
       );
       await page.screenshot({ path: path.join(SHOTS, '11-experiments.png'), fullPage: true });
 
+      // The runs view lists tabular runs with their outcome.
+      await page.click('nav a[href="#runs"]');
+      await page.selectOption('#run-kind', 'tabular');
+      const listed = page.locator('#runs-list li[data-kind="tabular"]').filter({ hasText: tree.runId });
+      await listed.waitFor();
+      assert.match(
+        (await listed.textContent()) ?? '',
+        new RegExp(
+          `Tabular training bigmart · ${tree.runId}.*done.*4 trials · version ${tree.registration.version} promoted`,
+          's',
+        ),
+      );
+      await page.click('nav a[href="#experiments"]');
+
       // Starting a run needs a key: without it the page says so, in words.
       await page.fill('#tabular-uri', `gs://${bucket}/uploads/Train.csv`);
       await page.click('#tabular-start-submit');
