@@ -20,6 +20,7 @@ import { seedPredictRoutes } from './routes/seedPredict.ts';
 import { segmentationRunRoutes } from './routes/segmentationRuns.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
+import { tabularRunRoutes } from './routes/tabularRuns.ts';
 import { trainingRoutes } from './routes/training.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
@@ -65,6 +66,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', seedPredictRoutes(deps))
     .route('/', segmentRoutes(deps))
     .route('/', segmentationRunRoutes(deps))
+    .route('/', tabularRunRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

@@ -1,7 +1,7 @@
 // Runs of every kind as the API lists them and the reconciler settles them.
 
-/** What a run is: a day's ingest, a backfill of days, a bulk import, a weekly training, a one-series retrain, a customer segmentation. */
-export const RUN_KINDS = ['daily', 'backfill', 'import', 'training', 'retrain', 'segmentation'] as const;
+/** What a run is: a day's ingest, a backfill of days, a bulk import, a weekly training, a one-series retrain, a customer segmentation, a tabular model's training. */
+export const RUN_KINDS = ['daily', 'backfill', 'import', 'training', 'retrain', 'segmentation', 'tabular'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /** How a run ended; `running` until it has. */

@@ -66,7 +66,7 @@ export async function endRetrainRun(
   );
 }
 
-/** Every run row as one list: ingest kinds as they are, training_runs as 'training' or 'retrain', segmentation runs. */
+/** Every run row as one list: ingest kinds as they are, training_runs as 'training' or 'retrain', segmentation and tabular runs (engine: the tabular model). */
 const ALL_RUNS = `
   SELECT run_id AS id, kind, status, warning, error, started_at, ended_at, sale_date::text AS sale_date, NULL::text AS as_of,
     NULL::text AS engine, NULL::int AS window_days, NULL::int AS store_id, NULL::text AS product, counts, NULL::jsonb AS metrics,
@@ -79,7 +79,11 @@ const ALL_RUNS = `
   UNION ALL
   SELECT run_id, 'segmentation', status, NULL, error, started_at, ended_at, NULL, as_of::text, 'kmeans', NULL, NULL, NULL, counts,
     registration, NULL, run_id, workflow_run_id, 'segmentation_runs'
-  FROM segmentation_runs`;
+  FROM segmentation_runs
+  UNION ALL
+  SELECT run_id, 'tabular', status, NULL, error, started_at, ended_at, NULL, NULL, model, NULL, NULL, NULL, counts,
+    registration, NULL, run_id, workflow_run_id, 'tabular_runs'
+  FROM tabular_runs`;
 
 export interface RunRow {
   id: string;
@@ -104,7 +108,7 @@ export interface RunRow {
 
 /** A row as stored: which table holds it, and its exact start. */
 export interface StoredRun extends RunRow {
-  tbl: 'ingest_runs' | 'training_runs' | 'segmentation_runs';
+  tbl: 'ingest_runs' | 'training_runs' | 'segmentation_runs' | 'tabular_runs';
   /** started_at as Postgres prints it: exact to the microsecond, unlike a JS Date. */
   sort_key: string;
 }

@@ -1,7 +1,7 @@
 // Tabular training runs and their trials in Postgres. A run row is rewritten at each stage; a
 // trial is keyed (run_id, trial), so a retried trial activity writes it once.
 import type { Pool } from 'pg';
-import type { TabularStage, TabularTrainingOptions, TrialResult } from '../contracts/tabular.ts';
+import type { TabularRegistration, TabularStage, TabularTrainingOptions, TrialResult } from '../contracts/tabular.ts';
 
 export interface TabularRunState {
   runId: string;
@@ -62,6 +62,66 @@ export async function tabularTrials(pool: Pool, runId: string): Promise<TrialRes
   const { rows } = await pool.query<TrialResult>(
     'SELECT trial, learner, params, metrics, seconds FROM tabular_trials WHERE run_id = $1 ORDER BY trial',
     [runId],
+  );
+  return rows;
+}
+
+/** A tabular_runs row as the API shows it, with the stage of the version it registered. */
+export interface TabularRunRecord {
+  run_id: string;
+  workflow_run_id: string | null;
+  model: string;
+  status: string;
+  stage: TabularStage;
+  options: TabularTrainingOptions;
+  counts: Record<string, number>;
+  best: Pick<TrialResult, 'trial' | 'learner' | 'metrics'> | null;
+  model_version: number | null;
+  /** production, staging or archived: where the run's version is now. */
+  version_stage: string | null;
+  registration: TabularRegistration | null;
+  error: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+const RUN_COLUMNS = `r.run_id, r.workflow_run_id, r.model, r.status, r.stage, r.options, r.counts, r.best, r.model_version,
+  v.stage AS version_stage, r.registration, r.error, r.started_at, r.ended_at
+  FROM tabular_runs r LEFT JOIN model_versions v ON v.model = r.model AND v.version = r.model_version`;
+
+/** The latest runs (of one model, or all), newest first. */
+export async function tabularRunList(
+  pool: Pool,
+  { model, limit }: { model?: string; limit: number },
+): Promise<TabularRunRecord[]> {
+  const { rows } = await pool.query<TabularRunRecord>(
+    `SELECT ${RUN_COLUMNS} WHERE $1::text IS NULL OR r.model = $1 ORDER BY r.started_at DESC, r.run_id DESC LIMIT $2`,
+    [model ?? null, limit],
+  );
+  return rows;
+}
+
+export async function tabularRun(pool: Pool, runId: string): Promise<TabularRunRecord | undefined> {
+  const { rows } = await pool.query<TabularRunRecord>(`SELECT ${RUN_COLUMNS} WHERE r.run_id = $1`, [runId]);
+  return rows[0];
+}
+
+/** What a run's trials can be ordered by: a column, or a metric's cross-validation mean. */
+export type TrialOrder = { by: 'trial' | 'learner' | 'seconds' } | { by: 'metric'; metric: string };
+
+/** A run's trials in that order (ties by trial number), ascending or descending. */
+export async function orderedTabularTrials(
+  pool: Pool,
+  runId: string,
+  order: TrialOrder,
+  descending: boolean,
+): Promise<TrialResult[]> {
+  // The column is one of a fixed set and the direction a keyword; the metric's name is a parameter.
+  const key = order.by === 'metric' ? `(metrics -> $2 ->> 'mean')::float8` : order.by;
+  const { rows } = await pool.query<TrialResult>(
+    `SELECT trial, learner, params, metrics, seconds FROM tabular_trials WHERE run_id = $1
+     ORDER BY ${key} ${descending ? 'DESC' : 'ASC'} NULLS LAST, trial`,
+    order.by === 'metric' ? [runId, order.metric] : [runId],
   );
   return rows;
 }

@@ -1,12 +1,13 @@
-// Entry point: the API key field, the three views (#forecast, #segments, #runs), and the error line.
+// Entry point: the API key field, the four views (#forecast, #segments, #experiments, #runs), and the error line.
 import { apiKey } from './api.js';
 import { byId } from './dom.js';
+import { initExperimentsView, showExperiments } from './experiments.js';
 import { initForecastView } from './forecast.js';
 import { clearError, showError } from './notice.js';
 import { initRunsView, showRuns } from './runs.js';
 import { initSegmentsView, showSegments } from './segments.js';
 
-const VIEWS = ['forecast', 'segments', 'runs'];
+const VIEWS = ['forecast', 'segments', 'experiments', 'runs'];
 
 function showView() {
   const view = VIEWS.find((name) => location.hash === `#${name}`) ?? 'forecast';
@@ -16,6 +17,7 @@ function showView() {
   }
   showRuns(view === 'runs');
   showSegments(view === 'segments');
+  showExperiments(view === 'experiments');
 }
 
 const key = byId('api-key');
@@ -24,6 +26,7 @@ key.addEventListener('input', () => apiKey.set(key.value.trim()));
 byId('error-close').addEventListener('click', clearError);
 initRunsView();
 initSegmentsView();
+initExperimentsView();
 window.addEventListener('hashchange', showView);
 showView();
 initForecastView().catch(showError);

@@ -19,6 +19,7 @@ const KIND_TITLES = {
   training: 'Training',
   retrain: 'Retrain',
   segmentation: 'Segmentation',
+  tabular: 'Tabular training',
 };
 let timer;
 let visible = false;
@@ -96,7 +97,7 @@ async function refresh() {
   if (visible && mine === generation) timer = setTimeout(() => void refresh(), REFRESH_MS);
 }
 
-const RENDERERS = { training: trainingRun, retrain: retrainRun, segmentation: segmentationRun };
+const RENDERERS = { training: trainingRun, retrain: retrainRun, segmentation: segmentationRun, tabular: tabularRun };
 const item = (run) => (RENDERERS[run.kind] ?? ingestRun)(run);
 
 function runHead(run, title) {
@@ -253,6 +254,30 @@ function segmentationRun(run) {
     'li',
     { class: 'run', 'data-kind': 'segmentation' },
     runHead(run, `Segmentation ${run.id}`),
+    body,
+    notes(run),
+  );
+}
+
+/** A tabular run: its stage and trials while it runs; then its rows, trials, version and promotion. */
+function tabularRun(run) {
+  const c = run.counts ?? {};
+  const p = run.progress;
+  const r = run.metrics; // the run's registration
+  const done = p?.trialsDone ?? c.trialsDone;
+  const total = p?.trialsTotal ?? c.trialsTotal;
+  const body = run.running
+    ? bar(total ? done / total : undefined, `${p?.stage ?? run.status}: ${number(done)} of ${number(total)} trials`)
+    : h(
+        'p',
+        {},
+        `${number(c.rows)} rows (${number(c.train)} train, ${number(c.test)} test) · ${number(c.trialsDone)} trials` +
+          (r ? ` · version ${r.version} ${r.promoted ? 'promoted' : 'not promoted'}` : ''),
+      );
+  return h(
+    'li',
+    { class: 'run', 'data-kind': 'tabular' },
+    runHead(run, `${KIND_TITLES.tabular} ${run.engine} · ${run.id}`),
     body,
     notes(run),
   );

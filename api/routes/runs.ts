@@ -5,6 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { backfillProgressQuery, progressQuery } from '../../contracts/ingest.ts';
 import { RUN_KINDS, RUN_STATUS_FILTERS } from '../../contracts/runs.ts';
 import { segmentationProgressQuery } from '../../contracts/segmentation.ts';
+import { tabularProgressQuery } from '../../contracts/tabular.ts';
 import { trainingProgressQuery } from '../../contracts/training.ts';
 import {
   backfillDayCounts,
@@ -121,6 +122,7 @@ export function runRoutes({ cfg, temporal, pool }: ApiDeps) {
     backfill: backfillProgressQuery.name,
     training: trainingProgressQuery.name,
     segmentation: segmentationProgressQuery.name,
+    tabular: tabularProgressQuery.name,
   };
 
   return router()
