@@ -7,13 +7,14 @@ import type { ZodError } from 'zod';
 import { MAX_INT, PRODUCT_NAME } from '../domain/sales.ts';
 import { ApiError } from './errors.ts';
 
-/** The 400 of a failed request check: its first issue, naming the field (an unexpected one by its own name). */
+/** The 400 of a failed request check: its first issue, naming the field (an unexpected one in the message). */
 export function requestProblem(error: ZodError, target: string): ApiError {
   const issue = error.issues[0]!;
-  const unexpected = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const path = unexpected === undefined ? issue.path : [...issue.path, unexpected];
-  const field = path.join('.') || (target === 'json' ? 'body' : target);
-  const message = unexpected === undefined ? issue.message : 'is not a field of this request';
+  const field = issue.path.join('.') || (target === 'json' ? 'body' : target);
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `${issue.keys.map((k) => JSON.stringify(k)).join(', ')} ${issue.keys.length > 1 ? 'are not fields' : 'is not a field'} of this request`
+      : issue.message;
   return new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
 }
 

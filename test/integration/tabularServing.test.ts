@@ -201,9 +201,9 @@ describe('tabular model serving against the real stack', () => {
     await register(uniqueId('tabular-serving-c'), later, 'lasso', true);
     assert.deepEqual((await served(3)).body.predictions, predictTabular(later, instances));
 
-    const rollback = (from: unknown, key: string | undefined = ADMIN) =>
-      post(`/v1/models/${MODEL}/rollback`, from === undefined ? {} : { from }, key);
-    assert.equal((await rollback(3, undefined)).status, 401);
+    const rollback = (from: unknown, key: string | null = ADMIN) =>
+      post(`/v1/models/${MODEL}/rollback`, from === undefined ? {} : { from }, key ?? undefined);
+    assert.equal((await rollback(3, null)).status, 401);
     assert.equal((await rollback(3, READER)).status, 403);
     const back = await rollback(3);
     assert.deepEqual(back.body, { model: MODEL, version: 2, changed: true, replaced: 3 });
@@ -267,7 +267,7 @@ describe('tabular model serving against the real stack', () => {
         /lists 1001 instances: send at most 1000/,
       ],
       [{}, 'instances', /is required/],
-      [{ instances, extra: 1 }, 'extra', /is not a field of this request/],
+      [{ instances, extra: 1 }, 'body', /"extra" is not a field of this request/],
       [
         JSON.stringify({ instances: [one] }).replace('"Item_MRP":', '"Item_MRP": NaN, "x":'),
         'Item_MRP',
@@ -343,7 +343,7 @@ describe('tabular model serving against the real stack', () => {
       [
         { features: { ...seedFeatures, Outlet_Size: 7 } },
         'features.Outlet_Size',
-        /must be a label or one of 2 \(High\), 1 \(Medium\), 0 \(Small\), -1 \(Unknown\), got 7/,
+        /must be a label or one of 0 \(Small\), 1 \(Medium\), 2 \(High\), -1 \(Unknown\), got 7/,
       ],
       [
         { features: { ...seedFeatures, Outlet_Location_Type: 'Tier 9' } },
@@ -362,7 +362,7 @@ describe('tabular model serving against the real stack', () => {
         'features.Outlet_Establishment_Year',
         /whole number/,
       ],
-      [{ features: { ...seedFeatures, Shelf: 2 } }, 'features.Shelf', /is not a field of this request/],
+      [{ features: { ...seedFeatures, Shelf: 2 } }, 'features', /"Shelf" is not a field of this request/],
       [{ features: [] }, 'features', /must be an object of the features/],
       [
         {},
