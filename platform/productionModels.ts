@@ -114,11 +114,15 @@ export class ProductionModels {
   }
 
   /** The tabular model's production version, or undefined if it has none (or is no tabular model). */
-  tabular(name: string): Promise<ServingTabular | undefined> {
-    return this.cached(name, async () => {
+  async tabular(name: string): Promise<ServingTabular | undefined> {
+    const key = tabularKey(name);
+    const serving = await this.cached(key, async () => {
       const row = await productionTabular(this.pool, name);
       return row && servingTabular(name, row, await fittedTabular(this.store, row.params));
     });
+    // Names a client made up are not kept: the cache holds only models that exist.
+    if (!serving) this.entries.delete(key);
+    return serving;
   }
 
   private cached<T>(name: string, load: () => Promise<T>): Promise<T> {
@@ -139,7 +143,11 @@ export class ProductionModels {
   /** Forgets these models (all of them with '*'), so the next request loads what the registry says now. */
   forget(models: string[] | '*'): void {
     if (models === '*') this.entries.clear();
-    else for (const m of models) this.entries.delete(m);
+    else
+      for (const m of models) {
+        this.entries.delete(m);
+        this.entries.delete(tabularKey(m));
+      }
   }
 
   /** Listens for promotions until close(), reconnecting when the connection is lost (forgetting everything meanwhile). */
@@ -188,6 +196,9 @@ export class ProductionModels {
     return servingModel(name, row.version, { engine: row.engine, params: row.params }, history);
   }
 }
+
+/** Tabular models are kept apart from the others: a client names them, and may name another kind's model. */
+const tabularKey = (name: string) => `tabular:${name}`;
 
 function servingTabular(
   name: string,

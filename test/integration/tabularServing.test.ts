@@ -397,4 +397,21 @@ describe('tabular model serving against the real stack', () => {
     const bad = await post('/predict', { latest_date: '2011-12-11' });
     assert.deepEqual(bad.body, { error: 'transactions: is required' });
   });
+
+  it("never serves another kind's model held in memory as a tabular one", async () => {
+    await isolated.pool.query(`INSERT INTO models (name, kind) VALUES ('customer_segments', 'segmentation')`);
+    await isolated.pool.query(
+      `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)
+       VALUES ('customer_segments', 1, 'production', 'kmeans', '{}', '{}', $1)`,
+      [uniqueId('segmentation-run')],
+    );
+    assert.equal((await deps.models.segmentation())?.version, 1, 'the segmentation model is in memory');
+    for (const answer of [
+      await request('GET', '/v1/models/customer_segments/ping'),
+      await predict({ instances }, 'customer_segments'),
+    ]) {
+      assert.equal(answer.status, 404, JSON.stringify(answer.body));
+      assert.equal(answer.body.error.field, 'name');
+    }
+  });
 });
