@@ -405,6 +405,8 @@ describe('tabular model serving against the real stack', () => {
        VALUES ('customer_segments', 1, 'production', 'kmeans', '{}', '{}', $1)`,
       [uniqueId('segmentation-run')],
     );
+    // the seed's /predict above kept "none" in memory; the registry would have announced this one
+    deps.models.forget(['customer_segments']);
     assert.equal((await deps.models.segmentation())?.version, 1, 'the segmentation model is in memory');
     for (const answer of [
       await request('GET', '/v1/models/customer_segments/ping'),
