@@ -46,10 +46,10 @@ export function instanceInputs(fitted: FittedPreprocessing): InstanceInputs {
 
 const list = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(', ');
 
-/** Throws a TabularInputError (column, value, row) for the first thing the model cannot take in this instance. */
+/** Throws a TabularInputError (column, value, row) for the first thing the model cannot take in this instance (column '' when it is no object). */
 export function checkInstance(fitted: FittedPreprocessing, inputs: InstanceInputs, raw: unknown, row: number): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new TabularInputError('instance', raw, 'must be an object of column values', row);
+    throw new TabularInputError('', raw, 'must be an object of column values', row);
   const instance = raw as RawRow;
   for (const column of Object.keys(instance))
     if (!inputs.columns.includes(column))
