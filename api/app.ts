@@ -21,6 +21,7 @@ import { segmentationRunRoutes } from './routes/segmentationRuns.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { tabularRunRoutes } from './routes/tabularRuns.ts';
+import { tabularModelRoutes } from './routes/tabularModels.ts';
 import { trainingRoutes } from './routes/training.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
@@ -28,12 +29,13 @@ import { temporalDeadline } from './temporalCalls.ts';
 
 /** POSTs that only read: they answer from the data and change nothing. */
 const READING_POSTS = new Set(['/v1/forecast', '/v1/segments/predict']);
+const isReadingPost = (path: string) => READING_POSTS.has(path) || /^\/v1\/models\/[^/]+\/predict$/.test(path);
 
 /** With API_READS_NEED_KEY, reading the data (GET /v1/…, the reading POSTs) needs a key with the read role. */
 function readsNeedKey(deps: ApiDeps) {
   const reader = requireRole(deps.keys, 'read');
   return createMiddleware<AuthEnv>(async (c, next) => {
-    const reading = c.req.method === 'GET' || c.req.method === 'HEAD' || READING_POSTS.has(c.req.path);
+    const reading = c.req.method === 'GET' || c.req.method === 'HEAD' || isReadingPost(c.req.path);
     return deps.cfg.api.readsNeedKey && reading ? reader(c, next) : next();
   });
 }
@@ -67,6 +69,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', segmentRoutes(deps))
     .route('/', segmentationRunRoutes(deps))
     .route('/', tabularRunRoutes(deps))
+    .route('/', tabularModelRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

@@ -7,17 +7,22 @@ import type { ZodError } from 'zod';
 import { MAX_INT, PRODUCT_NAME } from '../domain/sales.ts';
 import { ApiError } from './errors.ts';
 
-function firstProblem(error: ZodError, target: string): never {
+/** The 400 of a failed request check: its first issue, naming the field (an unexpected one in the message). */
+export function requestProblem(error: ZodError, target: string): ApiError {
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || (target === 'json' ? 'body' : target);
-  throw new ApiError(400, 'invalid_request', `${field}: ${issue.message}`, field);
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `${issue.keys.map((k) => JSON.stringify(k)).join(', ')} ${issue.keys.length > 1 ? 'are not fields' : 'is not a field'} of this request`
+      : issue.message;
+  return new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
 }
 
 /** A router whose request checks answer 400 {error: {code, message, field}}. */
 export function router<E extends Env = Env>() {
   return new OpenAPIHono<E>({
     defaultHook: (result) => {
-      if (!result.success) firstProblem(result.error, result.target);
+      if (!result.success) throw requestProblem(result.error, result.target);
     },
   });
 }

@@ -18,7 +18,7 @@ export function createApiDeps(cfg: Config): ApiDeps {
   // Serving predicts with production versions, prophet ones included.
   armProphet();
   const { pool, store, warehouse } = createDataDeps(cfg, 'retailflow-api', log);
-  const models = new ProductionModels(pool, log);
+  const models = new ProductionModels(pool, store, log);
   models.listen(cfg.postgres.url);
   return {
     cfg,

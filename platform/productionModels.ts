@@ -1,5 +1,6 @@
 // The production models the API serves from memory: each series' forecast model with its recent
-// days (the calendar a forecast assumes), and the customer segmentation model. Each is loaded on
+// days (the calendar a forecast assumes), the customer segmentation model, and each tabular model
+// (its fitted preprocessing and model, read from GCS when stored there). Each is loaded on
 // first use and kept. The registry announces every promotion on a Postgres channel: the API listens
 // and drops those models, so the next request serves the new version. Entries also expire, because
 // a new day of sales changes a forecast's calendar.
@@ -9,11 +10,15 @@ import { forecastModelName } from '../contracts/training.ts';
 import { datesBetween } from '../domain/dates.ts';
 import { forecastDates } from '../ml/forecast/engines.ts';
 import type { FittedModel, ForecastPoint, SeriesDay } from '../ml/forecast/types.ts';
+import type { FittedTabular } from '../ml/tabular/evaluate.ts';
+import { instanceInputs, type InstanceInputs } from '../ml/tabular/instances.ts';
 import type { Logger } from './logger.ts';
 import { outageLog } from './outage.ts';
 import { PRODUCTION_CHANGED_CHANNEL, productionVersion } from './registry.ts';
 import { productionSegmentation } from './segmentRegistry.ts';
 import { latestSeriesWindow } from './seriesHistory.ts';
+import type { ObjectStore } from './storage.ts';
+import { fittedTabular, productionTabular, type TabularModelParams } from './tabularRegistry.ts';
 
 /** Enough days for the calendar's look-backs (4 weeks) with room to spare. */
 const CALENDAR_DAYS = 56;
@@ -60,6 +65,18 @@ export interface ServingSegmentation {
   params: SegmentationModelParams;
 }
 
+/** A tabular model's production version: what /v1/models/:name/predict and the seed's /predict/ use. */
+export interface ServingTabular {
+  name: string;
+  version: number;
+  label: string;
+  runId: string;
+  learner: string;
+  fitted: FittedTabular;
+  /** What its instances must look like. */
+  inputs: InstanceInputs;
+}
+
 interface Entry {
   loaded: Promise<unknown>;
   expiresAt: number;
@@ -75,6 +92,7 @@ export class ProductionModels {
 
   constructor(
     private readonly pool: pg.Pool,
+    private readonly store: ObjectStore,
     log: Logger,
     private readonly ttlMs = 10 * 60_000,
   ) {
@@ -95,6 +113,18 @@ export class ProductionModels {
     });
   }
 
+  /** The tabular model's production version, or undefined if it has none (or is no tabular model). */
+  async tabular(name: string): Promise<ServingTabular | undefined> {
+    const key = tabularKey(name);
+    const serving = await this.cached(key, async () => {
+      const row = await productionTabular(this.pool, name);
+      return row && servingTabular(name, row, await fittedTabular(this.store, row.params));
+    });
+    // Names a client made up are not kept: the cache holds only models that exist.
+    if (!serving) this.entries.delete(key);
+    return serving;
+  }
+
   private cached<T>(name: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const cached = this.entries.get(name);
@@ -113,7 +143,11 @@ export class ProductionModels {
   /** Forgets these models (all of them with '*'), so the next request loads what the registry says now. */
   forget(models: string[] | '*'): void {
     if (models === '*') this.entries.clear();
-    else for (const m of models) this.entries.delete(m);
+    else
+      for (const m of models) {
+        this.entries.delete(m);
+        this.entries.delete(tabularKey(m));
+      }
   }
 
   /** Listens for promotions until close(), reconnecting when the connection is lost (forgetting everything meanwhile). */
@@ -161,6 +195,25 @@ export class ProductionModels {
     const history = await latestSeriesWindow(this.pool, storeId, product, CALENDAR_DAYS);
     return servingModel(name, row.version, { engine: row.engine, params: row.params }, history);
   }
+}
+
+/** Tabular models are kept apart from the others: a client names them, and may name another kind's model. */
+const tabularKey = (name: string) => `tabular:${name}`;
+
+function servingTabular(
+  name: string,
+  row: { version: number; runId: string; params: TabularModelParams },
+  fitted: FittedTabular,
+): ServingTabular {
+  return {
+    name,
+    version: row.version,
+    label: row.params.label,
+    runId: row.runId,
+    learner: fitted.model.learner,
+    fitted,
+    inputs: instanceInputs(fitted.preprocessing),
+  };
 }
 
 function parseAnnouncement(payload: string | undefined): string[] | '*' {

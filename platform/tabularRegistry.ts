@@ -3,6 +3,9 @@
 // forest) goes to GCS under models/<name>/<version>/model.json and the params hold its object name.
 // Registering writes the version, the champion/challenger decision and the run's registration in
 // one transaction; a retry after that commit returns the registration recorded then.
+// Promoting a version and rolling back (admin) change the production version in one transaction
+// each, and every change of production is announced on PRODUCTION_CHANGED_CHANNEL, so the API's
+// in-memory models (platform/productionModels.ts) serve the new one on the next request.
 import type pg from 'pg';
 import type { TabularRegistration, TrialResult } from '../contracts/tabular.ts';
 import type { FittedTabular } from '../ml/tabular/evaluate.ts';
@@ -135,16 +138,7 @@ export async function registerTabularVersion(
       [next.model, next.runId],
     );
     const registration: TabularRegistration = { version, label, ...(await decide(champion)) };
-    if (registration.promoted) {
-      await client.query(`UPDATE model_versions SET stage = 'archived' WHERE model = $1 AND stage = 'production'`, [
-        next.model,
-      ]);
-      await client.query(`UPDATE model_versions SET stage = 'production' WHERE model = $1 AND version = $2`, [
-        next.model,
-        version,
-      ]);
-      await client.query('SELECT pg_notify($1, $2)', [PRODUCTION_CHANGED_CHANNEL, JSON.stringify([next.model])]);
-    }
+    if (registration.promoted) await makeProduction(client, next.model, version, 'promote');
     await client.query('UPDATE tabular_runs SET model_version = $2, registration = $3 WHERE run_id = $1', [
       next.runId,
       version,
@@ -160,11 +154,153 @@ export async function registerTabularVersion(
   }
 }
 
-/** A model's tabular versions, newest first. */
-export async function tabularVersions(pool: pg.Pool, model: string): Promise<TabularVersion[]> {
-  const { rows } = await pool.query<TabularVersion>(
-    `SELECT ${VERSION_COLUMNS} FROM model_versions WHERE model = $1 ORDER BY version DESC`,
+/** A model's tabular versions, newest first, with their promotion history. */
+export async function tabularVersions(pool: pg.Pool, model: string): Promise<ListedTabularVersion[]> {
+  const { rows } = await pool.query<ListedTabularVersion>(
+    `SELECT ${VERSION_COLUMNS}, created_at AS "createdAt", promoted_at AS "promotedAt", replaced,
+       rolled_back_at AS "rolledBackAt"
+     FROM model_versions WHERE model = $1 ORDER BY version DESC`,
     [model],
   );
   return rows;
+}
+
+export interface ListedTabularVersion extends TabularVersion {
+  createdAt: Date;
+  /** When it last became production; null if it never did. */
+  promotedAt: Date | null;
+  /** The production version it replaced when last promoted: what a rollback from it makes production again. */
+  replaced: number | null;
+  rolledBackAt: Date | null;
+}
+
+/** Whether a tabular model of this name is registered (another kind's name is not one). */
+export async function tabularModelExists(pool: pg.Pool, model: string): Promise<boolean> {
+  const { rowCount } = await pool.query(`SELECT 1 FROM models WHERE name = $1 AND kind = 'tabular'`, [model]);
+  return Boolean(rowCount);
+}
+
+/** The model's production version, if it has one. */
+export async function productionTabular(pool: pg.Pool, model: string): Promise<TabularVersion | undefined> {
+  const {
+    rows: [row],
+  } = await pool.query<TabularVersion>(
+    `SELECT ${VERSION_COLUMNS} FROM model_versions v JOIN models m ON m.name = v.model
+     WHERE v.model = $1 AND m.kind = 'tabular' AND v.stage = 'production'`,
+    [model],
+  );
+  return row;
+}
+
+/**
+ * Makes `version` production inside the caller's transaction (the model's row locked) and announces
+ * it. A promotion records the version it replaces; a rollback leaves the target's record as it was,
+ * so a second rollback goes one promotion further back, and marks the version it leaves.
+ */
+async function makeProduction(
+  client: pg.PoolClient,
+  model: string,
+  version: number,
+  how: 'promote' | 'rollback',
+): Promise<number | null> {
+  const {
+    rows: [current],
+  } = await client.query<{ version: number }>(
+    `UPDATE model_versions SET stage = 'archived'${how === 'rollback' ? ', rolled_back_at = now()' : ''}
+     WHERE model = $1 AND stage = 'production' RETURNING version`,
+    [model],
+  );
+  const replaced = current?.version ?? null;
+  await client.query(
+    `UPDATE model_versions SET stage = 'production', promoted_at = now(), rolled_back_at = NULL
+       ${how === 'promote' ? ', replaced = $3' : ''}
+     WHERE model = $1 AND version = $2`,
+    how === 'promote' ? [model, version, replaced] : [model, version],
+  );
+  await client.query('SELECT pg_notify($1, $2)', [PRODUCTION_CHANGED_CHANNEL, JSON.stringify([model])]);
+  return replaced;
+}
+
+/** What a promotion or rollback did, or why it could not (the API answers 404 or 409 by `outcome`). */
+export type ProductionChange =
+  | { outcome: 'changed' | 'unchanged'; version: number; replaced: number | null }
+  | { outcome: 'unknown_model' }
+  | { outcome: 'unknown_version'; version: number }
+  /** Rollback only: `from` is not production (null: nothing is) and was not just rolled back. */
+  | { outcome: 'not_production'; version: number; production: number | null }
+  /** Rollback only: the production version replaced none (the first one promoted). */
+  | { outcome: 'nothing_earlier'; version: number };
+
+interface VersionState {
+  version: number;
+  stage: TabularVersion['stage'];
+  replaced: number | null;
+  rolledBack: boolean;
+}
+
+/** One transaction on the model's locked row: `change` sees the model's versions, or the model is unknown. */
+async function changeProduction(
+  pool: pg.Pool,
+  model: string,
+  change: (client: pg.PoolClient, versions: Map<number, VersionState>) => Promise<ProductionChange>,
+): Promise<ProductionChange> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query(`SELECT 1 FROM models WHERE name = $1 AND kind = 'tabular' FOR UPDATE`, [
+      model,
+    ]);
+    const result = rowCount
+      ? await change(
+          client,
+          new Map(
+            (
+              await client.query<VersionState>(
+                `SELECT version, stage, replaced, rolled_back_at IS NOT NULL AS "rolledBack"
+                 FROM model_versions WHERE model = $1`,
+                [model],
+              )
+            ).rows.map((v) => [v.version, v]),
+          ),
+        )
+      : ({ outcome: 'unknown_model' } as const);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Makes a version production; promoting the production version again changes nothing. */
+export function promoteTabularVersion(pool: pg.Pool, model: string, version: number): Promise<ProductionChange> {
+  return changeProduction(pool, model, async (client, versions) => {
+    const target = versions.get(version);
+    if (!target) return { outcome: 'unknown_version', version };
+    if (target.stage === 'production') return { outcome: 'unchanged', version, replaced: target.replaced };
+    return { outcome: 'changed', version, replaced: await makeProduction(client, model, version, 'promote') };
+  });
+}
+
+/**
+ * Rolls production back from version `from`: the version `from` replaced when it was promoted
+ * becomes production again. Naming `from` makes a retry safe: once rolled back, the same request
+ * answers `unchanged` with the version it made production, while that one still is.
+ */
+export function rollBackTabular(pool: pg.Pool, model: string, from: number): Promise<ProductionChange> {
+  return changeProduction(pool, model, async (client, versions) => {
+    const leaving = versions.get(from);
+    if (!leaving) return { outcome: 'unknown_version', version: from };
+    const production = [...versions.values()].find((v) => v.stage === 'production');
+    if (leaving.stage !== 'production') {
+      if (leaving.rolledBack && production && production.version === leaving.replaced)
+        return { outcome: 'unchanged', version: production.version, replaced: from };
+      return { outcome: 'not_production', version: from, production: production?.version ?? null };
+    }
+    if (leaving.replaced === null) return { outcome: 'nothing_earlier', version: from };
+    await makeProduction(client, model, leaving.replaced, 'rollback');
+    return { outcome: 'changed', version: leaving.replaced, replaced: from };
+  });
 }

@@ -23,7 +23,7 @@ export interface Transformed {
 }
 
 /** The columns the features read, directly or through derived columns: these must have a value. */
-function requiredColumns(spec: DatasetSpec): string[] {
+export function requiredColumns(spec: DatasetSpec): string[] {
   const derived = new Map((spec.derive ?? []).map((d) => [d.name, d]));
   const needed = new Set<string>();
   const add = (c: string): void => {

@@ -12,7 +12,7 @@ export class TabularInputError extends Error {
   constructor(
     readonly column: string,
     readonly value: unknown,
-    reason: string,
+    readonly reason: string,
     readonly row?: number,
   ) {
     super(`${row === undefined ? '' : `row ${row}: `}${column} ${reason}`);

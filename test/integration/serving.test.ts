@@ -191,7 +191,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
   it('closes its promotion listener even when closed while still connecting (so the API can exit)', async () => {
     const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const before = sockets();
-    const models = new ProductionModels(deps.pool, createLogger('test', 'silent'));
+    const models = new ProductionModels(deps.pool, deps.store, createLogger('test', 'silent'));
     models.listen(cfg.postgres.url);
     await models.close();
     await new Promise((r) => setTimeout(r, 500));
