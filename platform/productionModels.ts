@@ -115,28 +115,29 @@ export class ProductionModels {
 
   /** The tabular model's production version, or undefined if it has none (or is no tabular model). */
   async tabular(name: string): Promise<ServingTabular | undefined> {
-    const key = tabularKey(name);
-    const serving = await this.cached(key, async () => {
+    return this.cached(tabularKey(name), async () => {
       const row = await productionTabular(this.pool, name);
       return row && servingTabular(name, row, await fittedTabular(this.store, row.params));
     });
-    // Names a client made up are not kept: the cache holds only models that exist.
-    if (!serving) this.entries.delete(key);
-    return serving;
   }
 
   private cached<T>(name: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const cached = this.entries.get(name);
     if (cached && cached.expiresAt > now) return cached.loaded as Promise<T>;
-    // Callers asking at once share one load; a failed load is not kept.
+    // Callers asking at once share one load. A failed load is not kept, nor is "no production
+    // version" (the promotion's NOTIFY may reach the listener after the next request does; and
+    // names a client made up are not held).
     const loaded = load();
     // Without a listener nobody says when a model is promoted: keep it only briefly.
     const entry = { loaded, expiresAt: now + (this.listening ? this.ttlMs : UNHEARD_TTL_MS) };
     this.entries.set(name, entry);
-    loaded.catch(() => {
+    const drop = () => {
       if (this.entries.get(name) === entry) this.entries.delete(name);
-    });
+    };
+    loaded.then((model) => {
+      if (model === undefined) drop();
+    }, drop);
     return loaded;
   }
 

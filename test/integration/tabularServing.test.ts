@@ -15,7 +15,9 @@ import { BIGMART_SPEC, BIGMART_TARGET } from '../../ml/tabular/presets/bigmart.t
 import { filterRows } from '../../ml/tabular/rows.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
 import { ObjectStore } from '../../platform/storage.ts';
-import { registerTabularVersion, tabularVersions } from '../../platform/tabularRegistry.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { ProductionModels } from '../../platform/productionModels.ts';
+import { promoteTabularVersion, registerTabularVersion, tabularVersions } from '../../platform/tabularRegistry.ts';
 import { generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
@@ -60,12 +62,12 @@ describe('tabular model serving against the real stack', () => {
   };
   const post = (url: string, body?: unknown, key?: string) => request('POST', url, body, key);
   const predict = (body: unknown, name = MODEL) => post(`/v1/models/${name}/predict`, body);
-  const register = (runId: string, fitted: FittedTabular, learner: string, promoted: boolean) =>
+  const register = (runId: string, fitted: FittedTabular, learner: string, promoted: boolean, model = MODEL) =>
     registerTabularVersion(
       isolated.pool,
       store,
       {
-        model: MODEL,
+        model,
         runId,
         fitted,
         spec: BIGMART_SPEC,
@@ -415,5 +417,16 @@ describe('tabular model serving against the real stack', () => {
       assert.equal(answer.status, 404, JSON.stringify(answer.body));
       assert.equal(answer.body.error.field, 'name');
     }
+  });
+
+  it('keeps no "no production version": the first promotion is served by the next request, NOTIFY heard or not', async () => {
+    // Not listening: only what the cache keeps could hide the promotion.
+    const models = new ProductionModels(isolated.pool, store, createLogger('test', 'silent'));
+    const name = 'bigmart-unheard';
+    const { version } = await register(uniqueId('tabular-serving-unheard'), ridge, 'ridge', false, name);
+    assert.equal(await models.tabular(name), undefined);
+    await promoteTabularVersion(isolated.pool, name, version);
+    assert.equal((await models.tabular(name))?.version, version);
+    await models.close();
   });
 });
