@@ -1,8 +1,9 @@
-// The trials of a hyperparameter search, as plain data: which learner with which hyperparameters.
-// Pure, so the workflow's activity and the benchmarks plan exactly the same search.
+// The trials of a hyperparameter search, as plain data: which learner, which hyperparameters and,
+// when the spec offers several feature sets, which of them. Pure, so the workflow's activity and
+// the benchmarks plan exactly the same search.
 import { LEARNERS, type LearnerName } from './learners.ts';
 import { sampleTrials, type Trial } from './searchSpace.ts';
-import type { DatasetSpec } from './spec.ts';
+import { FEATURE_SET_PARAM, type DatasetSpec } from './spec.ts';
 
 export interface SearchPlanOptions {
   kind: 'grid' | 'random';
@@ -34,9 +35,11 @@ export class SearchPlanError extends Error {
 const learnerOf = (name: string) => LEARNERS[name as LearnerName];
 
 /**
- * The trials of a search over the task's learners (or the chosen ones): grid, every learner's grid
- * in turn; random, the trials dealt round the learners, each learner's draws seeded from the
- * search seed. Cut at `trials`, numbered from 0.
+ * The trials of a search over the task's learners (or the chosen ones), crossed with the spec's
+ * feature sets when it has several (the feature set is then the trial's `features` parameter).
+ * Grid: every learner's grid in turn, once per feature set. Random: the trials dealt round the
+ * (learner, feature set) pairs, each pair's draws seeded from the search seed. Cut at `trials`,
+ * numbered from 0.
  */
 export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): PlannedTrial[] {
   const names = search.learners ?? Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task));
@@ -50,17 +53,26 @@ export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): Planne
       throw new SearchPlanError('search.learners', `${name} does not do ${spec.task}`);
   }
   if (!names.length) throw new SearchPlanError('search.learners', 'no learner to search');
+  const featureSets = Object.keys(spec.featureSets ?? {});
+  const arms: { learner: string; features?: string }[] = names.flatMap((learner) =>
+    featureSets.length ? featureSets.map((features) => ({ learner, features })) : [{ learner }],
+  );
+  const withFeatures = (params: Trial, features: string | undefined): Trial =>
+    features === undefined ? params : { [FEATURE_SET_PARAM]: features, ...params };
   const drawn: { learner: string; params: Trial }[] =
     search.kind === 'grid'
-      ? names.flatMap((learner) =>
-          sampleTrials(learnerOf(learner).grid, { kind: 'grid' }).map((params) => ({ learner, params })),
+      ? arms.flatMap(({ learner, features }) =>
+          sampleTrials(learnerOf(learner).grid, { kind: 'grid' }).map((params) => ({
+            learner,
+            params: withFeatures(params, features),
+          })),
         )
-      : names.flatMap((learner, l) => {
-          const n = Math.floor(search.trials / names.length) + (l < search.trials % names.length ? 1 : 0);
+      : arms.flatMap(({ learner, features }, a) => {
+          const n = Math.floor(search.trials / arms.length) + (a < search.trials % arms.length ? 1 : 0);
           return n
-            ? sampleTrials(learnerOf(learner).random, { kind: 'random', n, seed: search.seed + l }).map((params) => ({
+            ? sampleTrials(learnerOf(learner).random, { kind: 'random', n, seed: search.seed + a }).map((params) => ({
                 learner,
-                params,
+                params: withFeatures(params, features),
               }))
             : [];
         });

@@ -5,7 +5,7 @@ import { tabularActivities, tabularSpec } from '../../activities/tabularTraining
 import type { Deps } from '../../activities/deps.ts';
 import { DEFAULT_TABULAR_TRAINING } from '../../contracts/tabular.ts';
 import { LEARNERS } from '../../ml/tabular/learners.ts';
-import { bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
+import { bigmartSearchSpec, bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
 import { planTrials, SearchPlanError, type SearchPlanOptions } from '../../ml/tabular/searchPlan.ts';
 import { sampleTrials } from '../../ml/tabular/searchSpace.ts';
 
@@ -57,6 +57,31 @@ describe('planTrials', () => {
     );
   });
 
+  it("deals random trials round each learner's feature sets when the spec has several, named in the trial", () => {
+    const plan = planTrials(bigmartSearchSpec('seed'), search({ trials: 5, learners: ['ridge', 'tree'] }));
+    assert.deepEqual(
+      plan.map((p) => [p.learner, p.params.features]),
+      [
+        ['ridge', 'seed'],
+        ['ridge', 'seed'],
+        ['ridge', 'signal'],
+        ['tree', 'seed'],
+        ['tree', 'signal'],
+      ],
+    );
+    assert.deepEqual(
+      plan
+        .filter((p) => p.learner === 'tree' && p.params.features === 'signal')
+        .map(({ params: { features: _, ...rest } }) => rest),
+      sampleTrials(LEARNERS.tree.random, { kind: 'random', n: 1, seed: 4 + 3 }),
+    );
+    const grid = planTrials(bigmartSearchSpec('all'), search({ kind: 'grid', trials: 100, learners: ['ridge'] }));
+    assert.deepEqual(
+      grid.map((p) => [p.params.features, p.params.alpha]),
+      ['seed', 'signal'].flatMap((f) => [0.01, 0.1, 1, 10, 100].map((alpha) => [f, alpha])),
+    );
+  });
+
   it('names the field for an unknown learner or one of another task', () => {
     for (const [learners, message] of [
       [['ridge', 'xgboost'], /^search\.learners: unknown learner xgboost/],
@@ -90,7 +115,9 @@ describe('planTabularTrials (activity)', () => {
     assert.throws(
       () => planTabularTrials(options(['xgboost'])),
       (e: unknown) =>
-        e instanceof ApplicationFailure && e.nonRetryable && /^search\.learners: unknown learner xgboost/.test(e.message),
+        e instanceof ApplicationFailure &&
+        e.nonRetryable &&
+        /^search\.learners: unknown learner xgboost/.test(e.message),
     );
     assert.throws(() => tabularSpec('walmart'), { message: /^model: walmart has no preset/ });
   });
