@@ -7,8 +7,9 @@
 // pipeline (its features, its Lasso) and each learner at its defaults on the signal features.
 // Test RMSE as mean and population standard deviation over the splits; which learner and feature
 // set the search chose how often. One JSON line per result, all in
-// bench/results/tabular-accuracy.json. Generated data: compare with the baselines here, not with
-// the issue's figures for the real file.
+// bench/results/tabular-accuracy.json. Stopped early (Ctrl-C, SIGTERM), it reports the splits it
+// finished (budget.splitsDone). Generated data: compare with the baselines here, not with the
+// issue's figures for the real file.
 import { parseArgs } from 'node:util';
 import { Piscina } from 'piscina';
 import { DEFAULT_TABULAR_TRAINING } from '../contracts/tabular.ts';
@@ -59,29 +60,38 @@ const pool = new Piscina({
   minThreads: threads,
 });
 const kinds: BigMartRows[] = ['seed', 'all'];
-const tasks: AccuracyTask[] = [];
-const plans = new Map<BigMartRows, ReturnType<typeof planTrials>>();
-for (const rows of kinds) {
-  const spec = bigmartSearchSpec(rows);
-  const plan = planTrials(spec, search);
-  plans.set(rows, plan);
-  const data = filterRows(spec, train).rows;
-  for (let split = 0; split < splits; split++) tasks.push({ rows, data, split, plan, folds, seed: search.seed });
-}
-const outcomes: AccuracyOutcome[] = await Promise.all(tasks.map((t) => pool.run(t) as Promise<AccuracyOutcome>));
+const plans = new Map(kinds.map((rows) => [rows, planTrials(bigmartSearchSpec(rows), search)]));
+const data = new Map(kinds.map((rows) => [rows, filterRows(bigmartSearchSpec(rows), train).rows]));
+// split by split, so a run stopped early (SIGINT, SIGTERM) still reports the splits it finished
+const tasks: AccuracyTask[] = Array.from({ length: splits }, (_, split) =>
+  kinds.map((rows) => ({ rows, data: data.get(rows)!, split, plan: plans.get(rows)!, folds, seed: search.seed })),
+).flat();
+const outcomes: AccuracyOutcome[] = [];
+const done = Promise.all(
+  tasks.map((t) => (pool.run(t) as Promise<AccuracyOutcome>).then((o) => void outcomes.push(o))),
+);
+const stopped = new Promise<string>((resolve) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+});
+const stoppedBy = await Promise.race([done.then(() => undefined), stopped]);
 await pool.destroy();
 
+// only splits finished for both row sets
+const finished = [...new Set(outcomes.map((o) => o.split))]
+  .filter((split) => kinds.every((rows) => outcomes.some((o) => o.split === split && o.rows === rows)))
+  .sort((a, b) => a - b);
+const run = { ...budget, splitsDone: finished.length, ...(stoppedBy ? { stoppedBy } : {}) };
 for (const rows of kinds) {
-  const mine = outcomes.filter((o) => o.rows === rows).sort((a, b) => a.split - b.split);
+  const mine = outcomes.filter((o) => o.rows === rows && finished.includes(o.split)).sort((a, b) => a.split - b.split);
+  if (!mine.length) continue;
   const test = mine.map((o) => o.chosen.testRmse);
   const seedPipeline = mine.map((o) => o.baselines[SEED_PIPELINE]!);
-  const plan = plans.get(rows)!;
   report({
     step: 'search',
     rows,
-    n: tasks.find((t) => t.rows === rows)!.data.length,
-    budget,
-    plan: counts(plan.map((t) => `${t.learner}/${String(t.params.features)}`)),
+    n: data.get(rows)!.length,
+    budget: run,
+    plan: counts(plans.get(rows)!.map((t) => `${t.learner}/${String(t.params.features)}`)),
     testRmse: meanStd(test),
     cvRmse: meanStd(mine.map((o) => o.chosen.cvRmse)),
     chosen: counts(mine.map((o) => `${o.chosen.learner}/${String(o.chosen.params.features)}`)),
@@ -100,8 +110,15 @@ for (const rows of kinds) {
   });
   for (const baseline of Object.keys(mine[0]!.baselines)) {
     const values = mine.map((o) => o.baselines[baseline]!);
-    report({ step: 'baseline', rows, baseline, splits, testRmse: meanStd(values), perSplit: values.map(round) });
+    report({
+      step: 'baseline',
+      rows,
+      baseline,
+      splits: mine.length,
+      testRmse: meanStd(values),
+      perSplit: values.map(round),
+    });
   }
 }
-report({ step: 'total', budget, seconds: Math.round((performance.now() - started) / 1000) });
+report({ step: 'total', budget: run, seconds: Math.round((performance.now() - started) / 1000) });
 await save();
