@@ -47,6 +47,7 @@ export default tseslint.config(
             '.dependency-cruiser.mjs',
             'scripts/*.mjs',
             'activities/training/*.mjs',
+            'bench/*.mjs',
           ],
         },
         tsconfigRootDir: import.meta.dirname,

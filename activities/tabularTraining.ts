@@ -15,10 +15,10 @@ import {
   type TrialResult,
 } from '../contracts/tabular.ts';
 import { fitTabular, predictTabular, scoreOf, type FittedTabular } from '../ml/tabular/evaluate.ts';
-import { LEARNERS, type LearnerName } from '../ml/tabular/learners.ts';
 import { BIGMART_SPEC } from '../ml/tabular/presets/bigmart.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
-import { sampleTrials, type Trial } from '../ml/tabular/searchSpace.ts';
+import { planTrials, SearchPlanError } from '../ml/tabular/searchPlan.ts';
+import type { Trial } from '../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../ml/tabular/spec.ts';
 import { randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
 import type { RawRow } from '../ml/tabular/values.ts';
@@ -41,38 +41,15 @@ export function tabularSpec(model: string): DatasetSpec {
   return PRESETS[model as TabularModelName];
 }
 
-/**
- * The trials of a search over the task's learners (or the chosen ones): grid, every learner's grid
- * in turn; random, the trials dealt round the learners, each learner's draws seeded from the
- * search seed. Cut at `trials`, numbered from 0.
- */
-export function planTrials(spec: DatasetSpec, search: SearchOptions): TrialPlan[] {
-  const names = search.learners ?? Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task));
-  for (const name of names) {
-    if (!Object.hasOwn(LEARNERS, name))
-      throw invalidInput('search.learners', `unknown learner ${name} (known: ${Object.keys(LEARNERS).join(', ')})`);
-    if (!learnerOf(name).tasks.includes(spec.task))
-      throw invalidInput('search.learners', `${name} does not do ${spec.task}`);
+/** The search's trials (ml/tabular/searchPlan.ts); a search that cannot be planned is bad input naming its field. */
+function searchTrials(spec: DatasetSpec, search: SearchOptions): TrialPlan[] {
+  try {
+    return planTrials(spec, search);
+  } catch (e) {
+    if (e instanceof SearchPlanError) throw invalidInput(e.field, e.problem);
+    throw e;
   }
-  if (!names.length) throw invalidInput('search.learners', 'no learner to search');
-  const drawn: { learner: string; params: Trial }[] =
-    search.kind === 'grid'
-      ? names.flatMap((learner) =>
-          sampleTrials(learnerOf(learner).grid, { kind: 'grid' }).map((params) => ({ learner, params })),
-        )
-      : names.flatMap((learner, l) => {
-          const n = Math.floor(search.trials / names.length) + (l < search.trials % names.length ? 1 : 0);
-          return n
-            ? sampleTrials(learnerOf(learner).random, { kind: 'random', n, seed: search.seed + l }).map((params) => ({
-                learner,
-                params,
-              }))
-            : [];
-        });
-  return drawn.slice(0, search.trials).map((t, trial) => ({ trial, ...t }));
 }
-
-const learnerOf = (name: string) => LEARNERS[name as LearnerName];
 
 function splitRows(spec: DatasetSpec, rows: readonly RawRow[], o: SplitOptions): Split {
   if (o.kind === 'random') return randomSplit(rows.length, o);
@@ -115,7 +92,7 @@ export function tabularActivities(deps: Deps) {
 
     /** The trials the search will run; bad learners fail here, naming the field. */
     planTabularTrials: (o: TabularTrainingOptions): Promise<TrialPlan[]> =>
-      Promise.resolve(planTrials(tabularSpec(o.model), o.search)),
+      Promise.resolve(searchTrials(tabularSpec(o.model), o.search)),
 
     /** The source's rows after the spec's filters, to tabular/<runId>/rows.json; how many read and kept. */
     loadTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ read: number; kept: number }> =>

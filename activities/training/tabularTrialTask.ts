@@ -1,10 +1,11 @@
 // Runs in a worker thread (piscina): one hyperparameter trial's k-fold cross-validation on a
 // run's training rows, so a search's trials use every core and the activities' heartbeats keep going.
-// Every trial of a run shares its folds: each thread prepares them once (preprocessing is most
-// of a linear trial's time) and keeps the last run's.
+// Every trial of a run with the same feature set shares its folds: each thread prepares them once
+// per feature set (preprocessing is most of a linear trial's time) and keeps the last run's.
 import {
   crossValidatePrepared,
   prepareFolds,
+  trialSpec,
   type MetricSummary,
   type PreparedFold,
 } from '../../ml/tabular/evaluate.ts';
@@ -23,7 +24,7 @@ export interface TabularTrialTask {
   seed: number;
 }
 
-let kept: { key: string; folds: PreparedFold[] } | undefined;
+let kept: { run: string; bySpec: Map<string, PreparedFold[]> } | undefined;
 
 export function crossValidateTrial({
   runId,
@@ -34,7 +35,11 @@ export function crossValidateTrial({
   folds,
   seed,
 }: TabularTrialTask): MetricSummary {
-  const key = JSON.stringify([runId, spec, folds, seed]);
-  if (kept?.key !== key) kept = { key, folds: prepareFolds(spec, rows, { folds, seed }) };
-  return crossValidatePrepared(spec, kept.folds, learner, params, seed);
+  const chosen = trialSpec(spec, params);
+  const run = JSON.stringify([runId, folds, seed]);
+  if (kept?.run !== run) kept = { run, bySpec: new Map() };
+  const key = JSON.stringify(chosen.spec);
+  let prepared = kept.bySpec.get(key);
+  if (!prepared) kept.bySpec.set(key, (prepared = prepareFolds(chosen.spec, rows, { folds, seed })));
+  return crossValidatePrepared(chosen.spec, prepared, learner, chosen.hyper, seed);
 }

@@ -7,7 +7,7 @@ import { learnerByName, trialHyperparameters } from './learners.ts';
 import { binaryMetrics, regressionMetrics } from './metrics.ts';
 import { targets } from './rows.ts';
 import type { Trial } from './searchSpace.ts';
-import type { DatasetSpec } from './spec.ts';
+import { FEATURE_SET_PARAM, withFeatureSet, type DatasetSpec } from './spec.ts';
 import { kFold } from './split.ts';
 import type { RawRow } from './values.ts';
 
@@ -23,7 +23,16 @@ export interface FittedTabular {
   model: TabularModel;
 }
 
-/** Preprocessing and the learner fitted on `rows`. */
+/** The spec a trial fits (its feature set, when it names one) and the learner's hyperparameters. */
+export function trialSpec(spec: DatasetSpec, trial: Trial): { spec: DatasetSpec; hyper: Trial } {
+  const { [FEATURE_SET_PARAM]: featureSet, ...hyper } = trial;
+  if (featureSet === undefined) return { spec, hyper };
+  if (typeof featureSet !== 'string')
+    throw new Error(`trial ${FEATURE_SET_PARAM} must name a feature set, got ${JSON.stringify(featureSet)}`);
+  return { spec: withFeatureSet(spec, featureSet), hyper };
+}
+
+/** Preprocessing (with the trial's feature set) and the learner fitted on `rows`. */
 export function fitTabular(
   spec: DatasetSpec,
   rows: readonly RawRow[],
@@ -32,9 +41,13 @@ export function fitTabular(
   seed: number,
 ): FittedTabular {
   const { learner } = learnerByName(learnerName);
-  const preprocessing = fitPreprocessing(spec, rows);
+  const chosen = trialSpec(spec, trial);
+  const preprocessing = fitPreprocessing(chosen.spec, rows);
   const { x } = transform(preprocessing, rows);
-  const model = learner.fit(x, targets(spec, rows), trialHyperparameters(learner, trial), { task: spec.task, seed });
+  const model = learner.fit(x, targets(spec, rows), trialHyperparameters(learner, chosen.hyper), {
+    task: spec.task,
+    seed,
+  });
   return { preprocessing, model };
 }
 
@@ -75,7 +88,7 @@ export function prepareFolds(
   );
 }
 
-/** Mean and population standard deviation of each metric of a learner over prepared folds. */
+/** Mean and population standard deviation of each metric of a learner over prepared folds (`trial`: its hyperparameters alone). */
 export function crossValidatePrepared(
   spec: DatasetSpec,
   folds: readonly PreparedFold[],
@@ -99,7 +112,7 @@ export function crossValidatePrepared(
   );
 }
 
-/** Mean and population standard deviation of each metric over k folds of `rows`. */
+/** Mean and population standard deviation of each metric over k folds of `rows`, with the trial's feature set. */
 export function crossValidate(
   spec: DatasetSpec,
   rows: readonly RawRow[],
@@ -107,5 +120,12 @@ export function crossValidate(
   trial: Trial,
   options: { folds: number; seed: number },
 ): MetricSummary {
-  return crossValidatePrepared(spec, prepareFolds(spec, rows, options), learnerName, trial, options.seed);
+  const chosen = trialSpec(spec, trial);
+  return crossValidatePrepared(
+    chosen.spec,
+    prepareFolds(chosen.spec, rows, options),
+    learnerName,
+    chosen.hyper,
+    options.seed,
+  );
 }

@@ -70,6 +70,25 @@ export interface DatasetSpec {
   impute?: Record<string, Imputation>;
   derive?: DerivedColumn[];
   features: FeatureSpec[];
+  /**
+   * Feature sets a search chooses among by cross-validation, by name: a trial's `features`
+   * parameter names one (a parameter of the whole pipeline, as in a scikit-learn pipeline search).
+   * A trial that names none uses `features`.
+   */
+  featureSets?: Record<string, FeatureSpec[]>;
+}
+
+/** The trial parameter naming one of the spec's feature sets. */
+export const FEATURE_SET_PARAM = 'features';
+
+/** The spec with the named feature set as its features, and no other sets: what a model is fitted with. */
+export function withFeatureSet(spec: DatasetSpec, name: string): DatasetSpec {
+  const { featureSets = {}, ...rest } = spec;
+  if (!Object.hasOwn(featureSets, name))
+    throw new Error(
+      `spec ${spec.name}: no feature set ${name} (known: ${Object.keys(featureSets).join(', ') || 'none, the spec has no feature sets'})`,
+    );
+  return { ...rest, name: `${spec.name}-${name}-features`, features: featureSets[name]! };
 }
 
 /** The type of every column a feature may name: raw columns and derived ones. */
@@ -122,15 +141,27 @@ export function validateSpec(spec: DatasetSpec): void {
     if (imp.strategy === 'constant' && typeof imp.value !== (t === 'number' ? 'number' : 'string'))
       throw new Error(`spec ${spec.name}: constant for ${column} must be a ${t === 'number' ? 'number' : 'string'}`);
   }
-  if (spec.features.length === 0) throw new Error(`spec ${spec.name}: no features`);
-  for (const f of spec.features) {
+  validateFeatures(spec.name, '', spec.features, need);
+  for (const [name, features] of Object.entries(spec.featureSets ?? {}))
+    validateFeatures(spec.name, `feature set ${name}: `, features, need);
+}
+
+/** `set` prefixes what is said about a feature set's features ('' for the spec's own). */
+function validateFeatures(
+  specName: string,
+  set: string,
+  features: readonly FeatureSpec[],
+  need: (what: string, column: string, kinds: ColumnType[]) => void,
+): void {
+  if (features.length === 0) throw new Error(`spec ${specName}: ${set}no features`);
+  for (const f of features) {
     if (f.encode === 'number' || f.encode === 'quantileBins' || f.encode === 'interaction')
-      need(f.encode, f.column, ['number']);
-    else need(f.encode, f.column, ['category']);
-    if (f.encode === 'interaction') need('interaction', f.by, ['category']);
+      need(set + f.encode, f.column, ['number']);
+    else need(set + f.encode, f.column, ['category']);
+    if (f.encode === 'interaction') need(`${set}interaction`, f.by, ['category']);
     if (f.encode === 'ordinal' && ![...Object.values(f.map), f.unseen].every(Number.isFinite))
-      throw new Error(`spec ${spec.name}: ordinal map of ${f.column} must map to finite numbers`);
+      throw new Error(`spec ${specName}: ${set}ordinal map of ${f.column} must map to finite numbers`);
     if (f.encode === 'quantileBins' && !(Number.isInteger(f.bins) && f.bins >= 2))
-      throw new Error(`spec ${spec.name}: quantileBins of ${f.column} needs bins >= 2, got ${f.bins}`);
+      throw new Error(`spec ${specName}: ${set}quantileBins of ${f.column} needs bins >= 2, got ${f.bins}`);
   }
 }

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { BIGMART_SEED_SPEC, BIGMART_SPEC, bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
+import { BIGMART_SEED_SPEC, BIGMART_SPEC, bigmartSearchSpec, bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
+import { validateSpec, withFeatureSet } from '../../ml/tabular/spec.ts';
 import { fitPreprocessing, transform } from '../../ml/tabular/preprocess.ts';
 import { filterRows, targets } from '../../ml/tabular/rows.ts';
 import { randomSplit } from '../../ml/tabular/split.ts';
@@ -200,5 +201,22 @@ describe('BigMart specs', () => {
     const spec = bigmartSpec('seed', 'signal');
     assert.equal(filterRows(spec, combined).rows.length, 4650);
     assert.deepEqual(spec.features, BIGMART_SPEC.features);
+  });
+
+  it('gives the search both feature sets, each the fixed spec of those rows and features', () => {
+    assert.deepEqual(BIGMART_SPEC, bigmartSearchSpec('all'));
+    for (const rows of ['seed', 'all'] as const) {
+      const spec = bigmartSearchSpec(rows);
+      assert.deepEqual(Object.keys(spec.featureSets ?? {}), ['seed', 'signal']);
+      for (const features of ['seed', 'signal'] as const)
+        assert.deepEqual(withFeatureSet(spec, features), bigmartSpec(rows, features));
+    }
+    const broken = {
+      ...BIGMART_SPEC,
+      featureSets: { ...BIGMART_SPEC.featureSets, bad: [{ column: 'Item_Typo', encode: 'onehot' as const }] },
+    };
+    assert.throws(() => validateSpec(broken), {
+      message: /^spec bigmart-all-rows: feature set bad: onehot needs a category column Item_Typo/,
+    });
   });
 });

@@ -11,7 +11,7 @@ import {
 import { LEARNERS } from '../../ml/tabular/learners.ts';
 import type { Trial } from '../../ml/tabular/searchSpace.ts';
 import { rmse } from '../../ml/tabular/metrics.ts';
-import { BIGMART_SPEC } from '../../ml/tabular/presets/bigmart.ts';
+import { BIGMART_SPEC, bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
 import { filterRows, targets } from '../../ml/tabular/rows.ts';
 import type { DatasetSpec } from '../../ml/tabular/spec.ts';
 import { kFold, randomSplit } from '../../ml/tabular/split.ts';
@@ -107,5 +107,28 @@ describe('crossValidate', () => {
     // a JSON round trip (as stored) predicts the same; Test.csv rows have no target and still score
     assert.deepEqual(predictTabular(JSON.parse(JSON.stringify(fitted)) as typeof fitted, test), p);
     assert.ok(predictTabular(fitted, data.test).every(Number.isFinite));
+  });
+
+  it("fits a trial's feature set: the same as the spec with that set, and an error for a set the spec lacks", () => {
+    const data = generateBigMart({ seed: 3, rows: 600 });
+    const { rows } = filterRows(BIGMART_SPEC, data.train);
+    const cv = crossValidate(BIGMART_SPEC, rows, 'ridge', { features: 'seed', alpha: 2 }, { folds: 3, seed: 0 });
+    assert.deepEqual(cv, crossValidate(bigmartSpec('all', 'seed'), rows, 'ridge', { alpha: 2 }, { folds: 3, seed: 0 }));
+    assert.notDeepEqual(cv, crossValidate(BIGMART_SPEC, rows, 'ridge', { alpha: 2 }, { folds: 3, seed: 0 }));
+    const fitted = fitTabular(BIGMART_SPEC, rows, 'ridge', { features: 'seed', alpha: 2 }, 0);
+    assert.deepEqual(fitted.preprocessing.spec, bigmartSpec('all', 'seed'));
+    assert.deepEqual(
+      predictTabular(fitted, data.test),
+      predictTabular(fitTabular(bigmartSpec('all', 'seed'), rows, 'ridge', { alpha: 2 }, 0), data.test),
+    );
+    assert.throws(() => fitTabular(BIGMART_SPEC, rows, 'ridge', { features: 'raw' }, 0), {
+      message: /^spec bigmart-all-rows: no feature set raw \(known: seed, signal\)/,
+    });
+    assert.throws(() => fitTabular(spec, line, 'ridge', { features: 'seed' }, 0), {
+      message: /^spec line: no feature set seed \(known: none/,
+    });
+    assert.throws(() => fitTabular(BIGMART_SPEC, rows, 'ridge', { features: 1 }, 0), {
+      message: /^trial features must name a feature set, got 1/,
+    });
   });
 });

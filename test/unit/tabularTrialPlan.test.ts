@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { planTrials, tabularSpec } from '../../activities/tabularTraining.ts';
-import type { SearchOptions } from '../../contracts/tabular.ts';
+import { tabularActivities, tabularSpec } from '../../activities/tabularTraining.ts';
+import type { Deps } from '../../activities/deps.ts';
+import { DEFAULT_TABULAR_TRAINING } from '../../contracts/tabular.ts';
 import { LEARNERS } from '../../ml/tabular/learners.ts';
+import { bigmartSearchSpec, bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
+import { planTrials, SearchPlanError, type SearchPlanOptions } from '../../ml/tabular/searchPlan.ts';
 import { sampleTrials } from '../../ml/tabular/searchSpace.ts';
 
-const spec = tabularSpec('bigmart');
-const search = (o: Partial<SearchOptions>): SearchOptions => ({
-  kind: 'random',
-  trials: 7,
-  concurrency: 2,
-  folds: 3,
-  seed: 4,
-  ...o,
-});
+const spec = bigmartSpec('all', 'signal');
+const search = (o: Partial<SearchPlanOptions>): SearchPlanOptions => ({ kind: 'random', trials: 7, seed: 4, ...o });
 
 describe('planTrials', () => {
   it('deals random trials round the learners, each drawn with its own seed, numbered from 0', () => {
@@ -61,7 +57,32 @@ describe('planTrials', () => {
     );
   });
 
-  it('names the field for an unknown learner, one of another task, or an unknown model', () => {
+  it("deals random trials round each learner's feature sets when the spec has several, named in the trial", () => {
+    const plan = planTrials(bigmartSearchSpec('seed'), search({ trials: 5, learners: ['ridge', 'tree'] }));
+    assert.deepEqual(
+      plan.map((p) => [p.learner, p.params.features]),
+      [
+        ['ridge', 'seed'],
+        ['ridge', 'seed'],
+        ['ridge', 'signal'],
+        ['tree', 'seed'],
+        ['tree', 'signal'],
+      ],
+    );
+    assert.deepEqual(
+      plan
+        .filter((p) => p.learner === 'tree' && p.params.features === 'signal')
+        .map(({ params: { features: _, ...rest } }) => rest),
+      sampleTrials(LEARNERS.tree.random, { kind: 'random', n: 1, seed: 4 + 3 }),
+    );
+    const grid = planTrials(bigmartSearchSpec('all'), search({ kind: 'grid', trials: 100, learners: ['ridge'] }));
+    assert.deepEqual(
+      grid.map((p) => [p.params.features, p.params.alpha]),
+      ['seed', 'signal'].flatMap((f) => [0.01, 0.1, 1, 10, 100].map((alpha) => [f, alpha])),
+    );
+  });
+
+  it('names the field for an unknown learner or one of another task', () => {
     for (const [learners, message] of [
       [['ridge', 'xgboost'], /^search\.learners: unknown learner xgboost/],
       [['logistic'], /^search\.learners: logistic does not do regression/],
@@ -69,8 +90,35 @@ describe('planTrials', () => {
     ] as const)
       assert.throws(
         () => planTrials(spec, search({ learners: [...learners] })),
-        (e: unknown) => e instanceof ApplicationFailure && message.test(e.message),
+        (e: unknown) => e instanceof SearchPlanError && e.field === 'search.learners' && message.test(e.message),
       );
+  });
+});
+
+describe('planTabularTrials (activity)', () => {
+  const { planTabularTrials } = tabularActivities({} as Deps);
+  const options = (learners: string[]) => ({
+    model: 'bigmart',
+    source: { kind: 'csv' as const, uri: 'gs://bucket/Train.csv' },
+    ...DEFAULT_TABULAR_TRAINING,
+    search: { ...DEFAULT_TABULAR_TRAINING.search, learners },
+  });
+
+  it("plans the preset's search", async () => {
+    assert.deepEqual(
+      await planTabularTrials(options(['ridge'])),
+      planTrials(tabularSpec('bigmart'), { ...DEFAULT_TABULAR_TRAINING.search, learners: ['ridge'] }),
+    );
+  });
+
+  it('fails a search that cannot be planned as bad input naming the field, and an unknown model', () => {
+    assert.throws(
+      () => planTabularTrials(options(['xgboost'])),
+      (e: unknown) =>
+        e instanceof ApplicationFailure &&
+        e.nonRetryable &&
+        /^search\.learners: unknown learner xgboost/.test(e.message),
+    );
     assert.throws(() => tabularSpec('walmart'), { message: /^model: walmart has no preset/ });
   });
 });

@@ -2,8 +2,8 @@
 // blank: 4,650 of the real Train.csv's 8,523, Supermarket Type1 and Type2 only) or all of them
 // with imputation. Features: the seed's (price in quartile bins, outlet size and location as
 // ordinals, outlet type dummies, weight and visibility standardized) or the ones that carry the
-// signal (the raw price, price x outlet type, the outlet itself). The search picks by
-// cross-validation on the training part.
+// signal (the raw price, price x outlet type, the outlet itself). The presets offer both: the
+// search picks by cross-validation on the training part.
 import type { ColumnSpec, DatasetSpec, FeatureSpec, Imputation, RowFilter } from '../spec.ts';
 
 export const BIGMART_TARGET = 'Item_Outlet_Sales';
@@ -130,7 +130,14 @@ export function bigmartSpec(rows: BigMartRows, featureSet: BigMartFeatures): Dat
   };
 }
 
+/** The rows' spec with both feature sets, for a search to choose between (the signal's when a trial names none). */
+export function bigmartSearchSpec(rows: BigMartRows): DatasetSpec {
+  return { ...bigmartSpec(rows, 'signal'), name: `bigmart-${rows}-rows`, featureSets: { ...features } };
+}
+
 /** The seed's pipeline as it is (fitted on the training part only, where the seed fitted on all rows). */
 export const BIGMART_SEED_SPEC = bigmartSpec('seed', 'seed');
-/** All rows with imputation, all four outlet types, the features that carry the signal. */
-export const BIGMART_SPEC = bigmartSpec('all', 'signal');
+/** All rows with imputation, all four outlet types; the seed's features or the signal's, as the search chooses. */
+export const BIGMART_SPEC = bigmartSearchSpec('all');
+/** The seed's own model: the Lasso its Optuna search chose (alpha from its pickled champion). */
+export const BIGMART_SEED_MODEL = { learner: 'lasso', params: { alpha: 0.9959812063001817 } } as const;

@@ -1,0 +1,80 @@
+// The trials of a hyperparameter search, as plain data: which learner, which hyperparameters and,
+// when the spec offers several feature sets, which of them. Pure, so the workflow's activity and
+// the benchmarks plan exactly the same search.
+import { LEARNERS, type LearnerName } from './learners.ts';
+import { sampleTrials, type Trial } from './searchSpace.ts';
+import { FEATURE_SET_PARAM, type DatasetSpec } from './spec.ts';
+
+export interface SearchPlanOptions {
+  kind: 'grid' | 'random';
+  /** Trials to plan (a grid larger than this is cut at this many, in order). */
+  trials: number;
+  seed: number;
+  /** Learners to search; default all of the spec's task. */
+  learners?: readonly string[];
+}
+
+/** A trial to run: its number in the search, the learner and its parameters. */
+export interface PlannedTrial {
+  trial: number;
+  learner: string;
+  params: Trial;
+}
+
+/** A search that cannot be planned; `field` is the search option at fault (e.g. `search.learners`). */
+export class SearchPlanError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+    this.name = 'SearchPlanError';
+  }
+}
+
+const learnerOf = (name: string) => LEARNERS[name as LearnerName];
+
+/**
+ * The trials of a search over the task's learners (or the chosen ones), crossed with the spec's
+ * feature sets when it has several (the feature set is then the trial's `features` parameter).
+ * Grid: every learner's grid in turn, once per feature set. Random: the trials dealt round the
+ * (learner, feature set) pairs, each pair's draws seeded from the search seed. Cut at `trials`,
+ * numbered from 0.
+ */
+export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): PlannedTrial[] {
+  const names = search.learners ?? Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task));
+  for (const name of names) {
+    if (!Object.hasOwn(LEARNERS, name))
+      throw new SearchPlanError(
+        'search.learners',
+        `unknown learner ${name} (known: ${Object.keys(LEARNERS).join(', ')})`,
+      );
+    if (!learnerOf(name).tasks.includes(spec.task))
+      throw new SearchPlanError('search.learners', `${name} does not do ${spec.task}`);
+  }
+  if (!names.length) throw new SearchPlanError('search.learners', 'no learner to search');
+  const featureSets = Object.keys(spec.featureSets ?? {});
+  const arms: { learner: string; features?: string }[] = names.flatMap((learner) =>
+    featureSets.length ? featureSets.map((features) => ({ learner, features })) : [{ learner }],
+  );
+  const withFeatures = (params: Trial, features: string | undefined): Trial =>
+    features === undefined ? params : { [FEATURE_SET_PARAM]: features, ...params };
+  const drawn: { learner: string; params: Trial }[] =
+    search.kind === 'grid'
+      ? arms.flatMap(({ learner, features }) =>
+          sampleTrials(learnerOf(learner).grid, { kind: 'grid' }).map((params) => ({
+            learner,
+            params: withFeatures(params, features),
+          })),
+        )
+      : arms.flatMap(({ learner, features }, a) => {
+          const n = Math.floor(search.trials / arms.length) + (a < search.trials % arms.length ? 1 : 0);
+          return n
+            ? sampleTrials(learnerOf(learner).random, { kind: 'random', n, seed: search.seed + a }).map((params) => ({
+                learner,
+                params: withFeatures(params, features),
+              }))
+            : [];
+        });
+  return drawn.slice(0, search.trials).map((t, trial) => ({ trial, ...t }));
+}
