@@ -3,7 +3,7 @@
 // rerun of a search (or a retried activity) tries exactly what the first one did.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { mersenne } from 'pure-rand/generator/mersenne';
 
 export type HyperValue = number | string | boolean;
 
@@ -56,7 +56,9 @@ export function sampleTrials(space: SearchSpace, options: SampleOptions): Trial[
   const { n, seed } = options;
   if (!Number.isInteger(n) || n < 1) throw new Error(`sampleTrials: n must be a whole number of at least 1, got ${n}`);
   if (!Number.isInteger(seed)) throw new Error(`sampleTrials: seed must be a whole number, got ${seed}`);
-  const rng = xoroshiro128plus(seed);
+  // Mersenne Twister, not xoroshiro128+: from the small consecutive seeds a search uses, the
+  // latter's first outputs are all near 1 (every learner's first trial at the top of its ranges).
+  const rng = mersenne(seed);
   return Array.from({ length: n }, () =>
     Object.fromEntries(
       names.map((name) => [

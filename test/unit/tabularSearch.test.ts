@@ -48,6 +48,15 @@ describe('sampleTrials: random', () => {
     assert.deepEqual(sampleTrials(space, { kind: 'random', n: 5, seed: 42 }), draws.slice(0, 5));
   });
 
+  it("spreads the first draws of consecutive seeds over the range (a search's learners each start from one)", () => {
+    const first = Array.from(
+      { length: 20 },
+      (_, seed) => sampleTrials({ u: { min: 0, max: 1 } }, { kind: 'random', n: 1, seed })[0]!.u as number,
+    );
+    assert.ok(first.filter((u) => u < 0.5).length >= 5, `first draws: ${first.map((u) => u.toFixed(2)).join(' ')}`);
+    assert.ok(first.filter((u) => u >= 0.5).length >= 5, `first draws: ${first.map((u) => u.toFixed(2)).join(' ')}`);
+  });
+
   it('stays within bounds, whole numbers where asked, every listed value and every whole number reached', () => {
     for (const t of draws) {
       assert.deepEqual(Object.keys(t), ['alpha', 'ratio', 'k', 'leaves', 'weights']);
