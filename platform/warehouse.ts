@@ -58,6 +58,15 @@ export class Warehouse {
     }
   }
 
+  /** The column names of a table of the dataset, in order; undefined when there is no such table. */
+  async columnsOf(name: string): Promise<string[] | undefined> {
+    const table = this.client.dataset(this.datasetId).table(name);
+    const [exists] = await table.exists();
+    if (!exists) return undefined;
+    const [metadata] = (await table.getMetadata()) as [TableMetadata, unknown];
+    return (metadata.schema?.fields ?? []).map((f) => f.name!);
+  }
+
   /** A staging table per target and object, so concurrent loads of different objects never collide. */
   private stagingTable(tableName: string, source: File): string {
     return `_staging_${tableName}_${source.name.replace(/\W+/g, '_')}`.slice(0, 1000);

@@ -70,6 +70,8 @@ export interface DatasetSpec {
   impute?: Record<string, Imputation>;
   derive?: DerivedColumn[];
   features: FeatureSpec[];
+  /** Raw columns that together name a row (BigMart: item and outlet): batch predictions are keyed by them. */
+  key?: string[];
 }
 
 /** The type of every column a feature may name: raw columns and derived ones. */
@@ -122,6 +124,8 @@ export function validateSpec(spec: DatasetSpec): void {
     if (imp.strategy === 'constant' && typeof imp.value !== (t === 'number' ? 'number' : 'string'))
       throw new Error(`spec ${spec.name}: constant for ${column} must be a ${t === 'number' ? 'number' : 'string'}`);
   }
+  for (const k of spec.key ?? [])
+    if (!spec.columns.some((c) => c.name === k)) throw new Error(`spec ${spec.name}: key names ${k}, not a raw column`);
   if (spec.features.length === 0) throw new Error(`spec ${spec.name}: no features`);
   for (const f of spec.features) {
     if (f.encode === 'number' || f.encode === 'quantileBins' || f.encode === 'interaction')
