@@ -156,6 +156,31 @@ export class Warehouse {
     await this.replaceMatching(tableName, sources, schema, `${column} = ${value}`);
   }
 
+  /**
+   * Replaces the rows whose columns equal these values (a model, version and dataset, say) with
+   * storage objects' rows, atomically, as replaceRowsOf does for one number. Strings are inlined
+   * (scripts bind no parameters), so one holding a quote or a backslash is refused.
+   */
+  async replaceRowsWhere(
+    tableName: string,
+    sources: File[],
+    schema: Schema,
+    equals: Record<string, string | number>,
+  ): Promise<void> {
+    const where = Object.entries(equals).map(([column, value]) => {
+      if (typeof value === 'number') {
+        if (!Number.isSafeInteger(value)) throw new Error(`${column}: not a whole number: ${value}`);
+        return `${column} = ${value}`;
+      }
+      if (/['\\\n]/.test(value))
+        throw new Error(`${column}: quotes, backslashes and newlines cannot be inlined: ${value}`);
+      return `${column} = '${value}'`;
+    });
+    // Nothing to load: only the old rows to drop.
+    if (!sources.length) await this.query(`DELETE FROM ${this.table(tableName)} WHERE ${where.join(' AND ')}`);
+    else await this.replaceMatching(tableName, sources, schema, where.join(' AND '));
+  }
+
   private async replaceMatching(tableName: string, sources: File[], schema: Schema, where: string): Promise<void> {
     if (!sources[0]) throw new Error(`no objects to load into ${tableName}`);
     const staging = this.stagingTable(tableName, sources[0]);
