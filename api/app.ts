@@ -21,6 +21,7 @@ import { segmentationRunRoutes } from './routes/segmentationRuns.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { trainingRoutes } from './routes/training.ts';
+import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
 import { temporalDeadline } from './temporalCalls.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', ingestRoutes(deps))
     .route('/', importRoutes(deps))
     .route('/', transactionImportRoutes(deps))
+    .route('/', tabularScoringRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
+import { createApp } from '../../api/app.ts';
+import type { ApiDeps } from '../../api/deps.ts';
+import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { TabularScoringInput, TabularScoringReport } from '../../contracts/tabularScoring.ts';
 import { predictTabular } from '../../ml/tabular/evaluate.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
@@ -29,6 +32,7 @@ import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSche
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 
 const BAD_INDEX = 5;
+const WRITER = 'writer-key-for-batch-prediction-tests';
 
 describe('tabularBatchScoring on the real stack (generated BigMart)', () => {
   let isolated: IsolatedSchema;
@@ -59,7 +63,7 @@ describe('tabularBatchScoring on the real stack (generated BigMart)', () => {
     );
 
   before(async () => {
-    isolated = await isolatedSchema(testConfig(), 'tabscore');
+    isolated = await isolatedSchema(testConfig({ API_KEYS: `batch:write:${WRITER}` }), 'tabscore');
     deps = { pool: isolated.pool, store, warehouse: new Warehouse(testConfig().bigquery) };
     client = await connectClient(isolated.cfg.temporal);
     taskQueue = uniqueId('tabular-scoring');
@@ -192,5 +196,90 @@ describe('tabularBatchScoring on the real stack (generated BigMart)', () => {
         assert.ok(Math.abs(p.prediction - fromCsv.get(p.key)!) < 1e-9, `${kind} ${p.key}`);
       assert.equal((await warehouseRows(report.dataset, version)).length, test.length - 1, kind);
     }
+  });
+
+  describe('the API', () => {
+    let apiDeps: ApiDeps;
+    let app: ReturnType<typeof createApp>;
+    const post = (body: unknown, key = WRITER) =>
+      app.request('/v1/batch-predictions', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      });
+    const error = async (res: Response) => ((await res.json()) as { error: { message: string; field?: string } }).error;
+    before(() => {
+      // The API starts scorings on the training queue: this file's worker serves its own.
+      const temporal = isolated.cfg.temporal;
+      apiDeps = createApiDeps({
+        ...isolated.cfg,
+        temporal: {
+          ...temporal,
+          taskQueues: { ...temporal.taskQueues, training: taskQueue } as unknown as typeof temporal.taskQueues,
+        },
+      });
+      app = createApp(apiDeps);
+    });
+    after(async () => {
+      await closeApiDeps(apiDeps);
+    });
+
+    it('starts a scoring with a write key, follows it to its counts and pages its predictions', async () => {
+      assert.equal((await post({ model: 'bigmart', source: { kind: 'csv', uri: testUri } }, 'nope')).status, 401);
+      const res = await post({ model: 'bigmart', source: { kind: 'csv', uri: testUri } });
+      assert.equal(res.status, 202);
+      const started = (await res.json()) as {
+        workflowId: string;
+        dataset: string;
+        links: { self: string; predictions: string };
+      };
+      assert.match(started.workflowId, /^tabular-scoring-/);
+      assert.equal(started.dataset, testUri);
+      await inWorker(() => client.workflow.getHandle(started.workflowId).result());
+      const state = (await (await app.request(started.links.self)).json()) as {
+        status: string;
+        result: TabularScoringReport;
+      };
+      assert.equal(state.status, 'COMPLETED');
+      assert.deepEqual(
+        [state.result.read, state.result.scored, state.result.rejected, state.result.written],
+        [first.read, first.scored, first.rejected, 0],
+      );
+      type Page = { predictions: { version: number; key: string; prediction: number }[]; next?: string };
+      const page1 = (await (await app.request(`${started.links.predictions}&limit=100`)).json()) as Page;
+      assert.equal(page1.predictions.length, 100);
+      const page2 = (await (
+        await app.request(`${started.links.predictions}&limit=500&cursor=${page1.next!}`)
+      ).json()) as Page;
+      const stored = await storedPredictions(isolated.pool, { model: 'bigmart', dataset: testUri, limit: 10_000 });
+      assert.deepEqual(
+        [...page1.predictions, ...page2.predictions].map((p) => [p.version, p.key, p.prediction]),
+        stored.map((p) => [p.version, p.key, p.prediction]),
+      );
+      assert.equal(page2.next, undefined);
+    });
+
+    it('answers 400 naming the field, 404 for an unknown version or scoring, 409 without a production version', async () => {
+      const bad = await post({ model: 'walmart', source: { kind: 'csv', uri: testUri } });
+      assert.equal(bad.status, 400);
+      assert.equal((await error(bad)).field, 'model');
+      const missing = await post({ model: 'bigmart', source: { kind: 'csv', uri: `${testUri}.missing` } });
+      assert.equal(missing.status, 400);
+      assert.equal((await error(missing)).field, 'source.uri');
+      const table = await post({ model: 'bigmart', source: { kind: 'postgres', table: 'a; drop' } });
+      assert.equal(table.status, 400);
+      assert.equal((await error(table)).field, 'source.table');
+      const unknown = await post({ model: 'bigmart', source: { kind: 'csv', uri: testUri }, version: 999 });
+      assert.equal(unknown.status, 404);
+      assert.equal((await error(unknown)).field, 'version');
+      assert.equal((await app.request('/v1/batch-predictions/tabular-scoring-none')).status, 404);
+      assert.equal((await app.request('/v1/batch-predictions/import-sales-1')).status, 404);
+      const cursor = await app.request(`/v1/predictions?model=bigmart&dataset=x&cursor=zz`);
+      assert.equal(cursor.status, 400);
+      await isolated.pool.query(`UPDATE model_versions SET stage = 'archived' WHERE model = 'bigmart'`);
+      const none = await post({ model: 'bigmart', source: { kind: 'csv', uri: testUri } });
+      assert.equal(none.status, 409);
+      assert.match((await error(none)).message, /no production version: train one first/);
+    });
   });
 });
