@@ -9,6 +9,7 @@ import { newImportId } from '../../contracts/imports.ts';
 import {
   TABULAR_RUN_PREFIX,
   tabularProgressQuery,
+  type SearchOptions,
   type TabularProgress,
   type TabularReport,
 } from '../../contracts/tabular.ts';
@@ -45,6 +46,8 @@ export interface TrainBigmartOptions {
   trials: number;
   seed: number;
   rows: number;
+  /** More of the search (folds, learners, ...) over the defaults. */
+  search?: Partial<SearchOptions>;
 }
 
 const trainingLine = (p: TabularProgress) =>
@@ -88,7 +91,7 @@ export async function trainBigmart(
   const training = await client.workflow.start<typeof tabularTraining>('tabularTraining', {
     workflowId: `${TABULAR_RUN_PREFIX}${id}`,
     taskQueue,
-    args: [{ model: 'bigmart', source: { kind: 'csv', uri: trainUri }, search: { trials: o.trials } }],
+    args: [{ model: 'bigmart', source: { kind: 'csv', uri: trainUri }, search: { ...o.search, trials: o.trials } }],
   });
   console.log(
     `[data] tabularTraining ${training.workflowId} started: ${workflowUrl(cfg.temporal, training.workflowId, training.firstExecutionRunId)}`,
