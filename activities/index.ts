@@ -7,6 +7,7 @@ import { retrainActivities } from './retrain.ts';
 import { runActivities } from './runs.ts';
 import { segmentationActivities } from './segmentation.ts';
 import { stackCheckActivities } from './stackCheck.ts';
+import { tabularScoringActivities } from './tabularScoring.ts';
 import { tabularActivities } from './tabularTraining.ts';
 import { trainingActivities } from './training.ts';
 
@@ -21,5 +22,6 @@ export function createActivities(deps: Deps) {
     ...importTransactionsActivities(deps),
     ...segmentationActivities(deps),
     ...tabularActivities(deps),
+    ...tabularScoringActivities(deps),
   };
 }

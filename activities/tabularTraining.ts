@@ -4,25 +4,24 @@
 // rerun; registering writes the version and the champion/challenger decision in one transaction.
 import { Context } from '@temporalio/activity';
 import { invalidInput } from '../contracts/failures.ts';
+import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 import {
-  TABULAR_MODELS,
   type SearchOptions,
   type SplitOptions,
-  type TabularModelName,
   type TabularRegistration,
   type TabularTrainingOptions,
   type TrialPlan,
   type TrialResult,
 } from '../contracts/tabular.ts';
 import { fitTabular, predictTabular, scoreOf, type FittedTabular } from '../ml/tabular/evaluate.ts';
-import { BIGMART_SPEC } from '../ml/tabular/presets/bigmart.ts';
+import { TABULAR_PRESETS } from '../ml/tabular/presets/index.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
 import { planTrials, SearchPlanError } from '../ml/tabular/searchPlan.ts';
 import type { Trial } from '../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../ml/tabular/spec.ts';
 import { randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
 import type { RawRow } from '../ml/tabular/values.ts';
-import { csvRows, readRowSet, tabularObject, writeRowSet } from '../platform/tabularData.ts';
+import { readRowSet, sourceRows, tabularObject, writeRowSet } from '../platform/tabularData.ts';
 import { fittedTabular, registerTabularVersion } from '../platform/tabularRegistry.ts';
 import {
   recordedTabularTrial,
@@ -33,12 +32,9 @@ import {
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 
-const PRESETS: Record<TabularModelName, DatasetSpec> = { bigmart: BIGMART_SPEC };
-
 export function tabularSpec(model: string): DatasetSpec {
-  if (!(TABULAR_MODELS as readonly string[]).includes(model))
-    throw invalidInput('model', `${model} has no preset (known: ${TABULAR_MODELS.join(', ')})`);
-  return PRESETS[model as TabularModelName];
+  if (!isTabularModel(model)) throw invalidInput('model', noTabularPreset(model));
+  return TABULAR_PRESETS[model];
 }
 
 /** The search's trials (ml/tabular/searchPlan.ts); a search that cannot be planned is bad input naming its field. */
@@ -97,9 +93,7 @@ export function tabularActivities(deps: Deps) {
     /** The source's rows after the spec's filters, to tabular/<runId>/rows.json; how many read and kept. */
     loadTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ read: number; kept: number }> =>
       whileHeartbeating(async () => {
-        if (o.source.kind !== 'csv')
-          throw invalidInput('source.kind', `${o.source.kind} sources are not supported yet; use csv`);
-        const read = await csvRows(deps.store, o.source.uri);
+        const { rows: read } = await sourceRows(deps, o.source);
         const { rows } = filterRows(tabularSpec(o.model), read);
         await writeRowSet(deps.store, runId, 'rows', rows);
         return { read: read.length, kept: rows.length };

@@ -23,6 +23,7 @@ import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { tabularRunRoutes } from './routes/tabularRuns.ts';
 import { tabularModelRoutes } from './routes/tabularModels.ts';
 import { trainingRoutes } from './routes/training.ts';
+import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
 import { temporalDeadline } from './temporalCalls.ts';
@@ -59,6 +60,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', ingestRoutes(deps))
     .route('/', importRoutes(deps))
     .route('/', transactionImportRoutes(deps))
+    .route('/', tabularScoringRoutes(deps))
     .route('/', trainingRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))

@@ -16,6 +16,27 @@ const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
 const required = (expected: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}, got ${shown(issue.input)}`;
 
+const Table = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, { error: 'must be a table name (letters, digits, _)' });
+/** Where a run's or a scoring's rows come from (contracts/tabular.ts TabularSource). */
+export const TabularSource = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('csv'),
+      uri: z
+        .string()
+        .regex(/^gs:\/\/[^/]+\/[^'\\\s]+$/, { error: 'must be gs://<bucket>/<object>, without quotes or spaces' })
+        .openapi({ example: 'gs://retailflow-local/bigmart/Test.csv' }),
+    }),
+    z.object({ kind: z.literal('postgres'), table: Table.openapi({ example: 'bigmart_test' }) }),
+    z.object({ kind: z.literal('bigquery'), table: Table.openapi({ example: 'bigmart_test' }) }),
+  ])
+  .openapi('TabularSource', {
+    description:
+      "the rows: a CSV with a header (BigMart's Train.csv or Test.csv) in the project bucket, a Postgres table or a table of the warehouse's dataset",
+  });
+
 export const ModelName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, { error: (i) => `must be a model name, got "${String(i.input)}"` })

@@ -93,9 +93,7 @@ export interface TabularReport {
   seconds: number;
 }
 
-/** The models with a preset dataset spec (ml/tabular/presets). */
-export const TABULAR_MODELS = ['bigmart'] as const;
-export type TabularModelName = (typeof TABULAR_MODELS)[number];
+export { TABULAR_MODELS, type TabularModelName } from '../domain/tabularModels.ts';
 
 /** What a search minimizes: RMSE for regression, log loss for classification (cross-validation mean). */
 export function trialObjective(t: Pick<TrialResult, 'metrics'>): number {

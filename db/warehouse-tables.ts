@@ -45,6 +45,16 @@ export const WAREHOUSE_TABLES = {
       { name: 'run_id', type: 'STRING', mode: 'REQUIRED' },
     ],
   },
+  // Batch predictions of tabular models (Postgres's tabular_predictions), replaced per model, version and dataset.
+  tabular_predictions: {
+    schema: [
+      { name: 'model', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'model_version', type: 'INT64', mode: 'REQUIRED' },
+      { name: 'dataset', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'row_key', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'prediction', type: 'FLOAT64', mode: 'REQUIRED' },
+    ],
+  },
 } satisfies Record<string, WarehouseTableSpec>;
 
 export type WarehouseTable = keyof typeof WAREHOUSE_TABLES;

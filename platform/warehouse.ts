@@ -58,6 +58,15 @@ export class Warehouse {
     }
   }
 
+  /** The column names of a table of the dataset, in order; undefined when there is no such table. */
+  async columnsOf(name: string): Promise<string[] | undefined> {
+    const table = this.client.dataset(this.datasetId).table(name);
+    const [exists] = await table.exists();
+    if (!exists) return undefined;
+    const [metadata] = (await table.getMetadata()) as [TableMetadata, unknown];
+    return (metadata.schema?.fields ?? []).map((f) => f.name!);
+  }
+
   /** A staging table per target and object, so concurrent loads of different objects never collide. */
   private stagingTable(tableName: string, source: File): string {
     return `_staging_${tableName}_${source.name.replace(/\W+/g, '_')}`.slice(0, 1000);
@@ -145,6 +154,31 @@ export class Warehouse {
     // Inlined as replaceDateRange's dates are: checked to be a whole number.
     if (!Number.isSafeInteger(value)) throw new Error(`${column}: not a whole number: ${value}`);
     await this.replaceMatching(tableName, sources, schema, `${column} = ${value}`);
+  }
+
+  /**
+   * Replaces the rows whose columns equal these values (a model, version and dataset, say) with
+   * storage objects' rows, atomically, as replaceRowsOf does for one number. Strings are inlined
+   * (scripts bind no parameters), so one holding a quote or a backslash is refused.
+   */
+  async replaceRowsWhere(
+    tableName: string,
+    sources: File[],
+    schema: Schema,
+    equals: Record<string, string | number>,
+  ): Promise<void> {
+    const where = Object.entries(equals).map(([column, value]) => {
+      if (typeof value === 'number') {
+        if (!Number.isSafeInteger(value)) throw new Error(`${column}: not a whole number: ${value}`);
+        return `${column} = ${value}`;
+      }
+      if (/['\\\n]/.test(value))
+        throw new Error(`${column}: quotes, backslashes and newlines cannot be inlined: ${value}`);
+      return `${column} = '${value}'`;
+    });
+    // Nothing to load: only the old rows to drop.
+    if (!sources.length) await this.query(`DELETE FROM ${this.table(tableName)} WHERE ${where.join(' AND ')}`);
+    else await this.replaceMatching(tableName, sources, schema, where.join(' AND '));
   }
 
   private async replaceMatching(tableName: string, sources: File[], schema: Schema, where: string): Promise<void> {

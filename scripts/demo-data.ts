@@ -9,6 +9,7 @@ import type { Config } from '../platform/config.ts';
 import { addDays, todayUtc } from '../domain/dates.ts';
 import { generate } from './data/generate.ts';
 import { importStores } from '../platform/storeImport.ts';
+import { scoringVersion } from '../platform/tabularPredictions.ts';
 import { importTrain } from '../platform/salesImport.ts';
 import { hasSales } from '../platform/sales.ts';
 import { trainRecordToEvent } from '../platform/trainRows.ts';
@@ -80,6 +81,16 @@ export async function ensureRetailDemoData(cfg: Config): Promise<number | undefi
     const summary = await importTransactions(deps.pool, path.join(dir, 'online_retail.csv'));
     console.log(`[demo] imported ${summary.loaded} Online Retail transactions (${summary.rejected} rejected)`);
     return summary.loaded;
+  } finally {
+    await closeDataDeps(deps);
+  }
+}
+
+/** Whether bigmart has no production version yet: the demo then trains and scores one. */
+export async function needsBigmartDemo(cfg: Config): Promise<boolean> {
+  const deps = createDataDeps(cfg, 'retailflow-demo');
+  try {
+    return !(await scoringVersion(deps.pool, 'bigmart'));
   } finally {
     await closeDataDeps(deps);
   }

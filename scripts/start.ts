@@ -12,7 +12,8 @@ import type { customerSegmentation } from '../workflows/customerSegmentation.ts'
 import type { dailyIngest } from '../workflows/dailyIngest.ts';
 import type { stackCheck } from '../workflows/stackCheck.ts';
 import type { weeklyTraining } from '../workflows/weeklyTraining.ts';
-import { ensureDemoData, ensureRetailDemoData } from './demo-data.ts';
+import { trainBigmart } from './data/trainBigmart.ts';
+import { ensureDemoData, ensureRetailDemoData, needsBigmartDemo } from './demo-data.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
 import { becomeInstance } from './stack/instance.ts';
 import { stackDirs } from './stack/paths.ts';
@@ -105,6 +106,19 @@ runMain('start', async () => {
           .result();
         log(
           `customerSegmentation ${segmentation.runId}: ${segmentation.snapshot.customers} customers in ${segmentation.k} segments, silhouette ${segmentation.byK.find((f) => f.k === segmentation.k)?.silhouette.toFixed(3)}`,
+        );
+      }
+      if (await needsBigmartDemo(cfg)) {
+        // A first bigmart model (a quick search) and Test.csv scored, so the Experiments view and the model API have one.
+        const { training, scoring } = await trainBigmart(client, cfg, {
+          trials: 12,
+          seed: 42,
+          rows: 8523,
+          search: { folds: 3, learners: ['ridge', 'lasso', 'elasticNet', 'tree', 'boosting'] },
+        });
+        log(
+          `tabularTraining ${training.runId}: bigmart version ${training.registration.version}, ${training.best.learner}, test RMSE ${training.registration.metrics.rmse?.toFixed(1)}; ` +
+            `tabularBatchScoring ${scoring.runId}: ${scoring.scored} of ${scoring.read} Test.csv rows scored`,
         );
       }
     } finally {

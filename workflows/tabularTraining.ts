@@ -15,7 +15,6 @@ import type { TabularActivities } from '../activities/tabularTraining.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   DEFAULT_TABULAR_TRAINING,
-  TABULAR_MODELS,
   tabularProgressQuery,
   trialObjective,
   type TabularReport,
@@ -24,6 +23,7 @@ import {
   type TabularTrainingOptions,
   type TrialResult,
 } from '../contracts/tabular.ts';
+import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 import { slidingWindow } from './slidingWindow.ts';
 
 const retry = {
@@ -126,9 +126,9 @@ export async function tabularTraining(input: TabularTrainingInput): Promise<Tabu
 }
 
 function checkOptions(o: TabularTrainingOptions): void {
-  if (!(TABULAR_MODELS as readonly string[]).includes(o.model))
-    throw invalidInput('model', `${o.model} has no preset (known: ${TABULAR_MODELS.join(', ')})`);
+  if (!isTabularModel(o.model)) throw invalidInput('model', noTabularPreset(o.model));
   if (o.source.kind === 'csv' && !o.source.uri) throw invalidInput('source.uri', 'must name the CSV object');
+  if (o.source.kind !== 'csv' && !o.source.table) throw invalidInput('source.table', 'must name the table');
   const { split, search } = o;
   if (!(split.testShare > 0 && split.testShare < 1))
     throw invalidInput('split.testShare', `must be between 0 and 1, got ${split.testShare}`);

@@ -9,12 +9,10 @@ import {
   TABULAR_MODELS,
   TABULAR_RUN_PREFIX,
   tabularProgressQuery,
-  type TabularModelName,
   type TabularTrainingOptions,
 } from '../../contracts/tabular.ts';
 import { LEARNERS, type LearnerName } from '../../ml/tabular/learners.ts';
-import { BIGMART_SPEC } from '../../ml/tabular/presets/bigmart.ts';
-import type { DatasetSpec } from '../../ml/tabular/spec.ts';
+import { TABULAR_PRESETS } from '../../ml/tabular/presets/index.ts';
 import { currentRun } from '../../platform/runs.ts';
 import { tabularChampion, tabularRunEvaluation } from '../../platform/tabularExperiments.ts';
 import { orderedTabularTrials, tabularRun, tabularRunList, tabularTrials } from '../../platform/tabularRuns.ts';
@@ -25,10 +23,9 @@ import { checkBucketObject } from '../bucketObjects.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
+import { TabularSource } from '../tabularSchemas.ts';
 import { briefly, liveProgress } from '../temporalCalls.ts';
 
-/** Each model's dataset spec: which learners fit its task. */
-const SPECS: Record<TabularModelName, DatasetSpec> = { bigmart: BIGMART_SPEC };
 const LEARNER_NAMES = Object.keys(LEARNERS) as [LearnerName, ...LearnerName[]];
 const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
 const D = DEFAULT_TABULAR_TRAINING;
@@ -45,17 +42,6 @@ const TestShare = z
   .gt(0, { error: (i) => `must be a number between 0 and 1, got ${shown(i.input)}` })
   .lt(1, { error: (i) => `must be a number between 0 and 1, got ${shown(i.input)}` })
   .default(D.split.testShare);
-
-const Source = z
-  .object({
-    kind: z.literal('csv', { error: (i) => `must be "csv" (a CSV object in the bucket), got ${shown(i.input)}` }),
-    uri: z
-      .string({ error: 'must be gs://<bucket>/<object>' })
-      .regex(/^gs:\/\/[^/]+\/.+$/, { error: (i) => `must be gs://<bucket>/<object>, got ${shown(i.input)}` })
-      .openapi({ example: 'gs://retailflow-local/uploads/bigmart/Train.csv' }),
-  })
-  .strict()
-  .openapi('TabularSource', { description: 'a CSV with a header (BigMart Train.csv) already in the project bucket' });
 
 const Split = z
   .discriminatedUnion(
@@ -105,7 +91,7 @@ const TabularRunBody = z
       error: (i) =>
         i.input === undefined ? 'is required' : `must be one of ${TABULAR_MODELS.join(', ')}, got ${shown(i.input)}`,
     }),
-    source: Source,
+    source: TabularSource,
     split: Split,
     search: Search,
     promotionMargin: z
@@ -117,7 +103,7 @@ const TabularRunBody = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    const task = SPECS[b.model].task;
+    const task = TABULAR_PRESETS[b.model].task;
     const i = b.search.learners?.findIndex((name) => !LEARNERS[name].tasks.includes(task)) ?? -1;
     if (i >= 0)
       ctx.addIssue({
@@ -304,7 +290,7 @@ export function tabularRunRoutes({ cfg, temporal, pool, store, keys }: ApiDeps) 
   return router()
     .openapi({ ...start, middleware: [writer] as const }, async (c) => {
       const body = c.req.valid('json');
-      await checkBucketObject(store, 'source.uri', body.source.uri);
+      if (body.source.kind === 'csv') await checkBucketObject(store, 'source.uri', body.source.uri);
       const options: TabularTrainingOptions = body;
       const workflowId = newRunId(options.model);
       const handle = await temporal.workflow.start<typeof tabularTraining>('tabularTraining', {

@@ -76,6 +76,8 @@ export interface DatasetSpec {
    * A trial that names none uses `features`.
    */
   featureSets?: Record<string, FeatureSpec[]>;
+  /** Raw columns that together name a row (BigMart: item and outlet): batch predictions are keyed by them. */
+  key?: string[];
 }
 
 /** The trial parameter naming one of the spec's feature sets. */
@@ -141,6 +143,8 @@ export function validateSpec(spec: DatasetSpec): void {
     if (imp.strategy === 'constant' && typeof imp.value !== (t === 'number' ? 'number' : 'string'))
       throw new Error(`spec ${spec.name}: constant for ${column} must be a ${t === 'number' ? 'number' : 'string'}`);
   }
+  for (const k of spec.key ?? [])
+    if (!spec.columns.some((c) => c.name === k)) throw new Error(`spec ${spec.name}: key names ${k}, not a raw column`);
   validateFeatures(spec.name, '', spec.features, need);
   for (const [name, features] of Object.entries(spec.featureSets ?? {}))
     validateFeatures(spec.name, `feature set ${name}: `, features, need);

@@ -14,6 +14,7 @@ const TABLES = [
   'segmentation_runs',
   'tabular_runs',
   'tabular_trials',
+  'tabular_predictions',
   'models',
   'model_versions',
 ];

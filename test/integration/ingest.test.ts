@@ -13,6 +13,7 @@ import { addDays, todayUtc } from '../../domain/dates.ts';
 import {
   DAILY_INGEST_SCHEDULE_ID,
   ensureSchedules,
+  WEEKLY_BIGMART_SCHEDULE_ID,
   RECONCILE_RUNS_SCHEDULE_ID,
   WEEKLY_TRAINING_SCHEDULE_ID,
 } from '../../platform/schedules.ts';
@@ -202,6 +203,35 @@ describe('daily ingest against the real stack', () => {
       [weekly.spec.calendars?.[0]?.dayOfWeek, weekly.spec.calendars?.[0]?.hour],
       [[{ start: 'SUNDAY', end: 'SUNDAY', step: 1 }], [{ start: 1, end: 1, step: 1 }]],
     );
+  });
+
+  it("registers bigmart's weekly training and scoring paused, and a later start-up leaves its switch as it is", async () => {
+    await ensureSchedules(client, cfg);
+    const ids: string[] = [];
+    for await (const s of client.schedule.list()) ids.push(s.scheduleId);
+    assert.equal(ids.filter((id) => id === WEEKLY_BIGMART_SCHEDULE_ID).length, 1);
+    const handle = client.schedule.getHandle(WEEKLY_BIGMART_SCHEDULE_ID);
+    const bigmart = await handle.describe();
+    assert.equal(bigmart.state.paused, true);
+    assert.equal(bigmart.action.type === 'startWorkflow' && bigmart.action.workflowType, 'scheduledTabularTraining');
+    assert.deepEqual(
+      [bigmart.spec.calendars?.[0]?.dayOfWeek, bigmart.spec.calendars?.[0]?.hour],
+      [[{ start: 'MONDAY', end: 'MONDAY', step: 1 }], [{ start: 3, end: 3, step: 1 }]],
+    );
+    const args = bigmart.action.type === 'startWorkflow' ? bigmart.action.args : [];
+    assert.deepEqual(args?.[0], {
+      timeZone: cfg.ingestTimeZone,
+      model: 'bigmart',
+      train: { kind: 'csv', uri: `gs://${cfg.gcs.bucket}/bigmart/Train.csv` },
+      score: { kind: 'csv', uri: `gs://${cfg.gcs.bucket}/bigmart/Test.csv` },
+    });
+    await handle.unpause();
+    try {
+      await ensureSchedules(client, cfg);
+      assert.equal((await handle.describe()).state.paused, false);
+    } finally {
+      await handle.pause();
+    }
   });
 
   it("a schedule tick ingests yesterday under the date's own workflow id", async () => {

@@ -239,7 +239,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     };
     assert.deepEqual(
       list.schedules.map((s) => s.id),
-      ['daily-ingest', 'weekly-training', 'monthly-segmentation', 'reconcile-runs'],
+      ['daily-ingest', 'weekly-training', 'monthly-segmentation', 'weekly-bigmart', 'reconcile-runs'],
     );
     assert.ok(list.schedules.every((s) => s.nextRuns.length > 0 && s.timeZone === cfg.ingestTimeZone));
     // The segmentation runs on the 1st at 02:00 in the stores' time zone.

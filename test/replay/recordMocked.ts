@@ -1,7 +1,8 @@
 // Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation, tabularTraining,
-// scheduledDailyIngest, scheduledWeeklyTraining and scheduledCustomerSegmentation in the workflow
+// tabularBatchScoring, scheduledDailyIngest, scheduledWeeklyTraining, scheduledCustomerSegmentation and
+// scheduledTabularTraining in the workflow
 // tier's Temporal with mocked activities (their activities' results do not change the command
-// sequence). The scheduled three are started by a real Schedule backfilled for a past time, so
+// sequence). The scheduled four are started by a real Schedule backfilled for a past time, so
 // their histories carry TemporalScheduledStartTime as a tick's do.
 //   node --import tsx test/replay/recordMocked.ts
 import { writeFileSync } from 'node:fs';
@@ -18,7 +19,9 @@ import {
   retrainSeries,
   scheduledCustomerSegmentation,
   scheduledDailyIngest,
+  scheduledTabularTraining,
   scheduledWeeklyTraining,
+  tabularBatchScoring,
   tabularTraining,
 } from '../../workflows/index.ts';
 import { until } from '../helpers/until.ts';
@@ -97,6 +100,11 @@ const activities: Partial<Activities> = {
       metrics: { rmse: 1001 },
       champion: null,
     }),
+  // A batch scoring of ten rows, two rejected.
+  tabularScoringVersion: () => Promise.resolve(1),
+  scoreTabularRows: () => Promise.resolve({ read: 10, scored: 8, rejected: 2, written: 8 }),
+  exportTabularPredictions: () => Promise.resolve(),
+  reconcileTabularScoring: () => Promise.resolve(8),
   // A segmentation of 40 customers, k = 2 and 3.
   recordSegmentationRun: () => Promise.resolve(),
   exportSegmentationSnapshot: () => Promise.resolve(120),
@@ -194,6 +202,12 @@ try {
       ],
     });
     await save('tabularTraining', 'tabular-replay');
+    await env.client.workflow.execute(tabularBatchScoring, {
+      taskQueue,
+      workflowId: 'tabular-scoring-replay',
+      args: [{ model: 'bigmart', source: { kind: 'csv', uri: 'gs://bucket/bigmart/Test.csv' } }],
+    });
+    await save('tabularBatchScoring', 'tabular-scoring-replay');
     await env.client.workflow.execute(retrainSeries, {
       taskQueue,
       workflowId: 'retrain-1-p01',
@@ -220,6 +234,37 @@ try {
       await env.client.workflow.getHandle(workflowId).result();
       await save(name, workflowId);
     }
+    const bigmart = await env.client.schedule.create({
+      scheduleId: 'scheduledTabularTraining',
+      spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 3, minute: 0 }], timezone: TIME_ZONE },
+      action: {
+        type: 'startWorkflow',
+        workflowType: scheduledTabularTraining,
+        taskQueue,
+        args: [
+          {
+            timeZone: TIME_ZONE,
+            model: 'bigmart',
+            train: { kind: 'csv', uri: 'gs://bucket/bigmart/Train.csv' },
+            score: { kind: 'csv', uri: 'gs://bucket/bigmart/Test.csv' },
+            search: { trials: 3, concurrency: 2 },
+          },
+        ],
+      },
+      state: { paused: true },
+    });
+    const monday = new Date('2026-03-08T14:00:00Z').getTime();
+    await bigmart.backfill({
+      start: new Date(monday - 60_000),
+      end: new Date(monday + 60_000),
+      overlap: ScheduleOverlapPolicy.ALLOW_ALL,
+    });
+    const bigmartId = await until(
+      "scheduledTabularTraining's tick",
+      async () => (await bigmart.describe()).info.recentActions[0]?.action.workflow.workflowId,
+    );
+    await env.client.workflow.getHandle(bigmartId).result();
+    await save('scheduledTabularTraining', bigmartId);
   });
 } finally {
   await env.teardown();

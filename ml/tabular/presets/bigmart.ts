@@ -127,6 +127,8 @@ export function bigmartSpec(rows: BigMartRows, featureSet: BigMartFeatures): Dat
       { name: 'Item_Category', kind: 'prefix', from: 'Item_Identifier', length: 2 },
     ],
     features: features[featureSet],
+    // an item's sales in an outlet: one row of Train.csv or Test.csv each
+    key: ['Item_Identifier', 'Outlet_Identifier'],
   };
 }
 

@@ -1,0 +1,77 @@
+// tabularBatchScoring: a source's rows (BigMart's Test.csv, or a table) scored with a tabular
+// model's production version (or the given one) -> predictions and rejected rows in Postgres ->
+// the dataset and version's rows replaced in BigQuery -> counts reconciled (read = scored +
+// rejected, and both stores hold the scored rows). A rerun writes nothing new.
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { TabularScoringActivities } from '../activities/tabularScoring.ts';
+import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import {
+  scoringDataset,
+  scoringRejectionsSource,
+  tabularScoringProgressQuery,
+  type TabularScoringCounts,
+  type TabularScoringInput,
+  type TabularScoringReport,
+  type TabularScoringStage,
+} from '../contracts/tabularScoring.ts';
+import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
+
+const acts = proxyActivities<TabularScoringActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [INVALID_INPUT],
+  },
+});
+
+export async function tabularBatchScoring(input: TabularScoringInput): Promise<TabularScoringReport> {
+  checkInput(input);
+  const started = Date.now();
+  let stage: TabularScoringStage = 'resolving';
+  let version: number | null = null;
+  const counts: TabularScoringCounts = { read: 0, scored: 0, rejected: 0, written: 0, warehouse: 0 };
+  setHandler(tabularScoringProgressQuery, () => ({ stage, version, counts }));
+
+  const chosen = await acts.tabularScoringVersion(input);
+  version = chosen;
+  stage = 'scoring';
+  Object.assign(counts, await acts.scoreTabularRows(input, chosen));
+  stage = 'warehousing';
+  await acts.exportTabularPredictions(input, chosen);
+  stage = 'reconciling';
+  counts.warehouse = await acts.reconcileTabularScoring(input, chosen, counts);
+  stage = 'done';
+  const dataset = scoringDataset(input.source);
+  return {
+    runId: workflowInfo().workflowId,
+    model: input.model,
+    version: chosen,
+    dataset,
+    ...counts,
+    rejectedSource: scoringRejectionsSource(input.model, chosen, dataset),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function checkInput({ model, source, version }: TabularScoringInput): void {
+  if (!isTabularModel(model)) throw invalidInput('model', noTabularPreset(model));
+  if (version !== undefined && !(Number.isInteger(version) && version >= 1))
+    throw invalidInput('version', `must be a whole number from 1, got ${version}`);
+  if (source.kind === 'csv') {
+    // The dataset's name is inlined into BigQuery's replacement of its rows.
+    if (!source.uri || /['\\\s]/.test(source.uri))
+      throw invalidInput(
+        'source.uri',
+        `must name the CSV object, without quotes, backslashes or spaces, got ${JSON.stringify(source.uri)}`,
+      );
+  } else if (source.kind === 'postgres' || source.kind === 'bigquery') {
+    if (!source.table) throw invalidInput('source.table', 'must name the table');
+  } else
+    throw invalidInput(
+      'source.kind',
+      `must be csv, postgres or bigquery, got ${JSON.stringify((source as { kind: unknown }).kind)}`,
+    );
+}
