@@ -136,7 +136,9 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
       [{ ...small(['ridge']), model: 'rossmann' }, 'model', /must be one of bigmart, got "rossmann"/],
       [{ model: 'bigmart' }, 'source', /./],
       [{ ...small(['ridge']), source: { kind: 'csv', uri: '/tmp/Train.csv' } }, 'source.uri', /gs:\/\/<bucket>/],
-      [{ ...small(['ridge']), source: { kind: 'postgres', uri } }, 'source.kind', /must be "csv"/],
+      [{ ...small(['ridge']), source: { kind: 'ftp', uri } }, 'source.kind', /./],
+      [{ ...small(['ridge']), source: { kind: 'postgres', uri } }, 'source.table', /expected string/],
+      [{ ...small(['ridge']), source: { kind: 'bigquery', table: 'a;b' } }, 'source.table', /must be a table name/],
       [{ ...small(['ridge']), source: { kind: 'csv', uri: 'gs://another-bucket/Train.csv' } }, 'source.uri', /./],
       [{ ...small(['ridge']), source: { kind: 'csv', uri: `${uri}.missing` } }, 'source.uri', /does not exist/],
       [{ ...small(['ridge']), split: { kind: 'shuffled' } }, 'split.kind', /random, stratified or time/],
@@ -146,7 +148,7 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
       [{ ...small(['ridge']), search: { learners: ['ridge', 'magic'] } }, 'search.learners.1', /got "magic"/],
       [{ ...small(['ridge']), search: { learners: ['logistic'] } }, 'search.learners.0', /does not do regression/],
       [{ ...small(['ridge']), promotionMargin: 1 }, 'promotionMargin', /below 1, got 1/],
-      [{ ...small(['ridge']), colour: 'blue' }, 'body', /Unrecognized key: "colour"/],
+      [{ ...small(['ridge']), colour: 'blue' }, 'body', /"colour" is not a field of this request/],
     ];
     for (const [body, field, message] of cases) {
       const res = await post('/v1/tabular-runs', body);
