@@ -3,7 +3,7 @@
 // lower trial number, refitted on the whole training part) and the baselines, all scored on its
 // test part.
 import { trialObjective } from '../contracts/tabular.ts';
-import { crossValidate, fitTabular, predictTabular } from '../ml/tabular/evaluate.ts';
+import { crossValidator, fitTabular, predictTabular } from '../ml/tabular/evaluate.ts';
 import { LEARNERS } from '../ml/tabular/learners.ts';
 import { rmse } from '../ml/tabular/metrics.ts';
 import { BIGMART_SEED_MODEL, bigmartSearchSpec, bigmartSpec, type BigMartRows } from '../ml/tabular/presets/bigmart.ts';
@@ -50,9 +50,11 @@ export function evaluateSplit(task: AccuracyTask): AccuracyOutcome {
   const testRmse = (s: DatasetSpec, learner: string, params: Trial) =>
     rmse(y, predictTabular(fitTabular(s, train, learner, params, seed), test));
 
+  // As the workflow's fit threads do: each feature set's folds prepared once for all trials.
+  const validate = crossValidator(spec, train, { folds, seed });
   let best: (PlannedTrial & { cvRmse: number }) | undefined;
   for (const t of task.plan) {
-    const cvRmse = trialObjective({ metrics: crossValidate(spec, train, t.learner, t.params, { folds, seed }) });
+    const cvRmse = trialObjective({ metrics: validate(t.learner, t.params) });
     if (!best || cvRmse < best.cvRmse) best = { ...t, cvRmse };
   }
   const chosen = { ...best!, testRmse: testRmse(spec, best!.learner, best!.params) };

@@ -112,6 +112,25 @@ export function crossValidatePrepared(
   );
 }
 
+/**
+ * Cross-validation of many trials on the same rows (a search): each feature set's folds are
+ * prepared once, on first use, and shared by every trial that names it.
+ */
+export function crossValidator(
+  spec: DatasetSpec,
+  rows: readonly RawRow[],
+  options: { folds: number; seed: number },
+): (learnerName: string, trial: Trial) => MetricSummary {
+  const prepared = new Map<string, PreparedFold[]>();
+  return (learnerName, trial) => {
+    const chosen = trialSpec(spec, trial);
+    const key = JSON.stringify(chosen.spec);
+    let folds = prepared.get(key);
+    if (!folds) prepared.set(key, (folds = prepareFolds(chosen.spec, rows, options)));
+    return crossValidatePrepared(chosen.spec, folds, learnerName, chosen.hyper, options.seed);
+  };
+}
+
 /** Mean and population standard deviation of each metric over k folds of `rows`, with the trial's feature set. */
 export function crossValidate(
   spec: DatasetSpec,
@@ -120,12 +139,5 @@ export function crossValidate(
   trial: Trial,
   options: { folds: number; seed: number },
 ): MetricSummary {
-  const chosen = trialSpec(spec, trial);
-  return crossValidatePrepared(
-    chosen.spec,
-    prepareFolds(chosen.spec, rows, options),
-    learnerName,
-    chosen.hyper,
-    options.seed,
-  );
+  return crossValidator(spec, rows, options)(learnerName, trial);
 }
