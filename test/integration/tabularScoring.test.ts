@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
 import { createApp } from '../../api/app.ts';
+import { BIGMART_SPEC } from '../../ml/tabular/presets/bigmart.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import type { TabularScoringInput, TabularScoringReport } from '../../contracts/tabularScoring.ts';
@@ -257,6 +258,35 @@ describe('tabularBatchScoring on the real stack (generated BigMart)', () => {
         stored.map((p) => [p.version, p.key, p.prediction]),
       );
       assert.equal(page2.next, undefined);
+    });
+
+    it('gives the same number for a row through POST /v1/models/bigmart/predict as the batch scorer stored', async () => {
+      // Each good Test.csv row as a JSON client sends it: numbers as numbers, blanks as null.
+      const numeric = new Set(BIGMART_SPEC.columns.filter((c) => c.type === 'number').map((c) => c.name));
+      const good = testRows.filter((_, i) => i !== BAD_INDEX);
+      const instances = good.map((r) =>
+        Object.fromEntries(Object.entries(r).map(([c, v]) => [c, v === '' ? null : numeric.has(c) ? Number(v) : v])),
+      );
+      const res = await app.request('/v1/models/bigmart/predict', {
+        method: 'POST',
+        body: JSON.stringify({ instances }),
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      const served = (await res.json()) as { predictions: number[]; model_version: number };
+      assert.equal(served.model_version, version);
+      const stored = new Map(
+        (await storedPredictions(isolated.pool, { model: 'bigmart', dataset: testUri, version, limit: 10_000 })).map(
+          (p) => [p.key, p.prediction],
+        ),
+      );
+      assert.equal(stored.size, good.length);
+      good.forEach((r, i) =>
+        assert.equal(
+          served.predictions[i],
+          stored.get(`${r.Item_Identifier as string}/${r.Outlet_Identifier as string}`),
+        ),
+      );
     });
 
     it('answers 400 naming the field, 404 for an unknown version or scoring, 409 without a production version', async () => {
