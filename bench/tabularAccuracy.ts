@@ -68,7 +68,15 @@ const tasks: AccuracyTask[] = Array.from({ length: splits }, (_, split) =>
 ).flat();
 const outcomes: AccuracyOutcome[] = [];
 const done = Promise.all(
-  tasks.map((t) => (pool.run(t) as Promise<AccuracyOutcome>).then((o) => void outcomes.push(o))),
+  tasks.map((t) =>
+    (pool.run(t) as Promise<AccuracyOutcome>).then((o) => {
+      outcomes.push(o);
+      // progress on stderr (stdout carries the results): a full run takes the better part of an hour
+      console.error(
+        `[accuracy] ${outcomes.length} of ${tasks.length}: split ${o.split}, ${o.rows} rows, ${o.chosen.learner}/${String(o.chosen.params.features)} test RMSE ${round(o.chosen.testRmse)} (${round(o.seconds)} s)`,
+      );
+    }),
+  ),
 );
 const stopped = new Promise<string>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
