@@ -16,7 +16,7 @@ import { connectClient } from '../platform/temporal.ts';
 import { createPool } from '../platform/postgres.ts';
 import {
   BIGMART_TRAIN_HEADER,
-  bigmartCsvLine,
+  bigmartCsv,
   DEFAULT_BIGMART_OPTIONS,
   generateBigMart,
 } from '../scripts/data/bigmartGenerator.ts';
@@ -43,7 +43,7 @@ export async function benchTabularService(report: BenchReport, loadSeconds: numb
     const { train, test } = generateBigMart(DEFAULT_BIGMART_OPTIONS);
     const uri = await new ObjectStore(cfg.gcs).write(
       'uploads/bench/Train.csv',
-      [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n',
+      bigmartCsv(BIGMART_TRAIN_HEADER, train),
       'text/csv',
     );
     const [training, apiProcess] = [

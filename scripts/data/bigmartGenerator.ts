@@ -344,3 +344,7 @@ export function bigmartCsvLine(row: BigMartRow): string {
   const columns = row.Item_Outlet_Sales === undefined ? BIGMART_COLUMNS.slice(0, -1) : BIGMART_COLUMNS;
   return columns.map((c) => row[c] ?? '').join(',');
 }
+
+/** A whole file's text: the header, then each row's line. */
+export const bigmartCsv = (header: string, rows: readonly BigMartRow[]): string =>
+  [header, ...rows.map(bigmartCsvLine)].join('\n') + '\n';

@@ -5,11 +5,10 @@ import { parseArgs } from 'node:util';
 import {
   BIGMART_TEST_HEADER,
   BIGMART_TRAIN_HEADER,
-  bigmartCsvLine,
+  bigmartCsv,
   DEFAULT_BIGMART_OPTIONS,
   generateBigMart,
   MIN_BIGMART_ROWS,
-  type BigMartRow,
 } from './bigmartGenerator.ts';
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -18,8 +17,6 @@ function whole(name: string, raw: string | undefined, fallback: number, min: num
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
   return n;
 }
-
-const csv = (header: string, rows: BigMartRow[]) => [header, ...rows.map(bigmartCsvLine)].join('\n') + '\n';
 
 export function generateBigmartCommand(argv: string[]): void {
   const { values } = parseArgs({
@@ -37,7 +34,7 @@ export function generateBigmartCommand(argv: string[]): void {
   const out = path.resolve(values.out);
   mkdirSync(out, { recursive: true });
   const { train, test } = generateBigMart(opts);
-  writeFileSync(path.join(out, 'Train.csv'), csv(BIGMART_TRAIN_HEADER, train));
-  writeFileSync(path.join(out, 'Test.csv'), csv(BIGMART_TEST_HEADER, test));
+  writeFileSync(path.join(out, 'Train.csv'), bigmartCsv(BIGMART_TRAIN_HEADER, train));
+  writeFileSync(path.join(out, 'Test.csv'), bigmartCsv(BIGMART_TEST_HEADER, test));
   console.log(`[data] wrote BigMart Train.csv (${train.length} rows) and Test.csv (${test.length} rows) to ${out}`);
 }

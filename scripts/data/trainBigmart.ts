@@ -28,16 +28,14 @@ import type { tabularTraining } from '../../workflows/tabularTraining.ts';
 import {
   BIGMART_TEST_HEADER,
   BIGMART_TRAIN_HEADER,
-  bigmartCsvLine,
+  bigmartCsv,
   DEFAULT_BIGMART_OPTIONS,
   generateBigMart,
   MIN_BIGMART_ROWS,
-  type BigMartRow,
 } from './bigmartGenerator.ts';
 import { connect, follow } from './import.ts';
 
 const n = (x: number) => x.toLocaleString('en');
-const csv = (header: string, rows: BigMartRow[]) => [header, ...rows.map(bigmartCsvLine)].join('\n') + '\n';
 
 export interface TrainBigmartOptions {
   /** Local files; generated (deterministic by `seed`, `rows` training rows) where absent. */
@@ -74,12 +72,12 @@ export async function trainBigmart(
   const generated = o.train && o.test ? undefined : generateBigMart({ seed: o.seed, rows: o.rows });
   const trainUri = await store.write(
     BIGMART_UPLOADS.train,
-    o.train ? await readFile(o.train) : csv(BIGMART_TRAIN_HEADER, generated!.train),
+    o.train ? await readFile(o.train) : bigmartCsv(BIGMART_TRAIN_HEADER, generated!.train),
     'text/csv',
   );
   const testUri = await store.write(
     BIGMART_UPLOADS.test,
-    o.test ? await readFile(o.test) : csv(BIGMART_TEST_HEADER, generated!.test),
+    o.test ? await readFile(o.test) : bigmartCsv(BIGMART_TEST_HEADER, generated!.test),
     'text/csv',
   );
   console.log(

@@ -19,7 +19,7 @@ import { ObjectStore } from '../../platform/storage.ts';
 import { tabularVersions } from '../../platform/tabularRegistry.ts';
 import { tabularTrials } from '../../platform/tabularRuns.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { BIGMART_TRAIN_HEADER, bigmartCsvLine, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { findChromium } from '../../scripts/stack/chromium.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { tabularTraining } from '../../workflows/tabularTraining.ts';
@@ -82,7 +82,7 @@ describe("the page's Experiments view", () => {
     const { train } = generateBigMart({ seed: 11, rows: 600 });
     const uri = await store.write(
       `${uniqueId('uploads/bigmart')}/Train.csv`,
-      [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n',
+      bigmartCsv(BIGMART_TRAIN_HEADER, train),
       'text/csv',
     );
     const input = (learners: string[], promotionMargin: number): TabularTrainingInput => ({

@@ -17,7 +17,7 @@ import { ObjectStore } from '../../platform/storage.ts';
 import { readRowSet } from '../../platform/tabularData.ts';
 import { fittedTabular, tabularVersions } from '../../platform/tabularRegistry.ts';
 import { recordTabularRun } from '../../platform/tabularRuns.ts';
-import { BIGMART_TRAIN_HEADER, bigmartCsvLine, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
@@ -121,7 +121,7 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
     const { train } = generateBigMart({ seed: 8, rows: 700 });
     uri = await store.write(
       `${uniqueId('uploads/bigmart')}/Train.csv`,
-      [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n',
+      bigmartCsv(BIGMART_TRAIN_HEADER, train),
       'text/csv',
     );
   });

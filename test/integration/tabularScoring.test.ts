@@ -22,7 +22,7 @@ import { Warehouse } from '../../platform/warehouse.ts';
 import {
   BIGMART_TEST_HEADER,
   BIGMART_TRAIN_HEADER,
-  bigmartCsvLine,
+  bigmartCsv,
   generateBigMart,
 } from '../../scripts/data/bigmartGenerator.ts';
 import { withWorker } from '../../workers/inProcess.ts';
@@ -70,11 +70,13 @@ describe('tabularBatchScoring on the real stack (generated BigMart)', () => {
     taskQueue = uniqueId('tabular-scoring');
     const trainUri = await store.write(
       `${uniqueId('uploads/bigmart')}/Train.csv`,
-      [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n',
+      bigmartCsv(BIGMART_TRAIN_HEADER, train),
       'text/csv',
     );
-    const lines = test.map((r, i) => bigmartCsvLine(i === BAD_INDEX ? bad : r));
-    const csv = [BIGMART_TEST_HEADER, ...lines].join('\n') + '\n';
+    const csv = bigmartCsv(
+      BIGMART_TEST_HEADER,
+      test.map((r, i) => (i === BAD_INDEX ? bad : r)),
+    );
     testRows = parse<RawRow>(csv, { columns: true });
     testUri = await store.write(`${uniqueId('uploads/bigmart')}/Test.csv`, csv, 'text/csv');
     const trained = await inWorker(() =>

@@ -10,7 +10,7 @@ import type { DataDeps } from '../../platform/deps.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { sourceRows, type SourceRows } from '../../platform/tabularData.ts';
 import { Warehouse } from '../../platform/warehouse.ts';
-import { BIGMART_TRAIN_HEADER, bigmartCsvLine, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { bigmartPostgresTable, bigmartWarehouseTable } from '../helpers/bigmartTables.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
@@ -39,7 +39,7 @@ describe('tabular sources: CSV, Postgres and BigQuery give the same rows', () =>
     };
     uri = await deps.store.write(
       `${uniqueId('uploads/bigmart')}/Train.csv`,
-      [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n',
+      bigmartCsv(BIGMART_TRAIN_HEADER, train),
       'text/csv',
     );
     await bigmartPostgresTable(deps.pool, table, train);

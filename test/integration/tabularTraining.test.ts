@@ -16,7 +16,7 @@ import { readRowSet } from '../../platform/tabularData.ts';
 import { fittedTabular, tabularVersions } from '../../platform/tabularRegistry.ts';
 import { tabularTrials } from '../../platform/tabularRuns.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { BIGMART_TRAIN_HEADER, bigmartCsvLine, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { tabularTraining } from '../../workflows/tabularTraining.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
@@ -39,7 +39,7 @@ describe('tabularTraining on the real stack (generated BigMart)', () => {
     client = await connectClient(isolated.cfg.temporal);
     taskQueue = uniqueId('tabular');
     const { train } = generateBigMart({ seed: 5, rows: 600 });
-    const csv = [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n';
+    const csv = bigmartCsv(BIGMART_TRAIN_HEADER, train);
     source = parse<RawRow>(csv, { columns: true });
     const uri = await store.write(`${uniqueId('uploads/bigmart')}/Train.csv`, csv, 'text/csv');
     input = {

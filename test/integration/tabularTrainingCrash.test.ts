@@ -11,7 +11,7 @@ import type { TabularReport, TabularTrainingInput } from '../../contracts/tabula
 import { ObjectStore } from '../../platform/storage.ts';
 import { tabularVersions } from '../../platform/tabularRegistry.ts';
 import { connectClient } from '../../platform/temporal.ts';
-import { BIGMART_TRAIN_HEADER, bigmartCsvLine, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
@@ -44,7 +44,7 @@ describe('a training worker killed with SIGKILL in the middle of a hyperparamete
   before(async () => {
     isolated = await isolatedSchema(testConfig(), 'tabcrash');
     const { train } = generateBigMart({ seed: 11, rows: 3000 });
-    const csv = [BIGMART_TRAIN_HEADER, ...train.map(bigmartCsvLine)].join('\n') + '\n';
+    const csv = bigmartCsv(BIGMART_TRAIN_HEADER, train);
     const uri = await new ObjectStore(isolated.cfg.gcs).write(
       `${uniqueId('uploads/bigmart-crash')}/Train.csv`,
       csv,
