@@ -16,7 +16,7 @@ import {
 import { fitTabular, predictTabular, scoreOf, type FittedTabular } from '../ml/tabular/evaluate.ts';
 import { TABULAR_PRESETS } from '../ml/tabular/presets/index.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
-import { planTrials, SearchPlanError } from '../ml/tabular/searchPlan.ts';
+import { planTrials, SearchPlanError, startOrder } from '../ml/tabular/searchPlan.ts';
 import type { Trial } from '../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../ml/tabular/spec.ts';
 import { randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
@@ -86,9 +86,9 @@ export function tabularActivities(deps: Deps) {
     recordTabularRun: (run: TabularRunState): Promise<void> =>
       whileHeartbeating(() => recordTabularRun(deps.pool, run)),
 
-    /** The trials the search will run; bad learners fail here, naming the field. */
+    /** The trials the search will run, in the order to start them; bad learners fail here, naming the field. */
     planTabularTrials: (o: TabularTrainingOptions): Promise<TrialPlan[]> =>
-      Promise.resolve(searchTrials(tabularSpec(o.model), o.search)),
+      Promise.resolve(startOrder(searchTrials(tabularSpec(o.model), o.search))),
 
     /** The source's rows after the spec's filters, to tabular/<runId>/rows.json; how many read and kept. */
     loadTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ read: number; kept: number }> =>

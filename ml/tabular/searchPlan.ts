@@ -78,3 +78,12 @@ export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): Planne
         });
   return drawn.slice(0, search.trials).map((t, trial) => ({ trial, ...t }));
 }
+
+/**
+ * The trials in the order to start them: the costliest learners first, in trial order within a
+ * learner. With a bounded number running at once, long trials started last would run alone at
+ * the end while the other slots idle (longest-first scheduling keeps them busy).
+ */
+export function startOrder<T extends Pick<PlannedTrial, 'trial' | 'learner'>>(plan: readonly T[]): T[] {
+  return [...plan].sort((a, b) => learnerOf(b.learner).cost - learnerOf(a.learner).cost || a.trial - b.trial);
+}

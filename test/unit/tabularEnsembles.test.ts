@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FitOptions, Learner } from '../../ml/tabular/learner.ts';
+import { binFeatures } from '../../ml/tabular/trees/bins.ts';
 import { boostingLearner } from '../../ml/tabular/trees/boosting.ts';
 import { cartLearner } from '../../ml/tabular/trees/cart.ts';
+import { treeValue, type FlatTree } from '../../ml/tabular/trees/flatTree.ts';
 import { forestLearner } from '../../ml/tabular/trees/forest.ts';
+import { growTree } from '../../ml/tabular/trees/grow.ts';
 import { seededRandom } from '../../ml/tabular/trees/random.ts';
 import { treeLearner } from '../../ml/tabular/trees/tree.ts';
 
@@ -104,6 +107,41 @@ describe('forest sampling', () => {
     const tree = treeLearner.fit(train.x, train.y, { ...treeLearner.defaults, maxDepth: null, minLeaf: 5 }, regression);
     const a = forestLearner.predict(forest, test.x);
     treeLearner.predict(tree, test.x).forEach((p, i) => assert.ok(Math.abs(p - a[i]!) < 1e-9));
+  });
+
+  it('grows a bootstrap tree from the drawn rows weighted by the times drawn, as from the rows repeated', () => {
+    const data = binFeatures(train.x);
+    const random = seededRandom(11);
+    const n = train.x.length;
+    const drawn = Int32Array.from({ length: n }, () => random.below(n));
+    const times = new Float64Array(n);
+    for (const r of drawn) times[r]! += 1;
+    const distinct = Int32Array.from({ length: n }, (_, i) => i).filter((i) => times[i]! > 0);
+    assert.ok(distinct.length < n * 0.7, 'a bootstrap sample repeats rows');
+    const all = Int32Array.from({ length: 4 }, (_, f) => f);
+    const params = {
+      maxDepth: 8,
+      maxLeaves: Infinity,
+      minLeaf: 1,
+      minSplit: 2,
+      l2: 0,
+      minGain: 0,
+      featuresPerSplit: 4,
+      scale: 1,
+    };
+    const y = Float64Array.from(train.y);
+    const repeated = growTree({ data, g: y, h: null, rows: drawn, features: all, random: seededRandom(1) }, params);
+    const weighted = growTree(
+      { data, g: y.map((v, i) => v * times[i]!), h: times, rows: distinct, features: all, random: seededRandom(1) },
+      params,
+    );
+    // Small nodes have exact ties (two features splitting off the same rows) that the order of
+    // float additions breaks either way: the same loss on the sample, not the same splits.
+    const sampleLoss = (tree: FlatTree) =>
+      [...drawn].reduce((s, r) => s + (treeValue(tree, train.x[r]!) - y[r]!) ** 2, 0);
+    assert.ok(repeated.feature.length > 100, 'a deep tree');
+    assert.equal(weighted.feature.length, repeated.feature.length);
+    assert.ok(Math.abs(sampleLoss(weighted) / sampleLoss(repeated) - 1) < 1e-9);
   });
 });
 

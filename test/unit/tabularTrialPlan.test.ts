@@ -104,11 +104,19 @@ describe('planTabularTrials (activity)', () => {
     search: { ...DEFAULT_TABULAR_TRAINING.search, learners },
   });
 
-  it("plans the preset's search", async () => {
+  it("plans the preset's search, the costliest learners first", async () => {
+    const learners = ['ridge', 'forest', 'knn', 'boosting'];
+    const planned = await planTabularTrials(options(learners));
+    const plan = planTrials(tabularSpec('bigmart'), { ...DEFAULT_TABULAR_TRAINING.search, learners });
     assert.deepEqual(
-      await planTabularTrials(options(['ridge'])),
-      planTrials(tabularSpec('bigmart'), { ...DEFAULT_TABULAR_TRAINING.search, learners: ['ridge'] }),
+      [...planned].sort((a, b) => a.trial - b.trial),
+      plan,
+      'the same trials',
     );
+    const order = planned.map((t) => t.learner).filter((l, i, all) => all[i - 1] !== l);
+    assert.deepEqual(order, ['forest', 'boosting', 'knn', 'ridge']);
+    for (let i = 1; i < planned.length; i++)
+      if (planned[i]!.learner === planned[i - 1]!.learner) assert.ok(planned[i]!.trial > planned[i - 1]!.trial);
   });
 
   it('fails a search that cannot be planned as bad input naming the field, and an unknown model', () => {

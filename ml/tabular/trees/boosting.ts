@@ -8,7 +8,7 @@
 import type { Learner, TabularModel } from '../learner.ts';
 import { randomSplit } from '../split.ts';
 import { binFeatures, MAX_BINS } from './bins.ts';
-import { gainImportances, sumTrees, type FlatTree } from './flatTree.ts';
+import { gainImportances, sumTrees, treeValue, type FlatTree } from './flatTree.ts';
 import { growTree } from './grow.ts';
 import { integer, limit, number, resolveHyper } from './hyper.ts';
 import { checkRows, checkTrainingSet } from './inputs.ts';
@@ -141,10 +141,9 @@ export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
       const tree = growTree({ data, g, h: hess, rows, features: treeFeatures, random }, params);
       trees.push(tree);
       rounds++;
-      const one = [tree];
-      for (let i = 0; i < n; i++) scores[i]! += sumTrees(one, x[i]!);
+      for (let i = 0; i < n; i++) scores[i]! += treeValue(tree, x[i]!);
       if (validation && validationScores) {
-        for (let i = 0; i < validation.x.length; i++) validationScores[i]! += sumTrees(one, validation.x[i]!);
+        for (let i = 0; i < validation.x.length; i++) validationScores[i]! += treeValue(tree, validation.x[i]!);
         const current = loss(binary, validationScores, validation.y);
         if (current < best.loss) best = { loss: current, round: rounds };
         else if (stopping && rounds - best.round >= h.earlyStoppingRounds) break;

@@ -78,6 +78,14 @@ export function sumTrees(trees: readonly FlatTree[], row: readonly number[]): nu
   return sum;
 }
 
+/** One tree's prediction for one row, walked as it is (no packing: for a tree used once, as boosting's rounds are). */
+export function treeValue(tree: FlatTree, row: readonly number[]): number {
+  let i = 0;
+  for (let f = tree.feature[0]!; f >= 0; f = tree.feature[i]!)
+    i = row[f]! < tree.threshold[i]! ? tree.left[i]! : tree.right[i]!;
+  return tree.value[i]!;
+}
+
 /** Split gain per feature over all the trees, normalized to sum to 1 (all 0 when nothing was split). */
 export function gainImportances(trees: readonly FlatTree[], features: number): number[] {
   const total = new Array<number>(features).fill(0);

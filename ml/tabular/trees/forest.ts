@@ -65,23 +65,34 @@ export const forestLearner: Learner<ForestHyper, ForestParams> = {
     });
     const data = binFeatures(x, h.maxBins);
     const random = seededRandom(seed);
-    const g = Float64Array.from(y);
     const n = x.length;
     const sampleSize = Math.max(1, Math.round(h.sampleFraction * n));
     const drawn = Math.max(1, Math.round(h.featureFraction * features));
     const all = Int32Array.from({ length: features }, (_, f) => f);
     const trees: FlatTree[] = [];
+    // A bootstrap sample as weights: each drawn row once, its gradient and hessian times the
+    // times it was drawn (the same sums and splits; a third fewer rows to walk). A leaf's size
+    // counts distinct rows, as scikit-learn's min_samples_leaf does under bootstrap.
+    const times = new Float64Array(n);
+    const g = new Float64Array(n);
     for (let t = 0; t < h.trees; t++) {
-      const rows = h.bootstrap
-        ? Int32Array.from({ length: sampleSize }, () => random.below(n))
-        : sampleWithoutReplacement(random, n, sampleSize);
+      let rows: Int32Array;
+      if (h.bootstrap) {
+        times.fill(0);
+        for (let k = 0; k < sampleSize; k++) times[random.below(n)]! += 1;
+        rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => times[i]! > 0);
+        for (let i = 0; i < n; i++) g[i] = times[i]! * y[i]!;
+      } else {
+        rows = sampleWithoutReplacement(random, n, sampleSize);
+        for (let i = 0; i < n; i++) g[i] = y[i]!;
+      }
       const perTree = h.featureSampling === 'tree';
       trees.push(
         growTree(
           {
             data,
             g,
-            h: null,
+            h: h.bootstrap ? times : null,
             rows,
             features: perTree ? sampleWithoutReplacement(random, features, drawn) : all,
             random,

@@ -63,8 +63,22 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
   const offsets = new Int32Array(data.features + 1);
   for (let f = 0; f < data.features; f++) offsets[f + 1] = offsets[f]! + data.bins[f]!;
   const histSize = offsets[data.features]! * 3;
+  // Only the tree's features' cells of a histogram are ever written: clearing and subtracting
+  // the others would be wasted (most of the work when a tree uses a share of many features).
+  const spans: number[] = [];
+  for (let j = 0; j < features.length; j++) {
+    const from = offsets[features[j]!]! * 3;
+    const to = offsets[features[j]! + 1]! * 3;
+    if (spans.length > 0 && spans[spans.length - 1] === from) spans[spans.length - 1] = to;
+    else spans.push(from, to);
+  }
   const pool: Float64Array[] = [];
-  const takeHist = () => pool.pop()?.fill(0) ?? new Float64Array(histSize);
+  const takeHist = () => {
+    const hist = pool.pop();
+    if (!hist) return new Float64Array(histSize);
+    for (let k = 0; k < spans.length; k += 2) hist.fill(0, spans[k], spans[k + 1]);
+    return hist;
+  };
 
   const rows = Int32Array.from(input.rows);
   const scratch = new Int32Array(rows.length);
@@ -103,13 +117,42 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     const order = rows;
     const grad = gs;
     const hess = h ? hs : null;
-    for (let k = 0; k < n; k++) grad[k] = g[order[start + k]!]!;
-    if (hess) for (let k = 0; k < n; k++) hess[k] = h![order[start + k]!]!;
+    let G = 0;
+    let H = n;
+    for (let k = 0; k < n; k++) G += grad[k] = g[order[start + k]!]!;
+    if (hess) {
+      H = 0;
+      for (let k = 0; k < n; k++) H += hess[k] = h![order[start + k]!]!;
+    }
     for (let j = 0; j < feats.length; j++) {
       const f = feats[j]!;
       const code = data.codes[f]!;
       const base = offsets[f]! * 3;
-      if (hess)
+      const bins = data.bins[f]!;
+      if (bins === 1) {
+        hist[base] = hist[base]! + G;
+        hist[base + 1] = hist[base + 1]! + H;
+        hist[base + 2] = hist[base + 2]! + n;
+      } else if (bins === 2) {
+        // A 0/1 column (one-hot): bin 1's sums in registers, bin 0's as the rest. Adding into the
+        // same two cells row after row would wait on the previous store each time.
+        let g1 = 0;
+        let h1 = 0;
+        let n1 = 0;
+        for (let k = 0; k < n; k++) {
+          const b = code[order[start + k]!]!;
+          g1 += b * grad[k]!;
+          n1 += b;
+          if (hess) h1 += b * hess[k]!;
+        }
+        if (!hess) h1 = n1;
+        hist[base] = hist[base]! + G - g1;
+        hist[base + 1] = hist[base + 1]! + H - h1;
+        hist[base + 2] = hist[base + 2]! + n - n1;
+        hist[base + 3] = hist[base + 3]! + g1;
+        hist[base + 4] = hist[base + 4]! + h1;
+        hist[base + 5] = hist[base + 5]! + n1;
+      } else if (hess)
         for (let k = 0; k < n; k++) {
           const i = base + code[order[start + k]!]! * 3;
           hist[i] = hist[i]! + grad[k]!;
@@ -125,32 +168,34 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     }
   };
 
-  const bestSplit = (hist: Float64Array, G: number, H: number, n: number, feats: Int32Array): Split => {
-    const best: Split = { gain: minGain, feature: -1, bin: -1 };
+  /** Offers `best` the splits of feature f from a node's histogram. */
+  const scanHist = (hist: Float64Array, f: number, G: number, H: number, n: number, best: Split): void => {
     const parent = (G * G) / (H + l2);
-    for (let j = 0; j < feats.length; j++) {
-      const f = feats[j]!;
-      const last = data.bins[f]! - 1;
-      let i = offsets[f]! * 3;
-      let GL = 0;
-      let HL = 0;
-      let nL = 0;
-      for (let b = 0; b < last; b++, i += 3) {
-        GL += hist[i]!;
-        nL += hist[i + 2]!;
-        HL = h ? HL + hist[i + 1]! : nL;
-        if (nL < minLeaf) continue;
-        if (n - nL < minLeaf) break;
-        const GR = G - GL;
-        const HR = H - HL;
-        const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
-        if (gain > best.gain) {
-          best.gain = gain;
-          best.feature = f;
-          best.bin = b;
-        }
+    const last = data.bins[f]! - 1;
+    let i = offsets[f]! * 3;
+    let GL = 0;
+    let HL = 0;
+    let nL = 0;
+    for (let b = 0; b < last; b++, i += 3) {
+      GL += hist[i]!;
+      nL += hist[i + 2]!;
+      HL = h ? HL + hist[i + 1]! : nL;
+      if (nL < minLeaf) continue;
+      if (n - nL < minLeaf) break;
+      const GR = G - GL;
+      const HR = H - HL;
+      const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
+      if (gain > best.gain) {
+        best.gain = gain;
+        best.feature = f;
+        best.bin = b;
       }
     }
+  };
+
+  const bestSplit = (hist: Float64Array, G: number, H: number, n: number, feats: Int32Array): Split => {
+    const best: Split = { gain: minGain, feature: -1, bin: -1 };
+    for (let j = 0; j < feats.length; j++) scanHist(hist, feats[j]!, G, H, n, best);
     return best;
   };
 
@@ -225,7 +270,8 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
       if (leftSmaller) fillHist(small, leaf.start, mid, features);
       else fillHist(small, mid, leaf.end, features);
       const big = leaf.hist;
-      for (let i = 0; i < histSize; i++) big[i] = big[i]! - small[i]!;
+      for (let k = 0; k < spans.length; k += 2)
+        for (let i = spans[k]!; i < spans[k + 1]!; i++) big[i] = big[i]! - small[i]!;
       leftHist = leftSmaller ? small : big;
       rightHist = leftSmaller ? big : small;
     }
