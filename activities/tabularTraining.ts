@@ -8,6 +8,7 @@ import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 import {
   type SearchOptions,
   type SplitOptions,
+  type TabularPreprocessing,
   type TabularRegistration,
   type TabularTrainingOptions,
   type TrialPlan,
@@ -90,13 +91,20 @@ export function tabularActivities(deps: Deps) {
     planTabularTrials: (o: TabularTrainingOptions): Promise<TrialPlan[]> =>
       Promise.resolve(startOrder(searchTrials(tabularSpec(o.model), o.search))),
 
-    /** The source's rows after the spec's filters, to tabular/<runId>/rows.json; how many read and kept. */
-    loadTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ read: number; kept: number }> =>
+    /** The source's rows as read, to tabular/<runId>/source.json; how many. */
+    getTabularRows: (runId: string, o: TabularTrainingOptions): Promise<{ read: number }> =>
       whileHeartbeating(async () => {
-        const { rows: read } = await sourceRows(deps, o.source);
-        const { rows } = filterRows(tabularSpec(o.model), read);
+        const { rows } = await sourceRows(deps, o.source);
+        await writeRowSet(deps.store, runId, 'source', rows);
+        return { read: rows.length };
+      }),
+
+    /** The spec's filters (duplicates, blanks) over the source's rows, to tabular/<runId>/rows.json; what each dropped. */
+    preprocessTabularRows: (runId: string, o: TabularTrainingOptions): Promise<TabularPreprocessing> =>
+      whileHeartbeating(async () => {
+        const { rows, steps } = filterRows(tabularSpec(o.model), await readRowSet(deps.store, runId, 'source'));
         await writeRowSet(deps.store, runId, 'rows', rows);
-        return { read: read.length, kept: rows.length };
+        return { kept: rows.length, steps };
       }),
 
     /** The run's rows split into tabular/<runId>/train.json and test.json; their sizes. */

@@ -82,9 +82,19 @@ export interface TabularRegistration {
   champion: { version: number; metrics: Record<string, number> } | null;
 }
 
+/** The preprocess step: rows kept, and what each of the spec's filters dropped, in order. */
+export interface TabularPreprocessing {
+  kept: number;
+  steps: { kind: string; dropped: number }[];
+}
+
 export interface TabularReport {
   runId: string;
+  /** Rows the source gave. */
+  read: number;
+  /** Rows kept by the spec's filters (what was split). */
   rows: number;
+  filtered: TabularPreprocessing['steps'];
   train: number;
   test: number;
   trials: number;

@@ -1,5 +1,6 @@
 // A tabular run's data: the source's rows (a CSV object in GCS, a Postgres table or a BigQuery
-// table), and the run's row sets (all rows after the spec's filters, its training and test parts)
+// table), and the run's row sets (the source's rows as read, those kept by the spec's filters, the
+// training and test parts)
 // as JSON under tabular/<runId>/ in GCS. Names are fixed per run, so a retried step overwrites what
 // it wrote. Every source gives its values as a CSV would, strings with '' for a blank, so the
 // dataset spec reads them all alike.
@@ -10,7 +11,8 @@ import type { RawRow } from '../ml/tabular/values.ts';
 import type { DataDeps } from './deps.ts';
 import type { ObjectStore } from './storage.ts';
 
-export type TabularRowSet = 'rows' | 'train' | 'test';
+/** The source's rows as read, the rows kept by the spec's filters, and the split's two parts. */
+export type TabularRowSet = 'source' | 'rows' | 'train' | 'test';
 
 export const tabularObject = (runId: string, name: TabularRowSet | 'model') => `tabular/${runId}/${name}.json`;
 

@@ -1,4 +1,4 @@
-// tabularTraining: the source's rows -> the spec's filters -> train/test split -> the trials as
+// tabularTraining: the source's rows (get) -> the spec's filters (preprocess) -> train/test split -> the trials as
 // parallel activities (at most search.concurrency at once), each cross-validated on the training
 // part and recorded -> the best refitted on the whole training part -> the challenger against the
 // champion on the same test rows -> a registry version, promoted or kept as a challenger. Each
@@ -71,9 +71,12 @@ export async function tabularTraining(input: TabularTrainingInput): Promise<Tabu
   try {
     const plan = await acts.planTabularTrials(options);
     counts.trialsTotal = plan.length;
-    const loaded = await acts.loadTabularRows(runId, options);
-    counts.read = loaded.read;
-    counts.rows = loaded.kept;
+    counts.read = (await acts.getTabularRows(runId, options)).read;
+    stage = 'preprocessing';
+    await record();
+
+    const preprocessed = await acts.preprocessTabularRows(runId, options);
+    counts.rows = preprocessed.kept;
     stage = 'splitting';
     await record();
 
@@ -107,7 +110,9 @@ export async function tabularTraining(input: TabularTrainingInput): Promise<Tabu
     await record();
     return {
       runId,
+      read: counts.read,
       rows: counts.rows,
+      filtered: preprocessed.steps,
       train: counts.train,
       test: counts.test,
       trials: plan.length,

@@ -39,7 +39,8 @@ describe('tabularTraining on the real stack (generated BigMart)', () => {
     client = await connectClient(isolated.cfg.temporal);
     taskQueue = uniqueId('tabular');
     const { train } = generateBigMart({ seed: 5, rows: 600 });
-    const csv = bigmartCsv(BIGMART_TRAIN_HEADER, train);
+    // One row twice: the preprocess step drops the copy.
+    const csv = bigmartCsv(BIGMART_TRAIN_HEADER, [...train, train[17]!]);
     source = parse<RawRow>(csv, { columns: true });
     const uri = await store.write(`${uniqueId('uploads/bigmart')}/Train.csv`, csv, 'text/csv');
     input = {
@@ -58,16 +59,26 @@ describe('tabularTraining on the real stack (generated BigMart)', () => {
   let first: TabularReport;
   const firstId = uniqueId('tabular-e2e');
 
-  it('splits the filtered rows, records every trial, refits the best and promotes it as the first version', async () => {
+  it('gets, preprocesses and splits the rows, records every trial, refits the best and promotes it as the first version', async () => {
     first = await run(firstId, input);
     const kept = filterRows(BIGMART_SPEC, source).rows;
-    assert.equal(first.rows, kept.length);
+    assert.equal(first.read, 601);
+    assert.equal(first.rows, 600);
+    assert.deepEqual(first.filtered, [
+      { kind: 'dropDuplicates', dropped: 1 },
+      { kind: 'dropna', dropped: 0 },
+    ]);
+    // Each ETL step's output in GCS: the rows as read, as kept, and the two parts of the split.
+    assert.deepEqual(await readRowSet(store, firstId, 'source'), source);
+    assert.deepEqual(await readRowSet(store, firstId, 'rows'), kept);
     assert.equal(first.test, Math.ceil(kept.length * 0.2));
     assert.equal(first.train + first.test, kept.length);
     const train = await readRowSet(store, firstId, 'train');
     const test = await readRowSet(store, firstId, 'test');
     assert.equal(train.length, first.train);
     assert.equal(test.length, first.test);
+    const key = (r: RawRow) => JSON.stringify(r);
+    assert.deepEqual([...train, ...test].map(key).sort(), kept.map(key).sort());
 
     const trials = await tabularTrials(isolated.pool, firstId);
     assert.deepEqual(

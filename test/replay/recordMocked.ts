@@ -86,7 +86,8 @@ const activities: Partial<Activities> = {
   recordTabularRun: () => Promise.resolve(),
   planTabularTrials: () =>
     Promise.resolve([0, 1, 2].map((trial) => ({ trial, learner: 'ridge', params: { alpha: 10 ** trial } }))),
-  loadTabularRows: () => Promise.resolve({ read: 100, kept: 90 }),
+  getTabularRows: () => Promise.resolve({ read: 100 }),
+  preprocessTabularRows: () => Promise.resolve({ kept: 90, steps: [{ kind: 'dropna', dropped: 10 }] }),
   splitTabularRows: () => Promise.resolve({ train: 72, test: 18 }),
   runTabularTrial: (_runId, plan) =>
     Promise.resolve({ ...plan, metrics: { rmse: { mean: 1000 + plan.trial, std: 1 } }, seconds: 0.1 }),

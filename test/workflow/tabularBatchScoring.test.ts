@@ -165,10 +165,11 @@ describe('tabular batch scoring workflow (mocked activities)', () => {
     Object.assign(mocks.activities, {
       recordTabularRun: () => Promise.resolve(),
       planTabularTrials: () => Promise.resolve(plan),
-      loadTabularRows: (_runId: string, o: { source: { kind: string; uri?: string } }) => {
+      getTabularRows: (_runId: string, o: { source: { kind: string; uri?: string } }) => {
         trained.push(o.source.uri!);
-        return Promise.resolve({ read: 10, kept: 10 });
+        return Promise.resolve({ read: 10 });
       },
+      preprocessTabularRows: () => Promise.resolve({ kept: 10, steps: [] }),
       splitTabularRows: () => Promise.resolve({ train: 8, test: 2 }),
       runTabularTrial: (_runId: string, p: TrialPlan) =>
         Promise.resolve({ ...p, metrics: { rmse: { mean: 1000, std: 1 } }, seconds: 0.1 }),

@@ -61,9 +61,13 @@ function tabularMocks(hold = false) {
       calls.push('plan');
       return Promise.resolve(plans);
     },
-    loadTabularRows: () => {
-      calls.push('load');
-      return Promise.resolve({ read: 8523, kept: 8000 });
+    getTabularRows: () => {
+      calls.push('get');
+      return Promise.resolve({ read: 8523 });
+    },
+    preprocessTabularRows: () => {
+      calls.push('preprocess');
+      return Promise.resolve({ kept: 8000, steps: [{ kind: 'dropDuplicates', dropped: 523 }] });
     },
     splitTabularRows: () => {
       calls.push('split');
@@ -98,7 +102,7 @@ describe('tabular training workflow (mocked activities)', () => {
     await env?.teardown();
   });
 
-  it('loads, splits, runs the trials at most `concurrency` at once, refits the best and registers it', async () => {
+  it('gets the rows, preprocesses, splits, runs the trials at most `concurrency` at once, refits the best and registers it', async () => {
     const mocks = tabularMocks(true);
     const report = await withWorker(env, mocks.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start(tabularTraining, {
@@ -125,13 +129,21 @@ describe('tabular training workflow (mocked activities)', () => {
       return handle.result();
     });
     assert.equal(mocks.maxInFlight(), 2);
-    assert.deepEqual(mocks.calls.slice(0, 3), ['plan', 'load', 'split']);
-    assert.deepEqual(mocks.calls.slice(3, 9).sort(), plans.map((p) => `trial ${p.trial}`).sort());
-    assert.deepEqual(mocks.calls.slice(9), ['refit', 'register 3 of 6']);
+    assert.deepEqual(mocks.calls.slice(0, 4), ['plan', 'get', 'preprocess', 'split']);
+    assert.deepEqual(mocks.calls.slice(4, 10).sort(), plans.map((p) => `trial ${p.trial}`).sort());
+    assert.deepEqual(mocks.calls.slice(10), ['refit', 'register 3 of 6']);
     assert.deepEqual(mocks.refitted, [3], 'the tie with trial 5 goes to the lower number');
     assert.deepEqual(
       mocks.records.map((r) => r.stage),
-      ['loading', 'splitting', 'searching', 'refitting', 'registering', 'done'] satisfies TabularStage[],
+      [
+        'loading',
+        'preprocessing',
+        'splitting',
+        'searching',
+        'refitting',
+        'registering',
+        'done',
+      ] satisfies TabularStage[],
     );
     assert.deepEqual(mocks.records.at(-1)!.counts, {
       read: 8523,
