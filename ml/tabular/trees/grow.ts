@@ -168,34 +168,32 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     }
   };
 
-  /** Offers `best` the splits of feature f from a node's histogram. */
-  const scanHist = (hist: Float64Array, f: number, G: number, H: number, n: number, best: Split): void => {
-    const parent = (G * G) / (H + l2);
-    const last = data.bins[f]! - 1;
-    let i = offsets[f]! * 3;
-    let GL = 0;
-    let HL = 0;
-    let nL = 0;
-    for (let b = 0; b < last; b++, i += 3) {
-      GL += hist[i]!;
-      nL += hist[i + 2]!;
-      HL = h ? HL + hist[i + 1]! : nL;
-      if (nL < minLeaf) continue;
-      if (n - nL < minLeaf) break;
-      const GR = G - GL;
-      const HR = H - HL;
-      const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
-      if (gain > best.gain) {
-        best.gain = gain;
-        best.feature = f;
-        best.bin = b;
-      }
-    }
-  };
-
   const bestSplit = (hist: Float64Array, G: number, H: number, n: number, feats: Int32Array): Split => {
     const best: Split = { gain: minGain, feature: -1, bin: -1 };
-    for (let j = 0; j < feats.length; j++) scanHist(hist, feats[j]!, G, H, n, best);
+    const parent = (G * G) / (H + l2);
+    for (let j = 0; j < feats.length; j++) {
+      const f = feats[j]!;
+      const last = data.bins[f]! - 1;
+      let i = offsets[f]! * 3;
+      let GL = 0;
+      let HL = 0;
+      let nL = 0;
+      for (let b = 0; b < last; b++, i += 3) {
+        GL += hist[i]!;
+        nL += hist[i + 2]!;
+        HL = h ? HL + hist[i + 1]! : nL;
+        if (nL < minLeaf) continue;
+        if (n - nL < minLeaf) break;
+        const GR = G - GL;
+        const HR = H - HL;
+        const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
+        if (gain > best.gain) {
+          best.gain = gain;
+          best.feature = f;
+          best.bin = b;
+        }
+      }
+    }
     return best;
   };
 
