@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FitOptions, Learner, TabularModel } from '../../ml/tabular/learner.ts';
+import { binFeatures } from '../../ml/tabular/trees/bins.ts';
 import { cartLearner } from '../../ml/tabular/trees/cart.ts';
+import { treeValue } from '../../ml/tabular/trees/flatTree.ts';
+import { growTree } from '../../ml/tabular/trees/grow.ts';
 import { sampleWithoutReplacement, seededRandom, type Random } from '../../ml/tabular/trees/random.ts';
 import { treeLearner } from '../../ml/tabular/trees/tree.ts';
 
@@ -90,6 +93,50 @@ describe('tree against ml-cart', () => {
         assert.ok(Math.abs(p - cart[i]!) < 1e-9, `depth ${depth} row ${i}: tree ${p}, cart ${cart[i]}`),
       );
       assert.ok(tree.every((p) => p >= 0 && p <= 1));
+    }
+  });
+
+  it('one-hot columns (read as bundles): the same prediction for every training row', () => {
+    // A category of 5 levels one-hot encoded beside two numbers: the five 0/1 columns are never 1
+    // on the same row, so the learner reads them as one bundle.
+    const { x: raw, y } = dataset(13, 240, [5, 17, 9], (r, noise) => [3, -1, 0, 2, 5][r[0]!]! + r[1]! / 4 + noise);
+    const x = raw.map(([level, a, b]) => [a!, ...[0, 1, 2, 3, 4].map((l) => (l === level ? 1 : 0)), b!]);
+    const bundles = binFeatures(x).bundles.map((b) => [...b.features]);
+    assert.deepEqual(bundles, [[1, 2, 3, 4, 5]]);
+    for (const depth of [2, 5, null]) {
+      const cart = fitBoth(cartLearner, { maxDepth: depth, minNumSamples: 3, gainThreshold: null }, x, y, regression);
+      const tree = fitBoth(treeLearner, { ...treeLearner.defaults, maxDepth: depth, minSplit: 4 }, x, y, regression);
+      tree.forEach((p, i) =>
+        assert.ok(Math.abs(p - cart[i]!) < 1e-9, `depth ${depth} row ${i}: tree ${p}, cart ${cart[i]}`),
+      );
+    }
+  });
+
+  it("reports each row's leaf: the leaf a walk of the tree reaches", () => {
+    const { x, y } = dataset(17, 300, [30, 6, 2], (r, noise) => r[0]! * (r[1]! - 2) + noise);
+    const data = binFeatures(x);
+    const rows = Int32Array.from({ length: 200 }, (_, i) => i);
+    const leafOf = new Int32Array(300).fill(-1);
+    const tree = growTree(
+      {
+        data,
+        g: Float64Array.from(y),
+        h: null,
+        rows,
+        features: Int32Array.of(0, 1, 2),
+        random: seededRandom(1),
+        leafOf,
+      },
+      { maxDepth: 5, maxLeaves: 12, minLeaf: 3, minSplit: 6, l2: 0, minGain: 0, featuresPerSplit: 3, scale: 1 },
+    );
+    assert.equal(tree.feature.filter((f) => f < 0).length, 12, 'stopped by maxLeaves with leaves still open');
+    for (let r = 0; r < 300; r++) {
+      if (r >= 200) {
+        assert.equal(leafOf[r], -1, 'rows outside the sample are not touched');
+        continue;
+      }
+      assert.equal(tree.feature[leafOf[r]!], -1, `row ${r} ends in a leaf`);
+      assert.equal(tree.value[leafOf[r]!], treeValue(tree, x[r]!), `row ${r}`);
     }
   });
 

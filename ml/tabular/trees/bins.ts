@@ -15,6 +15,20 @@ export interface BinnedFeatures {
   bins: Int32Array;
   /** thresholds[f][b]: rows with x < thresholds[f][b] are in bins 0..b. */
   thresholds: Float64Array[];
+  /** Two-bin features that are never in bin 1 on the same row (a one-hot group), bundled. */
+  bundles: FeatureBundle[];
+  /** The bundle of feature f, or -1. */
+  bundleOf: Int32Array;
+}
+
+/**
+ * Mutually exclusive two-bin features in one column (LightGBM's exclusive feature bundling): per
+ * row 0 when all of them are in bin 0, else 1 + the position in `features` of the one in bin 1.
+ * One pass over a node's rows then gives every bundled feature's histogram.
+ */
+export interface FeatureBundle {
+  features: Int32Array;
+  code: Uint8Array;
 }
 
 /** Bin edges of one feature: the thresholds between consecutive bins. */
@@ -80,5 +94,31 @@ export function binFeatures(x: Features, maxBins = MAX_BINS): BinnedFeatures {
     thresholds.push(t);
     bins[f] = t.length + 1;
   }
-  return { rows, features, codes, bins, thresholds };
+  return { rows, features, codes, bins, thresholds, ...bundleFeatures(codes, bins, rows) };
+}
+
+/** Greedy bundling: each two-bin feature joins the first bundle it shares no bin-1 row with. */
+function bundleFeatures(codes: Uint8Array[], bins: Int32Array, rows: number) {
+  const open: { features: number[]; code: Uint8Array }[] = [];
+  for (let f = 0; f < codes.length; f++) {
+    if (bins[f] !== 2) continue;
+    const code = codes[f]!;
+    const fits = (b: { features: number[]; code: Uint8Array }) => {
+      if (b.features.length >= 255) return false;
+      for (let i = 0; i < rows; i++) if (code[i] === 1 && b.code[i] !== 0) return false;
+      return true;
+    };
+    let bundle = open.find(fits);
+    if (!bundle) open.push((bundle = { features: [], code: new Uint8Array(rows) }));
+    bundle.features.push(f);
+    const at = bundle.features.length;
+    for (let i = 0; i < rows; i++) if (code[i] === 1) bundle.code[i] = at;
+  }
+  // A bundle of one feature saves nothing: that feature is read as it is.
+  const bundles = open
+    .filter((b) => b.features.length > 1)
+    .map((b) => ({ features: Int32Array.from(b.features), code: b.code }));
+  const bundleOf = new Int32Array(codes.length).fill(-1);
+  bundles.forEach((b, k) => b.features.forEach((f) => (bundleOf[f] = k)));
+  return { bundles, bundleOf };
 }

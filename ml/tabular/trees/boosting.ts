@@ -113,6 +113,7 @@ export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
     const rowCount = Math.max(1, Math.round(h.rowFraction * n));
     const featureCount = Math.max(1, Math.round(h.featureFraction * features));
     const all = Int32Array.from({ length: n }, (_, i) => i);
+    const leafOf = new Int32Array(n);
     const params = {
       maxDepth: limit(h.maxDepth),
       maxLeaves: limit(h.maxLeaves),
@@ -138,10 +139,12 @@ export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
       }
       const rows = rowCount < n ? sampleWithoutReplacement(random, n, rowCount) : all;
       const treeFeatures = sampleWithoutReplacement(random, features, featureCount);
-      const tree = growTree({ data, g, h: hess, rows, features: treeFeatures, random }, params);
+      leafOf.fill(-1);
+      const tree = growTree({ data, g, h: hess, rows, features: treeFeatures, random, leafOf }, params);
       trees.push(tree);
       rounds++;
-      for (let i = 0; i < n; i++) scores[i]! += treeValue(tree, x[i]!);
+      // The tree's rows know their leaf; only rows left out of its sample walk it.
+      for (let i = 0; i < n; i++) scores[i]! += leafOf[i]! >= 0 ? tree.value[leafOf[i]!]! : treeValue(tree, x[i]!);
       if (validation && validationScores) {
         for (let i = 0; i < validation.x.length; i++) validationScores[i]! += treeValue(tree, validation.x[i]!);
         const current = loss(binary, validationScores, validation.y);

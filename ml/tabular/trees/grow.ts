@@ -36,6 +36,8 @@ export interface GrowInput {
   /** The features this tree may use, increasing. */
   features: Int32Array;
   random: Random;
+  /** When given, set for each of `rows` to the leaf it ends in (so a caller need not walk the tree). */
+  leafOf?: Int32Array;
 }
 
 interface Split {
@@ -111,6 +113,11 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     return { G, H, pure: pure && !h };
   };
 
+  const bundleHists = data.bundles.map((b) => new Float64Array((b.features.length + 1) * 3));
+  const position = new Int32Array(data.features);
+  for (const b of data.bundles) b.features.forEach((f, at) => (position[f] = at));
+  const filled = new Int32Array(data.bundles.length);
+  let stamp = 0;
   const fillHist = (hist: Float64Array, start: number, end: number, feats: Int32Array) => {
     // Locals, not the closure's variables, in the hot loops; no hessians to add when all are 1.
     const n = end - start;
@@ -124,12 +131,41 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
       H = 0;
       for (let k = 0; k < n; k++) H += hess[k] = h![order[start + k]!]!;
     }
+    // The bundles of the features asked for: one pass over the rows each.
+    stamp++;
+    for (let j = 0; j < feats.length; j++) {
+      const b = data.bundleOf[feats[j]!]!;
+      if (b < 0 || filled[b] === stamp) continue;
+      filled[b] = stamp;
+      const bundleHist = bundleHists[b]!.fill(0);
+      const code = data.bundles[b]!.code;
+      for (let k = 0; k < n; k++) {
+        const i = code[order[start + k]!]! * 3;
+        bundleHist[i] = bundleHist[i]! + grad[k]!;
+        if (hess) bundleHist[i + 1] = bundleHist[i + 1]! + hess[k]!;
+        bundleHist[i + 2] = bundleHist[i + 2]! + 1;
+      }
+    }
     for (let j = 0; j < feats.length; j++) {
       const f = feats[j]!;
       const code = data.codes[f]!;
       const base = offsets[f]! * 3;
       const bins = data.bins[f]!;
-      if (bins === 1) {
+      const bundle = data.bundleOf[f]!;
+      if (bundle >= 0) {
+        // Bin 1 is the bundle's cell for this feature; bin 0 the rest.
+        const bundleHist = bundleHists[bundle]!;
+        const i = (position[f]! + 1) * 3;
+        const g1 = bundleHist[i]!;
+        const n1 = bundleHist[i + 2]!;
+        const h1 = hess ? bundleHist[i + 1]! : n1;
+        hist[base] = hist[base]! + G - g1;
+        hist[base + 1] = hist[base + 1]! + H - h1;
+        hist[base + 2] = hist[base + 2]! + n - n1;
+        hist[base + 3] = hist[base + 3]! + g1;
+        hist[base + 4] = hist[base + 4]! + h1;
+        hist[base + 5] = hist[base + 5]! + n1;
+      } else if (bins === 1) {
         hist[base] = hist[base]! + G;
         hist[base + 1] = hist[base + 1]! + H;
         hist[base + 2] = hist[base + 2]! + n;
@@ -207,12 +243,19 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
   // scratch histogram, cleared where it was filled.
   const scratchHist = sampleFeatures ? new Float64Array(histSize) : null;
   /** A new leaf over rows[start, end): kept open when it may still split. */
+  /** Whether a node of n rows at this depth may be split (and so needs a histogram). */
+  const maySplit = (n: number, depth: number) => depth < maxDepth && n >= minSplit && n >= 2 * minLeaf;
+  const leafOf = input.leafOf;
+  const settle = (node: number, start: number, end: number) => {
+    if (leafOf) for (let k = start; k < end; k++) leafOf[rows[k]!] = node;
+  };
   const addLeaf = (start: number, end: number, depth: number, hist: Float64Array | null): void => {
     const { G, H, pure } = sums(start, end);
     const node = addNode(G, H);
     const n = end - start;
-    if (pure || depth >= maxDepth || n < minSplit || n < 2 * minLeaf) {
+    if (pure || !maySplit(n, depth)) {
       if (hist) pool.push(hist);
+      settle(node, start, end);
       return;
     }
     let split: Split;
@@ -230,6 +273,7 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     }
     if (split.feature < 0) {
       if (hist) pool.push(hist);
+      settle(node, start, end);
       return;
     }
     open.push({ node, start, end, depth, G, H, hist, split });
@@ -262,21 +306,35 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
     let leftHist: Float64Array | null = null;
     let rightHist: Float64Array | null = null;
     if (leaf.hist) {
-      // The smaller child's histogram by its rows, the larger one's as the parent's minus it.
-      const small = takeHist();
+      // The smaller child's histogram by its rows, the larger one's as the parent's minus it; none
+      // for a child that will be a leaf (at the depth limit, too few rows), so none at the last level.
+      const leftNeeds = maySplit(nL, leaf.depth + 1);
+      const rightNeeds = maySplit(nR, leaf.depth + 1);
       const leftSmaller = nL <= nR;
-      if (leftSmaller) fillHist(small, leaf.start, mid, features);
-      else fillHist(small, mid, leaf.end, features);
-      const big = leaf.hist;
-      for (let k = 0; k < spans.length; k += 2)
-        for (let i = spans[k]!; i < spans[k + 1]!; i++) big[i] = big[i]! - small[i]!;
-      leftHist = leftSmaller ? small : big;
-      rightHist = leftSmaller ? big : small;
+      const [smallNeeds, bigNeeds] = leftSmaller ? [leftNeeds, rightNeeds] : [rightNeeds, leftNeeds];
+      const parent = leaf.hist;
+      if (bigNeeds) {
+        const small = takeHist();
+        if (leftSmaller) fillHist(small, leaf.start, mid, features);
+        else fillHist(small, mid, leaf.end, features);
+        for (let k = 0; k < spans.length; k += 2)
+          for (let i = spans[k]!; i < spans[k + 1]!; i++) parent[i] = parent[i]! - small[i]!;
+        leftHist = leftSmaller ? small : parent;
+        rightHist = leftSmaller ? parent : small;
+      } else {
+        pool.push(parent);
+        if (smallNeeds) {
+          const small = takeHist();
+          if (leftSmaller) fillHist((leftHist = small), leaf.start, mid, features);
+          else fillHist((rightHist = small), mid, leaf.end, features);
+        }
+      }
     }
     tree.left[leaf.node] = tree.feature.length;
     addLeaf(leaf.start, mid, leaf.depth + 1, leftHist);
     tree.right[leaf.node] = tree.feature.length;
     addLeaf(mid, leaf.end, leaf.depth + 1, rightHist);
   }
+  for (const leaf of open) settle(leaf.node, leaf.start, leaf.end);
   return tree;
 }
