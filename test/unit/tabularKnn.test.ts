@@ -92,6 +92,18 @@ describe('knn', () => {
     }
   });
 
+  it('answers for the rows as they are now when the same arrays come back changed', () => {
+    const train = [[0], [1], [2], [3]];
+    const targets = [0, 10, 20, 30];
+    const queries = [[0.1], [2.9]];
+    const fit = () => knn.fit(train, targets, { k: 1, weights: 'uniform' }, regression);
+    assert.deepEqual(knn.predict(fit(), queries), [0, 30]);
+    queries[0]![0] = 1.2;
+    assert.deepEqual(knn.predict(fit(), queries), [10, 30], 'a changed query row');
+    train[3]![0] = 100;
+    assert.deepEqual(knn.predict(fit(), queries), [10, 20], 'a changed training row');
+  });
+
   it('is plain JSON and does not share the caller’s arrays', () => {
     const rows = [
       [1, 2],
