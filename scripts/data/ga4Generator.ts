@@ -50,12 +50,12 @@ export function generateGa4Events(o: Ga4Options): PowerUserEvent[] {
   for (let u = 0; u < o.users; u++) {
     const userId = `ga4-${String(u).padStart(7, '0')}`;
     const engagement = rng.normal();
-    const priceLevel = rng.normal(0, 0.4);
+    const priceLevel = rng.normal(0, 0.25);
     const source = rng.pick(SOURCES, SOURCE_WEIGHTS);
     const device = rng.pick(DEVICES, DEVICE_WEIGHTS);
     const country = rng.pick(COUNTRIES, COUNTRY_WEIGHTS);
     const firstVisit = start + rng.next() * (end - start);
-    const sessionsPerDay = Math.exp(-3.3 + 0.8 * engagement);
+    const sessionsPerDay = Math.exp(-3.4 + 1.1 * engagement);
     const buy = -2.3 + 0.9 * engagement + SOURCE_EFFECT[source] + DEVICE_EFFECT[device];
     let at = firstVisit;
     for (let s = 0; at < end; s++) {
