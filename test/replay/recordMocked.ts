@@ -206,12 +206,13 @@ try {
       ],
     });
     await save('tabularTraining', 'tabular-replay');
+    // Its child's id comes from its own, and replay.test.ts replays each file under the file's name: so the same.
     await env.client.workflow.execute(powerUserTraining, {
       taskQueue,
-      workflowId: 'power-users-replay',
+      workflowId: 'powerUserTraining',
       args: [{ events: 'ga4', labeling: { cutoff: '2020-12-01', windowDays: 60, threshold: 110 } }],
     });
-    await save('powerUserTraining', 'power-users-replay');
+    await save('powerUserTraining', 'powerUserTraining');
     await env.client.workflow.execute(tabularBatchScoring, {
       taskQueue,
       workflowId: 'tabular-scoring-replay',
