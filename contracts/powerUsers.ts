@@ -2,10 +2,13 @@
 // cutoff and the label's window and threshold) and what its feature step reports. The training
 // itself is tabularTraining on the 'power-user' preset (contracts/tabular.ts).
 import type { PowerUserLabeling } from '../ml/tabular/presets/powerUser.ts';
-import type { SearchOptions, SplitOptions, TabularReport } from './tabular.ts';
+import { TABULAR_RUN_PREFIX, type SearchOptions, type SplitOptions, type TabularReport } from './tabular.ts';
 
 export const POWER_USER_MODEL = 'power-user';
 export const POWER_USER_RUN_PREFIX = 'power-users-';
+
+/** The tabularTraining child's id: the parent's, prefixed as every tabular run is. */
+export const powerUserTrainingChildId = (workflowId: string) => `${TABULAR_RUN_PREFIX}${workflowId}`;
 
 /** GA4-like events in Postgres `ga4_events`, or the Online Retail `transactions` as purchase events. */
 export const POWER_USER_SOURCES = ['ga4', 'online-retail'] as const;

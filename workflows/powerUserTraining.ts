@@ -11,10 +11,10 @@ import {
   DEFAULT_POWER_USER_SPLIT,
   POWER_USER_MODEL,
   POWER_USER_SOURCES,
+  powerUserTrainingChildId,
   type PowerUserTrainingInput,
   type PowerUserTrainingReport,
 } from '../contracts/powerUsers.ts';
-import { TABULAR_RUN_PREFIX } from '../contracts/tabular.ts';
 import { tabularTraining } from './tabularTraining.ts';
 
 const acts = proxyActivities<PowerUserActivities>({
@@ -27,9 +27,6 @@ const acts = proxyActivities<PowerUserActivities>({
     nonRetryableErrorTypes: [INVALID_INPUT],
   },
 });
-
-/** The tabularTraining child's id: the parent's, prefixed as every tabular run is. */
-export const powerUserTrainingChildId = (workflowId: string) => `${TABULAR_RUN_PREFIX}${workflowId}`;
 
 export async function powerUserTraining(input: PowerUserTrainingInput): Promise<PowerUserTrainingReport> {
   if (!(POWER_USER_SOURCES as readonly string[]).includes(input.events))

@@ -7,7 +7,12 @@
 // power-user` then judges the production version.
 import { parseArgs } from 'node:util';
 import { newImportId } from '../../contracts/imports.ts';
-import { POWER_USER_RUN_PREFIX, POWER_USER_SOURCES, type PowerUserSource } from '../../contracts/powerUsers.ts';
+import {
+  POWER_USER_RUN_PREFIX,
+  POWER_USER_SOURCES,
+  powerUserTrainingChildId,
+  type PowerUserSource,
+} from '../../contracts/powerUsers.ts';
 import { tabularProgressQuery, type TabularProgress } from '../../contracts/tabular.ts';
 import { DEFAULT_POWER_USER_LABELING } from '../../ml/tabular/presets/powerUser.ts';
 import { config } from '../../platform/config.ts';
@@ -15,7 +20,6 @@ import { createPool } from '../../platform/postgres.ts';
 import { saveGa4Events } from '../../platform/powerUserWarehouse.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { powerUserTraining } from '../../workflows/powerUserTraining.ts';
-import { powerUserTrainingChildId } from '../../workflows/powerUserTraining.ts';
 import { DEFAULT_GA4_OPTIONS, GA4_CUTOFF, generateGa4Events } from './ga4Generator.ts';
 import { connect, follow } from './import.ts';
 

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import {
   POWER_USER_MODEL,
+  powerUserTrainingChildId,
   type PowerUserTrainingInput,
   type PowerUserTrainingReport,
 } from '../../contracts/powerUsers.ts';
@@ -32,7 +33,7 @@ import { tabularTrials } from '../../platform/tabularRuns.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generateGa4Events, GA4_CUTOFF } from '../../scripts/data/ga4Generator.ts';
 import { withWorker } from '../../workers/inProcess.ts';
-import { powerUserTraining, powerUserTrainingChildId } from '../../workflows/powerUserTraining.ts';
+import { powerUserTraining } from '../../workflows/powerUserTraining.ts';
 import { tabularTraining } from '../../workflows/tabularTraining.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';

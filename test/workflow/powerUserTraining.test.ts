@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_POWER_USER_SEARCH, DEFAULT_POWER_USER_SPLIT } from '../../contracts/powerUsers.ts';
+import {
+  DEFAULT_POWER_USER_SEARCH,
+  DEFAULT_POWER_USER_SPLIT,
+  powerUserTrainingChildId,
+} from '../../contracts/powerUsers.ts';
 import type { TabularTrainingOptions } from '../../contracts/tabular.ts';
 import { powerUserTraining } from '../../workflows/index.ts';
-import { powerUserTrainingChildId } from '../../workflows/powerUserTraining.ts';
 import { startTestTemporal, withWorker, type Activities } from './env.ts';
 
 const labeling = { cutoff: '2020-12-01', windowDays: 60, threshold: 110 };
