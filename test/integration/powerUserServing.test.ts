@@ -12,6 +12,8 @@ import { fitTabular, predictTabular, type FittedTabular } from '../../ml/tabular
 import {
   DEFAULT_POWER_USER_LABELING,
   POWER_USER_SPEC,
+  powerUserFeatures,
+  type PowerUserEvent,
   POWER_USER_TARGET,
   powerUserTable,
 } from '../../ml/tabular/presets/powerUser.ts';
@@ -31,6 +33,7 @@ describe('POST /v1/models/power-user/predict against the real stack', () => {
   let fitted: FittedTabular;
   let instances: Record<string, unknown>[];
   let version: number;
+  let events: PowerUserEvent[];
 
   const request = async (method: string, url: string, body?: unknown): Promise<Answer> => {
     const res = await app.request(url, {
@@ -45,7 +48,7 @@ describe('POST /v1/models/power-user/predict against the real stack', () => {
     isolated = await isolatedSchema(testConfig(), 'pusrv');
     deps = createApiDeps(isolated.cfg);
     app = createApp(deps);
-    const events = generateGa4Events({ seed: 3, users: 1500, from: '2020-11-01', to: '2021-01-31' });
+    events = generateGa4Events({ seed: 3, users: 1500, from: '2020-11-01', to: '2021-01-31' });
     const users = powerUserTable(events, { cutoff: GA4_CUTOFF, ...DEFAULT_POWER_USER_LABELING });
     const rows: RawRow[] = users.map((u) => Object.fromEntries(Object.entries(u).map(([k, v]) => [k, v ?? ''])));
     fitted = {
@@ -97,6 +100,68 @@ describe('POST /v1/models/power-user/predict against the real stack', () => {
     });
     assert.equal(answer.status, 400);
     assert.equal((answer.body.error as { field: string }).field, 'instances.0.sessions');
+  });
+
+  it("answers users from their raw events: the features by the training table's definitions, then the version", async () => {
+    const ids = [...new Set(events.filter((e) => e.eventTime < GA4_CUTOFF).map((e) => e.userId))].slice(0, 8);
+    const users = ids.map((id) => ({
+      user_id: id,
+      events: events
+        .filter((e) => e.userId === id)
+        .map((e) => ({
+          event_id: e.eventId,
+          session_id: e.sessionId,
+          event_time: e.eventTime,
+          event_name: e.eventName,
+          items: e.items,
+          revenue: Number(e.revenue),
+          traffic_source: e.trafficSource,
+          device: e.device,
+          country: e.country,
+        })),
+    }));
+    const answer = await request('POST', `/v1/models/${POWER_USER_MODEL}/users/predict`, { cutoff: GA4_CUTOFF, users });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const rows = ids.map((id) =>
+      powerUserFeatures(
+        id,
+        events.filter((e) => e.userId === id),
+        GA4_CUTOFF,
+      )!,
+    );
+    const probabilities = predictTabular(fitted, rows as unknown as RawRow[]);
+    const answered = answer.body.users as { user_id: string; probability: number; label: number; features: unknown }[];
+    assert.deepEqual(
+      answered.map((u) => u.user_id),
+      ids,
+    );
+    assert.deepEqual(
+      answered.map((u) => u.probability),
+      probabilities,
+    );
+    assert.deepEqual(
+      answered.map((u) => u.label),
+      probabilities.map((p) => (p >= 0.37 ? 1 : 0)),
+    );
+    assert.deepEqual(
+      answered.map((u) => u.features),
+      rows,
+    );
+    assert.equal(answer.body.model_version, version);
+
+    // a user with no event before the cutoff has no features: named
+    const late = await request('POST', `/v1/models/${POWER_USER_MODEL}/users/predict`, {
+      cutoff: '2020-10-01',
+      users: users.slice(0, 1),
+    });
+    assert.equal(late.status, 400);
+    assert.equal((late.body.error as { field: string }).field, 'users.0.events');
+    const bad = await request('POST', `/v1/models/${POWER_USER_MODEL}/users/predict`, {
+      cutoff: GA4_CUTOFF,
+      users: [{ ...users[0], events: [{ ...users[0]!.events[0], event_time: 'yesterday' }] }],
+    });
+    assert.equal(bad.status, 400);
+    assert.equal((bad.body.error as { field: string }).field, 'users.0.events.0.event_time');
   });
 
   it('documents the labels and the threshold in OpenAPI', async () => {
