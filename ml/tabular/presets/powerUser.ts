@@ -163,7 +163,9 @@ const CATEGORY_COLUMNS = ['traffic_source', 'device', 'country'] as const;
  * The power-user spec: all users kept (a user without purchases has no basket: its averages are 0,
  * imputed, as "nothing bought"); numbers standardized (KNN and the logistic regression need it),
  * categories one-hot; oversampling none, random, SMOTE and ADASYN as a search dimension; the
- * threshold that maximizes F1 on the validation folds; the gate's bars on the test rows.
+ * highest threshold that finds 60% of the power users on the validation folds (the campaign's goal:
+ * reach most of them; a threshold for the best F1 swung test recall from 0.36 to 0.55 across generated
+ * sets); the gate's bars on the test rows.
  */
 export const POWER_USER_SPEC: DatasetSpec = {
   name: 'power-user',
@@ -186,6 +188,6 @@ export const POWER_USER_SPEC: DatasetSpec = {
   ],
   key: ['user_id'],
   samplings: ['none', 'random', 'smote', 'adasyn'],
-  threshold: { rule: 'maxF1' },
-  gate: { recall: 0.4, precision: 0.35 },
+  threshold: { rule: 'recall', atLeast: 0.6 },
+  gate: { recall: 0.5, precision: 0.3 },
 };
