@@ -3,6 +3,7 @@ import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { importSalesActivities } from './importSales.ts';
 import { importTransactionsActivities } from './importTransactions.ts';
+import { powerUserActivities } from './powerUserTraining.ts';
 import { retrainActivities } from './retrain.ts';
 import { runActivities } from './runs.ts';
 import { segmentationActivities } from './segmentation.ts';
@@ -23,5 +24,6 @@ export function createActivities(deps: Deps) {
     ...segmentationActivities(deps),
     ...tabularActivities(deps),
     ...tabularScoringActivities(deps),
+    ...powerUserActivities(deps),
   };
 }

@@ -14,7 +14,7 @@ import {
   type TrialPlan,
   type TrialResult,
 } from '../contracts/tabular.ts';
-import { fitTabular, predictTabular, scoreOf, type FittedTabular } from '../ml/tabular/evaluate.ts';
+import { fitTabular, predictTabular, scoreOf, THRESHOLD_METRIC, type FittedTabular } from '../ml/tabular/evaluate.ts';
 import { TABULAR_PRESETS } from '../ml/tabular/presets/index.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
 import { planTrials, SearchPlanError, startOrder } from '../ml/tabular/searchPlan.ts';
@@ -150,16 +150,28 @@ export function tabularActivities(deps: Deps) {
         return result;
       }),
 
-    /** The best trial refitted on the whole training part, to tabular/<runId>/model.json. */
-    refitTabularModel: (runId: string, best: TrialPlan, o: TabularTrainingOptions): Promise<void> =>
+    /**
+     * The best trial refitted on the whole training part (oversampled as its trial was), with the
+     * threshold its cross-validation chose on the validation folds, to tabular/<runId>/model.json.
+     */
+    refitTabularModel: (
+      runId: string,
+      best: TrialPlan & Partial<Pick<TrialResult, 'metrics'>>,
+      o: TabularTrainingOptions,
+    ): Promise<void> =>
       whileHeartbeating(async () => {
-        const fitted = fitTabular(
-          tabularSpec(o.model),
+        const spec = tabularSpec(o.model);
+        const fitted: FittedTabular = fitTabular(
+          spec,
           await trainRows(runId),
           best.learner,
           best.params as Trial,
           o.search.seed,
         );
+        const threshold = best.metrics?.[THRESHOLD_METRIC]?.mean;
+        if (spec.threshold && threshold === undefined)
+          throw new Error(`trial ${best.trial} of run ${runId} has no ${THRESHOLD_METRIC}: its spec chooses one`);
+        if (threshold !== undefined) fitted.threshold = threshold;
         await deps.store.write(tabularObject(runId, 'model'), JSON.stringify(fitted), 'application/json');
       }),
 
@@ -177,7 +189,8 @@ export function tabularActivities(deps: Deps) {
         ) as FittedTabular;
         const test = await readRowSet(deps.store, runId, 'test');
         const y = targets(spec, test);
-        const metrics = scoreOf(spec, y, predictTabular(fitted, test));
+        // at the threshold chosen on the validation folds: the test rows only measure it
+        const metrics = scoreOf(spec, y, predictTabular(fitted, test), fitted.threshold);
         return registerTabularVersion(
           deps.pool,
           deps.store,
@@ -190,8 +203,9 @@ export function tabularActivities(deps: Deps) {
             metrics: { test: metrics, crossValidation: best.metrics, trials },
           },
           async (champion) => {
+            const championFitted = champion && (await fittedTabular(deps.store, champion.params));
             const championMetrics =
-              champion && scoreOf(spec, y, predictTabular(await fittedTabular(deps.store, champion.params), test));
+              championFitted && scoreOf(spec, y, predictTabular(championFitted, test), championFitted.threshold);
             return {
               metrics,
               champion: champion ? { version: champion.version, metrics: championMetrics! } : null,

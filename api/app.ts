@@ -21,6 +21,8 @@ import { segmentationRunRoutes } from './routes/segmentationRuns.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { stackCheckRoutes } from './routes/stackCheck.ts';
 import { tabularRunRoutes } from './routes/tabularRuns.ts';
+import { powerUserRunRoutes } from './routes/powerUserRuns.ts';
+import { powerUserPredictRoutes } from './routes/powerUserPredict.ts';
 import { tabularModelRoutes } from './routes/tabularModels.ts';
 import { trainingRoutes } from './routes/training.ts';
 import { tabularScoringRoutes } from './routes/tabularScoring.ts';
@@ -72,6 +74,8 @@ export function createApp(deps: ApiDeps) {
     .route('/', segmentationRunRoutes(deps))
     .route('/', tabularRunRoutes(deps))
     .route('/', tabularModelRoutes(deps))
+    .route('/', powerUserRunRoutes(deps))
+    .route('/', powerUserPredictRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

@@ -85,7 +85,19 @@ export const PredictRequest = z
 
 export const PredictResponse = z
   .object({
-    predictions: z.array(z.number()).openapi({ description: 'one per instance, in order' }),
+    predictions: z.array(z.number()).openapi({
+      description:
+        'one per instance, in order: the value (regression) or the probability of the positive class (binary)',
+    }),
+    labels: z
+      .array(z.union([z.literal(0), z.literal(1)]))
+      .optional()
+      .openapi({ description: 'binary classification: 1 where the probability is at or above `threshold`' }),
+    threshold: z.number().optional().openapi({
+      description:
+        "binary classification: the version's decision threshold, chosen on its validation folds (0.5 when its spec chose none)",
+      example: 0.31,
+    }),
     model: z.string(),
     model_version: z.number().int(),
     model_label: z.string().openapi({ example: '20261201_213000' }),

@@ -4,6 +4,7 @@
 //   search:  tabularTraining with its defaults (a 50-trial seeded random search over every
 //            regression learner, 5-fold cross-validation, 4 trials at once) end to end through
 //            Temporal: seconds, seconds per step, trials per learner, the choice, the worker's peak RSS
+//   power-user grid: powerUserTraining with its default grid (bench/powerUserService.ts)
 //   predict: POST /v1/models/bigmart/predict with one Test.csv row under autocannon: req/s, p50/p99,
 //            the API's peak RSS
 import type { ChildProcess } from 'node:child_process';
@@ -23,6 +24,7 @@ import {
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { postUnderLoad } from './load.ts';
+import { benchPowerUserGrid } from './powerUserService.ts';
 import { BENCH_ENV } from './profile.ts';
 import { peakRssMiB, startProcess, untilHealthy } from './processes.ts';
 import type { BenchReport } from './results.ts';
@@ -31,7 +33,11 @@ import { stepSeconds } from './workflowSteps.ts';
 const API_PORT = 33000;
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 
-export async function benchTabularService(report: BenchReport, loadSeconds: number): Promise<void> {
+export async function benchTabularService(
+  report: BenchReport,
+  loadSeconds: number,
+  { powerUser = true }: { powerUser?: boolean } = {},
+): Promise<void> {
   Object.assign(process.env, BENCH_ENV, { API_PORT: String(API_PORT) });
   const cfg = loadConfig();
   const api = `http://127.0.0.1:${API_PORT}`;
@@ -90,6 +96,7 @@ export async function benchTabularService(report: BenchReport, loadSeconds: numb
         worker_peak_rss_mib: await peakRssMiB(training.pid!),
         target: '<= 30 s end to end on 2 cores',
       });
+      if (powerUser) await benchPowerUserGrid(report, { cfg, client, pool });
 
       await untilHealthy(api);
       // Test.csv has no target: its row as a client sends it, numbers as numbers.

@@ -75,3 +75,18 @@ export const TRANSACTIONS_SNAPSHOT_SCHEMA: WarehouseColumn[] = [
   { name: 'customer_id', type: 'INT64', mode: 'NULLABLE' },
   { name: 'country', type: 'STRING', mode: 'REQUIRED' },
 ];
+
+/** A power-user run's snapshot of events (GA4 events, or Online Retail invoices as purchase events). */
+export const POWER_USER_EVENTS_SCHEMA: WarehouseColumn[] = [
+  { name: 'event_id', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'user_id', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'session_id', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'event_time', type: 'DATETIME', mode: 'REQUIRED' },
+  { name: 'event_name', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'items', type: 'INT64', mode: 'REQUIRED' },
+  // a decimal string: summed exactly as NUMERIC in SQL
+  { name: 'revenue', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'traffic_source', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'device', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'country', type: 'STRING', mode: 'NULLABLE' },
+];

@@ -8,6 +8,7 @@ import {
   type FeatureImportance,
   type PredictedAgainstActual,
 } from '../ml/tabular/diagnostics.ts';
+import { thresholdCurve, type CurvePoint } from '../ml/tabular/threshold.ts';
 import type { Pool } from './postgres.ts';
 import type { ObjectStore } from './storage.ts';
 import { readRowSet } from './tabularData.ts';
@@ -36,6 +37,8 @@ export interface TabularRunEvaluation extends PredictedAgainstActual {
   /** The column the model predicts. */
   target: string;
   featureImportances: FeatureImportance[] | null;
+  /** Binary: the version's decision threshold and, per distinct score on the test rows, what it would give (ROC, precision-recall). */
+  classification?: { threshold: number; curve: CurvePoint[] };
 }
 
 /** The registered version of a run scored on the run's test rows; undefined when that version is gone. */
@@ -53,11 +56,23 @@ export async function tabularRunEvaluation(
     fittedTabular(store, rows[0].params),
     readRowSet(store, run.run_id, 'test'),
   ]);
+  const predicted = predictedAgainstActual(fitted, test);
   return {
     version: run.model_version,
     learner: fitted.model.learner,
     target: fitted.preprocessing.spec.target.column,
-    ...predictedAgainstActual(fitted, test),
+    ...predicted,
     featureImportances: featureImportances(fitted),
+    ...(fitted.model.task === 'binary'
+      ? {
+          classification: {
+            threshold: fitted.threshold ?? 0.5,
+            curve: thresholdCurve(
+              predicted.points.map((p) => p.actual),
+              predicted.points.map((p) => p.predicted),
+            ),
+          },
+        }
+      : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface TabularModelParams {
   /** The model itself, or the GCS object holding it. */
   model: TabularModel | { object: string };
   trial: Pick<TrialResult, 'trial' | 'learner' | 'params'>;
+  /** Binary: the decision threshold chosen on validation predictions (absent: 0.5). */
+  threshold?: number;
 }
 
 export interface TabularMetrics {
@@ -71,7 +73,11 @@ export async function fittedTabular(store: ObjectStore, params: TabularModelPara
     'object' in params.model
       ? (JSON.parse((await store.read(params.model.object)).toString('utf8')) as TabularModel)
       : params.model;
-  return { preprocessing: params.preprocessing, model };
+  return {
+    preprocessing: params.preprocessing,
+    model,
+    ...(params.threshold === undefined ? {} : { threshold: params.threshold }),
+  };
 }
 
 const VERSION_COLUMNS = `version, stage, params, metrics, training_run AS "runId"`;
@@ -124,6 +130,7 @@ export async function registerTabularVersion(
       preprocessing: next.fitted.preprocessing,
       model,
       trial: next.trial,
+      ...(next.fitted.threshold === undefined ? {} : { threshold: next.fitted.threshold }),
     };
     await client.query(
       `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)

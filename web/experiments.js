@@ -1,14 +1,17 @@
 // The Experiments view: tabular training runs (stage, trials done of total and the best so far
 // while one runs; its version and whether it is the champion once done), the chosen run's trials
 // in a table sorted by clicking any column (the champion's trial marked), the run's registered
-// model predicted against actual on its test rows, and a tree model's feature importances. A form
+// model predicted against actual on its test rows, and a tree model's feature importances; for a
+// classification run (power-user), the comparison of each model x oversampling, the ROC and
+// precision-recall curves of its version on the test rows, and what the threshold does. A form
 // starts a run on a CSV in the bucket (write key). Refreshed every few seconds while a run runs.
 import { api } from './api.js';
 import { embedChart } from './chart.js';
 import { byId, h } from './dom.js';
-import { dateTime, duration, number } from './format.js';
+import { dateTime, duration, number, percent } from './format.js';
 import { clearError, showError } from './notice.js';
 import { IMPORTANCES_SHOWN, importanceSpec, predictedSpec } from './experimentCharts.js';
+import { pointAt, prSpec, rocSpec, thresholdSpec } from './classificationCharts.js';
 
 const REFRESH_MS = 2000;
 const RUNS_SHOWN = 20;
@@ -73,6 +76,7 @@ async function refresh() {
     renderRuns(shown, run?.champion ?? null);
     shownRun = run;
     renderTrials(run);
+    renderComparison(run);
     await renderEvaluation(run, evaluation);
     running = shown.some((r) => r.status === 'running');
     clearError();
@@ -298,9 +302,97 @@ function runSummary(run) {
   return run.error ? [h('span', {}, text), h('span', { class: 'bad' }, ` ${run.error}`)] : [h('span', {}, text)];
 }
 
+/** The seed's table: per learner x oversampling, the trial with the lowest cross-validated log loss. */
+function renderComparison(run) {
+  const rows = run?.comparison ?? [];
+  byId('comparison-card').hidden = rows.length === 0;
+  if (!rows.length) return;
+  const tuned = rows.some((r) => r.threshold !== 0.5);
+  byId('comparison-subtitle').textContent =
+    `Each model family with each oversampling of the training folds: the trial with the lowest cross-validated log loss, ` +
+    `its recall, precision and F1 at ${tuned ? 'the threshold chosen on the validation folds' : 'threshold 0.5'}, and its log loss, ROC AUC and PR AUC (cross-validation means).`;
+  const head = [
+    'Model',
+    'Sampling',
+    'Trials',
+    'Threshold',
+    'Recall',
+    'Precision',
+    'F1',
+    'Log loss',
+    'ROC AUC',
+    'PR AUC',
+  ];
+  byId('tabular-comparison').replaceChildren(
+    h(
+      'table',
+      { class: 'profiles comparison' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          head.map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            {
+              'data-learner': r.learner,
+              'data-sampling': r.sampling,
+              class: r.trial === run.best?.trial ? 'best' : undefined,
+            },
+            h(
+              'th',
+              { scope: 'row' },
+              r.learner,
+              r.trial === run.best?.trial ? h('span', { class: 'badge done' }, 'chosen') : null,
+            ),
+            [r.sampling, number(r.trials), number(r.threshold, 3)].map((v) => h('td', {}, v)),
+            [r.recall, r.precision, r.f1].map((v) => h('td', {}, percent(v))),
+            [r.logLoss, r.rocAuc, r.prAuc].map((v) => h('td', {}, number(v, 3))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A binary version's curves on the test rows and its threshold's effect; hides them for regression. */
+async function renderClassification(run, evaluation) {
+  const c = evaluation?.classification;
+  byId('classification-card').hidden = !c;
+  byId('threshold-card').hidden = !c;
+  byId('evaluation-card').hidden = Boolean(c);
+  if (!c) return;
+  const champion = run.champion?.runId === run.run_id ? ' (the champion)' : '';
+  const chosen = pointAt(c.curve, c.threshold);
+  const half = pointAt(c.curve, 0.5);
+  byId('classification-subtitle').textContent =
+    `Version ${evaluation.version}${champion}, ${evaluation.learner}, on the run's ${number(evaluation.points.length)} test rows: ` +
+    `ROC AUC ${number(evaluation.metrics.rocAuc, 3)}, PR AUC ${number(evaluation.metrics.prAuc, 3)}. ` +
+    `The red point is the threshold ${number(c.threshold, 3)}.`;
+  const at = (p) =>
+    `precision ${percent(p.precision)}, recall ${percent(p.recall)}, F1 ${percent(p.f1)} (${number(p.tp + p.fp)} users flagged)`;
+  byId('threshold-subtitle').textContent =
+    `The threshold was chosen on the validation folds, never on these rows. At it (${number(c.threshold, 3)}): ${at(chosen)}; ` +
+    `at 0.5: ${at(half)}.`;
+  await Promise.all([
+    embedChart(byId('roc-chart'), rocSpec(c.curve, c.threshold)),
+    embedChart(byId('pr-chart'), prSpec(c.curve, c.threshold)),
+    embedChart(byId('threshold-chart'), thresholdSpec(c.curve, c.threshold)),
+  ]);
+}
+
 async function renderEvaluation(run, evaluation) {
   const scatter = byId('evaluation-chart');
   const bars = byId('importance-chart');
+  await renderClassification(run, evaluation);
   if (!evaluation) {
     byId('evaluation-subtitle').textContent = run ? 'The run has registered no model yet.' : 'No run yet.';
     byId('importance-subtitle').textContent = '';
@@ -315,7 +407,8 @@ async function renderEvaluation(run, evaluation) {
       .map(([m, v]) => `${metricTitle(m)} ${metricValue(v)}`)
       .join(' · ') +
     `. Points on the dashed line are predicted exactly; ${metricTitle(metric)} measures how far they fall from it.`;
-  await embedChart(scatter, predictedSpec(evaluation.points, evaluation.target));
+  if (evaluation.classification) scatter.replaceChildren();
+  else await embedChart(scatter, predictedSpec(evaluation.points, evaluation.target));
   if (!evaluation.featureImportances) {
     byId('importance-subtitle').textContent =
       `A ${evaluation.learner} model has no feature importances (tree models do).`;

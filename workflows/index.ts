@@ -4,6 +4,7 @@ export { customerSegmentation } from './customerSegmentation.ts';
 export { dailyIngest } from './dailyIngest.ts';
 export { importSales } from './importSales.ts';
 export { importTransactions } from './importTransactions.ts';
+export { powerUserTraining } from './powerUserTraining.ts';
 export { reconcileRuns } from './reconcileRuns.ts';
 export { retrainSeries } from './retrainSeries.ts';
 export { scheduledCustomerSegmentation } from './scheduledCustomerSegmentation.ts';

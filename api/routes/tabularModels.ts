@@ -13,6 +13,7 @@ import { requireRole, type AuthEnv } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, requestProblem, router } from '../openapi.ts';
+import { labelsOf } from '../../ml/tabular/evaluate.ts';
 import { predictInstances, servingTabular, unknownTabularModel } from '../tabularPredictions.ts';
 import {
   MAX_INSTANCES,
@@ -39,7 +40,8 @@ const predict = createRoute({
     'encoding and scaling apply, as in training and batch scoring). Every column the model reads must be there; ' +
     'null means unknown and is filled in where the model imputes that column. A column the model does not have, ' +
     'a category it never saw, a value of the wrong type, NaN, an empty or too long list: 400 naming ' +
-    '`instances.<i>.<column>`. Regression answers the value, binary classification the probability of the positive class.',
+    '`instances.<i>.<column>`. Regression answers the value; binary classification the probability of the positive class, ' +
+    "and the label at the version's threshold (power-user: chosen on the validation folds, stored with the version).",
   request: { params: Params, body: { ...json(PredictRequest, 'the instances'), required: true } },
   responses: {
     200: json(PredictResponse, 'one prediction per instance and the version that made them'),
@@ -207,8 +209,17 @@ export function tabularModelRoutes({ pool, keys, models }: ApiDeps) {
       const predictions = predictInstances(serving, request.data.instances, (row, column) =>
         column ? `instances.${row}.${column}` : `instances.${row}`,
       );
+      const { fitted } = serving;
       return c.json(
-        { predictions, model: serving.name, model_version: serving.version, model_label: serving.label },
+        {
+          predictions,
+          ...(fitted.model.task === 'binary'
+            ? { labels: labelsOf(fitted, predictions), threshold: fitted.threshold ?? 0.5 }
+            : {}),
+          model: serving.name,
+          model_version: serving.version,
+          model_label: serving.label,
+        },
         200,
       );
     });

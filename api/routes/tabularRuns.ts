@@ -11,6 +11,7 @@ import {
   tabularProgressQuery,
   type TabularTrainingOptions,
 } from '../../contracts/tabular.ts';
+import { comparisonTable } from '../../ml/tabular/comparison.ts';
 import { LEARNERS, type LearnerName } from '../../ml/tabular/learners.ts';
 import { TABULAR_PRESETS } from '../../ml/tabular/presets/index.ts';
 import { currentRun } from '../../platform/runs.ts';
@@ -125,6 +126,35 @@ const Trial = z
   })
   .openapi('TabularTrial');
 
+const ComparisonRow = z
+  .object({
+    learner: z.string(),
+    sampling: z.string().openapi({ example: 'smote' }),
+    trial: z.number().int(),
+    params: z.record(z.string(), z.unknown()),
+    trials: z.number().int().openapi({ description: 'trials of this learner and sampling' }),
+    threshold: z.number().openapi({ description: 'chosen on the validation folds (0.5 when the spec chose none)' }),
+    recall: z.number(),
+    precision: z.number(),
+    f1: z.number(),
+    logLoss: z.number(),
+    rocAuc: z.number(),
+    prAuc: z.number(),
+  })
+  .openapi('TabularComparisonRow');
+
+const CurvePoint = z.object({
+  threshold: z.number(),
+  tp: z.number().int(),
+  fp: z.number().int(),
+  tn: z.number().int(),
+  fn: z.number().int(),
+  precision: z.number(),
+  recall: z.number(),
+  fpr: z.number(),
+  f1: z.number(),
+});
+
 const TabularRun = z
   .object({
     run_id: z.string(),
@@ -208,6 +238,10 @@ const follow = createRoute({
           .openapi({ description: 'while running' }),
         trials: z.array(Trial),
         champion: Champion,
+        comparison: z.array(ComparisonRow).openapi({
+          description:
+            'classification runs: per learner x oversampling, the trial with the lowest cross-validated log loss (the seed 003 table); empty for regression',
+        }),
       }),
       'the run',
     ),
@@ -263,6 +297,16 @@ const evaluation = createRoute({
             .openapi({
               description: 'by encoded feature name, largest first, summing to 1; null for learners without',
             }),
+          classification: z
+            .object({
+              threshold: z.number().openapi({ description: "the version's decision threshold; metrics are at it" }),
+              curve: z.array(CurvePoint).openapi({
+                description:
+                  'one point per distinct score on the test rows, highest first: the ROC (fpr, recall) and precision-recall curves and what each threshold gives',
+              }),
+            })
+            .optional()
+            .openapi({ description: 'binary classification only' }),
         })
         .openapi('TabularEvaluation'),
       'the evaluation',
@@ -322,7 +366,16 @@ export function tabularRunRoutes({ cfg, temporal, pool, store, keys }: ApiDeps) 
         tabularTrials(pool, id),
         tabularChampion(pool, run.model),
       ]);
-      return c.json({ ...withUrl(run), progress, trials: runTrials, champion: champion ?? null }, 200);
+      return c.json(
+        {
+          ...withUrl(run),
+          progress,
+          trials: runTrials,
+          champion: champion ?? null,
+          comparison: comparisonTable(runTrials),
+        },
+        200,
+      );
     })
     .openapi(trials, async (c) => {
       const { id } = c.req.valid('param');

@@ -16,14 +16,14 @@ export interface FeatureImportance {
   importance: number;
 }
 
-/** Each row's actual target and the model's prediction, in row order, and the metrics of them all. */
+/** Each row's actual target and the model's prediction, in row order, and the metrics of them all (binary: at its threshold). */
 export function predictedAgainstActual(fitted: FittedTabular, rows: readonly RawRow[]): PredictedAgainstActual {
   const { spec } = fitted.preprocessing;
   const actual = targets(spec, rows);
   const predicted = predictTabular(fitted, rows);
   return {
     points: actual.map((a, i) => ({ actual: a, predicted: predicted[i]! })),
-    metrics: scoreOf(spec, actual, predicted),
+    metrics: scoreOf(spec, actual, predicted, fitted.threshold),
   };
 }
 

@@ -1,35 +1,54 @@
 // Scoring a learner with given hyperparameters on a dataset: k-fold cross-validation on the
 // training rows (each fold fits its own preprocessing on its own training part, so nothing of the
-// held-out fold leaks in), and the final fit on all training rows scored on the test rows.
+// held-out fold leaks in), and the final fit on all training rows scored on the test rows. A
+// binary trial may name an oversampling (applied to each fold's training part only, after its
+// preprocessing, and to the final training rows); a binary spec with a threshold rule chooses its
+// decision threshold on the pooled out-of-fold predictions, never on test rows.
 import { fitPreprocessing, transform, type FittedPreprocessing } from './preprocess.ts';
 import type { TabularModel } from './learner.ts';
 import { learnerByName, trialHyperparameters } from './learners.ts';
-import { binaryMetrics, regressionMetrics } from './metrics.ts';
+import { binaryMetrics, f1, precision, recall, regressionMetrics } from './metrics.ts';
+import { isSampling, oversample, SAMPLING_PARAM, SAMPLINGS, type Sampling } from './oversampling.ts';
 import { targets } from './rows.ts';
 import type { Trial } from './searchSpace.ts';
+import { chooseThreshold } from './threshold.ts';
 import { FEATURE_SET_PARAM, withFeatureSet, type DatasetSpec } from './spec.ts';
 import { kFold } from './split.ts';
 import type { RawRow } from './values.ts';
 
 export type MetricSummary = Record<string, { mean: number; std: number }>;
 
-/** The task's metrics of predictions `p` for targets `y`. */
-export function scoreOf(spec: DatasetSpec, y: readonly number[], p: readonly number[]): Record<string, number> {
-  return { ...(spec.task === 'regression' ? regressionMetrics(y, p) : binaryMetrics(y, p)) };
+/** The task's metrics of predictions `p` for targets `y` (binary: labels at `threshold`, default 0.5). */
+export function scoreOf(
+  spec: DatasetSpec,
+  y: readonly number[],
+  p: readonly number[],
+  threshold?: number,
+): Record<string, number> {
+  return { ...(spec.task === 'regression' ? regressionMetrics(y, p) : binaryMetrics(y, p, threshold)) };
 }
 
 export interface FittedTabular {
   preprocessing: FittedPreprocessing;
   model: TabularModel;
+  /** Binary: the decision threshold chosen on validation predictions, when the spec has a rule. */
+  threshold?: number;
 }
 
-/** The spec a trial fits (its feature set, when it names one) and the learner's hyperparameters. */
-export function trialSpec(spec: DatasetSpec, trial: Trial): { spec: DatasetSpec; hyper: Trial } {
-  const { [FEATURE_SET_PARAM]: featureSet, ...hyper } = trial;
-  if (featureSet === undefined) return { spec, hyper };
+/** The trial metric holding the threshold chosen on the out-of-fold predictions (std 0: one choice). */
+export const THRESHOLD_METRIC = 'threshold';
+
+/** The spec a trial fits (its feature set, when it names one), its oversampling and the learner's hyperparameters. */
+export function trialSpec(spec: DatasetSpec, trial: Trial): { spec: DatasetSpec; hyper: Trial; sampling: Sampling } {
+  const { [FEATURE_SET_PARAM]: featureSet, [SAMPLING_PARAM]: sampling = 'none', ...hyper } = trial;
+  if (!isSampling(sampling))
+    throw new Error(`trial ${SAMPLING_PARAM} must be one of ${SAMPLINGS.join(', ')}, got ${JSON.stringify(sampling)}`);
+  if (sampling !== 'none' && spec.task !== 'binary')
+    throw new Error(`trial ${SAMPLING_PARAM} ${sampling}: oversampling is for binary classification only`);
+  if (featureSet === undefined) return { spec, hyper, sampling };
   if (typeof featureSet !== 'string')
     throw new Error(`trial ${FEATURE_SET_PARAM} must name a feature set, got ${JSON.stringify(featureSet)}`);
-  return { spec: withFeatureSet(spec, featureSet), hyper };
+  return { spec: withFeatureSet(spec, featureSet), hyper, sampling };
 }
 
 /** Preprocessing (with the trial's feature set) and the learner fitted on `rows`. */
@@ -43,12 +62,23 @@ export function fitTabular(
   const { learner } = learnerByName(learnerName);
   const chosen = trialSpec(spec, trial);
   const preprocessing = fitPreprocessing(chosen.spec, rows);
-  const { x } = transform(preprocessing, rows);
-  const model = learner.fit(x, targets(spec, rows), trialHyperparameters(learner, chosen.hyper), {
+  const sampled = sampledSet(transform(preprocessing, rows).x, targets(spec, rows), chosen.sampling, seed);
+  const model = learner.fit(sampled.x, sampled.y, trialHyperparameters(learner, chosen.hyper), {
     task: spec.task,
     seed,
   });
   return { preprocessing, model };
+}
+
+/** A training set oversampled, or as it is (no copy) without oversampling. */
+function sampledSet(x: number[][], y: number[], sampling: Sampling, seed: number): { x: number[][]; y: number[] } {
+  return sampling === 'none' ? { x, y } : oversample(x, y, sampling, { seed });
+}
+
+/** The labels of a binary model's probabilities: 1 at or above its threshold (0.5 when it has none). */
+export function labelsOf(fitted: Pick<FittedTabular, 'threshold'>, probabilities: readonly number[]): number[] {
+  const t = fitted.threshold ?? 0.5;
+  return probabilities.map((p) => (p >= t ? 1 : 0));
 }
 
 /** Predictions of a fitted model for raw rows: the one path for evaluation, batch scoring and serving. */
@@ -88,20 +118,47 @@ export function prepareFolds(
   );
 }
 
-/** Mean and population standard deviation of each metric of a learner over prepared folds (`trial`: its hyperparameters alone). */
+/**
+ * Mean and population standard deviation of each metric of a learner over prepared folds (`trial`:
+ * its hyperparameters alone). Fold f's training part is oversampled by `sampling` (seed + f); its
+ * held-out part never is. With a threshold rule (binary), the threshold is chosen on the held-out
+ * predictions of all folds pooled, and the summary adds it (`threshold`) and each fold's precision,
+ * recall and F1 at it (`precisionAtThreshold`, ...).
+ */
 export function crossValidatePrepared(
   spec: DatasetSpec,
   folds: readonly PreparedFold[],
   learnerName: string,
   trial: Trial,
   seed: number,
+  sampling: Sampling = 'none',
 ): MetricSummary {
   const { learner } = learnerByName(learnerName);
   const hyper = trialHyperparameters(learner, trial);
-  const scores = folds.map(({ train, test }) => {
-    const model = learner.fit(train.x, train.y, hyper, { task: spec.task, seed });
-    return scoreOf(spec, test.y, learner.predict(model, test.x));
+  const predicted = folds.map(({ train, test }, f) => {
+    const sampled = sampledSet(train.x, train.y, sampling, seed + f);
+    const model = learner.fit(sampled.x, sampled.y, hyper, { task: spec.task, seed });
+    return learner.predict(model, test.x);
   });
+  const scores = folds.map(({ test }, f) => scoreOf(spec, test.y, predicted[f]!));
+  const summary = summarize(scores);
+  if (spec.task !== 'binary' || !spec.threshold) return summary;
+  const { threshold } = chooseThreshold(
+    folds.flatMap(({ test }) => test.y),
+    predicted.flat(),
+    spec.threshold,
+  );
+  const atThreshold = summarize(
+    folds.map(({ test }, f) => ({
+      precisionAtThreshold: precision(test.y, predicted[f]!, threshold),
+      recallAtThreshold: recall(test.y, predicted[f]!, threshold),
+      f1AtThreshold: f1(test.y, predicted[f]!, threshold),
+    })),
+  );
+  return { ...summary, ...atThreshold, [THRESHOLD_METRIC]: { mean: threshold, std: 0 } };
+}
+
+function summarize(scores: readonly Record<string, number>[]): MetricSummary {
   return Object.fromEntries(
     Object.keys(scores[0]!).map((metric) => {
       const values = scores.map((s) => s[metric]!);
@@ -127,7 +184,7 @@ export function crossValidator(
     const key = JSON.stringify(chosen.spec);
     let folds = prepared.get(key);
     if (!folds) prepared.set(key, (folds = prepareFolds(chosen.spec, rows, options)));
-    return crossValidatePrepared(chosen.spec, folds, learnerName, chosen.hyper, options.seed);
+    return crossValidatePrepared(chosen.spec, folds, learnerName, chosen.hyper, options.seed, chosen.sampling);
   };
 }
 

@@ -2,6 +2,7 @@
 // when the spec offers several feature sets, which of them. Pure, so the workflow's activity and
 // the benchmarks plan exactly the same search.
 import { LEARNERS, type LearnerName } from './learners.ts';
+import { SAMPLING_PARAM } from './oversampling.ts';
 import { sampleTrials, type Trial } from './searchSpace.ts';
 import { FEATURE_SET_PARAM, type DatasetSpec } from './spec.ts';
 
@@ -36,10 +37,11 @@ const learnerOf = (name: string) => LEARNERS[name as LearnerName];
 
 /**
  * The trials of a search over the task's learners (or the chosen ones), crossed with the spec's
- * feature sets when it has several (the feature set is then the trial's `features` parameter).
- * Grid: every learner's grid in turn, once per feature set. Random: the trials dealt round the
- * (learner, feature set) pairs, each pair's draws seeded from the search seed. Cut at `trials`,
- * numbered from 0.
+ * feature sets when it has several (the feature set is then the trial's `features` parameter) and
+ * with its oversamplings when it names them (the trial's `sampling` parameter).
+ * Grid: every learner's grid in turn, once per feature set and sampling. Random: the trials dealt
+ * round the (learner, feature set, sampling) arms, each arm's draws seeded from the search seed.
+ * Cut at `trials`, numbered from 0.
  */
 export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): PlannedTrial[] {
   const names = search.learners ?? Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task));
@@ -54,26 +56,29 @@ export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): Planne
   }
   if (!names.length) throw new SearchPlanError('search.learners', 'no learner to search');
   const featureSets = Object.keys(spec.featureSets ?? {});
-  const arms: { learner: string; features?: string }[] = names.flatMap((learner) =>
-    featureSets.length ? featureSets.map((features) => ({ learner, features })) : [{ learner }],
-  );
-  const withFeatures = (params: Trial, features: string | undefined): Trial =>
-    features === undefined ? params : { [FEATURE_SET_PARAM]: features, ...params };
+  const samplings = spec.samplings ?? [];
+  const arms: { learner: string; features?: string; sampling?: string }[] = names
+    .flatMap((learner) => (featureSets.length ? featureSets.map((features) => ({ learner, features })) : [{ learner }]))
+    .flatMap((arm) => (samplings.length ? samplings.map((sampling) => ({ ...arm, sampling })) : [arm]));
+  const withArm = (params: Trial, { features, sampling }: (typeof arms)[number]): Trial => ({
+    ...(features === undefined ? {} : { [FEATURE_SET_PARAM]: features }),
+    ...(sampling === undefined ? {} : { [SAMPLING_PARAM]: sampling }),
+    ...params,
+  });
   const drawn: { learner: string; params: Trial }[] =
     search.kind === 'grid'
-      ? arms.flatMap(({ learner, features }) =>
-          sampleTrials(learnerOf(learner).grid, { kind: 'grid' }).map((params) => ({
-            learner,
-            params: withFeatures(params, features),
+      ? arms.flatMap((arm) =>
+          sampleTrials(learnerOf(arm.learner).grid, { kind: 'grid' }).map((params) => ({
+            learner: arm.learner,
+            params: withArm(params, arm),
           })),
         )
-      : arms.flatMap(({ learner, features }, a) => {
+      : arms.flatMap((arm, a) => {
           const n = Math.floor(search.trials / arms.length) + (a < search.trials % arms.length ? 1 : 0);
           return n
-            ? sampleTrials(learnerOf(learner).random, { kind: 'random', n, seed: search.seed + a }).map((params) => ({
-                learner,
-                params: withFeatures(params, features),
-              }))
+            ? sampleTrials(learnerOf(arm.learner).random, { kind: 'random', n, seed: search.seed + a }).map(
+                (params) => ({ learner: arm.learner, params: withArm(params, arm) }),
+              )
             : [];
         });
   return drawn.slice(0, search.trials).map((t, trial) => ({ trial, ...t }));

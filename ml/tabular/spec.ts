@@ -2,6 +2,8 @@
 // of numbers a learner takes. Stored with every model, with what fitPreprocessing learned from the
 // training rows, so serving applies exactly what training did.
 import type { Task } from './learner.ts';
+import type { Sampling } from './oversampling.ts';
+import type { ThresholdRule } from './threshold.ts';
 
 /** `id` and `ignored` columns are read (dedupe, group keys) but never encoded as they are. */
 export type ColumnType = 'number' | 'category' | 'id' | 'ignored';
@@ -78,6 +80,15 @@ export interface DatasetSpec {
   featureSets?: Record<string, FeatureSpec[]>;
   /** Raw columns that together name a row (BigMart: item and outlet): batch predictions are keyed by them. */
   key?: string[];
+  /**
+   * Binary only: oversamplings of the minority class a search chooses among by cross-validation
+   * (a trial's `sampling` parameter), applied to each fold's training part and the final training rows.
+   */
+  samplings?: Sampling[];
+  /** Binary only: how the decision threshold is chosen on the out-of-fold predictions (none: 0.5). */
+  threshold?: ThresholdRule;
+  /** Binary only: the least test recall and precision a production model must have (`npm run gate`). */
+  gate?: { recall: number; precision: number };
 }
 
 /** The trial parameter naming one of the spec's feature sets. */
@@ -145,6 +156,8 @@ export function validateSpec(spec: DatasetSpec): void {
   }
   for (const k of spec.key ?? [])
     if (!spec.columns.some((c) => c.name === k)) throw new Error(`spec ${spec.name}: key names ${k}, not a raw column`);
+  if (spec.task !== 'binary' && (spec.samplings || spec.threshold || spec.gate))
+    throw new Error(`spec ${spec.name}: samplings, threshold and gate are for binary classification only`);
   validateFeatures(spec.name, '', spec.features, need);
   for (const [name, features] of Object.entries(spec.featureSets ?? {}))
     validateFeatures(spec.name, `feature set ${name}: `, features, need);

@@ -17,6 +17,7 @@ const TABLES = [
   'tabular_predictions',
   'models',
   'model_versions',
+  'ga4_events',
 ];
 
 export interface IsolatedSchema {

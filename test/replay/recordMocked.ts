@@ -1,5 +1,5 @@
 // Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation, tabularTraining,
-// tabularBatchScoring, scheduledDailyIngest, scheduledWeeklyTraining, scheduledCustomerSegmentation and
+// powerUserTraining (its features, then a tabularTraining child), tabularBatchScoring, scheduledDailyIngest, scheduledWeeklyTraining, scheduledCustomerSegmentation and
 // scheduledTabularTraining in the workflow
 // tier's Temporal with mocked activities (their activities' results do not change the command
 // sequence). The scheduled four are started by a real Schedule backfilled for a past time, so
@@ -16,6 +16,7 @@ import {
   customerSegmentation,
   importSales,
   importTransactions,
+  powerUserTraining,
   retrainSeries,
   scheduledCustomerSegmentation,
   scheduledDailyIngest,
@@ -101,6 +102,9 @@ const activities: Partial<Activities> = {
       metrics: { rmse: 1001 },
       champion: null,
     }),
+  // A power-user run's features: 500 users, 60 of them power users.
+  buildPowerUserTable: () =>
+    Promise.resolve({ events: 20_000, users: 500, powerUsers: 60, table: 'power_user_features_replay' }),
   // A batch scoring of ten rows, two rejected.
   tabularScoringVersion: () => Promise.resolve(1),
   scoreTabularRows: () => Promise.resolve({ read: 10, scored: 8, rejected: 2, written: 8 }),
@@ -203,6 +207,13 @@ try {
       ],
     });
     await save('tabularTraining', 'tabular-replay');
+    // Its child's id comes from its own, and replay.test.ts replays each file under the file's name: so the same.
+    await env.client.workflow.execute(powerUserTraining, {
+      taskQueue,
+      workflowId: 'powerUserTraining',
+      args: [{ events: 'ga4', labeling: { cutoff: '2020-12-01', windowDays: 60, threshold: 110 } }],
+    });
+    await save('powerUserTraining', 'powerUserTraining');
     await env.client.workflow.execute(tabularBatchScoring, {
       taskQueue,
       workflowId: 'tabular-scoring-replay',

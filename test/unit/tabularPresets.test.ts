@@ -13,7 +13,9 @@ describe('tabular presets', () => {
     for (const name of TABULAR_MODELS) validateSpec(TABULAR_PRESETS[name]);
     assert.equal(isTabularModel('bigmart'), true);
     assert.equal(isTabularModel('walmart'), false);
-    assert.equal(noTabularPreset('walmart'), 'walmart has no preset (known: bigmart)');
+    assert.equal(isTabularModel('power-user'), true);
+    assert.equal(noTabularPreset('walmart'), `walmart has no preset (known: ${TABULAR_MODELS.join(', ')})`);
+    assert.match(noTabularPreset('walmart'), /known: bigmart, /);
   });
 
   it("keys BigMart's rows by item and outlet; a key that is not a raw column is an error naming it", () => {

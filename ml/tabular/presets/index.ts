@@ -3,5 +3,9 @@
 import type { TabularModelName } from '../../../domain/tabularModels.ts';
 import type { DatasetSpec } from '../spec.ts';
 import { BIGMART_SPEC } from './bigmart.ts';
+import { POWER_USER_SPEC } from './powerUser.ts';
 
-export const TABULAR_PRESETS: Readonly<Record<TabularModelName, DatasetSpec>> = { bigmart: BIGMART_SPEC };
+export const TABULAR_PRESETS: Readonly<Record<TabularModelName, DatasetSpec>> = {
+  bigmart: BIGMART_SPEC,
+  'power-user': POWER_USER_SPEC,
+};
