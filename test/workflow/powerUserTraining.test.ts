@@ -30,7 +30,8 @@ function mocks() {
       calls.push('plan');
       return Promise.resolve([{ trial: 0, learner: 'logistic', params: { sampling: 'smote', C: 1 } }]);
     },
-    loadTabularRows: () => Promise.resolve({ read: 100, kept: 100 }),
+    getTabularRows: () => Promise.resolve({ read: 100 }),
+    preprocessTabularRows: () => Promise.resolve({ kept: 100, steps: [] }),
     splitTabularRows: () => Promise.resolve({ train: 80, test: 20 }),
     runTabularTrial: (_runId, plan) =>
       Promise.resolve({
