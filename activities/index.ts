@@ -1,4 +1,5 @@
 // Every activity the workers register, bound to their dependencies.
+import { airQualityActivities } from './airQuality.ts';
 import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { importSalesActivities } from './importSales.ts';
@@ -23,5 +24,6 @@ export function createActivities(deps: Deps) {
     ...segmentationActivities(deps),
     ...tabularActivities(deps),
     ...tabularScoringActivities(deps),
+    ...airQualityActivities(deps),
   };
 }

@@ -5,8 +5,11 @@
 //   train-bigmart [--train Train.csv] [--test Test.csv] [--trials 50] [--rows 8523] [--seed S]
 //   import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]
 //   import-retail <file|folder|glob>... [--chunk-lines 100000]
+//   generate-air-quality [--out DIR] [--rows 9357] [--seed S]
+//   import-air-quality AirQualityUCI.csv
 //   produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]
 import { runMain } from '../../platform/main.ts';
+import { generateAirQualityCommand, importAirQualityCommand } from './airQuality.ts';
 import { generate } from './generate.ts';
 import { generateBigmartCommand } from './generateBigmart.ts';
 import { generateRetailCommand } from './generateRetail.ts';
@@ -22,6 +25,8 @@ const USAGE =
   '       npm run data -- train-bigmart [--train Train.csv] [--test Test.csv] [--trials 50] [--rows 8523] [--seed S]\n' +
   '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]\n' +
   '       npm run data -- import-retail <file|folder|glob>... [--chunk-lines 100000]\n' +
+  '       npm run data -- generate-air-quality [--out DIR] [--rows 9357] [--seed S]\n' +
+  '       npm run data -- import-air-quality AirQualityUCI.csv\n' +
   '       npm run data -- produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]';
 
 runMain('data', async () => {
@@ -31,6 +36,8 @@ runMain('data', async () => {
   if (command === 'generate-bigmart') return generateBigmartCommand(rest);
   if (command === 'import') return importCommand(rest);
   if (command === 'import-retail') return importRetailCommand(rest);
+  if (command === 'generate-air-quality') return generateAirQualityCommand(rest);
+  if (command === 'import-air-quality') return importAirQualityCommand(rest);
   if (command === 'produce') return produceCommand(rest);
   if (command === 'train-bigmart') return trainBigmartCommand(rest);
   throw new Error(USAGE);

@@ -13,7 +13,7 @@ describe('tabular presets', () => {
     for (const name of TABULAR_MODELS) validateSpec(TABULAR_PRESETS[name]);
     assert.equal(isTabularModel('bigmart'), true);
     assert.equal(isTabularModel('walmart'), false);
-    assert.equal(noTabularPreset('walmart'), 'walmart has no preset (known: bigmart)');
+    assert.equal(noTabularPreset('walmart'), 'walmart has no preset (known: bigmart, air-quality)');
   });
 
   it("keys BigMart's rows by item and outlet; a key that is not a raw column is an error naming it", () => {

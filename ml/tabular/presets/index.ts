@@ -2,6 +2,10 @@
 // makes a name without a spec, or a spec without a name, a compile error.
 import type { TabularModelName } from '../../../domain/tabularModels.ts';
 import type { DatasetSpec } from '../spec.ts';
+import { AIR_QUALITY_SPEC } from './airQuality.ts';
 import { BIGMART_SPEC } from './bigmart.ts';
 
-export const TABULAR_PRESETS: Readonly<Record<TabularModelName, DatasetSpec>> = { bigmart: BIGMART_SPEC };
+export const TABULAR_PRESETS: Readonly<Record<TabularModelName, DatasetSpec>> = {
+  bigmart: BIGMART_SPEC,
+  'air-quality': AIR_QUALITY_SPEC,
+};
