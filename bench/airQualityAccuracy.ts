@@ -6,7 +6,7 @@
 // best trial of each feature set (sensors only, all columns) and the same-hour-yesterday baseline.
 // RMSE and MAE per month and pooled over every test row. Generated data unless --file names the real
 // file (the issue's bars, 0.55 with all columns and 0.63 with sensors only, are for the real file).
-// One JSON line per result, all in bench/results/air-quality-accuracy.json.
+// One JSON line per result, all in bench/results/air-quality-accuracy.json (-file.json with --file).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AIR_QUALITY_LAG, AIR_QUALITY_SEARCH, AIR_QUALITY_TIME } from '../contracts/airQuality.ts';
@@ -64,7 +64,7 @@ const models = ['choice', ...featureSets.map((f) => `${f}Features`), 'baseline']
 const pooled: Record<string, { y: number[]; p: number[] }> = Object.fromEntries(
   models.map((m) => [m, { y: [], p: [] }]),
 );
-const { report, save } = benchResults('air-quality-accuracy');
+const { report, save } = benchResults(args.file ? 'air-quality-accuracy-file' : 'air-quality-accuracy');
 const started = performance.now();
 
 for (let i = Number(args['from-month']) - 1; i < months.length; i++) {
