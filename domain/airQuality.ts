@@ -131,6 +131,9 @@ export function parseAirQualityFile(text: string): ParsedAirQualityFile {
 /** A month of readings, 'YYYY-MM'. */
 export const monthOf = (measuredAt: string): string => measuredAt.slice(0, 7);
 
+/** The first hour of a month 'YYYY-MM', as readings' times are written: where a monthly window's parts start. */
+export const monthStart = (month: string): string => `${month}-01 00:00:00`;
+
 /** The month after 'YYYY-MM'. */
 export function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];

@@ -3,27 +3,35 @@
 // file leaves exactly its lines now), and the training window's position, moved by one run at a
 // time in one transaction with the run's record, so a retried run moves it once.
 import type { AirQualityMissing, AirQualityWindow } from '../contracts/airQuality.ts';
-import { AIR_QUALITY_MEASURES, nextMonth, type AirQualityReading } from '../domain/airQuality.ts';
+import {
+  AIR_QUALITY_MEASURES,
+  monthStart,
+  nextMonth,
+  type AirQualityMeasure,
+  type AirQualityReading,
+} from '../domain/airQuality.ts';
 import type { Rejection } from '../domain/salesBatch.ts';
 import type pg from 'pg';
 import type { Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 
-const MEASURE_COLUMNS = [
-  'co_gt',
-  'pt08_s1_co',
-  'nmhc_gt',
-  'c6h6_gt',
-  'pt08_s2_nmhc',
-  'nox_gt',
-  'pt08_s3_nox',
-  'no2_gt',
-  'pt08_s4_no2',
-  'pt08_s5_o3',
-  't',
-  'rh',
-  'ah',
-] as const;
+/** The table's column of each of the file's measurements. */
+const COLUMN_OF: Readonly<Record<AirQualityMeasure, string>> = {
+  'CO(GT)': 'co_gt',
+  'PT08.S1(CO)': 'pt08_s1_co',
+  'NMHC(GT)': 'nmhc_gt',
+  'C6H6(GT)': 'c6h6_gt',
+  'PT08.S2(NMHC)': 'pt08_s2_nmhc',
+  'NOx(GT)': 'nox_gt',
+  'PT08.S3(NOx)': 'pt08_s3_nox',
+  'NO2(GT)': 'no2_gt',
+  'PT08.S4(NO2)': 'pt08_s4_no2',
+  'PT08.S5(O3)': 'pt08_s5_o3',
+  T: 't',
+  RH: 'rh',
+  AH: 'ah',
+};
+const MEASURE_COLUMNS = AIR_QUALITY_MEASURES.map((m) => COLUMN_OF[m]);
 const BATCH = 2_000;
 
 /**
@@ -167,31 +175,22 @@ export async function advanceAirQualityWindow(
   }
 }
 
-/** The first hour of a month and of the month after it, as the window's split compares them. */
-export const monthStart = (month: string): string => `${month}-01 00:00:00`;
-export const monthEnd = (month: string): string => monthStart(nextMonth(month));
-
 /** How many rows of the window each way of handling missing values keeps (see AirQualityMissing). */
 export async function airQualityMissing(
   pool: Pool,
   window: AirQualityWindow,
-  sensorColumns: readonly string[],
+  sensors: readonly AirQualityMeasure[],
 ): Promise<AirQualityMissing> {
-  const column = (name: string) => MEASURE_COLUMNS[AIR_QUALITY_MEASURES.indexOf(name as never)];
-  const present = (names: readonly string[]) =>
-    names
-      .map(column)
-      .filter((c) => c !== undefined)
-      .map((c) => `${c} IS NOT NULL`)
-      .join(' AND ');
+  const present = (names: readonly AirQualityMeasure[]) =>
+    names.map((m) => `${COLUMN_OF[m]} IS NOT NULL`).join(' AND ');
   const allInputs = AIR_QUALITY_MEASURES.filter((m) => m !== 'CO(GT)');
   const { rows } = await pool.query<AirQualityMissing>(
     `SELECT count(*)::int AS rows,
             count(*) FILTER (WHERE co_gt IS NOT NULL)::int AS "withTarget",
-            count(*) FILTER (WHERE co_gt IS NOT NULL AND ${present(sensorColumns)})::int AS "completeSensors",
+            count(*) FILTER (WHERE co_gt IS NOT NULL AND ${present(sensors)})::int AS "completeSensors",
             count(*) FILTER (WHERE co_gt IS NOT NULL AND ${present(allInputs)})::int AS "completeAll"
      FROM air_quality WHERE measured_at >= $1::timestamp AND measured_at < $2::timestamp`,
-    [monthStart(window.firstMonth), monthEnd(window.testMonth)],
+    [monthStart(window.firstMonth), monthStart(nextMonth(window.testMonth))],
   );
   return rows[0]!;
 }

@@ -17,7 +17,7 @@ import {
 } from '../contracts/airQuality.ts';
 import { INVALID_INPUT } from '../contracts/failures.ts';
 import { TABULAR_RUN_PREFIX } from '../contracts/tabular.ts';
-import { nextMonth } from '../domain/airQuality.ts';
+import { monthStart, nextMonth } from '../domain/airQuality.ts';
 import { tabularTraining } from './tabularTraining.ts';
 
 // The seed's Airflow DAG retries a failed task once, 5 minutes later (retries=1,
@@ -34,8 +34,6 @@ const acts = proxyActivities<AirQualityActivities>({
   heartbeatTimeout: '30 seconds',
   retry: SEED_RETRY,
 });
-
-const hourOf = (month: string) => `${month}-01 00:00:00`;
 
 export async function airQualityTraining(input: AirQualityTrainingInput = {}): Promise<AirQualityTrainingResult> {
   const { workflowId } = workflowInfo();
@@ -56,9 +54,9 @@ export async function airQualityTraining(input: AirQualityTrainingInput = {}): P
         split: {
           kind: 'period',
           column: AIR_QUALITY_TIME,
-          trainFrom: hourOf(window.firstMonth),
-          testFrom: hourOf(window.testMonth),
-          testTo: hourOf(nextMonth(window.testMonth)),
+          trainFrom: monthStart(window.firstMonth),
+          testFrom: monthStart(window.testMonth),
+          testTo: monthStart(nextMonth(window.testMonth)),
         },
         search: { ...AIR_QUALITY_SEARCH, ...input.search },
         // the seed serves its latest model: here a new version replaces production when it beats it on the test month

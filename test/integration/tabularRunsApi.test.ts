@@ -133,7 +133,7 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
   it('refuses bad bodies with 400 naming the field, and starting without a write key', async () => {
     const cases: [unknown, string, RegExp][] = [
       [{ source: { kind: 'csv', uri } }, 'model', /is required/],
-      [{ ...small(['ridge']), model: 'rossmann' }, 'model', /must be one of bigmart, got "rossmann"/],
+      [{ ...small(['ridge']), model: 'rossmann' }, 'model', /must be one of bigmart, air-quality, got "rossmann"/],
       [{ model: 'bigmart' }, 'source', /./],
       [{ ...small(['ridge']), source: { kind: 'csv', uri: '/tmp/Train.csv' } }, 'source.uri', /gs:\/\/<bucket>/],
       [{ ...small(['ridge']), source: { kind: 'ftp', uri } }, 'source.kind', /./],
