@@ -1,4 +1,5 @@
 // Every activity the workers register, bound to their dependencies.
+import { airQualityActivities } from './airQuality.ts';
 import { dailyIngestActivities } from './dailyIngest.ts';
 import type { Deps } from './deps.ts';
 import { importSalesActivities } from './importSales.ts';
@@ -25,5 +26,6 @@ export function createActivities(deps: Deps) {
     ...tabularActivities(deps),
     ...tabularScoringActivities(deps),
     ...powerUserActivities(deps),
+    ...airQualityActivities(deps),
   };
 }

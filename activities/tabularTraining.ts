@@ -20,7 +20,7 @@ import { filterRows, targets } from '../ml/tabular/rows.ts';
 import { planTrials, SearchPlanError, startOrder } from '../ml/tabular/searchPlan.ts';
 import type { Trial } from '../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../ml/tabular/spec.ts';
-import { randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
+import { periodSplit, randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
 import type { RawRow } from '../ml/tabular/values.ts';
 import { readRowSet, sourceRows, tabularObject, writeRowSet } from '../platform/tabularData.ts';
 import { fittedTabular, registerTabularVersion } from '../platform/tabularRegistry.ts';
@@ -52,6 +52,16 @@ function splitRows(spec: DatasetSpec, rows: readonly RawRow[], o: SplitOptions):
   if (o.kind === 'random') return randomSplit(rows.length, o);
   if (o.kind === 'stratified') return stratifiedSplit(targets(spec, rows), o);
   if (!rows.every((r) => o.column in r)) throw invalidInput('split.column', `${o.column} is not a column of the rows`);
+  if (o.kind === 'period') {
+    try {
+      return periodSplit(
+        rows.map((r) => String(r[o.column])),
+        o,
+      );
+    } catch (e) {
+      throw invalidInput('split', (e as Error).message);
+    }
+  }
   return timeSplit(
     rows.map((r) => r[o.column] as string),
     o,

@@ -5,6 +5,7 @@ import { limitBody } from './bodyLimit.ts';
 import type { ApiDeps } from './deps.ts';
 import { ApiError, errorBody, errorHandler } from './errors.ts';
 import { router } from './openapi.ts';
+import { airQualityRoutes } from './routes/airQuality.ts';
 import { docsRoutes, registerDocs } from './routes/docs.ts';
 import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -76,6 +77,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', tabularModelRoutes(deps))
     .route('/', powerUserRunRoutes(deps))
     .route('/', powerUserPredictRoutes(deps))
+    .route('/', airQualityRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

@@ -5,6 +5,7 @@
 //            regression learner, 5-fold cross-validation, 4 trials at once) end to end through
 //            Temporal: seconds, seconds per step, trials per learner, the choice, the worker's peak RSS
 //   power-user grid: powerUserTraining with its default grid (bench/powerUserService.ts)
+//   air-quality: airQualityTraining end to end on the real file's size (airQualityRun.ts)
 //   predict: POST /v1/models/bigmart/predict with one Test.csv row under autocannon: req/s, p50/p99,
 //            the API's peak RSS
 import type { ChildProcess } from 'node:child_process';
@@ -23,6 +24,7 @@ import {
 } from '../scripts/data/bigmartGenerator.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
+import { benchAirQualityRun } from './airQualityRun.ts';
 import { postUnderLoad } from './load.ts';
 import { benchPowerUserGrid } from './powerUserService.ts';
 import { BENCH_ENV } from './profile.ts';
@@ -97,6 +99,8 @@ export async function benchTabularService(
         target: '<= 30 s end to end on 2 cores',
       });
       if (powerUser) await benchPowerUserGrid(report, { cfg, client, pool });
+
+      await benchAirQualityRun(report, cfg, client, pool);
 
       await untilHealthy(api);
       // Test.csv has no target: its row as a client sends it, numbers as numbers.

@@ -11,7 +11,13 @@ export type TabularSource =
 export type SplitOptions =
   | { kind: 'random'; testShare: number; seed: number }
   | { kind: 'stratified'; testShare: number; seed: number }
-  | { kind: 'time'; testShare: number; column: string };
+  | { kind: 'time'; testShare: number; column: string }
+  /**
+   * Rows whose `column` is from `trainFrom` (optional) to before `testFrom` train, those from
+   * `testFrom` to before `testTo` test, and the rest are not used (air quality's monthly window).
+   * Times compare as text, so they must be written alike ('YYYY-MM-DD HH:MM:SS').
+   */
+  | { kind: 'period'; column: string; trainFrom?: string; testFrom: string; testTo: string };
 
 export interface SearchOptions {
   kind: 'grid' | 'random';
@@ -112,7 +118,9 @@ export function trialObjective(t: Pick<TrialResult, 'metrics'>): number {
   return m.mean;
 }
 
-export const DEFAULT_TABULAR_TRAINING: Pick<TabularTrainingOptions, 'split' | 'search' | 'promotionMargin'> = {
+export const DEFAULT_TABULAR_TRAINING: Pick<TabularTrainingOptions, 'search' | 'promotionMargin'> & {
+  split: Extract<SplitOptions, { kind: 'random' }>;
+} = {
   split: { kind: 'random', testShare: 0.2, seed: 0 },
   search: { kind: 'random', trials: 50, concurrency: 4, folds: 5, seed: 0 },
   promotionMargin: 0.01,

@@ -1,6 +1,6 @@
 // The tabular models that have a preset dataset spec (ml/tabular/presets/index.ts maps each to its
 // spec): the one list of their names, read by the workflow's checks, the activities and the API.
-export const TABULAR_MODELS = ['bigmart', 'power-user'] as const;
+export const TABULAR_MODELS = ['bigmart', 'power-user', 'air-quality'] as const;
 export type TabularModelName = (typeof TABULAR_MODELS)[number];
 
 export const isTabularModel = (name: string): name is TabularModelName =>

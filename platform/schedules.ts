@@ -7,6 +7,7 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
+import { airQualityTraining } from '../workflows/airQualityTraining.ts';
 import { reconcileRuns } from '../workflows/reconcileRuns.ts';
 import { scheduledCustomerSegmentation } from '../workflows/scheduledCustomerSegmentation.ts';
 import { scheduledDailyIngest } from '../workflows/scheduledDailyIngest.ts';
@@ -20,6 +21,9 @@ export const WEEKLY_TRAINING_SCHEDULE_ID = 'weekly-training';
 export const MONTHLY_SEGMENTATION_SCHEDULE_ID = 'monthly-segmentation';
 export const RECONCILE_RUNS_SCHEDULE_ID = 'reconcile-runs';
 export const WEEKLY_BIGMART_SCHEDULE_ID = 'weekly-bigmart';
+export const DAILY_AIR_QUALITY_SCHEDULE_ID = 'daily-air-quality';
+/** The seed's Airflow DAG retrains at 21:00 every day (schedule_interval '0 21 * * *'), in New York time. */
+export const AIR_QUALITY_TIME_ZONE = 'America/New_York';
 /** How often run rows are checked against their workflows: the longest a closed run can show as running. */
 export const RECONCILE_EVERY = '3 minutes';
 
@@ -94,6 +98,20 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       state: {
         paused: true,
         note: 'Trains bigmart on gs://<bucket>/bigmart/Train.csv and batch-scores Test.csv (scheduledTabularTraining); off by default.',
+      },
+    },
+    {
+      scheduleId: DAILY_AIR_QUALITY_SCHEDULE_ID,
+      spec: { calendars: [{ hour: 21, minute: 0 }], timezone: AIR_QUALITY_TIME_ZONE },
+      action: {
+        type: 'startWorkflow',
+        workflowType: airQualityTraining,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [{}],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+      state: {
+        note: 'Moves the air-quality window on by a month and retrains on it (airQualityTraining); without readings it says so and trains nothing.',
       },
     },
     {

@@ -1,7 +1,9 @@
 // The workflows every worker registers.
+export { airQualityTraining } from './airQualityTraining.ts';
 export { backfillIngest } from './backfillIngest.ts';
 export { customerSegmentation } from './customerSegmentation.ts';
 export { dailyIngest } from './dailyIngest.ts';
+export { importAirQuality } from './importAirQuality.ts';
 export { importSales } from './importSales.ts';
 export { importTransactions } from './importTransactions.ts';
 export { powerUserTraining } from './powerUserTraining.ts';

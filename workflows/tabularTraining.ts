@@ -135,9 +135,17 @@ function checkOptions(o: TabularTrainingOptions): void {
   if (o.source.kind === 'csv' && !o.source.uri) throw invalidInput('source.uri', 'must name the CSV object');
   if (o.source.kind !== 'csv' && !o.source.table) throw invalidInput('source.table', 'must name the table');
   const { split, search } = o;
-  if (!(split.testShare > 0 && split.testShare < 1))
+  if (split.kind === 'period') {
+    if (!(split.testFrom < split.testTo))
+      throw invalidInput('split.testTo', `must be after split.testFrom (${split.testFrom}), got ${split.testTo}`);
+    if (split.trainFrom !== undefined && !(split.trainFrom < split.testFrom))
+      throw invalidInput(
+        'split.trainFrom',
+        `must be before split.testFrom (${split.testFrom}), got ${split.trainFrom}`,
+      );
+  } else if (!(split.testShare > 0 && split.testShare < 1))
     throw invalidInput('split.testShare', `must be between 0 and 1, got ${split.testShare}`);
-  if (split.kind !== 'time' && !Number.isInteger(split.seed))
+  if ((split.kind === 'random' || split.kind === 'stratified') && !Number.isInteger(split.seed))
     throw invalidInput('split.seed', `must be a whole number, got ${split.seed}`);
   if (search.kind !== 'grid' && search.kind !== 'random')
     throw invalidInput('search.kind', `must be grid or random, got ${String(search.kind)}`);

@@ -135,3 +135,23 @@ export function kFold(n: number, { k, seed, stratify }: FoldOptions): Split[] {
     test: range(n).filter((i) => fold[i] === f),
   }));
 }
+
+/**
+ * Rows by period: times from `trainFrom` (when given) to before `testFrom` train, from `testFrom` to
+ * before `testTo` test; other rows are in neither part. Both parts must have rows.
+ */
+export function periodSplit(
+  times: readonly string[],
+  { trainFrom, testFrom, testTo }: { trainFrom?: string; testFrom: string; testTo: string },
+): Split {
+  const train: number[] = [];
+  const test: number[] = [];
+  times.forEach((t, i) => {
+    if (t >= testFrom && t < testTo) test.push(i);
+    else if (t < testFrom && (trainFrom === undefined || t >= trainFrom)) train.push(i);
+  });
+  if (!train.length)
+    throw new Error(`periodSplit: no row before ${testFrom}${trainFrom ? ` from ${trainFrom}` : ''} to train on`);
+  if (!test.length) throw new Error(`periodSplit: no row from ${testFrom} to before ${testTo} to test on`);
+  return { train, test };
+}

@@ -6,8 +6,11 @@
 //   train-power-users [--events ga4|online-retail] [--users 15000] [--seed S] [--cutoff D] [--window-days 60] [--threshold 110] [--learners a,b]
 //   import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]
 //   import-retail <file|folder|glob>... [--chunk-lines 100000]
+//   generate-air-quality [--out DIR] [--rows 9357] [--seed S]
+//   import-air-quality AirQualityUCI.csv
 //   produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]
 import { runMain } from '../../platform/main.ts';
+import { generateAirQualityCommand, importAirQualityCommand } from './airQuality.ts';
 import { generate } from './generate.ts';
 import { generateBigmartCommand } from './generateBigmart.ts';
 import { generateRetailCommand } from './generateRetail.ts';
@@ -25,6 +28,8 @@ const USAGE =
   '       npm run data -- train-power-users [--events ga4|online-retail] [--users 15000] [--seed S] [--cutoff D] [--window-days 60] [--threshold 110] [--learners a,b]\n' +
   '       npm run data -- import --train train.csv [--stores store.csv] [--no-warehouse] [--max-rejected-share 0.05] [--chunk-lines 250000]\n' +
   '       npm run data -- import-retail <file|folder|glob>... [--chunk-lines 100000]\n' +
+  '       npm run data -- generate-air-quality [--out DIR] [--rows 9357] [--seed S]\n' +
+  '       npm run data -- import-air-quality AirQualityUCI.csv\n' +
   '       npm run data -- produce --train train.csv [--stores store.csv] [--months 5] [--rate 100] [--batch 100] [--api URL] [--loop]';
 
 runMain('data', async () => {
@@ -34,6 +39,8 @@ runMain('data', async () => {
   if (command === 'generate-bigmart') return generateBigmartCommand(rest);
   if (command === 'import') return importCommand(rest);
   if (command === 'import-retail') return importRetailCommand(rest);
+  if (command === 'generate-air-quality') return generateAirQualityCommand(rest);
+  if (command === 'import-air-quality') return importAirQualityCommand(rest);
   if (command === 'produce') return produceCommand(rest);
   if (command === 'train-bigmart') return trainBigmartCommand(rest);
   if (command === 'train-power-users') return trainPowerUsersCommand(rest);

@@ -1,5 +1,6 @@
-// Records the histories of importSales, importTransactions, retrainSeries, customerSegmentation, tabularTraining,
-// powerUserTraining (its features, then a tabularTraining child), tabularBatchScoring, scheduledDailyIngest, scheduledWeeklyTraining, scheduledCustomerSegmentation and
+// Records the histories of importAirQuality, airQualityTraining, importSales, importTransactions, retrainSeries,
+// customerSegmentation, tabularTraining, powerUserTraining (its features, then a tabularTraining child),
+// tabularBatchScoring, scheduledDailyIngest, scheduledWeeklyTraining, scheduledCustomerSegmentation and
 // scheduledTabularTraining in the workflow
 // tier's Temporal with mocked activities (their activities' results do not change the command
 // sequence). The scheduled four are started by a real Schedule backfilled for a past time, so
@@ -13,7 +14,9 @@ import type { ChunkStart, SalesImportPlan } from '../../contracts/imports.ts';
 import type { TransactionChunkStart } from '../../contracts/transactionImports.ts';
 import type { SegmentationSnapshot, SegmentCountFit } from '../../contracts/segmentation.ts';
 import {
+  airQualityTraining,
   customerSegmentation,
+  importAirQuality,
   importSales,
   importTransactions,
   powerUserTraining,
@@ -121,6 +124,27 @@ const activities: Partial<Activities> = {
       registration: { version: 1, promoted: true, reason: 'no production version yet', previous: null, changes: null },
     }),
   exportSegments: () => Promise.resolve(40),
+  // An AirQualityUCI.csv of 11 hours and two blank lines; a window's run with its child training.
+  importAirQualityObject: (_uri, source) =>
+    Promise.resolve({
+      source,
+      read: 11,
+      loaded: 11,
+      written: 11,
+      rejected: 0,
+      blank: 2,
+      missing: { 'CO(GT)': 1 },
+      first: '2004-03-10 18:00:00',
+      last: '2004-03-11 04:00:00',
+    }),
+  reconcileAirQualityImport: () => Promise.resolve(),
+  advanceAirQualityWindow: () =>
+    Promise.resolve({ firstMonth: '2004-03', testMonth: '2004-05', advanced: true, note: 'first window' }),
+  countAirQualityMissing: () =>
+    Promise.resolve({ rows: 2000, withTarget: 1700, completeSensors: 1650, completeAll: 200 }),
+  saveAirQualityStatistics: (version) =>
+    Promise.resolve(`gs://bucket/models/air-quality/${version}/normalization_stats.json`),
+  scoreAirQualityBaseline: () => Promise.resolve({ rmse: 1.3, mae: 0.9, rows: 700, fallbacks: 20 }),
 };
 const segmentationSnapshot: SegmentationSnapshot = {
   transactions: 120,
@@ -220,6 +244,19 @@ try {
       args: [{ model: 'bigmart', source: { kind: 'csv', uri: 'gs://bucket/bigmart/Test.csv' } }],
     });
     await save('tabularBatchScoring', 'tabular-scoring-replay');
+    await env.client.workflow.execute(importAirQuality, {
+      taskQueue,
+      workflowId: 'import-air-quality-replay',
+      args: [{ uri: 'gs://bucket/imports/replay/AirQualityUCI.csv' }],
+    });
+    await save('importAirQuality', 'import-air-quality-replay');
+    await env.client.workflow.execute(airQualityTraining, {
+      taskQueue,
+      // named as its file: replay runs a history under its file's name, and the child's id is built from it
+      workflowId: 'airQualityTraining',
+      args: [{ search: { trials: 3, concurrency: 2 } }],
+    });
+    await save('airQualityTraining', 'airQualityTraining');
     await env.client.workflow.execute(retrainSeries, {
       taskQueue,
       workflowId: 'retrain-1-p01',

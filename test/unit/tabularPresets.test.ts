@@ -14,6 +14,7 @@ describe('tabular presets', () => {
     assert.equal(isTabularModel('bigmart'), true);
     assert.equal(isTabularModel('walmart'), false);
     assert.equal(isTabularModel('power-user'), true);
+    assert.equal(isTabularModel('air-quality'), true);
     assert.equal(noTabularPreset('walmart'), `walmart has no preset (known: ${TABULAR_MODELS.join(', ')})`);
     assert.match(noTabularPreset('walmart'), /known: bigmart, /);
   });

@@ -1,0 +1,57 @@
+// Air quality (seed 001): CO(GT) from the other measurements of the same hour, its hour of day and
+// ISO weekday. Rows without CO(GT) are dropped (nothing to learn from or score); a missing input (the
+// file's -200) is filled with the training part's median, so no row is dropped for it. Inputs are
+// standardized with the training part's mean and std, as the seed's normalization statistics do.
+// Two feature sets, chosen by cross-validation: what a deployed low-cost device has (the metal-oxide
+// sensors PT08.S1-S5, temperature, relative and absolute humidity) and every column (the reference
+// analyzers' other gases too).
+import type { ColumnSpec, DatasetSpec, FeatureSpec, Imputation } from '../spec.ts';
+
+export const AIR_QUALITY_TARGET = 'CO(GT)';
+export const AIR_QUALITY_SENSORS = [
+  'PT08.S1(CO)',
+  'PT08.S2(NMHC)',
+  'PT08.S3(NOx)',
+  'PT08.S4(NO2)',
+  'PT08.S5(O3)',
+  'T',
+  'RH',
+  'AH',
+] as const;
+/** The reference analyzers' other gases: in the 'all' feature set only. */
+export const AIR_QUALITY_ANALYZERS = ['NMHC(GT)', 'C6H6(GT)', 'NOx(GT)', 'NO2(GT)'] as const;
+const CALENDAR = ['Hour', 'Weekday'] as const;
+/** The file's marker of a missing value, also taken from a served instance. */
+const MISSING = [-200];
+
+const measures = [...AIR_QUALITY_SENSORS, ...AIR_QUALITY_ANALYZERS];
+
+const columns: ColumnSpec[] = [
+  // the reading's local time: names a row (batch predictions are keyed by it), never a feature
+  { name: 'DateTime', type: 'id' },
+  ...measures.map((name): ColumnSpec => ({ name, type: 'number', missing: MISSING })),
+  ...CALENDAR.map((name): ColumnSpec => ({ name, type: 'number' })),
+];
+
+const impute: Record<string, Imputation> = Object.fromEntries(measures.map((m) => [m, { strategy: 'median' }]));
+
+const standardized = (names: readonly string[]): FeatureSpec[] =>
+  names.map((column) => ({ column, encode: 'number', scale: 'standardize' }));
+const calendar: FeatureSpec[] = CALENDAR.map((column) => ({ column, encode: 'number' }));
+
+export const AIR_QUALITY_FEATURE_SETS: Record<'sensors' | 'all', FeatureSpec[]> = {
+  sensors: [...standardized(AIR_QUALITY_SENSORS), ...calendar],
+  all: [...standardized(measures), ...calendar],
+};
+
+export const AIR_QUALITY_SPEC: DatasetSpec = {
+  name: 'air-quality',
+  task: 'regression',
+  target: { column: AIR_QUALITY_TARGET },
+  columns,
+  filters: [{ kind: 'dropna', columns: [AIR_QUALITY_TARGET] }],
+  impute,
+  features: AIR_QUALITY_FEATURE_SETS.all,
+  featureSets: AIR_QUALITY_FEATURE_SETS,
+  key: ['DateTime'],
+};
