@@ -2,13 +2,12 @@
 // within the heartbeat timeout while slow but healthy steps are never timed out. `details`, when
 // given, says how far the work has got (shown in the Temporal UI, kept across a retry).
 import { heartbeat } from '@temporalio/activity';
-
-const EVERY_MS = 5_000;
+import { HEARTBEAT_EVERY_MS } from '../contracts/heartbeats.ts';
 
 export async function whileHeartbeating<T>(work: () => Promise<T>, details?: () => unknown): Promise<T> {
   const beat = () => heartbeat(details?.());
   beat();
-  const timer = setInterval(beat, EVERY_MS);
+  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
     return await work();
   } finally {

@@ -6,6 +6,7 @@ import { createActivities } from '../activities/index.ts';
 import type { Config } from '../platform/config.ts';
 import { connectWorker } from '../platform/temporal.ts';
 import { WORKFLOWS_PATH } from './run.ts';
+import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -26,6 +27,7 @@ export async function withWorker<T>(
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       activities: { ...real, ...activities?.(real) },
+      maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     });
     return await worker.runUntil(fn(deps));
   } finally {

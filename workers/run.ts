@@ -13,6 +13,7 @@ import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
+import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 import { connectClient, connectWorker } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import { sdkLogger } from './sdkLogger.ts';
@@ -86,6 +87,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
           taskQueue: TASK_QUEUES[queue],
           workflowBundle,
           activities,
+          maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
           ...QUEUE_SETTINGS[queue],
         }),
       ),

@@ -15,6 +15,7 @@ import {
   type AirQualityTrainingInput,
   type AirQualityTrainingResult,
 } from '../contracts/airQuality.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT } from '../contracts/failures.ts';
 import { TABULAR_RUN_PREFIX } from '../contracts/tabular.ts';
 import { monthStart, nextMonth } from '../domain/airQuality.ts';
@@ -31,7 +32,7 @@ const SEED_RETRY = {
 };
 const acts = proxyActivities<AirQualityActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: SEED_RETRY,
 });
 

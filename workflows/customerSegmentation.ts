@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SegmentationActivities } from '../activities/segmentation.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   DEFAULT_SEGMENTATION,
@@ -30,7 +31,7 @@ import { dateProblem, todayUtc } from '../domain/dates.ts';
 
 const acts = proxyActivities<SegmentationActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

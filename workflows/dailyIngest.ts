@@ -17,13 +17,14 @@ import {
   type IngestReport,
   type IngestStage,
 } from '../contracts/ingest.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
 
 const acts = proxyActivities<DailyIngestActivities>({
   startToCloseTimeout: '10 minutes',
   // A worker killed mid-activity is noticed within this, and the activity retried elsewhere.
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

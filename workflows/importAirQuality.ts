@@ -10,11 +10,12 @@ import {
   type ImportAirQualityInput,
   type ImportAirQualityResult,
 } from '../contracts/airQuality.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 
 const acts = proxyActivities<AirQualityActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

@@ -6,6 +6,7 @@
 // of that chunk and loads nothing twice.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ImportSalesActivities } from '../activities/importSales.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   addChunkCounts,
@@ -24,7 +25,7 @@ import { todayUtc } from '../domain/dates.ts';
 const acts = proxyActivities<ImportSalesActivities>({
   startToCloseTimeout: '30 minutes',
   // A worker killed mid-chunk is noticed within this, and the chunk retried elsewhere.
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

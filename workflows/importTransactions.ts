@@ -6,6 +6,7 @@
 // loads nothing twice.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ImportTransactionsActivities } from '../activities/importTransactions.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   DEFAULT_TRANSACTION_CHUNK_LINES,
@@ -26,7 +27,7 @@ import { slidingWindow } from './slidingWindow.ts';
 const acts = proxyActivities<ImportTransactionsActivities>({
   startToCloseTimeout: '30 minutes',
   // A worker killed mid-chunk is noticed within this, and the chunk retried elsewhere.
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

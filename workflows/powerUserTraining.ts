@@ -5,6 +5,7 @@
 // parallel trials; threshold from the validation folds; champion/challenger).
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PowerUserActivities } from '../activities/powerUserTraining.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   DEFAULT_POWER_USER_SEARCH,
@@ -19,7 +20,7 @@ import { tabularTraining } from './tabularTraining.ts';
 
 const acts = proxyActivities<PowerUserActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

@@ -4,6 +4,7 @@
 // rejected, and both stores hold the scored rows). A rerun writes nothing new.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { TabularScoringActivities } from '../activities/tabularScoring.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   scoringDataset,
@@ -18,7 +19,7 @@ import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 
 const acts = proxyActivities<TabularScoringActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

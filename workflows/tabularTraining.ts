@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TabularActivities } from '../activities/tabularTraining.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   DEFAULT_TABULAR_TRAINING,
@@ -34,7 +35,7 @@ const retry = {
 };
 const acts = proxyActivities<TabularActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry,
 });
 

@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TrainingActivities } from '../activities/training.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
 import {
   trainingProgressQuery,
@@ -26,7 +27,7 @@ import { slidingWindow } from './slidingWindow.ts';
 
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
