@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
@@ -21,6 +21,7 @@ import {
 } from '../../contracts/ingest.ts';
 import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { datesBetween } from '../../domain/dates.ts';
+import { RECONCILE_RUNS_SCHEDULE_ID } from '../../platform/schedules.ts';
 import type { backfillIngest } from '../../workflows/backfillIngest.ts';
 import type { reconcileRuns } from '../../workflows/reconcileRuns.ts';
 import { dayOfEvents } from '../../scripts/data/saleEvents.ts';
@@ -78,13 +79,30 @@ describe('runs end in a final state', () => {
   let deps: ApiDeps;
   let app: ReturnType<typeof createApp>;
   let client: Client;
+  // The stack's reconcile-runs Schedule (every 3 minutes, when another test has registered it)
+  // would settle these tests' runs behind their back: paused while they run.
+  let resumeReconcile = false;
+  const reconcileSchedule = () => client.schedule.getHandle(RECONCILE_RUNS_SCHEDULE_ID);
   before(async () => {
     deps = createApiDeps(cfg);
     app = createApp(deps);
     client = deps.temporal;
     await seedStores(deps.pool);
+    const schedule = await reconcileSchedule()
+      .describe()
+      .catch((e: unknown) => {
+        if (e instanceof ScheduleNotFoundError) return undefined;
+        throw e;
+      });
+    if (schedule && !schedule.state.paused) {
+      await reconcileSchedule().pause('runs.test.ts settles its own runs');
+      resumeReconcile = true;
+    }
   });
-  after(() => closeApiDeps(deps));
+  after(async () => {
+    if (resumeReconcile) await reconcileSchedule().unpause();
+    await closeApiDeps(deps);
+  });
 
   const call = async (method: string, path: string, body?: unknown, key = WRITER) => {
     const res = await app.request(path, {
