@@ -11,6 +11,9 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
   DEFAULT_POWER_USER_LABELING,
+  POWER_USER_CATEGORY_COLUMNS,
+  POWER_USER_NUMBER_COLUMNS,
+  POWER_USER_TARGET,
   powerUserTable as referenceTable,
   type PowerUserEvent,
   type PowerUserRow,
@@ -33,22 +36,9 @@ import { testConfig, uniqueId } from '../helpers/stack.ts';
 
 const COLUMNS: (keyof PowerUserRow)[] = [
   'user_id',
-  'sessions',
-  'page_views',
-  'add_to_carts',
-  'purchases',
-  'items',
-  'revenue',
-  'avg_basket_items',
-  'avg_order_value',
-  'cart_conversion',
-  'active_days',
-  'days_since_last',
-  'tenure_days',
-  'traffic_source',
-  'device',
-  'country',
-  'power_user',
+  ...POWER_USER_NUMBER_COLUMNS,
+  ...POWER_USER_CATEGORY_COLUMNS,
+  POWER_USER_TARGET,
 ];
 
 /** The warehouse's rows (strings, NULL as '') against the reference, column by column. */

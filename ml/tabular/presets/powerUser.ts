@@ -143,7 +143,8 @@ export function powerUserTable(events: readonly PowerUserEvent[], labeling: Powe
   });
 }
 
-const NUMBER_COLUMNS = [
+/** The features of a user's row: numbers, then categories. */
+export const POWER_USER_NUMBER_COLUMNS = [
   'sessions',
   'page_views',
   'add_to_carts',
@@ -157,7 +158,7 @@ const NUMBER_COLUMNS = [
   'days_since_last',
   'tenure_days',
 ] as const;
-const CATEGORY_COLUMNS = ['traffic_source', 'device', 'country'] as const;
+export const POWER_USER_CATEGORY_COLUMNS = ['traffic_source', 'device', 'country'] as const;
 
 /**
  * The power-user spec: all users kept (a user without purchases has no basket: its averages are 0,
@@ -173,18 +174,24 @@ export const POWER_USER_SPEC: DatasetSpec = {
   target: { column: POWER_USER_TARGET },
   columns: [
     { name: 'user_id', type: 'id' },
-    ...NUMBER_COLUMNS.map((name) => ({ name, type: 'number' as const })),
-    ...CATEGORY_COLUMNS.map((name) => ({ name, type: 'category' as const })),
+    ...POWER_USER_NUMBER_COLUMNS.map((name) => ({ name, type: 'number' as const })),
+    ...POWER_USER_CATEGORY_COLUMNS.map((name) => ({ name, type: 'category' as const })),
   ],
   impute: {
     avg_basket_items: { strategy: 'constant', value: 0 },
     avg_order_value: { strategy: 'constant', value: 0 },
     cart_conversion: { strategy: 'constant', value: 0 },
-    ...Object.fromEntries(CATEGORY_COLUMNS.map((c) => [c, { strategy: 'constant', value: 'unknown' } as const])),
+    ...Object.fromEntries(
+      POWER_USER_CATEGORY_COLUMNS.map((c) => [c, { strategy: 'constant', value: 'unknown' } as const]),
+    ),
   },
   features: [
-    ...NUMBER_COLUMNS.map((column) => ({ column, encode: 'number' as const, scale: 'standardize' as const })),
-    ...CATEGORY_COLUMNS.map((column) => ({ column, encode: 'onehot' as const })),
+    ...POWER_USER_NUMBER_COLUMNS.map((column) => ({
+      column,
+      encode: 'number' as const,
+      scale: 'standardize' as const,
+    })),
+    ...POWER_USER_CATEGORY_COLUMNS.map((column) => ({ column, encode: 'onehot' as const })),
   ],
   key: ['user_id'],
   samplings: ['none', 'random', 'smote', 'adasyn'],
