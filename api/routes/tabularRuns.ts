@@ -44,6 +44,10 @@ const TestShare = z
   .lt(1, { error: (i) => `must be a number between 0 and 1, got ${shown(i.input)}` })
   .default(D.split.testShare);
 
+const PeriodBound = z
+  .string({ error: (i) => `must be text, got ${shown(i.input)}` })
+  .min(1, { error: 'must not be empty' });
+
 const Split = z
   .discriminatedUnion(
     'kind',
@@ -51,8 +55,28 @@ const Split = z
       z.object({ kind: z.literal('random'), testShare: TestShare, seed: Seed.default(0) }).strict(),
       z.object({ kind: z.literal('stratified'), testShare: TestShare, seed: Seed.default(0) }).strict(),
       z.object({ kind: z.literal('time'), testShare: TestShare, column: z.string().min(1) }).strict(),
+      z
+        .object({
+          kind: z.literal('period'),
+          column: z.string().min(1),
+          trainFrom: PeriodBound.optional(),
+          testFrom: PeriodBound,
+          testTo: PeriodBound,
+        })
+        .strict()
+        .superRefine((p, ctx) => {
+          if (p.testTo <= p.testFrom)
+            ctx.addIssue({ code: 'custom', path: ['testTo'], message: `must come after testFrom ${p.testFrom}` });
+          if (p.trainFrom !== undefined && p.trainFrom >= p.testFrom)
+            ctx.addIssue({ code: 'custom', path: ['trainFrom'], message: `must come before testFrom ${p.testFrom}` });
+        })
+        .openapi({
+          description:
+            'rows whose column is from trainFrom (optional) to before testFrom train, from testFrom to before testTo test, ' +
+            "the rest are left out; values compare as text, so write the bounds as the column is ('2004-06-01 00:00:00', '2004')",
+        }),
     ],
-    { error: (i) => `must have kind random, stratified or time, got ${shown(i.input)}` },
+    { error: (i) => `must have kind random, stratified, time or period, got ${shown(i.input)}` },
   )
   .default(D.split)
   .openapi('TabularSplit', { description: 'how the rows are split into training and test parts' });

@@ -66,6 +66,7 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
   let apiDeps: ApiDeps;
   let app: ReturnType<typeof createApp>;
   let uri: string;
+  let train: ReturnType<typeof generateBigMart>['train'];
   const store = new ObjectStore(testConfig().gcs);
 
   const post = (url: string, body: unknown, key: string | null = WRITER) =>
@@ -84,6 +85,12 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
     split: { kind: 'random', testShare: 0.2, seed: 3 },
     search: { kind: 'random', trials: 4, concurrency: 2, folds: 2, seed: 1, learners },
     promotionMargin,
+  });
+  const byYear = (testFrom: string, testTo: string) => ({
+    kind: 'period',
+    column: 'Outlet_Establishment_Year',
+    testFrom,
+    testTo,
   });
   /** Starts a run through the API and follows it with GET until it ends; the stages it saw on the way. */
   const runToEnd = async (body: unknown) => {
@@ -118,7 +125,7 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
     };
     apiDeps = createApiDeps(cfg);
     app = createApp(apiDeps);
-    const { train } = generateBigMart({ seed: 8, rows: 700 });
+    ({ train } = generateBigMart({ seed: 8, rows: 700 }));
     uri = await store.write(
       `${uniqueId('uploads/bigmart')}/Train.csv`,
       bigmartCsv(BIGMART_TRAIN_HEADER, train),
@@ -145,7 +152,14 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
       [{ ...small(['ridge']), source: { kind: 'bigquery', table: 'a;b' } }, 'source.table', /must be a table name/],
       [{ ...small(['ridge']), source: { kind: 'csv', uri: 'gs://another-bucket/Train.csv' } }, 'source.uri', /./],
       [{ ...small(['ridge']), source: { kind: 'csv', uri: `${uri}.missing` } }, 'source.uri', /does not exist/],
-      [{ ...small(['ridge']), split: { kind: 'shuffled' } }, 'split.kind', /random, stratified or time/],
+      [{ ...small(['ridge']), split: { kind: 'shuffled' } }, 'split.kind', /random, stratified, time or period/],
+      [{ ...small(['ridge']), split: byYear('2004', '2004') }, 'split.testTo', /must come after testFrom 2004/],
+      [
+        { ...small(['ridge']), split: { ...byYear('2004', '2009'), trainFrom: '2005' } },
+        'split.trainFrom',
+        /must come before testFrom 2004/,
+      ],
+      [{ ...small(['ridge']), split: { ...byYear('2004', '2009'), testFrom: 2004 } }, 'split.testFrom', /must be text/],
       [{ ...small(['ridge']), split: { kind: 'random', testShare: 1 } }, 'split.testShare', /between 0 and 1, got 1/],
       [{ ...small(['ridge']), search: { trials: 0 } }, 'search.trials', /from 1 to 1000, got 0/],
       [{ ...small(['ridge']), search: { folds: 2.5 } }, 'search.folds', /whole number from 2 to 20, got 2.5/],
@@ -322,5 +336,20 @@ describe('tabular run API against the real stack (generated BigMart)', () => {
     const res = await get(`/v1/tabular-runs/${searching}/evaluation`);
     assert.equal(res.status, 409);
     assert.match(res.body.error.message, /has registered no version.*searching/);
+  });
+
+  it('splits by period: outlets opened before 2004 train, from 2004 to before 2009 test, later ones are left out', async () => {
+    const { run } = await runToEnd({
+      ...small(['ridge']),
+      split: byYear('2004', '2009'),
+      search: { trials: 2, folds: 2 },
+    });
+    assert.equal(run.status, 'done', run.status);
+    const years = train.map((r) => r.Outlet_Establishment_Year);
+    assert.deepEqual(run.options.split, byYear('2004', '2009'));
+    assert.equal(run.counts.rows, train.length);
+    assert.equal(run.counts.train, years.filter((y) => y < '2004').length);
+    assert.equal(run.counts.test, years.filter((y) => y >= '2004' && y < '2009').length);
+    assert.ok(run.counts.train! + run.counts.test! < run.counts.rows!, 'the 2009 outlets are in neither part');
   });
 });
