@@ -1,9 +1,12 @@
 // `npm test [-- files...]`: type-checks, lints, checks the layer map (npm run layers) and the
-// formatting (Prettier) while the isolated test stack starts from a clean data dir, provisions it,
-// runs the unit, workflow, integration, replay and browser tests with node's test runner, and stops
-// the stack. Chosen files run without the static checks. Exits non-zero if any check or test failed.
+// formatting (Prettier) while the isolated test stack starts from a clean data dir and is provisioned;
+// runs the unit, replay, workflow, integration and browser tests with node's test runner, two files at
+// a time: the pure ones (unit, replay) from the start, the ones that use the stack one at a time once
+// it is up (scripts/test-lane.mjs); then stops the stack. Chosen files run without the static checks.
+// Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
@@ -13,7 +16,8 @@ import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
-const TEST_DIRS = ['test/unit', 'test/workflow', 'test/integration', 'test/replay', 'test/browser'];
+// Pure files first: they run while the stack starts.
+const TEST_DIRS = ['test/unit', 'test/replay', 'test/workflow', 'test/integration', 'test/browser'];
 const BROWSER_DIR = 'test/browser';
 
 async function testFiles(): Promise<string[]> {
@@ -48,15 +52,25 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
   });
 }
 
-function runNodeTests(files: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
-      { cwd: ROOT, stdio: 'inherit', env: process.env },
-    );
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+function startNodeTests(files: string[], readyFile: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      path.join(ROOT, 'scripts', 'test-lane.mjs'),
+      '--test',
+      '--test-reporter=spec',
+      '--test-concurrency=2',
+      ...files,
+    ],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile } },
+  );
+  const exited = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
+  return { exited, stop: () => child.kill('SIGTERM') };
 }
 
 runMain('test', async () => {
@@ -73,22 +87,29 @@ runMain('test', async () => {
       ]);
 
   let code = 1;
+  // Written once the stack is up: the files that use it wait for it, the pure ones run meanwhile.
+  const readyFile = path.join(tmpdir(), `retailflow-test-ready-${process.pid}`);
+  let tests: ReturnType<typeof startNodeTests> | undefined;
   try {
-    // A run killed half-way may have left services behind: they are stopped before the wipe.
-    await stackWipe(cfg);
     const files = requested.length ? requested : await testFiles();
     // The browser tests drive Debian's chromium: installed (or explained) only when they run.
     if (files.some((f) => path.resolve(ROOT, f).startsWith(path.join(ROOT, BROWSER_DIR, path.sep))))
       await ensureChromium();
     const t0 = performance.now();
+    tests = startNodeTests(files, readyFile);
+    // A run killed half-way may have left services behind: they are stopped before the wipe.
+    await stackWipe(cfg);
     await stackUp(cfg);
     await provision(cfg);
     console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    code = await runNodeTests(files);
+    await writeFile(readyFile, '');
+    code = await tests.exited;
     if (!(await checks).every(Boolean)) code ||= 1;
   } catch (err) {
     console.error(`[test] ${(err as Error).message}`);
+    tests?.stop();
   } finally {
+    await rm(readyFile, { force: true });
     await stackDown(cfg);
   }
   process.exit(code);
