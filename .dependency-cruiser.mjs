@@ -2,7 +2,7 @@
 // Type-only imports are erased before anything runs: rules that allow them say so.
 const TYPE_ONLY = ['type-only'];
 // The contracts that are zod schemas (events and dates the API and the importer parse): never in the workflow bundle.
-const SCHEMA_CONTRACTS = '^contracts/(dates|sales)\\.ts$';
+const SCHEMA_CONTRACTS = '^contracts/(calendar|dates|sales)\\.ts$';
 const SQL_DRIVERS = '^node_modules/(pg|pg-copy-streams)/';
 const IO_MODULES =
   '^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads)(/|$)|^node_modules/(pg|pg-copy-streams|@google-cloud/[^/]+|google-auth-library)/';

@@ -1,9 +1,10 @@
-// Activities of importSales: thin wrappers over platform/salesImport.ts and storeImport.ts that
-// read the import's files from the project bucket and heartbeat. Each is safe to retry: stores are
-// upserted, each chunk commits with its record (a retry returns it), and the warehouse step
+// Activities of importSales: thin wrappers over platform/salesImport.ts, storeImport.ts and
+// calendarImport.ts that read the import's files from the project bucket and heartbeat. Each is safe
+// to retry: stores and planned days are upserted, each chunk commits with its record (a retry returns it), and the warehouse step
 // overwrites its objects and replaces the date range.
 import {
   objectOfUri,
+  type CalendarImportSummary,
   type BeginSalesImport,
   type ChunkStart,
   type ChunkSummary,
@@ -19,6 +20,7 @@ import {
   planSalesImport,
   type ChunkProgress,
 } from '../platform/salesImport.ts';
+import { importCalendarFrom } from '../platform/calendarImport.ts';
 import { importStoresFrom } from '../platform/storeImport.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
@@ -38,6 +40,14 @@ export function importSalesActivities(deps: Deps) {
         const object = objectOf('storesUri', uri);
         if (!(await deps.store.exists(object))) throw invalidInput('storesUri', `object ${uri} does not exist`);
         return importStoresFrom(deps.pool, deps.store.file(object).createReadStream(), uri, `import:${uri}`);
+      }),
+
+    /** Upserts the planned days of a test.csv in the bucket; its rejections are kept under import:<uri>. */
+    importCalendarObject: (uri: string): Promise<CalendarImportSummary> =>
+      whileHeartbeating(async () => {
+        const object = objectOf('calendarUri', uri);
+        if (!(await deps.store.exists(object))) throw invalidInput('calendarUri', `object ${uri} does not exist`);
+        return importCalendarFrom(deps.pool, deps.store.file(object).createReadStream(), uri, `import:${uri}`);
       }),
 
     /** Fixes what every chunk shares (the months `sales` holds before the first) and measures the file. */

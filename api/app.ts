@@ -29,6 +29,7 @@ import { trainingRoutes } from './routes/training.ts';
 import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
+import { calendarRoutes } from './routes/calendar.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
 /** POSTs that only read: they answer from the data and change nothing. */
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', runRoutes(deps))
     .route('/', forecastRoutes(deps))
     .route('/', onDemandForecastRoutes(deps))
+    .route('/', calendarRoutes(deps))
     .route('/', retrainRoutes(deps))
     .route('/', scheduleRoutes(deps))
     .route('/', seedPredictRoutes(deps))

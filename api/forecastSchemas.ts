@@ -3,6 +3,7 @@
 // name and version. Dates may be YYYY-MM-DD or the reference's YYYY-MM-DDTHH:MM:SSZ; both ends are
 // included, and a left-out range is the reference's: today to 7 days later (8 days).
 import { z } from '@hono/zod-openapi';
+import { CALENDAR_SOURCES, CalendarDaySchema } from '../contracts/calendar.ts';
 import { addDays, dateProblem, daysBetween, todayUtc } from '../domain/dates.ts';
 import { DEFAULT_PRODUCT, MAX_INT, PRODUCT_NAME } from '../domain/sales.ts';
 
@@ -45,8 +46,25 @@ export const ForecastRequestItem = z
       example: '2026-11-30T00:00:00Z',
       description: `last day, included; default begin_date + ${DEFAULT_RANGE_DAYS}`,
     }),
+    calendar: z
+      .array(CalendarDaySchema)
+      .max(MAX_FORECAST_DAYS, { error: `send at most ${MAX_FORECAST_DAYS} days` })
+      .optional()
+      .openapi({
+        description:
+          "a what-if: these days' calendar (date, open, promo, state_holiday, school_holiday) for this answer only, " +
+          'over the stored plan and the assumed calendar; nothing is stored',
+      }),
   })
-  .strict();
+  .strict()
+  .superRefine((item, ctx) => {
+    const seen = new Set<string>();
+    item.calendar?.forEach((d, i) => {
+      if (seen.has(d.date))
+        ctx.addIssue({ code: 'custom', path: ['calendar', i, 'date'], message: `${d.date} is given twice` });
+      seen.add(d.date);
+    });
+  });
 
 export const ForecastRequest = z
   .array(ForecastRequestItem)
@@ -71,6 +89,10 @@ export const ForecastResponse = z
           value: z.number().int(),
           lower_ci: z.number().int(),
           upper_ci: z.number().int(),
+          calendar: z.enum(CALENDAR_SOURCES).openapi({
+            description:
+              "where the day's calendar came from: the series' history, the request's calendar, the stored plan, or assumed",
+          }),
         }),
       ),
       api: z.object({ model_name: z.string(), model_version: z.number().int() }),

@@ -8,6 +8,8 @@ export interface ImportSalesInput {
   storesUri?: string;
   /** gs://<bucket>/<object> of a train.csv. */
   trainUri?: string;
+  /** gs://<bucket>/<object> of a test.csv (Kaggle's): the planned calendar of coming days, imported last. */
+  calendarUri?: string;
   /** Lines per chunk activity (default DEFAULT_CHUNK_LINES). */
   chunkLines?: number;
   /** Also write to GCS and load into BigQuery (default true). */
@@ -109,6 +111,14 @@ export interface StoresImportSummary {
   rejectedStores: [store: number, line: number][];
 }
 
+export interface CalendarImportSummary {
+  /** rejected_rows.source of its rejections. */
+  source: string;
+  read: number;
+  loaded: number;
+  rejected: number;
+}
+
 export interface SalesImportSummary extends ChunkCounts, WarehouseSummary {
   source: string;
   chunks: number;
@@ -134,7 +144,7 @@ export function addChunkCounts(
   };
 }
 
-export type ImportStage = 'starting' | 'stores' | 'sales' | 'warehouse' | 'done';
+export type ImportStage = 'starting' | 'stores' | 'sales' | 'warehouse' | 'calendar' | 'done';
 
 export interface ImportProgress {
   stage: ImportStage;
@@ -152,6 +162,7 @@ export interface ImportSalesResult {
   importId: string;
   stores?: StoresImportSummary;
   sales?: SalesImportSummary;
+  calendar?: CalendarImportSummary;
   /** Where the rejected rows are: a query on rejected_rows for each file. */
   rejectedRows: string[];
 }

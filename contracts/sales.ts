@@ -24,49 +24,58 @@ const count = () =>
     .max(MAX_COUNT, { error: `must be at most ${MAX_COUNT.toLocaleString('en')}` })
     .int({ error: 'must be a whole number' });
 // 0/1 as in the CSV files; JSON producers may send booleans.
-const flag = () =>
+export const flag = () =>
   z
     .union([z.literal(0), z.literal(1), z.boolean()], { error: 'must be 0 or 1' })
     .transform((v) => v === 1 || v === true);
 
+export const storeNumber = () =>
+  z
+    .number({ error: 'must be a number' })
+    .min(1, { error: 'must be >= 1' })
+    .max(MAX_INT, { error: `must be at most ${MAX_INT}` })
+    .int({ error: 'must be a whole number' });
+export const dayOfWeek = () =>
+  z
+    .number({ error: 'must be 1 (Monday) to 7 (Sunday)' })
+    .int({ error: 'must be 1 (Monday) to 7 (Sunday)' })
+    .min(1, { error: 'must be 1 (Monday) to 7 (Sunday)' })
+    .max(7, { error: 'must be 1 (Monday) to 7 (Sunday)' });
+export const stateHoliday = () =>
+  z
+    .union([z.enum(STATE_HOLIDAYS), z.literal(0)], { error: 'must be one of 0, a, b, c' })
+    .transform((v) => String(v) as StateHoliday);
+
+/** A day_of_week given beside a date must be that date's. */
+export function weekdayMatchesDate(e: { date: string; day_of_week?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (e.day_of_week !== undefined && isCalendarDate(e.date) && e.day_of_week !== isoWeekday(e.date)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['day_of_week'],
+      message: `${e.day_of_week} does not match date ${e.date} (${isoWeekday(e.date)})`,
+    });
+  }
+}
+
 /** One sales event as JSON (snake_case, the Rossmann columns). */
 export const SaleEventSchema = z
   .object({
-    store_id: z
-      .number({ error: 'must be a number' })
-      .min(1, { error: 'must be >= 1' })
-      .max(MAX_INT, { error: `must be at most ${MAX_INT}` })
-      .int({ error: 'must be a whole number' }),
+    store_id: storeNumber(),
     product: z
       .string({ error: 'must be text' })
       .regex(PRODUCT_NAME, { error: 'must be 1 to 64 letters, digits, _ . -' })
       .default(DEFAULT_PRODUCT),
     date: businessDate('past', latestEventDate),
-    day_of_week: z
-      .number({ error: 'must be 1 (Monday) to 7 (Sunday)' })
-      .int({ error: 'must be 1 (Monday) to 7 (Sunday)' })
-      .min(1, { error: 'must be 1 (Monday) to 7 (Sunday)' })
-      .max(7, { error: 'must be 1 (Monday) to 7 (Sunday)' })
-      .optional(),
+    day_of_week: dayOfWeek().optional(),
     sales: count(),
     customers: count(),
     open: flag(),
     promo: flag(),
-    state_holiday: z
-      .union([z.enum(STATE_HOLIDAYS), z.literal(0)], { error: 'must be one of 0, a, b, c' })
-      .transform((v) => String(v) as StateHoliday),
+    state_holiday: stateHoliday(),
     school_holiday: flag(),
   })
   .strict()
-  .superRefine((e, ctx) => {
-    if (e.day_of_week !== undefined && isCalendarDate(e.date) && e.day_of_week !== isoWeekday(e.date)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['day_of_week'],
-        message: `${e.day_of_week} does not match date ${e.date} (${isoWeekday(e.date)})`,
-      });
-    }
-  });
+  .superRefine(weekdayMatchesDate);
 
 const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
   path.reduce<unknown>(
@@ -76,18 +85,21 @@ const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
 /** A value as a rejection quotes it: JSON, so "12" (text) and 12 (a number) differ. */
 export const showValue = (v: unknown): string => (v === undefined ? 'nothing' : (JSON.stringify(v) ?? typeof v));
 
+/** The first problem of a failed parse: the field it names and why, quoting the value. */
+export function firstProblem(error: z.ZodError, input: unknown): { ok: false; field: string; reason: string } {
+  const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys')
+    return { ok: false, field: issue.keys.join(','), reason: `unknown field(s): ${issue.keys.join(', ')}` };
+  // Custom checks (dates, the weekday) and messages ending "got <value>" quote it themselves; the others get it added.
+  const quotesValue = issue.code === 'custom' || issue.message.includes(', got ');
+  const reason = quotesValue ? issue.message : `${issue.message}, got ${showValue(valueAt(input, issue.path))}`;
+  return { ok: false, field: issue.path.join('.') || '(event)', reason };
+}
+
 /** Checks an event's shape and types; on failure names the first bad field and its value. */
 export function parseSaleEvent(input: unknown): Parsed<SaleRow> {
   const r = SaleEventSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys')
-      return { ok: false, field: issue.keys.join(','), reason: `unknown field(s): ${issue.keys.join(', ')}` };
-    // Custom checks (dates, the weekday) and messages ending "got <value>" quote it themselves; the others get it added.
-    const quotesValue = issue.code === 'custom' || issue.message.includes(', got ');
-    const reason = quotesValue ? issue.message : `${issue.message}, got ${showValue(valueAt(input, issue.path))}`;
-    return { ok: false, field: issue.path.join('.') || '(event)', reason };
-  }
+  if (!r.success) return firstProblem(r.error, input);
   const e = r.data;
   return {
     ok: true,

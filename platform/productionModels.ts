@@ -8,8 +8,8 @@ import pg from 'pg';
 import { SEGMENTATION_MODEL, type SegmentationModelParams } from '../contracts/segmentation.ts';
 import { forecastModelName } from '../contracts/training.ts';
 import { datesBetween } from '../domain/dates.ts';
-import { forecastDates } from '../ml/forecast/engines.ts';
-import type { FittedModel, ForecastPoint, SeriesDay } from '../ml/forecast/types.ts';
+import { forecastDates, type SourcedPoint } from '../ml/forecast/engines.ts';
+import type { FittedModel, GivenDay, SeriesDay } from '../ml/forecast/types.ts';
 import type { FittedTabular } from '../ml/tabular/evaluate.ts';
 import { instanceInputs, type InstanceInputs } from '../ml/tabular/instances.ts';
 import type { Logger } from './logger.ts';
@@ -30,8 +30,8 @@ export interface ServingModel {
   version: number;
   /** The series' latest day of history, if it has any: forecasts assume the calendar after it. */
   lastDay: string | undefined;
-  /** The forecast of the days from begin to end, both included. */
-  forecast(begin: string, end: string): ForecastPoint[];
+  /** The forecast of the days from begin to end, both included; `given` states the calendar of some days. */
+  forecast(begin: string, end: string, given?: ReadonlyMap<string, GivenDay>): SourcedPoint[];
 }
 
 /** Ranges of one series' forecasts kept: most requests ask the same next days of it again. */
@@ -40,12 +40,14 @@ const FORECASTS_KEPT = 8;
 /** A model and the series' last days (oldest first), for forecasting. */
 function servingModel(name: string, version: number, model: FittedModel, history: SeriesDay[]): ServingModel {
   // A forecast is a pure function of the model, the history and the days, all fixed here.
-  const kept = new Map<string, ForecastPoint[]>();
+  const kept = new Map<string, SourcedPoint[]>();
   return {
     name,
     version,
     lastDay: history.at(-1)?.date,
-    forecast(begin, end) {
+    forecast(begin, end, given) {
+      // A stated calendar changes the answer: only forecasts on the assumed one are kept.
+      if (given?.size) return forecastDates(model, history, datesBetween(begin, end), given);
       const key = `${begin}/${end}`;
       let points = kept.get(key);
       if (!points) {

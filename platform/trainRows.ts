@@ -47,7 +47,7 @@ const COLUMN_OF_FIELD: Record<string, string> = {
 /** A CSV field as the JSON value the event schema expects: integers as numbers, the rest as text. */
 const unquote = (v: string | undefined) =>
   v !== undefined && v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
-const csvValue = (raw: string | undefined) => {
+export const csvValue = (raw: string | undefined) => {
   const v = unquote(raw);
   return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v;
 };

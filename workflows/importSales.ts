@@ -1,8 +1,8 @@
-// importSales({storesUri, trainUri}): Rossmann files in the project bucket into Postgres, GCS and
-// BigQuery. The stores first (so the sales rows of their stores land, and those of rejected stores
-// count as the rejection's cascade), then the sales file in chunks of lines, one activity each,
+// importSales({storesUri, trainUri, calendarUri}): Rossmann files in the project bucket into Postgres,
+// GCS and BigQuery. The stores first (so the sales rows of their stores land, and those of rejected
+// stores count as the rejection's cascade), then the sales file in chunks of lines, one activity each,
 // each starting where the last ended; then one warehouse step (exports, one BigQuery load,
-// reconciliation). A chunk commits with its record, so a worker killed at any line costs a retry
+// reconciliation); then the planned calendar of a test.csv, if given. A chunk commits with its record, so a worker killed at any line costs a retry
 // of that chunk and loads nothing twice.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ImportSalesActivities } from '../activities/importSales.ts';
@@ -34,12 +34,13 @@ const acts = proxyActivities<ImportSalesActivities>({
   },
 });
 
-function checkInput({ storesUri, trainUri, chunkLines }: ImportSalesInput): void {
-  if (storesUri === undefined && trainUri === undefined)
-    throw invalidInput('trainUri', 'give trainUri, storesUri or both');
+function checkInput({ storesUri, trainUri, calendarUri, chunkLines }: ImportSalesInput): void {
+  if (storesUri === undefined && trainUri === undefined && calendarUri === undefined)
+    throw invalidInput('trainUri', 'give trainUri, storesUri, calendarUri or several');
   for (const [field, uri] of [
     ['storesUri', storesUri],
     ['trainUri', trainUri],
+    ['calendarUri', calendarUri],
   ] as const) {
     if (uri !== undefined && !/^gs:\/\/[^/]+\/.+$/.test(uri))
       throw invalidInput(field, `must be gs://<bucket>/<object>, got ${JSON.stringify(uri)}`);
@@ -98,6 +99,11 @@ export async function importSales(input: ImportSalesInput): Promise<ImportSalesR
     const warehouse = await acts.finishSalesImport(input.trainUri, plan, chunks);
     result.sales = addChunkCounts(`import:${input.trainUri}`, chunks, warehouse);
     result.rejectedRows.push(rejectedRowsQuery(result.sales.source));
+  }
+  if (input.calendarUri) {
+    progress.stage = 'calendar';
+    result.calendar = await acts.importCalendarObject(input.calendarUri);
+    result.rejectedRows.push(rejectedRowsQuery(result.calendar.source));
   }
   progress.stage = 'done';
   return result;

@@ -21,10 +21,14 @@ const ImportBody = z
       example: 'gs://retailflow/imports/2026-11-22/train.csv',
       description: 'a train.csv in the project bucket',
     }),
+    calendarUri: GcsUri.optional().openapi({
+      example: 'gs://retailflow/imports/2026-11-22/test.csv',
+      description: "a test.csv (Kaggle's columns) in the project bucket: the planned calendar of coming days",
+    }),
   })
   .strict()
-  .refine((b) => b.storesUri !== undefined || b.trainUri !== undefined, {
-    error: 'give trainUri, storesUri or both',
+  .refine((b) => b.storesUri !== undefined || b.trainUri !== undefined || b.calendarUri !== undefined, {
+    error: 'give trainUri, storesUri, calendarUri or several',
     path: ['trainUri'],
   })
   .openapi('ImportFiles');
@@ -66,7 +70,7 @@ const start = createRoute({
   tags: ['ingest'],
   security: BEARER,
   summary:
-    'Import a store.csv and/or train.csv from the project bucket (the importSales workflow: chunked, resumes after a crash); write',
+    'Import a store.csv, train.csv and/or test.csv (the planned calendar) from the project bucket (the importSales workflow: chunked, resumes after a crash); write',
   request: { body: { ...json(ImportBody, 'the files'), required: true } },
   responses: { 202: json(ImportStarted, 'started'), ...errors(400, 401, 403) },
 });
@@ -84,14 +88,15 @@ export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
   const writer = requireRole(keys, 'write');
   return router()
     .openapi({ ...start, middleware: [writer] as const }, async (c) => {
-      const { storesUri, trainUri } = c.req.valid('json');
+      const { storesUri, trainUri, calendarUri } = c.req.valid('json');
       if (storesUri !== undefined) await checkBucketObject(store, 'storesUri', storesUri);
       if (trainUri !== undefined) await checkBucketObject(store, 'trainUri', trainUri);
+      if (calendarUri !== undefined) await checkBucketObject(store, 'calendarUri', calendarUri);
       const id = newImportId();
       const handle = await temporal.workflow.start<typeof importSales>('importSales', {
         workflowId: importWorkflowId(id),
         taskQueue: cfg.temporal.taskQueues.ingest,
-        args: [{ storesUri, trainUri }],
+        args: [{ storesUri, trainUri, calendarUri }],
       });
       return c.json(
         {

@@ -4,7 +4,7 @@ import { lastWeekEngine, medianWeekdayPromoEngine } from './baselines.ts';
 import { fastEngine } from './fast.ts';
 import { prophetEngine } from './prophet.ts';
 import { assumedCalendar } from './calendar.ts';
-import type { Engine, FittedModel, ForecastPoint, SeriesDay } from './types.ts';
+import type { CalendarSource, Engine, FittedModel, ForecastPoint, GivenDay, SeriesDay } from './types.ts';
 
 export const ENGINES = {
   fast: fastEngine,
@@ -29,15 +29,27 @@ export function engineNamed(name: string): Engine {
   return ENGINES[name as EngineName];
 }
 
-/** A model's forecast for these dates (ascending), on the calendar the series' history suggests for them. */
+/** A forecast day, with where its calendar came from. */
+export interface SourcedPoint extends ForecastPoint {
+  calendar: CalendarSource;
+}
+
+/**
+ * A model's forecast for these dates (ascending), on the calendar the series' history suggests for
+ * them, except the days `given` states.
+ */
 export function forecastDates(
   model: FittedModel,
   history: readonly SeriesDay[],
   dates: readonly string[],
-): ForecastPoint[] {
+  given?: ReadonlyMap<string, GivenDay>,
+): SourcedPoint[] {
   const last = history.at(-1)?.date;
   const first = dates[0];
   // The days between the history and the first date asked for carry the weekly and promo cycles forward.
   const gap = last && first && first > addDays(last, 1) ? datesBetween(addDays(last, 1), addDays(first, -1)) : [];
-  return engineNamed(model.engine).predict(model, assumedCalendar(history, [...gap, ...dates]).slice(gap.length));
+  const days = assumedCalendar(history, [...gap, ...dates], given).slice(gap.length);
+  return engineNamed(model.engine)
+    .predict(model, days)
+    .map((p, i) => ({ ...p, calendar: days[i]!.source }));
 }

@@ -11,6 +11,21 @@ export interface CalendarDay {
   schoolHoliday: boolean;
 }
 
+/**
+ * Where a forecast day's calendar came from: the series' history, a calendar sent with the request
+ * (a what-if), the plan stored for the store, or the assumptions of calendar.ts.
+ */
+export type CalendarSource = 'history' | 'request' | 'plan' | 'assumed';
+
+/** A day's calendar as someone stated it: in the request, or in the stored plan. */
+export interface GivenDay extends CalendarDay {
+  source: 'request' | 'plan';
+}
+
+export interface SourcedDay extends CalendarDay {
+  source: CalendarSource;
+}
+
 /** A day of history: its calendar and what was sold. */
 export interface SeriesDay extends CalendarDay {
   sales: number;

@@ -43,7 +43,7 @@ describe('importSales against the real stack', () => {
     await writeFile(file, `${lines.join('\n')}\n`);
     return deps.store.upload(file, `imports/test/${uniqueId(name)}`);
   };
-  const runImport = (args: { storesUri?: string; trainUri?: string; chunkLines?: number }) =>
+  const runImport = (args: { storesUri?: string; trainUri?: string; calendarUri?: string; chunkLines?: number }) =>
     withWorker(
       cfg,
       cfg.temporal.taskQueues.ingest,
@@ -176,6 +176,54 @@ describe('importSales against the real stack', () => {
     assert.equal(n!.n, 6);
   });
 
+  it("imports Kaggle's test.csv as the planned calendar: bad lines kept with their reason, a rerun writes nothing twice", async () => {
+    await deps.pool.query(
+      `INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (907, 'a', 'a', false) ON CONFLICT DO NOTHING`,
+    );
+    const calendarUri = await upload('test.csv', [
+      '"Id","Store","DayOfWeek","Date","Open","Promo","StateHoliday","SchoolHoliday"', // 1
+      '1,907,4,2015-09-17,1,1,"0","0"', // 2
+      '2,907,5,2015-09-18,0,0,"a","1"', // 3
+      '3,907,6,2015-09-19,,0,"0","0"', // 4 Open blank (the real file has such days)
+      '4,908,4,2015-09-17,1,0,"0","0"', // 5 no such store
+      '5,907,3,2015-09-20,1,0,"0","0"', // 6 the 20th is a Sunday
+    ]);
+    for (let run = 0; run < 2; run++) {
+      const { calendar, rejectedRows } = await runImport({ calendarUri });
+      assert.deepEqual(calendar, { source: `import:${calendarUri}`, read: 5, loaded: 2, rejected: 3 });
+      assert.deepEqual(rejectedRows, [
+        `SELECT * FROM rejected_rows WHERE source = 'import:${calendarUri}' ORDER BY line`,
+      ]);
+    }
+    assert.deepEqual(await reasons(`import:${calendarUri}`), {
+      4: 'Open: a value is required, got ""',
+      5: 'Store: no store 908 (import its store.csv first)',
+      6: 'DayOfWeek: 3 does not match date 2015-09-20 (7)',
+    });
+    const { rows } = await deps.pool.query(
+      `SELECT to_char(date, 'YYYY-MM-DD') AS date, open, promo, state_holiday, school_holiday, source
+       FROM planned_calendar WHERE store_id = 907 ORDER BY date`,
+    );
+    assert.deepEqual(rows, [
+      {
+        date: '2015-09-17',
+        open: true,
+        promo: true,
+        state_holiday: '0',
+        school_holiday: false,
+        source: 'import:' + calendarUri,
+      },
+      {
+        date: '2015-09-18',
+        open: false,
+        promo: false,
+        state_holiday: 'a',
+        school_holiday: true,
+        source: 'import:' + calendarUri,
+      },
+    ]);
+  });
+
   it('streams a month that comes back after others into another part, and still reconciles', async () => {
     const months = ['2010-06', '2010-07', '2010-08', '2010-06', '2010-09', '2010-07'];
     const trainUri = await upload('months.csv', [
@@ -276,7 +324,11 @@ describe('importSales against the real stack', () => {
     });
     assert.deepEqual(await problem(await post({})), {
       status: 400,
-      error: { code: 'invalid_request', field: 'trainUri', message: 'trainUri: give trainUri, storesUri or both' },
+      error: {
+        code: 'invalid_request',
+        field: 'trainUri',
+        message: 'trainUri: give trainUri, storesUri, calendarUri or several',
+      },
     });
     assert.deepEqual(await problem(await post({ trainUri: '/tmp/train.csv' })), {
       status: 400,

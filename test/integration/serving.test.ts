@@ -31,7 +31,7 @@ const WRITER = 'writer-key-for-serving-tests';
 
 interface ForecastAnswer {
   request: { store_id: string; product_name: string; begin_date: string; end_date: string };
-  forecast: { timestamp: string; value: number; lower_ci: number; upper_ci: number }[];
+  forecast: { timestamp: string; value: number; lower_ci: number; upper_ci: number; calendar: string }[];
   api: { model_name: string; model_version: number };
 }
 type ErrorAnswer = { error: { code: string; message: string; field?: string } };
@@ -125,6 +125,73 @@ describe('serving forecasts and operating the API against the real stack', () =>
       first.forecast.map((p) => p.value),
       weekly.forecast.map((p) => Math.round(p.forecast)),
     );
+  });
+
+  it('forecasts on the planned calendar for exactly the days it covers, and on a what-if sent with the request', async () => {
+    const begin = addDays(AS_OF, 1);
+    const item = { store_id: store, product_name: PRODUCT, begin_date: begin, end_date: addDays(begin, 6) };
+    const assumed = (await forecast([item])).body[0]!.forecast;
+    assert.deepEqual(
+      assumed.map((p) => p.calendar),
+      Array(7).fill('assumed'),
+    );
+    const day = (i: number, open: 0 | 1, promo: 0 | 1) => ({
+      store_id: store,
+      date: addDays(begin, i),
+      open,
+      promo,
+      state_holiday: '0',
+      school_holiday: 0,
+    });
+    const plan = [
+      day(1, 0, 0),
+      day(2, 1, 1),
+      { ...day(3, 1, 0), state_holiday: 'x' },
+      { ...day(4, 1, 0), store_id: 999 },
+    ];
+    assert.equal((await post('/v1/calendar', plan)).status, 401);
+    for (let sent = 0; sent < 2; sent++) {
+      const res = await post('/v1/calendar', plan, WRITER);
+      assert.deepEqual(await res.json(), {
+        stored: 2,
+        rejected: [
+          { index: 2, field: 'state_holiday', reason: 'must be one of 0, a, b, c, got "x"' },
+          { index: 3, field: 'store_id', reason: 'no store 999' },
+        ],
+      });
+    }
+    const { rows } = await deps.pool.query('SELECT date FROM planned_calendar WHERE store_id = $1', [store]);
+    assert.equal(rows.length, 2, 'the plan sent twice is stored once');
+    const stored = (await (await app.request(`/v1/calendar/${store}?from=${begin}`)).json()) as { days: unknown[] };
+    assert.deepEqual(stored.days, [
+      { date: addDays(begin, 1), open: false, promo: false, state_holiday: '0', school_holiday: false },
+      { date: addDays(begin, 2), open: true, promo: true, state_holiday: '0', school_holiday: false },
+    ]);
+
+    const planned = (await forecast([item])).body[0]!.forecast;
+    assert.deepEqual(
+      planned.map((p) => p.calendar),
+      ['assumed', 'plan', 'plan', 'assumed', 'assumed', 'assumed', 'assumed'],
+    );
+    assert.equal(planned[1]!.value, 0, 'closed as planned');
+    // Other days keep the assumed calendar, though not always their value: the engine sees a closure's
+    // neighbours (days before and after a closure sell more).
+    assert.notEqual(planned[0]!.value, assumed[0]!.value, 'the day before a closure');
+
+    // A what-if over the plan: day 2 without its promo, for this answer only.
+    const noPromo = { date: addDays(begin, 2), open: 1, promo: 0, state_holiday: '0', school_holiday: 0 };
+    const whatIf = (await forecast([{ ...item, calendar: [noPromo] }])).body[0]!.forecast;
+    assert.deepEqual(
+      whatIf.map((p) => p.calendar),
+      ['assumed', 'plan', 'request', 'assumed', 'assumed', 'assumed', 'assumed'],
+    );
+    assert.ok(whatIf[2]!.value < planned[2]!.value, `no promo sells less: ${whatIf[2]!.value} vs ${planned[2]!.value}`);
+    assert.deepEqual((await forecast([item])).body[0]!.forecast, planned, 'the what-if stored nothing');
+
+    const twice = await forecast([{ ...item, calendar: [noPromo, noPromo] }]);
+    assert.equal(twice.status, 400);
+    assert.equal(twice.body.error.field, '0.calendar.1.date');
+    await deps.pool.query('DELETE FROM planned_calendar WHERE store_id = $1', [store]);
   });
 
   it('refuses bad forecast requests with the field named, and unknown series with 404', async () => {

@@ -229,6 +229,36 @@ describe('assumed calendar and engine lookup', () => {
     }
   });
 
+  it('takes stated days as given, after the history, and assumes later days from them', () => {
+    const history = syntheticSeries('2015-03-01', '2015-04-30', { closedSundays: true });
+    const stated = (date: string, source: 'plan' | 'request') => ({
+      date,
+      open: false,
+      promo: true,
+      stateHoliday: 'a' as const,
+      schoolHoliday: true,
+      source,
+    });
+    const given = new Map([
+      ['2015-04-30', stated('2015-04-30', 'plan')],
+      ['2015-05-04', stated('2015-05-04', 'plan')],
+      ['2015-05-05', stated('2015-05-05', 'request')],
+    ]);
+    const days = assumedCalendar(history, datesBetween('2015-04-30', '2015-05-19'), given);
+    const on = (date: string) => days.find((d) => d.date === date)!;
+    assert.equal(on('2015-04-30').source, 'history', 'a day the history has keeps its real calendar');
+    assert.deepEqual(on('2015-05-04'), stated('2015-05-04', 'plan'));
+    assert.deepEqual(on('2015-05-05'), stated('2015-05-05', 'request'));
+    assert.deepEqual(
+      days.filter((d) => d.source !== 'assumed').map((d) => d.date),
+      ['2015-04-30', '2015-05-04', '2015-05-05'],
+    );
+    // Promo repeats from 14 days before, school holidays from 7: the stated Monday counts.
+    assert.equal(on('2015-05-18').promo, true);
+    assert.equal(on('2015-05-11').schoolHoliday, true);
+    assert.equal(on('2015-05-11').open, true, 'one closed Monday of four is no weekly closure');
+  });
+
   it('finds engines by name and names the known ones for an unknown one', () => {
     assert.equal(engineNamed('fast'), fastEngine);
     assert.throws(

@@ -179,7 +179,7 @@ describe('importSales (mocked activities)', () => {
   });
 
   for (const [name, input, message] of [
-    ['neither file', {}, 'trainUri: give trainUri, storesUri or both'],
+    ['neither file', {}, 'trainUri: give trainUri, storesUri, calendarUri or several'],
     [
       'a path instead of a gs:// URI',
       { trainUri: '/tmp/train.csv' },
