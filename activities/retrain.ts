@@ -1,15 +1,17 @@
 // Retraining one series now: read its window, fit and backtest, register the version, apply the
-// promotion policy and write its forecast. A series fits in about a millisecond with `fast`, so it
+// promotion policy and write its forecast (on the store's planned calendar where it has one). A series fits in about a millisecond with `fast`, so it
 // runs here rather than queueing behind a weekly run in the fitting threads. Each retrain is a run
 // row (training_runs, kind retrain), so the runs view shows it.
 import { Context } from '@temporalio/activity';
 import { invalidInput } from '../contracts/failures.ts';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, forecastModelName, seriesTrainingOptions } from '../contracts/training.ts';
+import { addDays } from '../domain/dates.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { productionVersions, registeredVersion, saveTrainingResults } from '../platform/registry.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
+import { plannedDays } from '../platform/plannedCalendar.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 import type { Deps } from './deps.ts';
 
@@ -46,11 +48,9 @@ export function retrainActivities({ pool }: Deps) {
     const asOf = history.at(-1)!.date;
     const series = [{ storeId, product }];
     const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
-    const result = trainSeries(
-      history,
-      production,
-      seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf }),
-    );
+    const options = seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf });
+    const plan = (await plannedDays(pool, [storeId], addDays(asOf, 1), addDays(asOf, options.horizon))).get(storeId);
+    const result = trainSeries(history, production, options, plan);
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
     await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
     const model = forecastModelName(storeId, product);

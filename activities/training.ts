@@ -41,7 +41,7 @@ export function trainingActivities(deps: Deps) {
           await deps.store.write(trainingShardObject(runId, shards++), lines.join(''), 'application/x-ndjson');
           lines = [];
         };
-        for await (const line of seriesWindowLines(deps.pool, o)) {
+        for await (const line of seriesWindowLines(deps.pool, { ...o, planDays: o.horizon })) {
           lines.push(line);
           series++;
           if (lines.length === o.shardSize) await flush();

@@ -56,10 +56,13 @@ export interface SeriesWindow {
   windowDays: number | 'full';
   /** Only these products (default: all). */
   products?: string[];
+  /** Days after asOf whose planned calendar each line carries (as "plan"), where the store has one. */
+  planDays?: number;
 }
 
 /**
- * Every series' days in the window, one JSON line each ({"store_id" : 1, "product" : "p01", "days" : [...]}\n),
+ * Every series' days in the window, one JSON line each ({"store_id" : 1, "product" : "p01", "days" : [...]}\n,
+ * with "plan" : [...] or null after them when planDays is given and some store has a plan then),
  * in store and product order: the weekly training's snapshot. Postgres groups the days; Node only
  * cuts lines. asOf and the products are inlined into COPY (it takes no parameters), so checked here.
  */
@@ -71,12 +74,29 @@ export async function* seriesWindowLines(pool: pg.Pool, w: SeriesWindow): AsyncG
   const conditions = [`date <= DATE '${w.asOf}'`];
   if (w.windowDays !== 'full') conditions.push(`date > DATE '${addDays(w.asOf, -w.windowDays)}'`);
   if (w.products?.length) conditions.push(`product IN (${w.products.map((p) => `'${p}'`).join(', ')})`);
-  const sql = `COPY (SELECT json_build_object('store_id', store_id, 'product', product,
-      'days', json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date))
-    FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product ORDER BY store_id, product)
-    TO STDOUT ${COPY_RAW_LINES}`;
+  const grouped = `SELECT store_id, product,
+      json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date) AS days
+    FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product`;
   const client = await pool.connect();
   try {
+    const planFrom = addDays(w.asOf, 1);
+    const planTo = addDays(w.asOf, w.planDays ?? 0);
+    // Only a window with planned days pays for the join.
+    const planned =
+      w.planDays !== undefined &&
+      (await client.query('SELECT 1 FROM planned_calendar WHERE date BETWEEN $1 AND $2 LIMIT 1', [planFrom, planTo]))
+        .rowCount;
+    const sql = planned
+      ? `COPY (SELECT json_build_object('store_id', s.store_id, 'product', s.product, 'days', s.days, 'plan', p.plan)
+          FROM (${grouped}) s LEFT JOIN LATERAL (
+            SELECT json_agg(json_build_array(date, open, promo, state_holiday, school_holiday) ORDER BY date) AS plan
+            FROM planned_calendar c
+            WHERE c.store_id = s.store_id AND c.date BETWEEN DATE '${planFrom}' AND DATE '${planTo}') p ON true
+          ORDER BY s.store_id, s.product) TO STDOUT ${COPY_RAW_LINES}`
+      : `COPY (SELECT json_build_object('store_id', store_id, 'product', product,
+          'days', json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date))
+          FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product ORDER BY store_id, product)
+          TO STDOUT ${COPY_RAW_LINES}`;
     let rest = '';
     for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) {
       const parts = (rest + chunk.toString('utf8')).split('\n');

@@ -8,16 +8,20 @@ import {
   type SeriesTrainingResult,
 } from '../../ml/forecast/trainSeries.ts';
 import type { StateHoliday } from '../../domain/holidays.ts';
-import type { SeriesDay } from '../../ml/forecast/types.ts';
+import type { GivenDay, SeriesDay } from '../../ml/forecast/types.ts';
 import { armProphet } from '../../platform/prophetWasm.ts';
 
 armProphet();
 
-/** A shard line: one series, its days as [date, sales, open, promo, state_holiday, school_holiday]. */
+/**
+ * A shard line: one series, its days as [date, sales, open, promo, state_holiday, school_holiday],
+ * and the planned days of its forecast, if any, as [date, open, promo, state_holiday, school_holiday].
+ */
 export interface ShardSeries {
   store_id: number;
   product: string;
   days: [string, number, boolean, boolean, StateHoliday, boolean][];
+  plan?: [string, boolean, boolean, StateHoliday, boolean][] | null;
 }
 
 export interface FitTask {
@@ -38,6 +42,14 @@ export default function fitTask({ lines, production, options }: FitTask): Series
       stateHoliday,
       schoolHoliday,
     }));
-    return trainSeries(history, production[i], options);
+    const plan = s.plan?.map(([date, open, promo, stateHoliday, schoolHoliday]): GivenDay => ({
+      date,
+      open,
+      promo,
+      stateHoliday,
+      schoolHoliday,
+      source: 'plan',
+    }));
+    return trainSeries(history, production[i], options, plan && new Map(plan.map((d) => [d.date, d])));
   });
 }

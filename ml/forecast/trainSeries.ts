@@ -5,7 +5,7 @@ import { addDays } from '../../domain/dates.ts';
 import { promotionDecision } from '../registry/promotion.ts';
 import { fitPrefixes, foldCutoffs, scoreFolds, type BacktestResult } from './backtest.ts';
 import { engineNamed, forecastDates } from './engines.ts';
-import { UnfitSeriesError, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
+import { UnfitSeriesError, type FittedModel, type ForecastPoint, type GivenDay, type SeriesDay } from './types.ts';
 
 export interface ProductionVersion {
   version: number;
@@ -34,10 +34,12 @@ export type SeriesTrainingResult =
     }
   | { ok: false; reason: string };
 
+/** `plan`: the planners' calendar of forecast days, where they stated one (the assumed calendar elsewhere). */
 export function trainSeries(
   history: SeriesDay[],
   production: ProductionVersion | undefined,
   o: SeriesTrainingOptions,
+  plan?: ReadonlyMap<string, GivenDay>,
 ): SeriesTrainingResult {
   const engine = engineNamed(o.engine);
   try {
@@ -62,7 +64,8 @@ export function trainSeries(
     );
     const serving = decision.promote || !production ? model : production.model;
     const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
-    const forecast = forecastDates(serving, history, dates);
+    // Points without their calendar's source: what is stored is the forecast.
+    const forecast = forecastDates(serving, history, dates, plan).map(({ calendar: _, ...p }) => p);
     return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
   } catch (err) {
     if (err instanceof UnfitSeriesError) return { ok: false, reason: err.message };

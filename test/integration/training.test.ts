@@ -85,6 +85,11 @@ describe('weekly training against the real stack', () => {
     }) as Promise<TrainingReport>;
 
   it('trains every series, registers a version each, writes exactly 7 forecasts per series, and reports the unfit ones', async () => {
+    // Planners closed store 10 on a Wednesday of the coming week: its forecasts take the plan.
+    await deps.pool.query(
+      `INSERT INTO planned_calendar (store_id, date, open, promo, state_holiday, school_holiday, source)
+       VALUES (10, '2014-07-02', false, false, '0', false, 'test') ON CONFLICT DO NOTHING`,
+    );
     const runId = uniqueId('training');
     const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId));
     assert.equal(report.counts.series, 103);
@@ -112,6 +117,22 @@ describe('weekly training against the real stack', () => {
     assert.deepEqual(
       dates.map((r) => r.d),
       ['2014-07-01', '2014-07-02', '2014-07-03', '2014-07-04', '2014-07-05', '2014-07-06', '2014-07-07'],
+    );
+    const { rows: wednesday } = await deps.pool.query<{ store_id: number; product: string; forecast: number }>(
+      `SELECT store_id, product, forecast FROM forecast_results
+       WHERE run_id = $1 AND store_id IN (10, 11) AND product IN ('t1', 't2') AND forecast_date = '2014-07-02'
+       ORDER BY store_id, product`,
+      [runId],
+    );
+    assert.deepEqual(
+      wednesday.map((r) => [r.store_id, r.product, r.forecast > 0]),
+      [
+        [10, 't1', false],
+        [10, 't2', false],
+        [11, 't1', true],
+        [11, 't2', true],
+      ],
+      'closed as planned; the store beside it opens as assumed',
     );
     assert.ok(
       report.metrics.rmspe && report.metrics.rmspe.p50 > 0 && report.metrics.rmspe.p50 < 0.5,
@@ -330,7 +351,13 @@ describe('weekly training against the real stack', () => {
       await expectStatus(`/v1/forecasts?store=${store}&product=a%20b`, 400, 'product');
       assert.equal((await post(`/v1/models/${store}/t2/versions/999/promote`, {}, ADMIN)).status, 404);
 
-      // Retrain on demand: a double click (two starts while one is pending) is one workflow.
+      // Retrain on demand: a double click (two starts while one is pending) is one workflow. The
+      // store is planned closed on the second day of the new forecast.
+      await deps.pool.query(
+        `INSERT INTO planned_calendar (store_id, date, open, promo, state_holiday, school_holiday, source)
+         VALUES ($1, '2014-07-02', false, false, '0', false, 'test') ON CONFLICT DO NOTHING`,
+        [store],
+      );
       const clicks = await Promise.all([1, 2].map(async () => post(`/v1/models/${store}/t2/retrain`, {}, ADMIN)));
       const [first, second] = await Promise.all(
         clicks.map(async (r) => {
@@ -351,6 +378,19 @@ describe('weekly training against the real stack', () => {
       assert.equal(retrain.result.trained, true);
       assert.equal(retrain.result.version, versions.versions[0]!.version + 1, 'a new version');
       assert.equal(retrain.result.metrics.folds, 3);
+      const { rows: retrained } = await deps.pool.query<{ forecast_date: string; forecast: number }>(
+        `SELECT forecast_date::text, forecast FROM forecast_results
+         WHERE model = $1 AND model_version = $2 ORDER BY forecast_date`,
+        [`sales-forecast:${store}:t2`, retrain.result.version],
+      );
+      assert.deepEqual(
+        retrained.slice(0, 2).map((r) => [r.forecast_date, r.forecast > 0]),
+        [
+          ['2014-07-01', true],
+          ['2014-07-02', false],
+        ],
+        'the retrain forecasts the planned closure',
+      );
       const latestForecast = (await (await app.request(`/v1/forecasts?store=${store}&product=t2`)).json()) as {
         model: { version: number };
       };
