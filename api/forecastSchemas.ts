@@ -89,10 +89,17 @@ export const ForecastResponse = z
           value: z.number().int(),
           lower_ci: z.number().int(),
           upper_ci: z.number().int(),
-          calendar: z.enum(CALENDAR_SOURCES).openapi({
-            description:
-              "where the day's calendar came from: the series' history, the request's calendar, the stored plan, or assumed",
-          }),
+          calendar: z
+            .object({
+              source: z.enum(CALENDAR_SOURCES).openapi({
+                description: "the series' history, the request's calendar, the stored plan, or assumed",
+              }),
+              open: z.boolean(),
+              promo: z.boolean(),
+              state_holiday: z.string(),
+              school_holiday: z.boolean(),
+            })
+            .openapi({ description: 'the calendar the day was forecast on, and where it came from' }),
         }),
       ),
       api: z.object({ model_name: z.string(), model_version: z.number().int() }),

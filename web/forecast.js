@@ -1,11 +1,12 @@
 // The forecast view: pick a store and product, see 8 weeks of actual sales and the stored 7-day
 // forecast with the model's name and version; retrain the series and follow it; forecast a custom
-// date range (drawn on the chart, not stored).
+// date range (drawn on the chart, not stored), edit its plan as a what-if and save it (plan.js).
 import { api } from './api.js';
 import { chartRows, drawChart } from './chart.js';
 import { byId, h } from './dom.js';
 import { addDays, duration, metricsLine } from './format.js';
 import { clearError, showError } from './notice.js';
+import { editedCalendar, planDays, planTable } from './plan.js';
 
 const HISTORY_DAYS = 56;
 // A retrain takes a few hundred milliseconds: poll often enough that the page shows it as fast.
@@ -21,6 +22,8 @@ const state = {
   model: undefined,
   forecastInfo: undefined,
   custom: [],
+  // The custom range's days as the plan table shows them, and the dates a planner edited.
+  plan: { days: [], edited: new Set() },
 };
 const seriesKey = () => `${state.store}/${state.product}`;
 const seriesQuery = () => `store=${state.store}&product=${encodeURIComponent(state.product)}`;
@@ -47,6 +50,7 @@ export async function initForecastView() {
   );
   byId('retrain').addEventListener('click', guarded(retrain));
   byId('range').addEventListener('submit', guarded(forecastRange));
+  byId('plan-save').addEventListener('click', guarded(savePlan));
 
   state.stores = (await api('/v1/stores')).stores;
   // Open on the first store that has a model, so the page shows a chart straight away.
@@ -87,6 +91,7 @@ async function loadSeries() {
   const key = seriesKey();
   state.custom = [];
   byId('range-status').textContent = '';
+  byId('plan').hidden = true;
   byId('chart-title').textContent = `Store ${state.store}${state.product ? ` · product ${state.product}` : ''}`;
   if (!state.product) {
     Object.assign(state, { history: [], forecast: [], model: undefined });
@@ -182,19 +187,70 @@ async function forecastRange() {
   const [from, to] = [byId('range-from').value, byId('range-to').value];
   if (!from || !to) throw new Error('Pick both dates of the range.');
   if (to < from) throw new Error('The range ends before it starts: pick a "To" date on or after "From".');
+  state.plan.edited = new Set();
+  const answer = await forecastCustom(from, to);
+  if (!answer) return;
+  byId('range-status').textContent =
+    `${state.custom.length} days forecast by ${answer.api.model_name} version ${answer.api.model_version}: drawn on the chart, not stored.`;
+  byId('plan-status').textContent = '';
+}
+
+/** Forecasts the range with the edited days inline, draws it and refills the plan; undefined if the series changed meanwhile. */
+async function forecastCustom(from, to) {
   const key = seriesKey();
+  const calendar = editedCalendar(state.plan.days, state.plan.edited);
   const [answer] = await api('/v1/forecast', {
     method: 'POST',
-    body: [{ store_id: state.store, product_name: state.product, begin_date: from, end_date: to }],
+    body: [
+      {
+        store_id: state.store,
+        product_name: state.product,
+        begin_date: from,
+        end_date: to,
+        ...(calendar.length ? { calendar } : {}),
+      },
+    ],
   });
-  if (key !== seriesKey()) return;
+  if (key !== seriesKey()) return undefined;
   state.custom = answer.forecast.map((d) => ({
     date: d.timestamp.slice(0, 10),
     value: d.value,
     lower: d.lower_ci,
     upper: d.upper_ci,
   }));
-  byId('range-status').textContent =
-    `${state.custom.length} days forecast by ${answer.api.model_name} version ${answer.api.model_version}: drawn on the chart, not stored.`;
+  state.plan.days = planDays(answer.forecast);
+  renderPlan();
   await redraw();
+  return answer;
+}
+
+function renderPlan() {
+  byId('plan').hidden = false;
+  byId('plan-days').replaceChildren(planTable(state.plan.days, guardedEdit));
+  byId('plan-save').disabled = !state.plan.edited.size;
+}
+
+const guardedEdit = (date, change) => guarded(() => editPlan(date, change))();
+
+/** A planner changed a day: the range is forecast again with the edits, nothing is stored yet. */
+async function editPlan(date, change) {
+  Object.assign(
+    state.plan.days.find((d) => d.date === date),
+    change,
+  );
+  state.plan.edited.add(date);
+  const days = state.plan.days;
+  await forecastCustom(days[0].date, days.at(-1).date);
+  byId('plan-status').textContent = `What-if: ${state.plan.edited.size} day(s) edited, not saved.`;
+}
+
+async function savePlan() {
+  const days = editedCalendar(state.plan.days, state.plan.edited).map((d) => ({ store_id: state.store, ...d }));
+  const saved = await api('/v1/calendar', { method: 'POST', body: days, admin: true });
+  if (saved.rejected.length)
+    throw new Error(`The plan was not saved whole: ${saved.rejected.map((r) => `${r.field}: ${r.reason}`).join('; ')}`);
+  state.plan.edited = new Set();
+  const plan = state.plan.days;
+  await forecastCustom(plan[0].date, plan.at(-1).date);
+  byId('plan-status').textContent = `Saved ${saved.stored} day(s) to store ${state.store}'s plan.`;
 }

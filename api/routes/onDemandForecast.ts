@@ -26,7 +26,7 @@ const forecast = createRoute({
     "Compatible with the reference forecast service. Values are whole units; the interval is the model's 95% interval. " +
     "Days the series' history has keep their real calendar (open, promo, holidays); later days take the item's `calendar` " +
     '(a what-if, not stored), else the planned calendar of the store (POST /v1/calendar), else assume it: weekly closures repeat, ' +
-    "promotions as 14 days earlier, no public holidays. Each point's `calendar` says which.",
+    "promotions as 14 days earlier, no public holidays. Each point's `calendar` is the day's calendar and where it came from.",
   request: { body: { ...json(ForecastRequest, 'the series and days to forecast'), required: true } },
   responses: { 200: json(ForecastResponse, 'one forecast per item, in order'), ...errors(400, 404, 413) },
 });
@@ -89,7 +89,13 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
           value: p.forecast,
           lower_ci: p.lower,
           upper_ci: p.upper,
-          calendar: p.calendar,
+          calendar: {
+            source: p.day.source,
+            open: p.day.open,
+            promo: p.day.promo,
+            state_holiday: p.day.stateHoliday,
+            school_holiday: p.day.schoolHoliday,
+          },
         })),
         api: { model_name: serving.name, model_version: serving.version },
       });

@@ -4,7 +4,7 @@ import { lastWeekEngine, medianWeekdayPromoEngine } from './baselines.ts';
 import { fastEngine } from './fast.ts';
 import { prophetEngine } from './prophet.ts';
 import { assumedCalendar } from './calendar.ts';
-import type { CalendarSource, Engine, FittedModel, ForecastPoint, GivenDay, SeriesDay } from './types.ts';
+import type { Engine, FittedModel, ForecastPoint, GivenDay, SeriesDay, SourcedDay } from './types.ts';
 
 export const ENGINES = {
   fast: fastEngine,
@@ -29,9 +29,9 @@ export function engineNamed(name: string): Engine {
   return ENGINES[name as EngineName];
 }
 
-/** A forecast day, with where its calendar came from. */
+/** A forecast day, with the calendar it was forecast on and where that came from. */
 export interface SourcedPoint extends ForecastPoint {
-  calendar: CalendarSource;
+  day: SourcedDay;
 }
 
 /**
@@ -51,5 +51,5 @@ export function forecastDates(
   const days = assumedCalendar(history, [...gap, ...dates], given).slice(gap.length);
   return engineNamed(model.engine)
     .predict(model, days)
-    .map((p, i) => ({ ...p, calendar: days[i]!.source }));
+    .map((p, i) => ({ ...p, day: days[i]! }));
 }

@@ -65,7 +65,7 @@ export function trainSeries(
     const serving = decision.promote || !production ? model : production.model;
     const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
     // Points without their calendar's source: what is stored is the forecast.
-    const forecast = forecastDates(serving, history, dates, plan).map(({ calendar: _, ...p }) => p);
+    const forecast = forecastDates(serving, history, dates, plan).map(({ day: _, ...p }) => p);
     return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
   } catch (err) {
     if (err instanceof UnfitSeriesError) return { ok: false, reason: err.message };

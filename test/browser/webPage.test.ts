@@ -159,6 +159,36 @@ describe("planners' web page", () => {
       assert.match((await points(page, 'Custom forecast').last().getAttribute('aria-label')) ?? '', /date: Jul 21;/);
       await page.screenshot({ path: path.join(SHOTS, '3-custom-range.png'), fullPage: true });
 
+      // The range's plan: a what-if closure redraws the forecast and stores nothing; Save stores it.
+      const planned = async () =>
+        (
+          (await (await fetch(`${url}v1/calendar/${STORE}?from=${RANGE.from}&to=${RANGE.to}`)).json()) as {
+            days: { date: string; open: boolean }[];
+          }
+        ).days;
+      const plan = page.locator('#plan-days tbody tr');
+      assert.equal(await plan.count(), RANGE.days);
+      assert.equal(await page.locator('#plan-days td.source', { hasText: 'assumed' }).count(), RANGE.days);
+      const closedDay = points(page, 'Custom forecast').nth(2);
+      assert.match((await closedDay.getAttribute('aria-label')) ?? '', /date: Jul 10;.*sales: [1-9]/);
+      await page.uncheck('#plan-days tr[data-date="2013-07-10"] input[data-field="open"]');
+      await page.locator('#plan-status').filter({ hasText: 'What-if: 1 day(s) edited, not saved.' }).waitFor();
+      assert.match((await closedDay.getAttribute('aria-label')) ?? '', /date: Jul 10;.*sales: 0;/);
+      assert.equal(await page.locator('#plan-days tr[data-date="2013-07-10"] td.source').textContent(), 'edited');
+      assert.deepEqual(await planned(), [], 'a what-if stores nothing');
+      await page.click('#plan-save');
+      await page
+        .locator('#plan-status')
+        .filter({ hasText: `Saved 1 day(s) to store ${STORE}'s plan.` })
+        .waitFor();
+      assert.deepEqual(
+        (await planned()).map((d) => [d.date, d.open]),
+        [['2013-07-10', false]],
+      );
+      assert.equal(await page.locator('#plan-days tr[data-date="2013-07-10"] td.source').textContent(), 'plan');
+      await page.screenshot({ path: path.join(SHOTS, '3b-plan.png'), fullPage: true });
+      await deps.pool.query('DELETE FROM planned_calendar WHERE store_id = $1', [STORE]);
+
       // A range the API refuses: its message, not its JSON.
       await page.fill('#range-to', '2015-07-21');
       await page.click('#range-submit');

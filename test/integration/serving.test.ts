@@ -31,7 +31,13 @@ const WRITER = 'writer-key-for-serving-tests';
 
 interface ForecastAnswer {
   request: { store_id: string; product_name: string; begin_date: string; end_date: string };
-  forecast: { timestamp: string; value: number; lower_ci: number; upper_ci: number; calendar: string }[];
+  forecast: {
+    timestamp: string;
+    value: number;
+    lower_ci: number;
+    upper_ci: number;
+    calendar: { source: string; open: boolean; promo: boolean; state_holiday: string; school_holiday: boolean };
+  }[];
   api: { model_name: string; model_version: number };
 }
 type ErrorAnswer = { error: { code: string; message: string; field?: string } };
@@ -132,7 +138,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const item = { store_id: store, product_name: PRODUCT, begin_date: begin, end_date: addDays(begin, 6) };
     const assumed = (await forecast([item])).body[0]!.forecast;
     assert.deepEqual(
-      assumed.map((p) => p.calendar),
+      assumed.map((p) => p.calendar.source),
       Array(7).fill('assumed'),
     );
     const day = (i: number, open: 0 | 1, promo: 0 | 1) => ({
@@ -170,10 +176,17 @@ describe('serving forecasts and operating the API against the real stack', () =>
 
     const planned = (await forecast([item])).body[0]!.forecast;
     assert.deepEqual(
-      planned.map((p) => p.calendar),
+      planned.map((p) => p.calendar.source),
       ['assumed', 'plan', 'plan', 'assumed', 'assumed', 'assumed', 'assumed'],
     );
     assert.equal(planned[1]!.value, 0, 'closed as planned');
+    assert.deepEqual(planned[2]!.calendar, {
+      source: 'plan',
+      open: true,
+      promo: true,
+      state_holiday: '0',
+      school_holiday: false,
+    });
     // Other days keep the assumed calendar, though not always their value: the engine sees a closure's
     // neighbours (days before and after a closure sell more).
     assert.notEqual(planned[0]!.value, assumed[0]!.value, 'the day before a closure');
@@ -182,7 +195,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const noPromo = { date: addDays(begin, 2), open: 1, promo: 0, state_holiday: '0', school_holiday: 0 };
     const whatIf = (await forecast([{ ...item, calendar: [noPromo] }])).body[0]!.forecast;
     assert.deepEqual(
-      whatIf.map((p) => p.calendar),
+      whatIf.map((p) => p.calendar.source),
       ['assumed', 'plan', 'request', 'assumed', 'assumed', 'assumed', 'assumed'],
     );
     assert.ok(whatIf[2]!.value < planned[2]!.value, `no promo sells less: ${whatIf[2]!.value} vs ${planned[2]!.value}`);
