@@ -46,6 +46,10 @@ export const ForecastRequestItem = z
       example: '2026-11-30T00:00:00Z',
       description: `last day, included; default begin_date + ${DEFAULT_RANGE_DAYS}`,
     }),
+    explain: z.boolean().optional().openapi({
+      description:
+        "add each day's drivers: the level and the factor of weekday, promo, holiday, closure, month, season",
+    }),
     calendar: z
       .array(CalendarDaySchema)
       .max(MAX_FORECAST_DAYS, { error: `send at most ${MAX_FORECAST_DAYS} days` })
@@ -100,6 +104,19 @@ export const ForecastResponse = z
               school_holiday: z.boolean(),
             })
             .openapi({ description: 'the calendar the day was forecast on, and where it came from' }),
+          drivers: z
+            .object({
+              level: z.number().openapi({ description: "the series' level on the day (sales units, trend included)" }),
+              factors: z.record(z.string(), z.number()).openapi({
+                description: 'what each driver multiplies the level by (1 = no effect); level x factors = 1 + value',
+                example: { weekday: 0.94, promo: 1.21, holiday: 1, closure: 1, month: 1.02, season: 0.97 },
+              }),
+            })
+            .nullable()
+            .optional()
+            .openapi({
+              description: "with explain: the day's drivers as the engine computed them; null on a closed day",
+            }),
         }),
       ),
       api: z.object({ model_name: z.string(), model_version: z.number().int() }),

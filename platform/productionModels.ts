@@ -30,8 +30,16 @@ export interface ServingModel {
   version: number;
   /** The series' latest day of history, if it has any: forecasts assume the calendar after it. */
   lastDay: string | undefined;
-  /** The forecast of the days from begin to end, both included; `given` states the calendar of some days. */
-  forecast(begin: string, end: string, given?: ReadonlyMap<string, GivenDay>): SourcedPoint[];
+  /**
+   * The forecast of the days from begin to end, both included; `given` states the calendar of some
+   * days; `explain` adds each day's drivers.
+   */
+  forecast(
+    begin: string,
+    end: string,
+    given?: ReadonlyMap<string, GivenDay>,
+    o?: { explain?: boolean },
+  ): SourcedPoint[];
 }
 
 /** Ranges of one series' forecasts kept: most requests ask the same next days of it again. */
@@ -45,9 +53,9 @@ function servingModel(name: string, version: number, model: FittedModel, history
     name,
     version,
     lastDay: history.at(-1)?.date,
-    forecast(begin, end, given) {
-      // A stated calendar changes the answer: only forecasts on the assumed one are kept.
-      if (given?.size) return forecastDates(model, history, datesBetween(begin, end), given);
+    forecast(begin, end, given, o) {
+      // Only the common answer is kept: a stated calendar changes it, drivers enlarge it.
+      if (given?.size || o?.explain) return forecastDates(model, history, datesBetween(begin, end), given, o);
       const key = `${begin}/${end}`;
       let points = kept.get(key);
       if (!points) {

@@ -207,6 +207,7 @@ async function forecastCustom(from, to) {
         product_name: state.product,
         begin_date: from,
         end_date: to,
+        explain: true,
         ...(calendar.length ? { calendar } : {}),
       },
     ],

@@ -1,5 +1,5 @@
 // The plan of a custom range: one row per day with the calendar it was forecast on (open, promo,
-// state and school holiday) and where that came from. A planner edits days and sees the forecast
+// state and school holiday), where that came from, and the forecast's main drivers. A planner edits days and sees the forecast
 // change at once (a what-if: the days go inline with the forecast call, nothing is stored), then
 // saves the edited days as the store's plan (POST /v1/calendar).
 import { h } from './dom.js';
@@ -10,7 +10,18 @@ const weekday = (date) => new Date(`${date}T00:00:00Z`).toLocaleDateString('en',
 
 /** The days of a forecast answer as the plan starts from them. */
 export const planDays = (forecast) =>
-  forecast.map((p) => ({ date: p.timestamp.slice(0, 10), value: p.value, ...p.calendar }));
+  forecast.map((p) => ({ date: p.timestamp.slice(0, 10), value: p.value, drivers: p.drivers, ...p.calendar }));
+
+/** The level and the drivers that move it most (by at least 1%), e.g. "level 8,120 · promo ×1.21 · weekday ×0.94". */
+export function driversLine(drivers) {
+  if (!drivers) return drivers === null ? 'closed' : '';
+  const strong = Object.entries(drivers.factors)
+    .filter(([, f]) => Math.abs(Math.log(f)) >= 0.01)
+    .sort(([, a], [, b]) => Math.abs(Math.log(b)) - Math.abs(Math.log(a)))
+    .slice(0, 3)
+    .map(([d, f]) => `${d} ×${f.toFixed(2)}`);
+  return [`level ${drivers.level.toLocaleString('en')}`, ...strong].join(' · ');
+}
 
 /** The edited days as a forecast call's inline calendar (and, with the store, as planned days to save). */
 export const editedCalendar = (days, edited) =>
@@ -51,6 +62,7 @@ export function planTable(days, onEdit) {
       h('td', {}, check(d, 'school_holiday')),
       h('td', { class: 'source' }, SOURCES[d.source] ?? d.source),
       h('td', { class: 'value' }, d.value.toLocaleString('en')),
+      h('td', { class: 'drivers' }, driversLine(d.drivers)),
     );
     row.addEventListener('change', (event) => {
       const input = event.target;
@@ -68,8 +80,8 @@ export function planTable(days, onEdit) {
       h(
         'tr',
         {},
-        ...['day', 'open', 'promo', 'state holiday', 'school holiday', 'calendar', 'forecast'].map((c) =>
-          h('th', { scope: 'col' }, c),
+        ...['day', 'open', 'promo', 'state holiday', 'school holiday', 'calendar', 'forecast', 'main drivers'].map(
+          (c) => h('th', { scope: 'col' }, c),
         ),
       ),
     ),

@@ -10,7 +10,7 @@ import {
   type ForecastRequestItem,
 } from '../forecastSchemas.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
-import type { GivenDay } from '../../ml/forecast/types.ts';
+import type { ForecastDrivers, GivenDay } from '../../ml/forecast/types.ts';
 import { plannedDays } from '../../platform/plannedCalendar.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -32,6 +32,11 @@ const forecast = createRoute({
 });
 
 const timestamp = (date: string) => `${date}T00:00:00`;
+
+const roundedDrivers = ({ level, factors }: ForecastDrivers) => ({
+  level: Math.round(level),
+  factors: Object.fromEntries(Object.entries(factors).map(([d, f]) => [d, Math.round(f * 1000) / 1000])),
+});
 
 /** The days whose calendar someone stated, from `from` to `to`: the store's plan, then the request's own days over it. */
 async function statedCalendar(
@@ -76,7 +81,7 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
         serving.lastDay ? addDays(serving.lastDay, 1) : range.begin,
         range.end,
       );
-      const points = serving.forecast(range.begin, range.end, given);
+      const points = serving.forecast(range.begin, range.end, given, { explain: item.explain === true });
       answers.push({
         request: {
           store_id: String(item.store_id),
@@ -96,6 +101,7 @@ export function onDemandForecastRoutes({ pool, models }: ApiDeps) {
             state_holiday: p.day.stateHoliday,
             school_holiday: p.day.schoolHoliday,
           },
+          ...(p.drivers === undefined ? {} : { drivers: p.drivers && roundedDrivers(p.drivers) }),
         })),
         api: { model_name: serving.name, model_version: serving.version },
       });

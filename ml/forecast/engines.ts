@@ -4,7 +4,7 @@ import { lastWeekEngine, medianWeekdayPromoEngine } from './baselines.ts';
 import { fastEngine } from './fast.ts';
 import { prophetEngine } from './prophet.ts';
 import { assumedCalendar } from './calendar.ts';
-import type { Engine, FittedModel, ForecastPoint, GivenDay, SeriesDay, SourcedDay } from './types.ts';
+import type { Engine, FittedModel, ForecastDrivers, ForecastPoint, GivenDay, SeriesDay, SourcedDay } from './types.ts';
 
 export const ENGINES = {
   fast: fastEngine,
@@ -29,9 +29,11 @@ export function engineNamed(name: string): Engine {
   return ENGINES[name as EngineName];
 }
 
-/** A forecast day, with the calendar it was forecast on and where that came from. */
+/** A forecast day, with the calendar it was forecast on and where that came from; with `explain`, its drivers. */
 export interface SourcedPoint extends ForecastPoint {
   day: SourcedDay;
+  /** Null for a closed day; absent when not asked for or the engine cannot say. */
+  drivers?: ForecastDrivers | null;
 }
 
 /**
@@ -43,13 +45,16 @@ export function forecastDates(
   history: readonly SeriesDay[],
   dates: readonly string[],
   given?: ReadonlyMap<string, GivenDay>,
+  { explain = false } = {},
 ): SourcedPoint[] {
   const last = history.at(-1)?.date;
   const first = dates[0];
   // The days between the history and the first date asked for carry the weekly and promo cycles forward.
   const gap = last && first && first > addDays(last, 1) ? datesBetween(addDays(last, 1), addDays(first, -1)) : [];
   const days = assumedCalendar(history, [...gap, ...dates], given).slice(gap.length);
-  return engineNamed(model.engine)
+  const engine = engineNamed(model.engine);
+  const drivers = explain ? engine.explain?.(model, days) : undefined;
+  return engine
     .predict(model, days)
-    .map((p, i) => ({ ...p, day: days[i]! }));
+    .map((p, i) => ({ ...p, day: days[i]!, ...(drivers ? { drivers: drivers[i] } : {}) }));
 }

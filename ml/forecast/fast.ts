@@ -9,7 +9,15 @@
 // - the interval comes from the fit's residual quantiles, widened by sqrt(n / (n - p)) for the
 //   parameters spent; it assumes tomorrow's errors look like the window's.
 import { choleskySolve } from '../linalg.ts';
-import { dayNumber, FEATURE_COUNT, FIRST_YEARLY, writeFeatures } from './features.ts';
+import {
+  dayNumber,
+  DRIVER_OF_FEATURE,
+  DRIVERS,
+  FEATURE_COUNT,
+  FIRST_YEARLY,
+  writeFeatures,
+  type Driver,
+} from './features.ts';
 import {
   DEFAULT_FIT_OPTIONS,
   UnfitSeriesError,
@@ -17,6 +25,7 @@ import {
   type Engine,
   type FitOptions,
   type FittedModel,
+  type ForecastDrivers,
   type ForecastPoint,
   type SeriesDay,
 } from './types.ts';
@@ -231,9 +240,36 @@ export function predictFast(model: FittedModel<FastParams>, days: CalendarDay[])
   });
 }
 
+/**
+ * Each open day's forecast split by driver: log(1 + sales) is a sum of feature terms, so each
+ * driver's terms make one factor, and level x the factors is 1 + the forecast.
+ */
+export function explainFast(model: FittedModel<FastParams>, days: CalendarDay[]): (ForecastDrivers | null)[] {
+  const { coef, origin, lastOpen } = model.params;
+  const timeline: CalendarDay[] = [
+    { date: '1970-01-01', open: lastOpen, promo: false, stateHoliday: '0', schoolHoliday: false },
+    ...days,
+  ];
+  const x = new Float64Array(FEATURE_COUNT);
+  return days.map((day, i) => {
+    if (!day.open) return null;
+    writeFeatures(timeline, i + 1, origin, x, 0);
+    const logs = Object.fromEntries(DRIVERS.map((d) => [d, 0])) as Record<Driver, number>;
+    for (let j = 0; j < FEATURE_COUNT; j++) logs[DRIVER_OF_FEATURE[j]!] += x[j]! * coef[j]!;
+    const { level, ...others } = logs;
+    return {
+      level: Math.exp(level),
+      factors: Object.fromEntries(
+        Object.entries(others).map(([d, v]) => [d, Math.exp(v)]),
+      ) as ForecastDrivers['factors'],
+    };
+  });
+}
+
 export const fastEngine: Engine<FastParams> = {
   name: 'fast',
   fit: fitFast,
   fitPrefixes: fitFastPrefixes,
   predict: predictFast,
+  explain: explainFast,
 };

@@ -97,3 +97,17 @@ export function writeFeatures(
     out[offset + FIRST_YEARLY + 2 * (k - 1) + 1] = Math.cos(angle);
   }
 }
+
+/** What a forecast day is made of, as planners name it: each feature belongs to one driver. */
+export const DRIVERS = ['level', 'weekday', 'promo', 'holiday', 'closure', 'month', 'season'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
+export const DRIVER_OF_FEATURE: readonly Driver[] = FEATURE_NAMES.map((name): Driver => {
+  if (name === 'intercept' || name === 'trend') return 'level';
+  if (name.startsWith('promo')) return 'promo';
+  if (name.endsWith('_holiday')) return 'holiday';
+  if (name.endsWith('_closure')) return 'closure';
+  if (name.startsWith('month_')) return 'month';
+  if (name.startsWith('year_')) return 'season';
+  return 'weekday';
+});

@@ -51,6 +51,15 @@ export interface FittedModel<P = unknown> {
   params: P;
 }
 
+/**
+ * Why a forecast day is what it is: the series' level on that day (sales units, trend included) and
+ * the factor each other driver multiplies it by (1 = no effect), as the engine computed them.
+ */
+export interface ForecastDrivers {
+  level: number;
+  factors: Record<'weekday' | 'promo' | 'holiday' | 'closure' | 'month' | 'season', number>;
+}
+
 export interface Engine<P = unknown> {
   name: string;
   fit(history: SeriesDay[], options?: FitOptions): FittedModel<P>;
@@ -58,6 +67,8 @@ export interface Engine<P = unknown> {
   fitPrefixes?(history: SeriesDay[], lengths: number[], options?: FitOptions): FittedModel<P>[];
   /** One point per day asked for; closed days are 0 with a 0-wide interval. */
   predict(model: FittedModel<P>, days: CalendarDay[]): ForecastPoint[];
+  /** The drivers of each day predict() gives (null for a closed day), where the engine can say. */
+  explain?(model: FittedModel<P>, days: CalendarDay[]): (ForecastDrivers | null)[];
 }
 
 /** A series no engine can fit (too short, all zeros, closed for months): the run records why and goes on. */

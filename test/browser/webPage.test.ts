@@ -169,12 +169,17 @@ describe("planners' web page", () => {
       const plan = page.locator('#plan-days tbody tr');
       assert.equal(await plan.count(), RANGE.days);
       assert.equal(await page.locator('#plan-days td.source', { hasText: 'assumed' }).count(), RANGE.days);
+      assert.match(
+        (await page.locator('#plan-days tr[data-date="2013-07-10"] td.drivers').textContent()) ?? '',
+        /^level [\d,]+( · \w+ ×\d\.\d\d)*$/,
+      );
       const closedDay = points(page, 'Custom forecast').nth(2);
       assert.match((await closedDay.getAttribute('aria-label')) ?? '', /date: Jul 10;.*sales: [1-9]/);
       await page.uncheck('#plan-days tr[data-date="2013-07-10"] input[data-field="open"]');
       await page.locator('#plan-status').filter({ hasText: 'What-if: 1 day(s) edited, not saved.' }).waitFor();
       assert.match((await closedDay.getAttribute('aria-label')) ?? '', /date: Jul 10;.*sales: 0;/);
       assert.equal(await page.locator('#plan-days tr[data-date="2013-07-10"] td.source').textContent(), 'edited');
+      assert.equal(await page.locator('#plan-days tr[data-date="2013-07-10"] td.drivers').textContent(), 'closed');
       assert.deepEqual(await planned(), [], 'a what-if stores nothing');
       await page.click('#plan-save');
       await page

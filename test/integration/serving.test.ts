@@ -37,6 +37,7 @@ interface ForecastAnswer {
     lower_ci: number;
     upper_ci: number;
     calendar: { source: string; open: boolean; promo: boolean; state_holiday: string; school_holiday: boolean };
+    drivers?: { level: number; factors: Record<string, number> } | null;
   }[];
   api: { model_name: string; model_version: number };
 }
@@ -190,6 +191,15 @@ describe('serving forecasts and operating the API against the real stack', () =>
     // Other days keep the assumed calendar, though not always their value: the engine sees a closure's
     // neighbours (days before and after a closure sell more).
     assert.notEqual(planned[0]!.value, assumed[0]!.value, 'the day before a closure');
+
+    // Each day's drivers on request: level times factors is 1 + the value (both rounded).
+    const explained = (await forecast([{ ...item, explain: true }])).body[0]!.forecast;
+    assert.equal(explained[1]!.drivers, null, 'a closed day has no drivers');
+    for (const p of explained.filter((q) => q.calendar.open)) {
+      const product = Object.values(p.drivers!.factors).reduce((a, f) => a * f, p.drivers!.level);
+      assert.ok(Math.abs(product - (p.value + 1)) < 0.01 * p.value, JSON.stringify(p));
+    }
+    assert.equal(planned[0]!.drivers, undefined, 'drivers only when asked');
 
     // A what-if over the plan: day 2 without its promo, for this answer only.
     const noPromo = { date: addDays(begin, 2), open: 1, promo: 0, state_holiday: '0', school_holiday: 0 };

@@ -80,6 +80,25 @@ describe('fast forecast engine', () => {
     }
   });
 
+  it("explains each open day: the level times its drivers' factors is 1 + the forecast; closed days have none", () => {
+    const history = syntheticSeries('2015-01-01', '2015-04-30', { closedSundays: true, noise: 0.1 });
+    const model = fastEngine.fit(history);
+    const days = assumedCalendar(history, datesBetween('2015-05-01', '2015-05-14'));
+    const points = fastEngine.predict(model, days);
+    const drivers = fastEngine.explain!(model, days);
+    assert.equal(drivers.length, days.length);
+    days.forEach((day, i) => {
+      const d = drivers[i];
+      if (!day.open) return assert.equal(d, null, `closed ${day.date}`);
+      assert.ok(d);
+      const product = Object.values(d.factors).reduce((a, f) => a * f, d.level);
+      assert.ok(Math.abs(product - (1 + points[i]!.forecast)) < 1e-6 * product, `${day.date}: ${product}`);
+      assert.equal(d.factors.promo === 1, !day.promo, `promo on ${day.date} has an effect, and only then`);
+      if (weekday(day.date) === 1) assert.equal(d.factors.weekday, 1, 'Monday is the base weekday');
+      assert.deepEqual(Object.keys(d.factors).sort(), ['closure', 'holiday', 'month', 'promo', 'season', 'weekday']);
+    });
+  });
+
   it('round-trips its parameters through JSON and predicts the same from them', () => {
     const history = syntheticSeries('2015-01-01', '2015-04-30', { noise: 0.1 });
     const model = fastEngine.fit(history);
