@@ -94,6 +94,7 @@ export function airQualityActivities(deps: Deps) {
           model: AIR_QUALITY_MODEL,
           version,
           label: found.params.label,
+          labelTimeZone: found.params.labelTimeZone,
           window: { firstMonth: window.firstMonth, testMonth: window.testMonth },
           ...normalizationStatistics(found.params.preprocessing),
         };

@@ -8,6 +8,7 @@ import { TabularInputError } from '../ml/tabular/values.ts';
 import type { Pool } from '../platform/postgres.ts';
 import type { ProductionModels, ServingTabular } from '../platform/productionModels.ts';
 import { tabularModelExists } from '../platform/tabularRegistry.ts';
+import { isTabularModel, type TabularModelName } from '../domain/tabularModels.ts';
 import { ApiError, notFound } from './errors.ts';
 
 export const unknownTabularModel = (name: string) => notFound(`there is no tabular model named "${name}"`, 'name');
@@ -19,11 +20,27 @@ export const noProductionVersion = (name: string) =>
     `model "${name}" has no production version yet: train it with the tabularTraining workflow (POST /v1/tabular-runs), or promote a version (POST /v1/models/${name}/versions/{version}/promote)`,
   );
 
-/** The model's production version, or 404 (no such tabular model) or 409 (none in production). */
+/** What trains each preset's first version (the record makes a new preset name its own). */
+const FIRST_TRAINING: Readonly<Record<TabularModelName, string>> = {
+  bigmart: 'run the tabularTraining workflow (POST /v1/tabular-runs with model "bigmart")',
+  'power-user': 'run the powerUserTraining workflow (POST /v1/power-user-runs)',
+  'air-quality':
+    'import readings (npm run data -- import-air-quality AirQualityUCI.csv), then run the airQualityTraining workflow (POST /v1/schedules/daily-air-quality/trigger, or wait for its 21:00 America/New_York run)',
+};
+
+/** 409 for a preset model with no version yet: not an unknown name, just not trained. */
+export const notTrained = (name: TabularModelName) =>
+  new ApiError(409, 'not_trained', `model "${name}" has no version yet: ${FIRST_TRAINING[name]}`);
+
+/**
+ * The model's production version; else 409 when the model has versions but none in production, or
+ * is a preset not trained yet (saying what to run), and 404 for a name that is no tabular model.
+ */
 export async function servingTabular(models: ProductionModels, pool: Pool, name: string): Promise<ServingTabular> {
   const serving = await models.tabular(name);
   if (serving) return serving;
-  throw (await tabularModelExists(pool, name)) ? noProductionVersion(name) : unknownTabularModel(name);
+  if (await tabularModelExists(pool, name)) throw noProductionVersion(name);
+  throw isTabularModel(name) ? notTrained(name) : unknownTabularModel(name);
 }
 
 /** One prediction per instance; a 400 naming `field(row, column)` (column '': the instance) for the first one the model cannot take. */

@@ -20,6 +20,8 @@ export const INLINE_MODEL_CHARS = 100_000;
 
 export interface TabularModelParams {
   label: string;
+  /** The IANA time zone the label's clock time is in (the spec's versionTimeZone, else UTC). */
+  labelTimeZone?: string;
   spec: DatasetSpec;
   preprocessing: FittedTabular['preprocessing'];
   /** The model itself, or the GCS object holding it. */
@@ -59,10 +61,23 @@ export type TabularDecision = (
   champion: TabularVersion | undefined,
 ) => Promise<Omit<TabularRegistration, 'version' | 'label'>>;
 
-/** The seeds' label of a time: 20261201_213000 (UTC). */
-export function versionLabel(at: Date): string {
-  const iso = at.toISOString();
-  return `${iso.slice(0, 10).replaceAll('-', '')}_${iso.slice(11, 19).replaceAll(':', '')}`;
+/** The seeds' label of a time, on the clock of `timeZone` (IANA, default UTC): 20261201_213000. */
+export function versionLabel(at: Date, timeZone = 'UTC'): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}${parts.month}${parts.day}_${parts.hour}${parts.minute}${parts.second}`;
 }
 
 export const modelObjectName = (model: string, version: number) => `models/${model}/${version}/model.json`;
@@ -115,7 +130,8 @@ export async function registerTabularVersion(
       [next.model, next.runId],
     );
     const version = numbered!.version;
-    const label = versionLabel(new Date());
+    const labelTimeZone = next.spec.versionTimeZone ?? 'UTC';
+    const label = versionLabel(new Date(), labelTimeZone);
     const modelJson = JSON.stringify(next.fitted.model);
     let model: TabularModelParams['model'] = next.fitted.model;
     if (modelJson.length > INLINE_MODEL_CHARS) {
@@ -126,6 +142,7 @@ export async function registerTabularVersion(
     }
     const params: TabularModelParams = {
       label,
+      labelTimeZone,
       spec: next.spec,
       preprocessing: next.fitted.preprocessing,
       model,

@@ -27,7 +27,8 @@ const ping = createRoute({
   method: 'get',
   path: '/air-quality/ping',
   tags: ['models'],
-  summary: "Seed 001's health route: 200 once the production air-quality version is loaded (409 none yet)",
+  summary:
+    "Seed 001's health route: 200 once the production air-quality version is loaded (409 `not_trained` before the first airQualityTraining, naming what to run)",
   responses: { 200: json(Ping, 'ready'), ...errors(404, 409) },
 });
 

@@ -53,7 +53,8 @@ const ping = createRoute({
   method: 'get',
   path: '/v1/models/{name}/ping',
   tags: ['models'],
-  summary: 'Whether the model can predict: its production version, loaded (404 no such model, 409 none in production)',
+  summary:
+    'Whether the model can predict: its production version, loaded (404 no such model; 409 none in production, or a preset not trained yet, the message naming what to run)',
   request: { params: Params },
   responses: {
     200: json(

@@ -89,6 +89,8 @@ export interface DatasetSpec {
   threshold?: ThresholdRule;
   /** Binary only: the least test recall and precision a production model must have (`npm run gate`). */
   gate?: { recall: number; precision: number };
+  /** The IANA time zone of its versions' timestamp labels (default UTC), e.g. a seed's US/Eastern. */
+  versionTimeZone?: string;
 }
 
 /** The trial parameter naming one of the spec's feature sets. */
@@ -156,11 +158,22 @@ export function validateSpec(spec: DatasetSpec): void {
   }
   for (const k of spec.key ?? [])
     if (!spec.columns.some((c) => c.name === k)) throw new Error(`spec ${spec.name}: key names ${k}, not a raw column`);
+  if (spec.versionTimeZone !== undefined && !isTimeZone(spec.versionTimeZone))
+    throw new Error(`spec ${spec.name}: versionTimeZone ${spec.versionTimeZone} is not an IANA time zone`);
   if (spec.task !== 'binary' && (spec.samplings || spec.threshold || spec.gate))
     throw new Error(`spec ${spec.name}: samplings, threshold and gate are for binary classification only`);
   validateFeatures(spec.name, '', spec.features, need);
   for (const [name, features] of Object.entries(spec.featureSets ?? {}))
     validateFeatures(spec.name, `feature set ${name}: `, features, need);
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `set` prefixes what is said about a feature set's features ('' for the spec's own). */

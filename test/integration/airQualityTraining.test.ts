@@ -19,7 +19,7 @@ import { AIR_QUALITY_TARGET } from '../../ml/tabular/presets/airQuality.ts';
 import { ensureSchedules, DAILY_AIR_QUALITY_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { readRowSet } from '../../platform/tabularData.ts';
-import { fittedTabular, productionTabular } from '../../platform/tabularRegistry.ts';
+import { fittedTabular, productionTabular, tabularVersions, versionLabel } from '../../platform/tabularRegistry.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generateAirQuality } from '../../scripts/data/airQualityGenerator.ts';
 import { withWorker } from '../../workers/inProcess.ts';
@@ -148,6 +148,8 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       assert.equal(run.statistics, store.uri(object));
       const stats = JSON.parse((await store.read(object)).toString('utf8')) as {
         version: number;
+        label: string;
+        labelTimeZone: string;
         rows: number;
         columns: Record<string, { mean: number; std: number }>;
         fill: Record<string, number>;
@@ -155,6 +157,19 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       };
       const trainRows = await readRowSet(store, run.training.runId, 'train');
       assert.equal(stats.version, version);
+      // labelled on the seed's US/Eastern clock, the zone named beside the label
+      const listed = (await tabularVersions(isolated.pool, 'air-quality')).find((v) => v.version === version)!;
+      assert.equal(stats.label, run.training.registration.label);
+      assert.deepEqual(
+        [listed.params.label, listed.params.labelTimeZone, stats.labelTimeZone],
+        [stats.label, 'America/New_York', 'America/New_York'],
+      );
+      const minute = (shift: number) =>
+        versionLabel(new Date(listed.createdAt.getTime() + shift), 'America/New_York').slice(0, 13);
+      assert.ok(
+        [-60_000, 0, 60_000].map(minute).includes(stats.label.slice(0, 13)),
+        `${stats.label} vs ${listed.createdAt.toISOString()}`,
+      );
       assert.equal(stats.rows, trainRows.length);
       assert.deepEqual(stats.window, { firstMonth: run.window.firstMonth, testMonth: run.window.testMonth });
       for (const column of ['PT08.S1(CO)', 'T', 'RH']) {

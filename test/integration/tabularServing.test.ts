@@ -109,10 +109,29 @@ describe('tabular model serving against the real stack', () => {
     await isolated?.drop();
   });
 
-  it('answers 404 for a model nobody registered, and 409 saying what to run while none is in production', async () => {
+  it('answers 409 saying what to run for a preset not trained yet, 404 for an unknown name, and 409 while none is in production', async () => {
+    for (const answer of [await predict({ instances }), await request('GET', `/v1/models/${MODEL}/ping`)]) {
+      assert.equal(answer.status, 409, JSON.stringify(answer.body));
+      assert.equal(answer.body.error.code, 'not_trained');
+      assert.match(
+        answer.body.error.message,
+        /bigmart" has no version yet: run the tabularTraining workflow \(POST \/v1\/tabular-runs/,
+      );
+    }
+    // the other presets and the seed's air-quality route alike, each naming its own training
+    for (const [url, training] of [
+      ['/v1/models/air-quality/ping', /airQualityTraining workflow \(POST \/v1\/schedules\/daily-air-quality\/trigger/],
+      ['/air-quality/ping', /import-air-quality AirQualityUCI\.csv\), then run the airQualityTraining workflow/],
+      ['/v1/models/power-user/ping', /powerUserTraining workflow \(POST \/v1\/power-user-runs\)/],
+    ] as const) {
+      const answer = await request('GET', url);
+      assert.equal(answer.status, 409, `${url}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.error.code, 'not_trained');
+      assert.match(answer.body.error.message, training);
+    }
     for (const answer of [
-      await predict({ instances }),
-      await request('GET', `/v1/models/${MODEL}/ping`),
+      await request('GET', '/v1/models/no-such-model/ping'),
+      await post('/v1/models/no-such-model/predict', { instances }),
       await request('GET', `/v1/models/${MODEL}/versions`),
       await post(`/v1/models/${MODEL}/versions/1/promote`, undefined, ADMIN),
       await post(`/v1/models/${MODEL}/rollback`, { from: 1 }, ADMIN),

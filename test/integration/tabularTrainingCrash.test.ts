@@ -1,17 +1,24 @@
 // kill -9 of the training worker in the middle of a hyperparameter search, while trials are
 // cross-validating in its worker threads: a new worker retries what was in flight, the trials
 // recorded before the kill are returned as recorded (not run again), and the run ends with every
-// trial of the plan recorded exactly once and one registry version. Its own Postgres schema (the
-// worker gets it through DATABASE_URL).
+// trial of the plan recorded exactly once and one registry version. Then the same kill in the
+// middle of airQualityTraining's search: the window it recorded before the kill is the run's, moved
+// once, with one version and its statistics. Each its own Postgres schema (the worker gets it
+// through DATABASE_URL).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import proto from '@temporalio/proto';
+import type { AirQualityTrainingResult } from '../../contracts/airQuality.ts';
 import type { TabularReport, TabularTrainingInput } from '../../contracts/tabular.ts';
+import { parseAirQualityFile } from '../../domain/airQuality.ts';
+import { saveAirQualityFile } from '../../platform/airQuality.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { tabularVersions } from '../../platform/tabularRegistry.ts';
 import { connectClient } from '../../platform/temporal.ts';
+import { generateAirQuality } from '../../scripts/data/airQualityGenerator.ts';
 import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { airQualitySchema } from '../helpers/airQualitySchema.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
@@ -119,6 +126,84 @@ describe('a training worker killed with SIGKILL in the middle of a hyperparamete
       assert.equal(run?.status, 'done');
       assert.equal(run?.counts.trialsDone, TRIALS);
       assert.equal(run?.counts.trialsTotal, TRIALS);
+    } finally {
+      await client.connection.close();
+    }
+  });
+});
+
+describe('a training worker killed with SIGKILL in the middle of airQualityTraining', () => {
+  let isolated: IsolatedSchema;
+  const workers: ChildProcess[] = [];
+  const startWorker = (): ChildProcess =>
+    startWorkerProcess('training', { ...process.env, DATABASE_URL: isolated.cfg.postgres.url });
+
+  before(async () => {
+    isolated = await airQualitySchema(testConfig());
+    // March to May 2004: the first window, training on March and April, testing on May
+    const { readings, rejected } = parseAirQualityFile(generateAirQuality({ seed: 5, rows: 2000 }));
+    await saveAirQualityFile(isolated.pool, 'crash-test', readings, rejected);
+  });
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await isolated?.drop();
+  });
+
+  it('is finished by a new worker on the window recorded before the kill, moved once', async () => {
+    const client = await connectClient(isolated.cfg.temporal);
+    try {
+      const runId = uniqueId('air-quality-crash');
+      const handle = await client.workflow.start('airQualityTraining', {
+        workflowId: runId,
+        taskQueue: isolated.cfg.temporal.taskQueues.training,
+        args: [{ search: { trials: 2, folds: 2, concurrency: 2 } }],
+      });
+      workers.push(startWorker());
+      const child = client.workflow.getHandle(`tabular-air-quality-${runId}`);
+      await until(
+        'the window recorded and a trial of its training running',
+        async () =>
+          (await isolated.pool.query('SELECT 1 FROM air_quality_runs WHERE run_id = $1', [runId])).rowCount === 1 &&
+          Boolean(
+            (await child.describe().catch(() => undefined))?.raw.pendingActivities?.some(
+              (a) =>
+                a.activityType?.name === 'runTabularTrial' &&
+                a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+            ),
+          ),
+        { seconds: 120 },
+      );
+      workers[0]!.kill('SIGKILL');
+      workers.push(startWorker());
+      const result = (await handle.result()) as AirQualityTrainingResult;
+      assert.ok(!('skipped' in result), JSON.stringify(result));
+      const retried = (await child.fetchHistory()).events?.filter(
+        (e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
+      );
+      assert.ok(retried?.length, 'a trial the worker was killed in ran again');
+      assert.deepEqual(
+        [result.window.firstMonth, result.window.testMonth, result.window.advanced],
+        ['2004-03', '2004-05', true],
+      );
+      const { rows: windows } = await isolated.pool.query<{ first_month: string; test_month: string }>(
+        'SELECT first_month, test_month FROM air_quality_window',
+      );
+      assert.deepEqual(windows, [{ first_month: '2004-03', test_month: '2004-05' }], 'the window moved once');
+      assert.equal((await isolated.pool.query('SELECT 1 FROM air_quality_runs')).rowCount, 1);
+      const versions = await tabularVersions(isolated.pool, 'air-quality');
+      assert.deepEqual(
+        versions.map((v) => [v.version, v.runId]),
+        [[1, `tabular-air-quality-${runId}`]],
+      );
+      const stats = JSON.parse(
+        (await new ObjectStore(isolated.cfg.gcs).read('models/air-quality/1/normalization_stats.json')).toString(
+          'utf8',
+        ),
+      ) as { label: string; window: unknown };
+      assert.deepEqual(
+        [stats.label, stats.window],
+        [versions[0]!.params.label, { firstMonth: '2004-03', testMonth: '2004-05' }],
+      );
     } finally {
       await client.connection.close();
     }

@@ -54,4 +54,6 @@ export const AIR_QUALITY_SPEC: DatasetSpec = {
   features: AIR_QUALITY_FEATURE_SETS.all,
   featureSets: AIR_QUALITY_FEATURE_SETS,
   key: ['DateTime'],
+  // the seed versions its models by a US/Eastern timestamp (its DAG runs at 21:00 New York time)
+  versionTimeZone: 'America/New_York',
 };
