@@ -75,6 +75,21 @@ function sampledSet(x: number[][], y: number[], sampling: Sampling, seed: number
   return sampling === 'none' ? { x, y } : oversample(x, y, sampling, { seed });
 }
 
+// A search's trials of every learner oversample the same fold the same way (SMOTE's and ADASYN's
+// neighbour searches are most of a cheap trial): each fold's oversampled sets are kept with it.
+// The same arrays each time also let KNN share its neighbour search across k (knn.ts).
+const sampledFolds = new WeakMap<PreparedFold['train'], Map<string, { x: number[][]; y: number[] }>>();
+
+function sampledFold(train: PreparedFold['train'], sampling: Sampling, seed: number): { x: number[][]; y: number[] } {
+  if (sampling === 'none') return train;
+  let kept = sampledFolds.get(train);
+  if (!kept) sampledFolds.set(train, (kept = new Map()));
+  const key = `${sampling}/${seed}`;
+  let set = kept.get(key);
+  if (!set) kept.set(key, (set = sampledSet(train.x, train.y, sampling, seed)));
+  return set;
+}
+
 /** The labels of a binary model's probabilities: 1 at or above its threshold (0.5 when it has none). */
 export function labelsOf(fitted: Pick<FittedTabular, 'threshold'>, probabilities: readonly number[]): number[] {
   const t = fitted.threshold ?? 0.5;
@@ -136,7 +151,7 @@ export function crossValidatePrepared(
   const { learner } = learnerByName(learnerName);
   const hyper = trialHyperparameters(learner, trial);
   const predicted = folds.map(({ train, test }, f) => {
-    const sampled = sampledSet(train.x, train.y, sampling, seed + f);
+    const sampled = sampledFold(train, sampling, seed + f);
     const model = learner.fit(sampled.x, sampled.y, hyper, { task: spec.task, seed });
     return learner.predict(model, test.x);
   });
