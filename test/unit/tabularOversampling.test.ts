@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossValidate, fitTabular, trialSpec } from '../../ml/tabular/evaluate.ts';
+import { crossValidate, crossValidator, fitTabular, trialSpec } from '../../ml/tabular/evaluate.ts';
 import { nearestNeighbours, oversample } from '../../ml/tabular/oversampling.ts';
 import { planTrials } from '../../ml/tabular/searchPlan.ts';
 import type { DatasetSpec } from '../../ml/tabular/spec.ts';
@@ -176,6 +176,26 @@ describe('oversampling and thresholds in cross-validation', () => {
     // a balanced training part moves the probabilities up: the chosen threshold follows them
     assert.ok(smote.threshold!.mean > none.threshold!.mean, `${smote.threshold!.mean} vs ${none.threshold!.mean}`);
     assert.ok(smote.logLoss!.mean > none.logLoss!.mean);
+  });
+
+  it("a search's trials share each fold's oversampled sets: every trial scores as it does cross-validated alone", () => {
+    const trials: [string, Record<string, unknown>][] = [
+      ['knn', { sampling: 'smote', k: 3 }],
+      ['logistic', { sampling: 'smote', C: 1 }],
+      ['knn', { sampling: 'smote', k: 7, weights: 'distance' }],
+      ['forest', { sampling: 'adasyn', trees: 5 }],
+      ['knn', { sampling: 'adasyn', k: 5 }],
+      ['boosting', { sampling: 'random', trees: 5 }],
+      ['knn', { sampling: 'random', k: 5 }],
+      ['knn', { sampling: 'none', k: 5 }],
+    ];
+    const validate = crossValidator(spec, rows, { folds: 4, seed: 3 });
+    for (const [learner, trial] of trials)
+      assert.deepEqual(
+        validate(learner, trial),
+        crossValidate(spec, rows, learner, trial, { folds: 4, seed: 3 }),
+        `${learner} ${JSON.stringify(trial)}`,
+      );
   });
 
   it('the final fit oversamples its training rows; trialSpec rejects an unknown sampling or one for regression', () => {
