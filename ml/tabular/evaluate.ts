@@ -123,7 +123,7 @@ const sampledFolds = new WeakMap<PreparedFold['train'], Map<string, FitSet>>();
 function sampledFold(train: PreparedFold['train'], sampling: Sampling, seed: number, heldOut: HeldOut): FitSet {
   if (sampling === 'none') return train;
   let kept = sampledFolds.get(train);
-  if (!kept) sampledFolds.set(train, (kept = new Map()));
+  if (!kept) sampledFolds.set(train, (kept = new Map<string, FitSet>()));
   const key = JSON.stringify([sampling, seed, heldOut.share, heldOut.seed]);
   let set = kept.get(key);
   if (!set) kept.set(key, (set = sampledSet(train.x, train.y, sampling, seed, heldOut)));

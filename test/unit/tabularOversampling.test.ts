@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { crossValidate, crossValidator, fitTabular, trialSpec } from '../../ml/tabular/evaluate.ts';
 import { nearestNeighbours, oversample } from '../../ml/tabular/oversampling.ts';
 import { planTrials } from '../../ml/tabular/searchPlan.ts';
+import type { Trial } from '../../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../../ml/tabular/spec.ts';
 import { chooseThreshold, thresholdCurve } from '../../ml/tabular/threshold.ts';
 
@@ -179,7 +180,7 @@ describe('oversampling and thresholds in cross-validation', () => {
   });
 
   it("a search's trials share each fold's oversampled sets: every trial scores as it does cross-validated alone", () => {
-    const trials: [string, Record<string, unknown>][] = [
+    const trials: [string, Trial][] = [
       ['knn', { sampling: 'smote', k: 3 }],
       ['logistic', { sampling: 'smote', C: 1 }],
       ['knn', { sampling: 'smote', k: 7, weights: 'distance' }],
