@@ -53,7 +53,14 @@ describe('planTrials', () => {
     const plan = planTrials(withGrid, search({ kind: 'grid', trials: 100, learners: ['ridge', 'lasso'] }));
     assert.deepEqual(
       plan.map((p) => [p.learner, p.params.alpha]),
-      [['ridge', 3], ['ridge', 30], ['lasso', 0.01], ['lasso', 0.1], ['lasso', 1], ['lasso', 10]],
+      [
+        ['ridge', 3],
+        ['ridge', 30],
+        ['lasso', 0.01],
+        ['lasso', 0.1],
+        ['lasso', 1],
+        ['lasso', 10],
+      ],
     );
     const power = planTrials(POWER_USER_SPEC, {
       ...search({ kind: 'grid', trials: 1000 }),
