@@ -14,6 +14,7 @@ import {
   type TrialPlan,
   type TrialResult,
 } from '../contracts/tabular.ts';
+import { tabularPromotion } from '../ml/registry/tabularPromotion.ts';
 import { fitTabular, predictTabular, scoreOf, THRESHOLD_METRIC, type FittedTabular } from '../ml/tabular/evaluate.ts';
 import { TABULAR_PRESETS } from '../ml/tabular/presets/index.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
@@ -67,21 +68,6 @@ function splitRows(spec: DatasetSpec, rows: readonly RawRow[], o: SplitOptions):
     o,
   );
 }
-
-/** Lower is better for both objectives; the challenger must beat the champion by the margin. */
-function promotion(challenger: number, champion: number | undefined, margin: number) {
-  if (champion === undefined) return { promoted: true, reason: 'no champion yet' };
-  const promoted = challenger < champion * (1 - margin);
-  return {
-    promoted,
-    reason: promoted
-      ? `${challenger.toFixed(4)} beats the champion's ${champion.toFixed(4)} by more than ${margin * 100}%`
-      : `${challenger.toFixed(4)} does not beat the champion's ${champion.toFixed(4)} by more than ${margin * 100}%`,
-  };
-}
-
-/** The test metric the search minimized: RMSE for regression, log loss for classification. */
-const objectiveOf = (metrics: Record<string, number>) => metrics.rmse ?? metrics.logLoss!;
 
 export function tabularActivities(deps: Deps) {
   // A worker runs many trials of one run: its training rows are read from GCS once.
@@ -219,11 +205,12 @@ export function tabularActivities(deps: Deps) {
             return {
               metrics,
               champion: champion ? { version: champion.version, metrics: championMetrics! } : null,
-              ...promotion(
-                objectiveOf(metrics),
-                championMetrics ? objectiveOf(championMetrics) : undefined,
-                o.promotionMargin,
-              ),
+              ...tabularPromotion({
+                challenger: metrics,
+                champion: championMetrics || undefined,
+                margin: o.promotionMargin,
+                gate: spec.gate,
+              }),
             };
           },
         );

@@ -2,35 +2,37 @@
 // (platform/productionModels.ts): each instance checked against what the model takes, then the one
 // prediction path that evaluation and batch scoring use (predictTabular), so the API and the batch
 // scorer give the same number for the same row.
+import { isTabularModel, type TabularModelName } from '../domain/tabularModels.ts';
 import { predictTabular } from '../ml/tabular/evaluate.ts';
 import { checkInstance } from '../ml/tabular/instances.ts';
 import { TabularInputError } from '../ml/tabular/values.ts';
 import type { Pool } from '../platform/postgres.ts';
 import type { ProductionModels, ServingTabular } from '../platform/productionModels.ts';
 import { tabularModelExists } from '../platform/tabularRegistry.ts';
-import { isTabularModel, type TabularModelName } from '../domain/tabularModels.ts';
 import { ApiError, notFound } from './errors.ts';
 
 export const unknownTabularModel = (name: string) => notFound(`there is no tabular model named "${name}"`, 'name');
+
+/** What trains each preset's model: power users and air quality build their rows in their own workflows first. */
+const HOW_TO_TRAIN: Readonly<Record<TabularModelName, string>> = {
+  bigmart: 'run the tabularTraining workflow (POST /v1/tabular-runs with model "bigmart")',
+  'power-user': 'run the powerUserTraining workflow (POST /v1/power-user-runs, or npm run data -- train-power-users)',
+  'air-quality':
+    'import readings (npm run data -- import-air-quality AirQualityUCI.csv), then run the airQualityTraining workflow (POST /v1/schedules/daily-air-quality/trigger, or wait for its 21:00 America/New_York run)',
+};
+const howToTrain = (name: string) =>
+  isTabularModel(name) ? HOW_TO_TRAIN[name] : 'run the tabularTraining workflow (POST /v1/tabular-runs)';
 
 export const noProductionVersion = (name: string) =>
   new ApiError(
     409,
     'no_production_version',
-    `model "${name}" has no production version yet: train it with the tabularTraining workflow (POST /v1/tabular-runs), or promote a version (POST /v1/models/${name}/versions/{version}/promote)`,
+    `model "${name}" has no production version yet: ${howToTrain(name)}, or promote a version (POST /v1/models/${name}/versions/{version}/promote)`,
   );
-
-/** What trains each preset's first version (the record makes a new preset name its own). */
-const FIRST_TRAINING: Readonly<Record<TabularModelName, string>> = {
-  bigmart: 'run the tabularTraining workflow (POST /v1/tabular-runs with model "bigmart")',
-  'power-user': 'run the powerUserTraining workflow (POST /v1/power-user-runs)',
-  'air-quality':
-    'import readings (npm run data -- import-air-quality AirQualityUCI.csv), then run the airQualityTraining workflow (POST /v1/schedules/daily-air-quality/trigger, or wait for its 21:00 America/New_York run)',
-};
 
 /** 409 for a preset model with no version yet: not an unknown name, just not trained. */
 export const notTrained = (name: TabularModelName) =>
-  new ApiError(409, 'not_trained', `model "${name}" has no version yet: ${FIRST_TRAINING[name]}`);
+  new ApiError(409, 'not_trained', `model "${name}" has no version yet: ${HOW_TO_TRAIN[name]}`);
 
 /**
  * The model's production version; else 409 when the model has versions but none in production, or

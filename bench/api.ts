@@ -26,7 +26,7 @@ import { importStores } from '../platform/storeImport.ts';
 import { importTrain } from '../platform/salesImport.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
-import { BENCH_ENV } from './profile.ts';
+import { BENCH_API_PORT, BENCH_ENV } from './profile.ts';
 import { startProcess, untilHealthy } from './processes.ts';
 import { benchResults } from './results.ts';
 import { postUnderLoad } from './load.ts';
@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
 const STORES = 1115;
 const PRODUCTS = Array.from({ length: 10 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
 const AS_OF = '2015-07-31';
-const API_PORT = 33000;
+const API_PORT = BENCH_API_PORT;
 const KEY = `bench-${randomBytes(16).toString('hex')}`;
 
 Object.assign(process.env, BENCH_ENV, {

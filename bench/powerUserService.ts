@@ -2,7 +2,7 @@
 // events (DEFAULT_GA4_OPTIONS, saved to Postgres first and not timed), then powerUserTraining end
 // to end through Temporal: the events Postgres -> GCS -> BigQuery, the labelled users built in
 // BigQuery, and tabularTraining's default power-user search (KNN, logistic regression, forest and
-// boosting, each with its grid, x none/random/SMOTE/ADASYN: 124 trials, 4-fold cross-validation).
+// boosting, each with the spec's grid, x none/random/SMOTE/ADASYN: 108 trials, 4-fold cross-validation).
 // Reports seconds, seconds per step, trials and seconds per learner and sampling, the comparison
 // table and the champion's test metrics.
 import type { Client } from '@temporalio/client';

@@ -13,7 +13,9 @@ export function benchResults(bench: string) {
   const machine = { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const results: Record<string, unknown>[] = [];
   const report: BenchReport = (result) => {
-    const line = { bench, ...result, machine, at: new Date().toISOString() };
+    // The 1-minute load average: on a machine other work shares, a figure means little without it.
+    const load = Number(os.loadavg()[0]!.toFixed(1));
+    const line = { bench, ...result, machine: { ...machine, load }, at: new Date().toISOString() };
     results.push(line);
     console.log(JSON.stringify(line));
   };

@@ -28,14 +28,14 @@ import {
 } from '../scripts/data/onlineRetailGenerator.ts';
 import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
-import { BENCH_ENV } from './profile.ts';
+import { BENCH_API_PORT, BENCH_ENV } from './profile.ts';
 import { postUnderLoad } from './load.ts';
 import { peakRssMiB, startProcess, untilHealthy } from './processes.ts';
 import { stepSeconds } from './workflowSteps.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' } } });
-const API_PORT = 33000;
+const API_PORT = BENCH_API_PORT;
 Object.assign(process.env, BENCH_ENV, { API_PORT: String(API_PORT) });
 const cfg = loadConfig();
 const api = `http://127.0.0.1:${API_PORT}`;

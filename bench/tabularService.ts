@@ -27,12 +27,12 @@ import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { benchAirQualityRun } from './airQualityRun.ts';
 import { postUnderLoad } from './load.ts';
 import { benchPowerUserGrid } from './powerUserService.ts';
-import { BENCH_ENV } from './profile.ts';
+import { BENCH_API_PORT, BENCH_ENV } from './profile.ts';
 import { peakRssMiB, startProcess, untilHealthy } from './processes.ts';
 import type { BenchReport } from './results.ts';
 import { stepSeconds } from './workflowSteps.ts';
 
-const API_PORT = 33000;
+const API_PORT = BENCH_API_PORT;
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 
 export async function benchTabularService(

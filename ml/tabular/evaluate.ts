@@ -5,7 +5,7 @@
 // preprocessing, and to the final training rows); a binary spec with a threshold rule chooses its
 // decision threshold on the pooled out-of-fold predictions, never on test rows.
 import { fitPreprocessing, transform, type FittedPreprocessing } from './preprocess.ts';
-import type { TabularModel } from './learner.ts';
+import type { Learner, TabularModel, Task } from './learner.ts';
 import { learnerByName, trialHyperparameters } from './learners.ts';
 import { binaryMetrics, f1, precision, recall, regressionMetrics } from './metrics.ts';
 import { isSampling, oversample, SAMPLING_PARAM, SAMPLINGS, type Sampling } from './oversampling.ts';
@@ -13,7 +13,7 @@ import { targets } from './rows.ts';
 import type { Trial } from './searchSpace.ts';
 import { chooseThreshold } from './threshold.ts';
 import { FEATURE_SET_PARAM, withFeatureSet, type DatasetSpec } from './spec.ts';
-import { kFold } from './split.ts';
+import { kFold, randomSplit } from './split.ts';
 import type { RawRow } from './values.ts';
 
 export type MetricSummary = Record<string, { mean: number; std: number }>;
@@ -62,17 +62,72 @@ export function fitTabular(
   const { learner } = learnerByName(learnerName);
   const chosen = trialSpec(spec, trial);
   const preprocessing = fitPreprocessing(chosen.spec, rows);
-  const sampled = sampledSet(transform(preprocessing, rows).x, targets(spec, rows), chosen.sampling, seed);
-  const model = learner.fit(sampled.x, sampled.y, trialHyperparameters(learner, chosen.hyper), {
-    task: spec.task,
+  const hyper = trialHyperparameters(learner, chosen.hyper);
+  const sampled = sampledSet(
+    transform(preprocessing, rows).x,
+    targets(spec, rows),
+    chosen.sampling,
     seed,
-  });
-  return { preprocessing, model };
+    heldOutOf(learner, hyper, seed),
+  );
+  return { preprocessing, model: fitSampled(learner, hyper, sampled, spec.task, seed) };
 }
 
-/** A training set oversampled, or as it is (no copy) without oversampling. */
-function sampledSet(x: number[][], y: number[], sampling: Sampling, seed: number): { x: number[][]; y: number[] } {
-  return sampling === 'none' ? { x, y } : oversample(x, y, sampling, { seed });
+/** What a learner is fitted on: its training rows, and the rows it stops early on when it holds some out. */
+interface FitSet {
+  x: number[][];
+  y: number[];
+  validation?: { x: number[][]; y: number[] };
+}
+
+/** The share of its training rows a learner holds out to stop early on, and the seed of that split. */
+interface HeldOut {
+  share: number;
+  seed: number;
+}
+
+const heldOutOf = (learner: Learner, hyper: Record<string, unknown>, seed: number): HeldOut => ({
+  share: learner.heldOutShare?.(hyper) ?? 0,
+  seed,
+});
+
+/**
+ * A training set oversampled, or as it is (no copy) without oversampling. A learner that holds rows
+ * out to stop early (boosting) gets them from the original rows, split off before oversampling: a
+ * copy (or SMOTE neighbours) of its held-out rows among those it fits would keep its validation
+ * loss falling, so it would not stop early.
+ */
+function sampledSet(x: number[][], y: number[], sampling: Sampling, seed: number, heldOut: HeldOut): FitSet {
+  if (sampling === 'none') return { x, y };
+  if (heldOut.share === 0 || x.length < 2) return oversample(x, y, sampling, { seed });
+  const { train, test } = randomSplit(x.length, { testShare: heldOut.share, seed: heldOut.seed });
+  const fit = oversample(
+    train.map((i) => x[i]!),
+    train.map((i) => y[i]!),
+    sampling,
+    { seed },
+  );
+  return { x: fit.x, y: fit.y, validation: { x: test.map((i) => x[i]!), y: test.map((i) => y[i]!) } };
+}
+
+function fitSampled(learner: Learner, hyper: Record<string, unknown>, set: FitSet, task: Task, seed: number) {
+  const { x, y, validation } = set;
+  return learner.fit(x, y, hyper, { task, seed, ...(validation ? { validation } : {}) });
+}
+
+// A search's trials of every learner oversample the same fold the same way (SMOTE's and ADASYN's
+// neighbour searches are most of a cheap trial): each fold's oversampled sets are kept with it.
+// The same arrays each time also let KNN share its neighbour search across k (knn.ts).
+const sampledFolds = new WeakMap<PreparedFold['train'], Map<string, FitSet>>();
+
+function sampledFold(train: PreparedFold['train'], sampling: Sampling, seed: number, heldOut: HeldOut): FitSet {
+  if (sampling === 'none') return train;
+  let kept = sampledFolds.get(train);
+  if (!kept) sampledFolds.set(train, (kept = new Map<string, FitSet>()));
+  const key = JSON.stringify([sampling, seed, heldOut.share, heldOut.seed]);
+  let set = kept.get(key);
+  if (!set) kept.set(key, (set = sampledSet(train.x, train.y, sampling, seed, heldOut)));
+  return set;
 }
 
 /** The labels of a binary model's probabilities: 1 at or above its threshold (0.5 when it has none). */
@@ -136,8 +191,8 @@ export function crossValidatePrepared(
   const { learner } = learnerByName(learnerName);
   const hyper = trialHyperparameters(learner, trial);
   const predicted = folds.map(({ train, test }, f) => {
-    const sampled = sampledSet(train.x, train.y, sampling, seed + f);
-    const model = learner.fit(sampled.x, sampled.y, hyper, { task: spec.task, seed });
+    const sampled = sampledFold(train, sampling, seed + f, heldOutOf(learner, hyper, seed));
+    const model = fitSampled(learner, hyper, sampled, spec.task, seed);
     return learner.predict(model, test.x);
   });
   const scores = folds.map(({ test }, f) => scoreOf(spec, test.y, predicted[f]!));

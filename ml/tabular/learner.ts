@@ -31,6 +31,12 @@ export interface Learner<H = Record<string, unknown>, P = unknown> {
   defaults: H;
   fit(x: Features, y: readonly number[], hyper: H, options: FitOptions): TabularModel<P>;
   predict(model: TabularModel<P>, x: Features): number[];
+  /**
+   * Share of the training rows the learner holds out to stop early on when options.validation is
+   * not given (0: none). An oversampled training set is split before oversampling, so no copy of a
+   * held-out row is fitted (evaluate.ts).
+   */
+  heldOutShare?(hyper: H): number;
   /** Importance of each feature, summing to 1, where the learner has one (trees). */
   importances?(model: TabularModel<P>): number[];
 }

@@ -39,7 +39,8 @@ const learnerOf = (name: string) => LEARNERS[name as LearnerName];
  * The trials of a search over the task's learners (or the chosen ones), crossed with the spec's
  * feature sets when it has several (the feature set is then the trial's `features` parameter) and
  * with its oversamplings when it names them (the trial's `sampling` parameter).
- * Grid: every learner's grid in turn, once per feature set and sampling. Random: the trials dealt
+ * Grid: every learner's grid (the spec's, else the learner's own) in turn, once per feature set and
+ * sampling. Random: the trials dealt
  * round the (learner, feature set, sampling) arms, each arm's draws seeded from the search seed.
  * Cut at `trials`, numbered from 0.
  */
@@ -68,7 +69,7 @@ export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): Planne
   const drawn: { learner: string; params: Trial }[] =
     search.kind === 'grid'
       ? arms.flatMap((arm) =>
-          sampleTrials(learnerOf(arm.learner).grid, { kind: 'grid' }).map((params) => ({
+          sampleTrials(spec.grids?.[arm.learner] ?? learnerOf(arm.learner).grid, { kind: 'grid' }).map((params) => ({
             learner: arm.learner,
             params: withArm(params, arm),
           })),

@@ -4,6 +4,7 @@
 import type { Task } from './learner.ts';
 import type { Sampling } from './oversampling.ts';
 import type { ThresholdRule } from './threshold.ts';
+import type { SearchSpace } from './searchSpace.ts';
 
 /** `id` and `ignored` columns are read (dedupe, group keys) but never encoded as they are. */
 export type ColumnType = 'number' | 'category' | 'id' | 'ignored';
@@ -85,6 +86,8 @@ export interface DatasetSpec {
    * (a trial's `sampling` parameter), applied to each fold's training part and the final training rows.
    */
   samplings?: Sampling[];
+  /** A grid search's grid of a learner on this dataset, in place of the learner's own (learners.ts). */
+  grids?: Record<string, SearchSpace>;
   /** Binary only: how the decision threshold is chosen on the out-of-fold predictions (none: 0.5). */
   threshold?: ThresholdRule;
   /** Binary only: the least test recall and precision a production model must have (`npm run gate`). */

@@ -34,6 +34,7 @@ describe('POST /v1/models/power-user/predict against the real stack', () => {
   let instances: Record<string, unknown>[];
   let version: number;
   let events: PowerUserEvent[];
+  let untrained: Answer[];
 
   const request = async (method: string, url: string, body?: unknown): Promise<Answer> => {
     const res = await app.request(url, {
@@ -57,6 +58,19 @@ describe('POST /v1/models/power-user/predict against the real stack', () => {
     };
     // what a client sends: a user's features, without the label
     instances = users.slice(0, 40).map(({ [POWER_USER_TARGET]: _label, ...features }) => features);
+    // before any training: nothing of the model in the registry yet
+    untrained = [
+      await request('POST', `/v1/models/${POWER_USER_MODEL}/predict`, { instances }),
+      await request('POST', `/v1/models/${POWER_USER_MODEL}/users/predict`, {
+        cutoff: GA4_CUTOFF,
+        users: [
+          {
+            user_id: 'u1',
+            events: [{ event_id: 'e1', session_id: 's1', event_time: '2020-11-20T10:00', event_name: 'page_view' }],
+          },
+        ],
+      }),
+    ];
     const store = new ObjectStore(isolated.cfg.gcs);
     ({ version } = await registerTabularVersion(
       isolated.pool,
@@ -75,6 +89,18 @@ describe('POST /v1/models/power-user/predict against the real stack', () => {
   after(async () => {
     if (deps) await closeApiDeps(deps);
     await isolated?.drop();
+  });
+
+  it('answers 409 naming powerUserTraining before the first training registered the model', () => {
+    for (const answer of untrained) {
+      assert.equal(answer.status, 409, JSON.stringify(answer.body));
+      const error = answer.body.error as { code: string; message: string };
+      assert.equal(error.code, 'not_trained');
+      assert.match(
+        error.message,
+        /powerUserTraining workflow \(POST \/v1\/power-user-runs, or npm run data -- train-power-users\)/,
+      );
+    }
   });
 
   it("answers each user's probability, the label at the version's threshold and the version", async () => {

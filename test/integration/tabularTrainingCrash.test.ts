@@ -3,22 +3,31 @@
 // recorded before the kill are returned as recorded (not run again), and the run ends with every
 // trial of the plan recorded exactly once and one registry version. Then the same kill in the
 // middle of airQualityTraining's search: the window it recorded before the kill is the run's, moved
-// once, with one version and its statistics. Each its own Postgres schema (the worker gets it
-// through DATABASE_URL).
+// once, with one version and its statistics; and while powerUserTraining builds its labelled users.
+// Each its own Postgres schema (the worker gets it through DATABASE_URL).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import type { AirQualityTrainingResult } from '../../contracts/airQuality.ts';
+import {
+  POWER_USER_MODEL,
+  powerUserTrainingChildId,
+  type PowerUserTrainingInput,
+  type PowerUserTrainingReport,
+} from '../../contracts/powerUsers.ts';
 import type { TabularReport, TabularTrainingInput } from '../../contracts/tabular.ts';
 import { parseAirQualityFile } from '../../domain/airQuality.ts';
+import { DEFAULT_POWER_USER_LABELING, powerUserTable } from '../../ml/tabular/presets/powerUser.ts';
 import { saveAirQualityFile } from '../../platform/airQuality.ts';
+import { saveGa4Events } from '../../platform/powerUserWarehouse.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { tabularVersions } from '../../platform/tabularRegistry.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generateAirQuality } from '../../scripts/data/airQualityGenerator.ts';
 import { BIGMART_TRAIN_HEADER, bigmartCsv, generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
 import { airQualitySchema } from '../helpers/airQualitySchema.ts';
+import { GA4_CUTOFF, generateGa4Events } from '../../scripts/data/ga4Generator.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
@@ -26,6 +35,7 @@ import { startWorkerProcess } from '../helpers/workerProcess.ts';
 
 const { PendingActivityState } = proto.temporal.api.enums.v1;
 const TRIALS = 8;
+const labeling = { cutoff: GA4_CUTOFF, ...DEFAULT_POWER_USER_LABELING };
 
 interface TrialRow {
   trial: number;
@@ -211,3 +221,73 @@ describe('a training worker killed with SIGKILL in the middle of airQualityTrain
 });
 
 const readRmse = (metrics: unknown) => (metrics as { rmse: { mean: number } }).rmse.mean;
+
+// powerUserTraining's own step: the worker killed while it builds the labelled users (events
+// Postgres -> GCS -> BigQuery, then the feature table there); the retry replaces what the killed
+// attempt wrote, so the table has each user once and the search runs on it as usual.
+describe('a training worker killed with SIGKILL while powerUserTraining builds its table', () => {
+  let isolated: IsolatedSchema;
+  const workers: ChildProcess[] = [];
+  const events = generateGa4Events({ seed: 5, users: 1500, from: '2020-11-01', to: '2021-01-31' });
+  const reference = powerUserTable(events, labeling);
+
+  before(async () => {
+    isolated = await isolatedSchema(testConfig(), 'pucrash');
+    await saveGa4Events(isolated.pool, events);
+  });
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await isolated?.drop();
+  });
+
+  it('is finished by a new worker with each user once and one registry version', async () => {
+    const cfg = isolated.cfg;
+    const startWorker = () => startWorkerProcess('training', { ...process.env, DATABASE_URL: cfg.postgres.url });
+    const client = await connectClient(cfg.temporal);
+    try {
+      const input: PowerUserTrainingInput = {
+        events: 'ga4',
+        labeling,
+        search: { kind: 'grid', trials: 4, concurrency: 2, folds: 2, learners: ['logistic'] },
+      };
+      const workflowId = uniqueId('power-users-crash');
+      const handle = await client.workflow.start('powerUserTraining', {
+        workflowId,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [input],
+      });
+      workers.push(startWorker());
+      await until(
+        'buildPowerUserTable running',
+        async () =>
+          (await handle.describe()).raw.pendingActivities?.some(
+            (a) =>
+              a.activityType?.name === 'buildPowerUserTable' &&
+              a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+          ),
+        { seconds: 120 },
+      );
+      workers[0]!.kill('SIGKILL');
+      workers.push(startWorker());
+      const report = (await handle.result()) as PowerUserTrainingReport;
+
+      const history = await handle.fetchHistory();
+      assert.ok(
+        history.events?.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1),
+        'buildPowerUserTable ran again',
+      );
+      assert.equal(report.features.events, events.length);
+      assert.equal(report.features.users, reference.length);
+      assert.equal(report.features.powerUsers, reference.filter((r) => r.power_user === 1).length);
+      assert.equal(report.training.rows, reference.length);
+      assert.equal(report.training.trials, 4);
+      const versions = await tabularVersions(isolated.pool, POWER_USER_MODEL);
+      assert.deepEqual(
+        versions.map((v) => [v.version, v.runId]),
+        [[1, powerUserTrainingChildId(workflowId)]],
+      );
+    } finally {
+      await client.connection.close();
+    }
+  });
+});

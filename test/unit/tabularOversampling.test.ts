@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossValidate, fitTabular, trialSpec } from '../../ml/tabular/evaluate.ts';
+import { crossValidate, crossValidator, fitTabular, trialSpec } from '../../ml/tabular/evaluate.ts';
 import { nearestNeighbours, oversample } from '../../ml/tabular/oversampling.ts';
+import { transform } from '../../ml/tabular/preprocess.ts';
 import { planTrials } from '../../ml/tabular/searchPlan.ts';
+import { randomSplit } from '../../ml/tabular/split.ts';
+import { boostingLearner } from '../../ml/tabular/trees/boosting.ts';
+import type { Trial } from '../../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../../ml/tabular/spec.ts';
 import { chooseThreshold, thresholdCurve } from '../../ml/tabular/threshold.ts';
 
@@ -176,6 +180,52 @@ describe('oversampling and thresholds in cross-validation', () => {
     // a balanced training part moves the probabilities up: the chosen threshold follows them
     assert.ok(smote.threshold!.mean > none.threshold!.mean, `${smote.threshold!.mean} vs ${none.threshold!.mean}`);
     assert.ok(smote.logLoss!.mean > none.logLoss!.mean);
+  });
+
+  it("a search's trials share each fold's oversampled sets: every trial scores as it does cross-validated alone", () => {
+    const trials: [string, Trial][] = [
+      ['knn', { sampling: 'smote', k: 3 }],
+      ['logistic', { sampling: 'smote', C: 1 }],
+      ['knn', { sampling: 'smote', k: 7, weights: 'distance' }],
+      ['forest', { sampling: 'adasyn', trees: 5 }],
+      ['knn', { sampling: 'adasyn', k: 5 }],
+      ['boosting', { sampling: 'random', trees: 5 }],
+      ['knn', { sampling: 'random', k: 5 }],
+      ['knn', { sampling: 'none', k: 5 }],
+    ];
+    const validate = crossValidator(spec, rows, { folds: 4, seed: 3 });
+    for (const [learner, trial] of trials)
+      assert.deepEqual(
+        validate(learner, trial),
+        crossValidate(spec, rows, learner, trial, { folds: 4, seed: 3 }),
+        `${learner} ${JSON.stringify(trial)}`,
+      );
+  });
+
+  it('boosting stops early on original rows held out before oversampling, never on copies of rows it fits', () => {
+    const hyper = { trees: 300, learningRate: 0.3, minLeaf: 2 };
+    const fitted = fitTabular(spec, rows, 'boosting', { sampling: 'random', ...hyper }, 4);
+    // as fitting by hand: 10% of the original rows held out (seeded), the rest oversampled
+    const x = transform(fitted.preprocessing, rows).x;
+    const y = rows.map((r) => r.y);
+    const { train, test } = randomSplit(x.length, { testShare: 0.1, seed: 4 });
+    const grown = oversample(
+      train.map((i) => x[i]!),
+      train.map((i) => y[i]!),
+      'random',
+      { seed: 4 },
+    );
+    const byHand = boostingLearner.fit(
+      grown.x,
+      grown.y,
+      { ...boostingLearner.defaults, ...hyper },
+      {
+        task: 'binary',
+        seed: 4,
+        validation: { x: test.map((i) => x[i]!), y: test.map((i) => y[i]!) },
+      },
+    );
+    assert.deepEqual(fitted.model, byHand);
   });
 
   it('the final fit oversamples its training rows; trialSpec rejects an unknown sampling or one for regression', () => {

@@ -4,7 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { tabularActivities, tabularSpec } from '../../activities/tabularTraining.ts';
 import type { Deps } from '../../activities/deps.ts';
 import { DEFAULT_TABULAR_TRAINING } from '../../contracts/tabular.ts';
+import { DEFAULT_POWER_USER_SEARCH } from '../../contracts/powerUsers.ts';
 import { LEARNERS } from '../../ml/tabular/learners.ts';
+import { POWER_USER_SPEC } from '../../ml/tabular/presets/powerUser.ts';
 import { bigmartSearchSpec, bigmartSpec } from '../../ml/tabular/presets/bigmart.ts';
 import { planTrials, SearchPlanError, type SearchPlanOptions } from '../../ml/tabular/searchPlan.ts';
 import { sampleTrials } from '../../ml/tabular/searchSpace.ts';
@@ -43,6 +45,44 @@ describe('planTrials', () => {
         ['lasso', 0.01],
         ['lasso', 0.1],
       ],
+    );
+  });
+
+  it("runs the spec's grid of a learner in place of the learner's own; the power-user grid: 4 learners x 4 samplings, 108 trials", () => {
+    const withGrid = { ...spec, grids: { ridge: { alpha: [3, 30] } } };
+    const plan = planTrials(withGrid, search({ kind: 'grid', trials: 100, learners: ['ridge', 'lasso'] }));
+    assert.deepEqual(
+      plan.map((p) => [p.learner, p.params.alpha]),
+      [
+        ['ridge', 3],
+        ['ridge', 30],
+        ['lasso', 0.01],
+        ['lasso', 0.1],
+        ['lasso', 1],
+        ['lasso', 10],
+      ],
+    );
+    const power = planTrials(POWER_USER_SPEC, {
+      ...search({ kind: 'grid', trials: 1000 }),
+      ...DEFAULT_POWER_USER_SEARCH,
+    });
+    assert.equal(power.length, 108);
+    const arms = new Map<string, number>();
+    for (const t of power)
+      arms.set(
+        `${t.learner}/${String(t.params.sampling)}`,
+        (arms.get(`${t.learner}/${String(t.params.sampling)}`) ?? 0) + 1,
+      );
+    assert.deepEqual(
+      [...arms].sort(),
+      ['boosting', 'forest', 'knn', 'logistic']
+        .flatMap((l) =>
+          ['adasyn', 'none', 'random', 'smote'].map((s) => [
+            `${l}/${s}`,
+            { knn: 14, logistic: 5, forest: 4, boosting: 4 }[l],
+          ]),
+        )
+        .sort(),
     );
   });
 

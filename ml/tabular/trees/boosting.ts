@@ -172,5 +172,9 @@ export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
       return model.task === 'binary' ? sigmoid(score) : score;
     });
   },
+  heldOutShare: (hyper) => {
+    const { earlyStoppingRounds, validationFraction } = { ...defaults, ...hyper };
+    return earlyStoppingRounds > 0 ? validationFraction : 0;
+  },
   importances: (model) => gainImportances(model.params.trees, model.features),
 };
