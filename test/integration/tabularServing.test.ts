@@ -148,7 +148,7 @@ describe('tabular model serving against the real stack', () => {
     for (const answer of [await predict({ instances }), await request('GET', `/v1/models/${MODEL}/ping`)]) {
       assert.equal(answer.status, 409);
       assert.equal(answer.body.error.code, 'no_production_version');
-      assert.match(answer.body.error.message, /train it with the tabularTraining workflow \(POST \/v1\/tabular-runs\)/);
+      assert.match(answer.body.error.message, /run the tabularTraining workflow \(POST \/v1\/tabular-runs/);
     }
     const seed = await post('/predict/', {
       features: {
