@@ -5,7 +5,7 @@
 //   without a known competitor gets NO_COMPETITOR_METRES, so "far away" and "none" sort together;
 // - Promo2: whether the store takes part by that day (from the Monday of its ISO start week) and
 //   whether the day falls in one of its PromoInterval months, when a new round starts.
-import { dayNumber } from './features.ts';
+import { civilFromDays, dayNumber } from './features.ts';
 
 /** The stores table's columns a forecast uses, as the importer stored them (null: blank in store.csv). */
 export interface StoreRecord {
@@ -114,18 +114,6 @@ export const STORE_FEATURE_NAMES = [
 ] as const;
 export const STORE_FEATURE_COUNT = STORE_FEATURE_NAMES.length;
 
-/** Year and month (1..12) of a day number, without Date objects per row. */
-function yearMonth(n: number): { year: number; month: number } {
-  const z = n + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month };
-}
-
 /** Writes a store's features for a day (`date`'s day number) into `out` at `offset`, in STORE_FEATURE_NAMES order. */
 export function writeStoreFeatures(
   s: StoreAttributes,
@@ -133,7 +121,7 @@ export function writeStoreFeatures(
   out: Float64Array | number[],
   offset: number,
 ): void {
-  const { year, month } = yearMonth(day);
+  const { year, month } = civilFromDays(day);
   const monthIndex = year * 12 + month - 1;
   const hasCompetitor = s.competitionDistance !== null;
   const monthsOpen = s.competitionSince === null ? MONTHS_CAP : monthIndex - s.competitionSince;
