@@ -12,7 +12,7 @@ import { addDays } from '../domain/dates.ts';
 import { csvParser, recordReader, type ParsedRecord } from '../platform/csvRecords.ts';
 import { parseStoreRecord, STORE_COLUMNS } from '../platform/storeRows.ts';
 import { assumedCalendar } from '../ml/forecast/calendar.ts';
-import { blendPoints, CANDIDATES, chooseCandidate, type Candidate } from '../ml/forecast/choice.ts';
+import { blendPoints, CANDIDATES, chooseCandidate, type Candidate, type ChoicePolicy } from '../ml/forecast/choice.ts';
 import { predictFast } from '../ml/forecast/fast.ts';
 import {
   fitGlobal,
@@ -84,6 +84,10 @@ export interface GlobalAccuracyOptions {
   horizon: number;
   intervalWidth: number;
   global: GlobalOptions;
+  /** Choice policies to report, each as its own row (`choice` for the first, `choice_<name>` for others). */
+  choices: { name: string; policy: ChoicePolicy }[];
+  /** Windows per series the global model learns from: the one ending at the cutoff and up to stack - 1 before it. */
+  stack: number;
 }
 
 export interface GlobalAccuracyRow {
@@ -115,12 +119,23 @@ function forecastsAt(all: readonly BenchSeries[], cutoff: string, o: GlobalAccur
     return { series, future };
   });
   const usable = windows.filter((w) => w.series.history.length > 0);
+  // Earlier windows of the same series: more of the year (holidays, seasons) for the global model only.
+  const earlier: GlobalSeries[] = [];
+  for (let k = 1; k < o.stack; k++) {
+    const end = addDays(cutoff, -o.windowDays * k);
+    const start = addDays(end, -o.windowDays);
+    for (const s of all) {
+      const history = s.days.filter((d) => d.date > start && d.date <= end);
+      if (history.length >= o.windowDays / 2)
+        earlier.push({ key: `${s.key}@${end}`, history, store: s.store, local: localFit(history) });
+    }
+  }
   const fitSeconds: Record<GlobalForm, number> = { direct: 0, residual: 0 };
   const models = Object.fromEntries(
     FORMS.map((form) => {
       const t0 = performance.now();
       const { model } = fitGlobal(
-        usable.filter((w) => form === 'direct' || w.series.local).map((w) => w.series),
+        [...usable.map((w) => w.series), ...earlier].filter((s) => form === 'direct' || s.local),
         { ...o.global, form },
       );
       fitSeconds[form] = (performance.now() - t0) / 1000;
@@ -207,7 +222,7 @@ export function globalAccuracy(
     for (const form of FORMS) {
       const suffix = form === 'direct' ? '' : '_residual';
       // Each series' fold forecasts (actual calendar), per candidate; missing anywhere: fast serves.
-      const choices = new Map<string, { candidate: Candidate; residuals: Record<Candidate, number[]> }>();
+      const folds = new Map<string, { choice: Record<string, Candidate>; residuals: Record<Candidate, number[]> }>();
       for (const [key] of test) {
         const actual: number[] = [];
         const points: Record<Candidate, ForecastPoint[]> = { fast: [], global: [], blend: [] };
@@ -223,45 +238,47 @@ export function globalAccuracy(
           for (const name of CANDIDATES) points[name].push(...c[name]!);
         }
         if (!complete || !actual.some((y) => y > 0)) continue;
-        const candidate = chooseCandidate({ actual, points }).candidate;
+        const choice = Object.fromEntries(
+          o.choices.map(({ name, policy }) => [name, chooseCandidate({ actual, points }, policy).candidate]),
+        );
         const residuals = Object.fromEntries(CANDIDATES.map((n) => [n, logResiduals(actual, points[n])])) as Record<
           Candidate,
           number[]
         >;
-        choices.set(key, { candidate, residuals });
+        folds.set(key, { choice, residuals });
       }
-      const calibration = (name: Candidate | 'choice') =>
+      const calibration = (pick: (f: { choice: Record<string, Candidate> }) => Candidate) =>
         calibrateIntervals(
-          [...choices.values()].map((c) => c.residuals[name === 'choice' ? c.candidate : name]),
+          [...folds.values()].map((f) => f.residuals[pick(f)]),
           o.intervalWidth,
         );
-      const globalCal = calibration('global');
-      const blendCal = calibration('blend');
-      const choiceCal = calibration('choice');
+      const globalCal = calibration(() => 'global');
+      const blendCal = calibration(() => 'blend');
+      const choiceCal = Object.fromEntries(o.choices.map(({ name }) => [name, calibration((f) => f.choice[name]!)]));
       for (const cal of CALENDARS) {
-        const chosen: Record<Candidate, number> = { fast: 0, global: 0, blend: 0 };
         for (const [key, f] of test) {
           const c = candidatePoints(f.points[cal], form);
           if (form === 'direct') add('fast', cal, f.actual, c.fast);
-          const choice = choices.get(key);
-          const res = (n: Candidate) => choice?.residuals[n] ?? [];
+          const fold = folds.get(key);
+          const res = (n: Candidate) => fold?.residuals[n] ?? [];
           add(`global${suffix}`, cal, f.actual, c.global && withInterval(c.global, res('global'), globalCal));
           add(`blend${suffix}`, cal, f.actual, c.blend && withInterval(c.blend, res('blend'), blendCal));
-          const serve: Candidate = choice && c[choice.candidate] ? choice.candidate : 'fast';
-          chosen[serve]++;
-          const pts = c[serve];
-          add(
-            `choice${suffix}`,
-            cal,
-            f.actual,
-            pts && (choice ? withInterval(pts, choice.residuals[serve], choiceCal) : pts),
-          );
+          o.choices.forEach(({ name }, i) => {
+            const picked = fold?.choice[name];
+            const serve: Candidate = picked && c[picked] ? picked : 'fast';
+            const pts = c[serve];
+            const engine = `choice${i ? `_${name}` : ''}${suffix}`;
+            add(
+              engine,
+              cal,
+              f.actual,
+              pts && (fold ? withInterval(pts, fold.residuals[serve], choiceCal[name]!) : pts),
+            );
+            const p = pooled.get(`${engine}|${cal}`)!;
+            p.chosen = { ...{ fast: 0, global: 0, blend: 0 }, ...p.chosen };
+            p.chosen[serve]++;
+          });
         }
-        const p = pooled.get(`choice${suffix}|${cal}`)!;
-        p.chosen = Object.fromEntries(CANDIDATES.map((n) => [n, (p.chosen?.[n] ?? 0) + chosen[n]])) as Record<
-          Candidate,
-          number
-        >;
       }
     }
   }

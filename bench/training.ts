@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { addDays } from '../domain/dates.ts';
 import { assumedCalendar } from '../ml/forecast/calendar.ts';
 import { ENGINES, type EngineName } from '../ml/forecast/engines.ts';
+import { DEFAULT_CHOICE } from '../ml/forecast/choice.ts';
 import { DEFAULT_GLOBAL } from '../ml/forecast/global.ts';
 import { forecastMetrics } from '../ml/forecast/metrics.ts';
 import type { StoreAttributes } from '../ml/forecast/storeFeatures.ts';
@@ -198,7 +199,16 @@ function benchAccuracy(dataset: string, series: Series[], stores: Map<number, St
   // The global engine (both forms), fast + global blended, and the per-series choice between them.
   const rows = globalAccuracy(
     series.map((s) => ({ key: s.key, days: s.days, store: stores?.get(s.storeId) ?? null })),
-    { windowDays: WINDOW_DAYS, cutoffs, folds: 3, horizon: 7, intervalWidth: 0.95, global: DEFAULT_GLOBAL },
+    {
+      windowDays: WINDOW_DAYS,
+      cutoffs,
+      folds: 3,
+      horizon: 7,
+      intervalWidth: 0.95,
+      global: DEFAULT_GLOBAL,
+      stack: 1,
+      choices: [{ name: 'policy', policy: DEFAULT_CHOICE }],
+    },
     (line) => report({ name: 'global_fit', dataset, ...line }),
   );
   for (const r of rows)

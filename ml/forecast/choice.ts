@@ -1,6 +1,8 @@
 // The per-series choice between the local `fast` engine, the `global` model and their blend: each
 // series serves the candidate with the lowest RMSPE on its own backtest folds (the same folds for
-// all three). Ties, and series whose folds hold no day with sales, keep `fast`: the simplest.
+// all three). A series' folds are few days, so a candidate replaces the preferred one only when it
+// is better by `margin` (relative), as the promotion policy asks a new version to be; ties, and
+// series whose folds hold no day with sales, keep the preferred one.
 import { forecastMetrics } from './metrics.ts';
 import type { ForecastPoint } from './types.ts';
 
@@ -33,11 +35,21 @@ export interface Choice {
   rmspe: Record<Candidate, number>;
 }
 
-export function chooseCandidate(folds: FoldForecasts): Choice {
+export interface ChoicePolicy {
+  prefer: Candidate;
+  margin: number;
+}
+
+export const DEFAULT_CHOICE: ChoicePolicy = { prefer: 'fast', margin: 0 };
+
+export function chooseCandidate(folds: FoldForecasts, policy: ChoicePolicy = DEFAULT_CHOICE): Choice {
+  if (!(policy.margin >= 0 && policy.margin < 1))
+    throw new Error(`choice margin must be in [0, 1), got ${policy.margin}`);
   const rmspe = Object.fromEntries(
     CANDIDATES.map((c) => [c, forecastMetrics(folds.actual, folds.points[c]).rmspe]),
   ) as Record<Candidate, number>;
-  let candidate: Candidate = 'fast';
-  for (const c of CANDIDATES) if (rmspe[c] < rmspe[candidate]) candidate = c;
+  let candidate = policy.prefer;
+  const bar = rmspe[policy.prefer] * (1 - policy.margin);
+  for (const c of CANDIDATES) if (rmspe[c] < bar && rmspe[c] < rmspe[candidate]) candidate = c;
   return { candidate, rmspe };
 }

@@ -37,11 +37,11 @@ export interface GlobalOptions {
 export const DEFAULT_GLOBAL: GlobalOptions = {
   form: 'direct',
   hyper: {
-    trees: 250,
-    learningRate: 0.1,
+    trees: 150,
+    learningRate: 0.15,
     maxDepth: null,
-    maxLeaves: 63,
-    minLeaf: 40,
+    maxLeaves: 31,
+    minLeaf: 20,
     l2: 1,
     rowFraction: 0.5,
     featureFraction: 0.8,

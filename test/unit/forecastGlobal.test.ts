@@ -18,9 +18,20 @@ import { calibrateIntervals, logResiduals, seriesScale, withInterval } from '../
 import { storeAttributes, type StoreRecord } from '../../ml/forecast/storeFeatures.ts';
 import { UnfitSeriesError, type CalendarDay, type ForecastPoint, type SeriesDay } from '../../ml/forecast/types.ts';
 
+// A small model, so the tests run in a second; fixed here so tuning the defaults does not move them.
 const SMALL: GlobalOptions = {
   ...DEFAULT_GLOBAL,
-  hyper: { ...DEFAULT_GLOBAL.hyper, trees: 80, maxLeaves: 15, minLeaf: 10 },
+  hyper: {
+    trees: 80,
+    learningRate: 0.1,
+    maxDepth: null,
+    maxLeaves: 15,
+    minLeaf: 10,
+    rowFraction: 0.5,
+    featureFraction: 0.8,
+    earlyStoppingRounds: 0,
+    validationFraction: 0,
+  },
 };
 const NO_STORE: StoreRecord = {
   storeType: 'a',
@@ -208,6 +219,22 @@ describe('the per-series choice', () => {
     const choice = chooseCandidate({
       actual,
       points: { fast: at(80, 80, 0), global: at(120, 100, 0), blend: at(100, 90, 0) },
+    });
+
+    it('replaces the preferred candidate only when another beats it by the margin', () => {
+      const actual = [100, 100];
+      const at = (...v: number[]) => v.map((f, i) => pt(`2015-01-0${i + 1}`, f));
+      // RMSPE: fast 0.10, global 0.08, blend 0.09.
+      const folds = { actual, points: { fast: at(90, 110), global: at(92, 108), blend: at(91, 109) } };
+      assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0 }).candidate, 'global');
+      assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0.15 }).candidate, 'global');
+      assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0.25 }).candidate, 'fast');
+      assert.equal(chooseCandidate(folds, { prefer: 'blend', margin: 0.05 }).candidate, 'global');
+      assert.equal(chooseCandidate(folds, { prefer: 'blend', margin: 0.15 }).candidate, 'blend');
+      assert.throws(
+        () => chooseCandidate(folds, { prefer: 'fast', margin: 1 }),
+        /choice margin must be in \[0, 1\), got 1/,
+      );
     });
     assert.equal(choice.candidate, 'blend');
     assert.ok(Math.abs(choice.rmspe.fast - 0.2) < 1e-12);
