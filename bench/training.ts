@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { addDays } from '../domain/dates.ts';
 import { assumedCalendar } from '../ml/forecast/calendar.ts';
 import { ENGINES, type EngineName } from '../ml/forecast/engines.ts';
-import { DEFAULT_CHOICE } from '../ml/forecast/choice.ts';
+import { DEFAULT_CHOICE, LOWEST_RMSPE } from '../ml/forecast/choice.ts';
 import { DEFAULT_GLOBAL } from '../ml/forecast/global.ts';
 import { forecastMetrics } from '../ml/forecast/metrics.ts';
 import type { StoreAttributes } from '../ml/forecast/storeFeatures.ts';
@@ -207,7 +207,10 @@ function benchAccuracy(dataset: string, series: Series[], stores: Map<number, St
       intervalWidth: 0.95,
       global: DEFAULT_GLOBAL,
       stack: 1,
-      choices: [{ name: 'policy', policy: DEFAULT_CHOICE }],
+      choices: [
+        { name: 'policy', policy: DEFAULT_CHOICE },
+        { name: 'lowest', policy: LOWEST_RMSPE },
+      ],
     },
     (line) => report({ name: 'global_fit', dataset, ...line }),
   );

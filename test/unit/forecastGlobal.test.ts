@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { addDays, datesBetween } from '../../domain/dates.ts';
-import { blendPoints, chooseCandidate } from '../../ml/forecast/choice.ts';
+import { blendPoints, chooseCandidate, DEFAULT_CHOICE, LOWEST_RMSPE } from '../../ml/forecast/choice.ts';
 import { fitFast, predictFast } from '../../ml/forecast/fast.ts';
 import {
   DEFAULT_GLOBAL,
@@ -212,41 +212,34 @@ describe('the per-series choice', () => {
     );
   });
 
-  it('takes the candidate with the lowest fold RMSPE, and fast on ties or without sales', () => {
+  it('takes the candidate with the lowest fold RMSPE, and the preferred one on ties or without sales', () => {
     const actual = [100, 100, 0];
     const days = ['2015-01-01', '2015-01-02', '2015-01-03'];
     const at = (...v: number[]) => v.map((f, i) => pt(days[i]!, f));
-    const choice = chooseCandidate({
-      actual,
-      points: { fast: at(80, 80, 0), global: at(120, 100, 0), blend: at(100, 90, 0) },
-    });
-
-    it('replaces the preferred candidate only when another beats it by the margin', () => {
-      const actual = [100, 100];
-      const at = (...v: number[]) => v.map((f, i) => pt(`2015-01-0${i + 1}`, f));
-      // RMSPE: fast 0.10, global 0.08, blend 0.09.
-      const folds = { actual, points: { fast: at(90, 110), global: at(92, 108), blend: at(91, 109) } };
-      assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0 }).candidate, 'global');
-      assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0.15 }).candidate, 'global');
-      assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0.25 }).candidate, 'fast');
-      assert.equal(chooseCandidate(folds, { prefer: 'blend', margin: 0.05 }).candidate, 'global');
-      assert.equal(chooseCandidate(folds, { prefer: 'blend', margin: 0.15 }).candidate, 'blend');
-      assert.throws(
-        () => chooseCandidate(folds, { prefer: 'fast', margin: 1 }),
-        /choice margin must be in \[0, 1\), got 1/,
-      );
-    });
+    const folds = { actual, points: { fast: at(80, 80, 0), global: at(120, 100, 0), blend: at(100, 90, 0) } };
+    const choice = chooseCandidate(folds, LOWEST_RMSPE);
     assert.equal(choice.candidate, 'blend');
     assert.ok(Math.abs(choice.rmspe.fast - 0.2) < 1e-12);
-    assert.equal(
-      chooseCandidate({ actual, points: { fast: at(90, 100, 0), global: at(100, 90, 0), blend: at(90, 100, 0) } })
-        .candidate,
-      'fast',
-    );
-    assert.equal(
-      chooseCandidate({ actual: [0, 0, 0], points: { fast: at(9, 9, 9), global: at(0, 0, 0), blend: at(0, 0, 0) } })
-        .candidate,
-      'fast',
+    const tie = { actual, points: { fast: at(90, 100, 0), global: at(100, 90, 0), blend: at(90, 100, 0) } };
+    assert.equal(chooseCandidate(tie, LOWEST_RMSPE).candidate, 'fast');
+    const unsold = { actual: [0, 0, 0], points: { fast: at(9, 9, 9), global: at(0, 0, 0), blend: at(0, 0, 0) } };
+    assert.equal(chooseCandidate(unsold, LOWEST_RMSPE).candidate, 'fast');
+    assert.equal(chooseCandidate(unsold).candidate, DEFAULT_CHOICE.prefer);
+  });
+
+  it('replaces the preferred candidate only when another beats it by the margin', () => {
+    const actual = [100, 100];
+    const at = (...v: number[]) => v.map((f, i) => pt(`2015-01-0${i + 1}`, f));
+    // RMSPE: fast 0.10, global 0.08, blend 0.09.
+    const folds = { actual, points: { fast: at(90, 110), global: at(92, 108), blend: at(91, 109) } };
+    assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0 }).candidate, 'global');
+    assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0.15 }).candidate, 'global');
+    assert.equal(chooseCandidate(folds, { prefer: 'fast', margin: 0.25 }).candidate, 'fast');
+    assert.equal(chooseCandidate(folds, { prefer: 'blend', margin: 0.05 }).candidate, 'global');
+    assert.equal(chooseCandidate(folds, { prefer: 'blend', margin: 0.15 }).candidate, 'blend');
+    assert.throws(
+      () => chooseCandidate(folds, { prefer: 'fast', margin: 1 }),
+      /choice margin must be in \[0, 1\), got 1/,
     );
   });
 });
