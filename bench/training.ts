@@ -1,4 +1,4 @@
-// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0]`: the forecast engines.
+// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0] [--global-windows 1]`: the forecast engines.
 //   engines: fits per second of each engine on 120-day series (one core, this process);
 //   accuracy: generated Rossmann-format data, last 6 weeks held out with weekly cutoffs: each
 //             series is fit on the 120 days before a cutoff and forecasts the next 7 days with
@@ -9,6 +9,7 @@
 //             with the store file's attributes), fast + global blended, and the per-series choice
 //             between fast, global and the blend by 3 weekly backtest folds (bench/globalAccuracy.ts);
 //             --weeks-back N moves the six cutoffs N weeks earlier, where settings are chosen;
+//             --global-windows N lets the global model also learn from the N - 1 windows before;
 //   end to end: on the bench stack, 1,115 stores x 10 products of generated history in Postgres,
 //             weeklyTraining through Temporal (snapshot, shards, fits, registry, forecasts) with one
 //             training worker process: 1,115 series, then 11,150, with `fast`; 1,115 with `prophet`;
@@ -52,9 +53,13 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: '300' },
     'store-file': { type: 'string' },
     'weeks-back': { type: 'string', default: '0' },
+    'global-windows': { type: 'string', default: '1' },
     'skip-e2e': { type: 'boolean', default: false },
   },
 });
+const globalWindows = Number(args['global-windows']);
+if (!Number.isInteger(globalWindows) || globalWindows < 1)
+  throw new Error(`--global-windows must be a whole number >= 1, got ${args['global-windows']}`);
 const weeksBack = Number(args['weeks-back']);
 if (!Number.isInteger(weeksBack) || weeksBack < 0)
   throw new Error(`--weeks-back must be a whole number of weeks >= 0, got ${args['weeks-back']}`);
@@ -206,7 +211,7 @@ function benchAccuracy(dataset: string, series: Series[], stores: Map<number, St
       horizon: 7,
       intervalWidth: 0.95,
       global: DEFAULT_GLOBAL,
-      stack: 1,
+      stack: globalWindows,
       choices: [
         { name: 'policy', policy: DEFAULT_CHOICE },
         { name: 'lowest', policy: LOWEST_RMSPE },
