@@ -60,6 +60,10 @@ const { values: args } = parseArgs({
 const globalWindows = Number(args['global-windows']);
 if (!Number.isInteger(globalWindows) || globalWindows < 1)
   throw new Error(`--global-windows must be a whole number >= 1, got ${args['global-windows']}`);
+for (const option of ['rossmann', 'store-file'] as const) {
+  const file = args[option];
+  if (file !== undefined && !existsSync(file)) throw new Error(`--${option}: no file at ${file}`);
+}
 const weeksBack = Number(args['weeks-back']);
 if (!Number.isInteger(weeksBack) || weeksBack < 0)
   throw new Error(`--weeks-back must be a whole number of weeks >= 0, got ${args['weeks-back']}`);
