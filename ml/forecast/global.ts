@@ -92,6 +92,7 @@ export const GLOBAL_FEATURE_NAMES = [
   ...CALENDAR_FEATURES,
   ...STORE_FEATURE_NAMES,
   'has_store',
+  // The fast forecast's log less the level: what the tree corrects in the residual form (0 in the direct one).
   'local_forecast',
 ] as const;
 const FEATURES = GLOBAL_FEATURE_NAMES.length;
@@ -231,7 +232,7 @@ function featureRows(
 
 /** The fast fit's log forecast per day (its own calendar), for the residual form. */
 function localLogs(local: FittedModel<FastParams> | undefined, key: string, days: CalendarDay[]): number[] {
-  if (!local) throw new Error(`${key}: the residual form of the global engine needs the series' fast fit`);
+  if (!local) throw new UnfitSeriesError(`${key}: the residual form of the global engine needs the series' fast fit`);
   return predictFast(local, days).map((pt) => Math.log1p(pt.forecast));
 }
 
@@ -280,8 +281,9 @@ export function fitGlobal(
 }
 
 /**
- * The model's forecast for a series' days after its window: closed days 0, and a 0-wide interval
- * (the caller widens it from out-of-fold residuals).
+ * The model's forecast for the days right after a series' window (closures and holidays are
+ * counted across the boundary): closed days 0, and a 0-wide interval (the caller widens it from
+ * out-of-fold residuals).
  */
 export function predictGlobal(model: FittedModel<GlobalParams>, s: GlobalSeries, days: CalendarDay[]): ForecastPoint[] {
   const { form, trees } = model.params;

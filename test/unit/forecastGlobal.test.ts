@@ -164,7 +164,17 @@ describe('the global engine', () => {
     });
     assert.throws(
       () => predictGlobal(model, { ...series[0]!, local: undefined }, next),
-      /s0: the residual form .* needs the series' fast fit/,
+      (err: Error) =>
+        err instanceof UnfitSeriesError && /s0: the residual form .* needs the series' fast fit/.test(err.message),
+    );
+    // A series fast cannot fit is left out of the residual fit, by name.
+    const { unfit } = fitGlobal([...series, { ...series[1]!, key: 'no-fast', local: undefined }], {
+      ...SMALL,
+      form: 'residual',
+    });
+    assert.deepEqual(
+      unfit.map((u) => u.key),
+      ['no-fast'],
     );
   });
 
