@@ -72,6 +72,9 @@ const SERIES_FEATURES = [
   'weekday_level',
   'promo_weekday_level',
   'promo_lift',
+  // Share of the window's open days with sales the competitor was open on: a window that mixes
+  // days before and after an opening has a level between the two, and this says where.
+  'competition_share',
 ] as const;
 const CALENDAR_FEATURES = [
   'weekday',
@@ -108,11 +111,12 @@ interface Levels {
   weekday: number[];
   promoWeekday: number[][];
   promoLift: number;
+  competitionShare: number;
 }
 
 const weekdayOf = (n: number) => (((n + 4) % 7) + 7) % 7; // 0 = Sunday; day 0 (1970-01-01) was a Thursday
 
-function levels(history: readonly SeriesDay[], key: string): Levels {
+function levels(history: readonly SeriesDay[], key: string, store: StoreAttributes | null): Levels {
   const logs: number[] = [];
   const sum = [0, 0, 0, 0, 0, 0, 0];
   const count = [0, 0, 0, 0, 0, 0, 0];
@@ -151,7 +155,22 @@ function levels(history: readonly SeriesDay[], key: string): Levels {
     weekday,
     promoWeekday,
     promoLift: mean(1) - mean(0),
+    competitionShare: store ? competitionShare(history, store) : -1,
   };
+}
+
+function competitionShare(history: readonly SeriesDay[], store: StoreAttributes): number {
+  const row = new Float64Array(STORE_FEATURE_COUNT);
+  const open = STORE_FEATURE_NAMES.indexOf('competition_open');
+  let days = 0;
+  let on = 0;
+  for (const d of history) {
+    if (!d.open || d.sales <= 0) continue;
+    writeStoreFeatures(store, dayNumber(d.date), row, 0);
+    days++;
+    on += row[open]!;
+  }
+  return on / days;
 }
 
 /** Days from index i back to the nearest earlier day matching, or forward to the next; capped. */
@@ -208,6 +227,7 @@ function featureRows(
     row[3] = lv.weekday[w]!;
     row[4] = lv.promoWeekday[p]![w]!;
     row[5] = lv.promoLift;
+    row[6] = lv.competitionShare;
     row[CAL] = w;
     row[CAL + 1] = dom;
     row[CAL + 2] = Math.floor(dayOfYear / 7);
@@ -238,7 +258,7 @@ function localLogs(local: FittedModel<FastParams> | undefined, key: string, days
 
 /** What a series contributes to training: its open days with sales, as rows and targets. */
 function trainingRows(s: GlobalSeries, form: GlobalForm): { x: number[][]; y: number[] } {
-  const lv = levels(s.history, s.key);
+  const lv = levels(s.history, s.key, s.store);
   const indices: number[] = [];
   s.history.forEach((d, i) => {
     if (d.open && d.sales > 0) indices.push(i);
@@ -287,7 +307,7 @@ export function fitGlobal(
  */
 export function predictGlobal(model: FittedModel<GlobalParams>, s: GlobalSeries, days: CalendarDay[]): ForecastPoint[] {
   const { form, trees } = model.params;
-  const lv = levels(s.history, s.key);
+  const lv = levels(s.history, s.key, s.store);
   const timeline: CalendarDay[] = [...s.history, ...days];
   const open: number[] = [];
   days.forEach((d, i) => {

@@ -139,13 +139,12 @@ describe('the global engine', () => {
     const global = mean(open(predictGlobal(model, test, asCalendar(future))));
     const fast = mean(open(predictFast(fitFast(test.history), asCalendar(future))));
     const actual = mean(future.filter((d) => d.open).map((d) => d.sales));
-    // The window's mean mixes before and after the opening in the stores it learns from, so it
-    // learns part of the cut (25%) only.
-    assert.ok(global < 0.97 * fast, `global ${global.toFixed(0)} against fast ${fast.toFixed(0)}`);
+    // The model learns the cut from stores whose windows hold days before and after an opening.
+    assert.ok(global < 0.93 * fast, `global ${global.toFixed(0)} against fast ${fast.toFixed(0)}`);
     assert.ok(Math.abs(global / actual - 1) < Math.abs(fast / actual - 1));
     // Without the store file the model cannot tell: the same store, no attributes.
     const blind = mean(open(predictGlobal(model, { ...test, store: null }, asCalendar(future))));
-    assert.ok(blind > 1.02 * global, `${blind.toFixed(0)} without the store file, ${global.toFixed(0)} with it`);
+    assert.ok(blind > 1.05 * global, `${blind.toFixed(0)} without the store file, ${global.toFixed(0)} with it`);
   });
 
   it('the residual form adds to the fast forecast, and needs it', () => {
