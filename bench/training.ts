@@ -1,15 +1,21 @@
-// `npm run bench:training [-- --rossmann train.csv] [--stores 300]`: the forecast engines.
+// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0] [--global-windows 1]`: the forecast engines.
 //   engines: fits per second of each engine on 120-day series (one core, this process);
 //   accuracy: generated Rossmann-format data, last 6 weeks held out with weekly cutoffs: each
 //             series is fit on the 120 days before a cutoff and forecasts the next 7 days with
 //             their actual calendar (as Kaggle's test.csv gives it) and with the assumed one
 //             (ml/forecast/calendar.ts, what the weekly run uses); RMSPE, WAPE, bias and interval
 //             coverage pooled over all series, per engine; the same on a real train.csv with --rossmann;
+//             also the global engine (direct and residual forms, fitted per cutoff over all series
+//             with the store file's attributes), fast + global blended, and the per-series choice
+//             between fast, global and the blend by 3 weekly backtest folds (bench/globalAccuracy.ts);
+//             --weeks-back N moves the six cutoffs N weeks earlier, where settings are chosen;
+//             --global-windows N lets the global model also learn from the N - 1 windows before;
 //   end to end: on the bench stack, 1,115 stores x 10 products of generated history in Postgres,
 //             weeklyTraining through Temporal (snapshot, shards, fits, registry, forecasts) with one
 //             training worker process: 1,115 series, then 11,150, with `fast`; 1,115 with `prophet`;
 //             models/s and the worker's peak RSS.
 // One JSON line per result on stdout, all in bench/results/training.json.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +23,10 @@ import { parseArgs } from 'node:util';
 import { addDays } from '../domain/dates.ts';
 import { assumedCalendar } from '../ml/forecast/calendar.ts';
 import { ENGINES, type EngineName } from '../ml/forecast/engines.ts';
+import { DEFAULT_CHOICE, LOWEST_RMSPE } from '../ml/forecast/choice.ts';
+import { DEFAULT_GLOBAL } from '../ml/forecast/global.ts';
 import { forecastMetrics } from '../ml/forecast/metrics.ts';
+import type { StoreAttributes } from '../ml/forecast/storeFeatures.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { UnfitSeriesError, type ForecastPoint, type SeriesDay } from '../ml/forecast/types.ts';
 import { generate } from '../scripts/data/generate.ts';
@@ -35,23 +44,37 @@ import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
 import { peakRssMiB, startProcess } from './processes.ts';
+import { globalAccuracy, readStoreAttributes } from './globalAccuracy.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({
   options: {
     rossmann: { type: 'string' },
     stores: { type: 'string', default: '300' },
+    'store-file': { type: 'string' },
+    'weeks-back': { type: 'string', default: '0' },
+    'global-windows': { type: 'string', default: '1' },
     'skip-e2e': { type: 'boolean', default: false },
   },
 });
+const globalWindows = Number(args['global-windows']);
+if (!Number.isInteger(globalWindows) || globalWindows < 1)
+  throw new Error(`--global-windows must be a whole number >= 1, got ${args['global-windows']}`);
+for (const option of ['rossmann', 'store-file'] as const) {
+  const file = args[option];
+  if (file !== undefined && !existsSync(file)) throw new Error(`--${option}: no file at ${file}`);
+}
+const weeksBack = Number(args['weeks-back']);
+if (!Number.isInteger(weeksBack) || weeksBack < 0)
+  throw new Error(`--weeks-back must be a whole number of weeks >= 0, got ${args['weeks-back']}`);
 const { report, save } = benchResults('training');
 armProphet();
 const WINDOW_DAYS = 120;
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
 
 /** Every (store, product) series of a train.csv, oldest day first, read with the importer's checks. */
-async function readSeries(file: string): Promise<SeriesDay[][]> {
-  const series = new Map<string, SeriesDay[]>();
+async function readSeries(file: string): Promise<{ key: string; storeId: number; days: SeriesDay[] }[]> {
+  const series = new Map<string, { key: string; storeId: number; days: SeriesDay[] }>();
   let read: ReturnType<typeof trainRowReader> | undefined;
   for await (const batch of quoteFreeCsvLines(file)) {
     for (const { fields } of batch) {
@@ -62,8 +85,8 @@ async function readSeries(file: string): Promise<SeriesDay[][]> {
       const r = read(fields);
       if (r.kind !== 'row') continue;
       const key = `${r.row.storeId}|${r.row.product}`;
-      const days = series.get(key) ?? [];
-      days.push({
+      const entry = series.get(key) ?? { key, storeId: r.row.storeId, days: [] };
+      entry.days.push({
         date: r.row.date,
         sales: r.row.sales,
         open: r.row.open,
@@ -71,14 +94,17 @@ async function readSeries(file: string): Promise<SeriesDay[][]> {
         stateHoliday: r.row.stateHoliday,
         schoolHoliday: r.row.schoolHoliday,
       });
-      series.set(key, days);
+      series.set(key, entry);
     }
   }
-  return [...series.values()].map((days) => days.sort((a, b) => a.date.localeCompare(b.date)));
+  for (const s of series.values()) s.days.sort((a, b) => a.date.localeCompare(b.date));
+  return [...series.values()];
 }
 
-function benchEngines(all: SeriesDay[][]): void {
-  const windows = all.map((s) => s.slice(-WINDOW_DAYS)).filter((s) => s.length === WINDOW_DAYS);
+type Series = Awaited<ReturnType<typeof readSeries>>[number];
+
+function benchEngines(series: Series[]): void {
+  const windows = series.map((s) => s.days.slice(-WINDOW_DAYS)).filter((s) => s.length === WINDOW_DAYS);
   for (const [name, engine] of Object.entries(ENGINES)) {
     let fits = 0;
     const t0 = performance.now();
@@ -123,9 +149,12 @@ function benchEngines(all: SeriesDay[][]): void {
   });
 }
 
-function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
+function benchAccuracy(dataset: string, series: Series[], stores: Map<number, StoreAttributes> | null): void {
+  const all = series.map((s) => s.days);
   const lastDate = all.reduce((max, s) => (s.at(-1)!.date > max ? s.at(-1)!.date : max), '0000-01-01');
-  const cutoffs = Array.from({ length: 6 }, (_, w) => addDays(lastDate, -7 * (6 - w)));
+  // --weeks-back moves all six cutoffs earlier: settings are chosen there, not on the reported weeks.
+  const end = addDays(lastDate, -7 * weeksBack);
+  const cutoffs = Array.from({ length: 6 }, (_, w) => addDays(end, -7 * (6 - w)));
   for (const calendar of ['actual', 'assumed'] as const) {
     for (const [name, engine] of Object.entries(ENGINES) as [EngineName, (typeof ENGINES)[EngineName]][]) {
       const actual: number[] = [];
@@ -165,6 +194,7 @@ function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
         engine: name,
         series: all.length,
         cutoffs: cutoffs.length,
+        last_cutoff: cutoffs.at(-1),
         unfit_fits: unfit,
         rmspe: round(m.rmspe),
         mape: round(m.mape),
@@ -175,6 +205,43 @@ function benchAccuracy(dataset: string, all: SeriesDay[][]): void {
       });
     }
   }
+  // The global engine (both forms), fast + global blended, and the per-series choice between them.
+  const rows = globalAccuracy(
+    series.map((s) => ({ key: s.key, days: s.days, store: stores?.get(s.storeId) ?? null })),
+    {
+      windowDays: WINDOW_DAYS,
+      cutoffs,
+      folds: 3,
+      horizon: 7,
+      intervalWidth: 0.95,
+      global: DEFAULT_GLOBAL,
+      stack: globalWindows,
+      choices: [
+        { name: 'policy', policy: DEFAULT_CHOICE },
+        { name: 'lowest', policy: LOWEST_RMSPE },
+      ],
+    },
+    (line) => report({ name: 'global_fit', dataset, ...line }),
+  );
+  for (const r of rows)
+    report({
+      name: 'accuracy',
+      dataset,
+      calendar: r.calendar,
+      engine: r.engine,
+      series: all.length,
+      store_file: stores !== null,
+      cutoffs: cutoffs.length,
+      last_cutoff: cutoffs.at(-1),
+      unfit_fits: r.unfit,
+      rmspe: round(r.rmspe),
+      mape: round(r.mape),
+      wape: round(r.wape),
+      bias: round(r.bias),
+      coverage: round(r.coverage),
+      days: r.days,
+      ...(r.chosen ? { chosen: r.chosen } : {}),
+    });
 }
 
 async function benchEndToEnd(dir: string): Promise<void> {
@@ -241,8 +308,21 @@ try {
   generate(['--out', dir, '--stores', args.stores]);
   const generated = await readSeries(path.join(dir, 'train.csv'));
   benchEngines(generated);
-  benchAccuracy(`generated (${args.stores} stores, seed 42)`, generated);
-  if (args.rossmann) benchAccuracy(`rossmann ${path.basename(args.rossmann)}`, await readSeries(args.rossmann));
+  benchAccuracy(
+    `generated (${args.stores} stores, seed 42)`,
+    generated,
+    await readStoreAttributes(path.join(dir, 'store.csv')),
+  );
+  if (args.rossmann) {
+    // The stores file: as given, else a store.csv beside train.csv, else none (the global model without it).
+    const beside = path.join(path.dirname(args.rossmann), 'store.csv');
+    const storeFile = args['store-file'] ?? (existsSync(beside) ? beside : undefined);
+    benchAccuracy(
+      `rossmann ${path.basename(args.rossmann)}${storeFile ? ` + ${path.basename(storeFile)}` : ''}`,
+      await readSeries(args.rossmann),
+      storeFile ? await readStoreAttributes(storeFile) : null,
+    );
+  }
   if (!args['skip-e2e']) await benchEndToEnd(path.join(dir, 'e2e'));
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -48,8 +48,8 @@ export function dayNumber(date: string): number {
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Day of month and days in that month of a day number, in integer arithmetic (H. Hinnant's civil_from_days): no Date objects per row. */
-function monthPosition(n: number): { dom: number; daysInMonth: number } {
+/** Year, month (1..12) and day of month of a day number, in integer arithmetic (H. Hinnant's civil_from_days): no Date objects per row. */
+export function civilFromDays(n: number): { year: number; month: number; dom: number } {
   const z = n + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -58,7 +58,12 @@ function monthPosition(n: number): { dom: number; daysInMonth: number } {
   const mp = Math.floor((5 * doy + 2) / 153);
   const dom = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, dom };
+}
+
+/** Day of month and days in that month of a day number. */
+export function monthPosition(n: number): { dom: number; daysInMonth: number } {
+  const { year, month, dom } = civilFromDays(n);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return { dom, daysInMonth: month === 2 && leap ? 29 : MONTH_DAYS[month - 1]! };
 }
