@@ -23,7 +23,7 @@ import {
   type GlobalSeries,
 } from '../ml/forecast/global.ts';
 import { calibrateIntervals, logResiduals, withInterval } from '../ml/forecast/intervals.ts';
-import { forecastMetrics } from '../ml/forecast/metrics.ts';
+import { forecastMetrics, type ForecastMetrics } from '../ml/forecast/metrics.ts';
 import { storeAttributes, type StoreAttributes } from '../ml/forecast/storeFeatures.ts';
 import { UnfitSeriesError, type CalendarDay, type ForecastPoint, type SeriesDay } from '../ml/forecast/types.ts';
 
@@ -90,15 +90,9 @@ export interface GlobalAccuracyOptions {
   stack: number;
 }
 
-export interface GlobalAccuracyRow {
+export interface GlobalAccuracyRow extends ForecastMetrics {
   calendar: CalendarKind;
   engine: string;
-  rmspe: number;
-  mape: number;
-  wape: number;
-  bias: number;
-  coverage: number;
-  days: number;
   unfit: number;
   chosen?: Record<Candidate, number>;
 }

@@ -12,7 +12,7 @@ import {
 } from '../domain/airQuality.ts';
 import type { Rejection } from '../domain/salesBatch.ts';
 import type pg from 'pg';
-import type { Pool } from './postgres.ts';
+import { inTransaction, type Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 
 /** The table's column of each of the file's measurements. */
@@ -44,9 +44,7 @@ export async function saveAirQualityFile(
   readings: { line: number; reading: AirQualityReading }[],
   rejected: Rejection[],
 ): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('DELETE FROM air_quality WHERE source = $1 AND measured_at <> ALL($2::timestamp[])', [
       source,
       readings.map((r) => r.reading.measuredAt),
@@ -68,14 +66,8 @@ export async function saveAirQualityFile(
     }
     await client.query('DELETE FROM rejected_rows WHERE source = $1', [source]);
     await saveRejections(client, source, rejected);
-    await client.query('COMMIT');
     return written;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Readings and rejections a source holds now, for reconciling an import's counts. */
@@ -107,9 +99,7 @@ export async function advanceAirQualityWindow(
   model: string,
   runId: string,
 ): Promise<AirQualityWindow | undefined> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     // Runs of the model take turns: each moves the window the last one left.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`air-quality-window:${model}`]);
     const {
@@ -119,7 +109,6 @@ export async function advanceAirQualityWindow(
       [runId],
     );
     if (recorded) {
-      await client.query('ROLLBACK');
       return recorded;
     }
     const months = await airQualityMonths(client);
@@ -132,7 +121,6 @@ export async function advanceAirQualityWindow(
     let window: AirQualityWindow;
     if (!state) {
       if (months.length < 3) {
-        await client.query('ROLLBACK');
         return undefined;
       }
       window = {
@@ -165,14 +153,8 @@ export async function advanceAirQualityWindow(
       `INSERT INTO air_quality_runs (run_id, model, first_month, test_month, advanced, note) VALUES ($1, $2, $3, $4, $5, $6)`,
       [runId, model, window.firstMonth, window.testMonth, window.advanced, window.note],
     );
-    await client.query('COMMIT');
     return window;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** How many rows of the window each way of handling missing values keeps (see AirQualityMissing). */

@@ -3,7 +3,7 @@
 // run's rows in one transaction: a retry or a rerun leaves exactly the warehouse's rows.
 import type { CustomerFeatures } from '../ml/segmentation/features.ts';
 import type { DataDeps } from './deps.ts';
-import type { Pool } from './postgres.ts';
+import { inTransaction, type Pool } from './postgres.ts';
 import { segmentationTable } from './segmentationWarehouse.ts';
 
 interface FeatureRow {
@@ -25,9 +25,7 @@ export async function copyCustomerFeatures(
      FROM ${warehouse.table(segmentationTable('features', runId))}`,
   );
   const column = <K extends keyof FeatureRow>(k: K) => rows.map((r) => r[k]);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('DELETE FROM customer_features WHERE run_id = $1', [runId]);
     const { rowCount } = await client.query(
       `INSERT INTO customer_features (run_id, customer_id, recency, frequency, monetary, tenure, interpurchase_time)
@@ -42,14 +40,8 @@ export async function copyCustomerFeatures(
         column('interpurchase_time'),
       ],
     );
-    await client.query('COMMIT');
     return rowCount ?? 0;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The run's features, ordered by customer id as customerFeatures() orders them (code points, not the locale). */

@@ -4,6 +4,7 @@
 // versions, (run_id, store_id, product, forecast_date) for forecasts, (run_id, store_id, product)
 // for failures.
 import type pg from 'pg';
+import { inTransaction } from './postgres.ts';
 import { forecastModelName, type MetricSummary } from '../contracts/training.ts';
 import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
 
@@ -97,9 +98,7 @@ export async function saveTrainingResults(
   const fitted = trained.filter((t): t is TrainedSeries & { result: { ok: true } } => t.result.ok);
   const unfit = trained.filter((t): t is TrainedSeries & { result: { ok: false } } => !t.result.ok);
   const names = fitted.map((t) => forecastModelName(t.storeId, t.product));
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO models (name, kind, store_id, product) SELECT name, 'sales_forecast', store_id, product
        FROM unnest($1::text[], $2::int[], $3::text[]) AS i(name, store_id, product) ON CONFLICT (name) DO NOTHING`,
@@ -160,14 +159,8 @@ export async function saveTrainingResults(
        ON CONFLICT (run_id, store_id, product) DO UPDATE SET reason = EXCLUDED.reason`,
       [runId, unfit.map((t) => t.storeId), unfit.map((t) => t.product), unfit.map((t) => t.result.reason)],
     );
-    await client.query('COMMIT');
     return { fitted: fitted.length, unfit: unfit.length, promoted: promoted.length, forecasts: points.length };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The version a run registered for a model, if it registered one. */
@@ -183,16 +176,13 @@ export async function registeredVersion(pool: pg.Pool, model: string, runId: str
 
 /** Makes a version the production one (rolling back is promoting an earlier one); false if it does not exist. */
 export async function promoteVersion(pool: pg.Pool, model: string, version: number): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await lockModels(client, [model]);
     const { rowCount } = await client.query('SELECT 1 FROM model_versions WHERE model = $1 AND version = $2', [
       model,
       version,
     ]);
     if (!rowCount) {
-      await client.query('ROLLBACK');
       return false;
     }
     await client.query(
@@ -204,14 +194,8 @@ export async function promoteVersion(pool: pg.Pool, model: string, version: numb
       version,
     ]);
     await announceProductionChanged(client, [model]);
-    await client.query('COMMIT');
     return true;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function forecastModelExists(pool: pg.Pool, model: string): Promise<boolean> {

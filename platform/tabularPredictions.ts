@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import type { DataDeps } from './deps.ts';
-import type { Pool } from './postgres.ts';
+import { inTransaction, type Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 import { tabularVersions, type TabularVersion } from './tabularRegistry.ts';
 
@@ -44,9 +44,7 @@ export async function saveTabularPredictions(
   scored: readonly ScoredRow[],
   rejected: RejectedRow[],
 ): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const keys = scored.map((s) => s.key);
     const written = await client.query(
       `INSERT INTO tabular_predictions (model, model_version, dataset, row_key, prediction)
@@ -64,14 +62,8 @@ export async function saveTabularPredictions(
       rejectionsSource,
       rejected.map((r) => r.line),
     ]);
-    await client.query('COMMIT');
     return written.rowCount ?? 0;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Where a dataset's predictions go on their way to BigQuery (the dataset hashed: a URI is no object name). */

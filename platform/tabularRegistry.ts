@@ -7,6 +7,7 @@
 // each, and every change of production is announced on PRODUCTION_CHANGED_CHANNEL, so the API's
 // in-memory models (platform/productionModels.ts) serve the new one on the next request.
 import type pg from 'pg';
+import { inTransaction } from './postgres.ts';
 import type { TabularRegistration, TrialResult } from '../contracts/tabular.ts';
 import type { FittedTabular } from '../ml/tabular/evaluate.ts';
 import type { TabularModel } from '../ml/tabular/learner.ts';
@@ -103,9 +104,7 @@ export async function registerTabularVersion(
   next: NewTabularVersion,
   decide: TabularDecision,
 ): Promise<TabularRegistration> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(`INSERT INTO models (name, kind) VALUES ($1, 'tabular') ON CONFLICT (name) DO NOTHING`, [
       next.model,
     ]);
@@ -118,7 +117,6 @@ export async function registerTabularVersion(
       [next.runId],
     );
     if (recorded?.registration) {
-      await client.query('ROLLBACK');
       return recorded.registration;
     }
     // The version this run already holds, else the next one.
@@ -168,14 +166,8 @@ export async function registerTabularVersion(
       version,
       JSON.stringify(registration),
     ]);
-    await client.query('COMMIT');
     return registration;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** A model's tabular versions, newest first, with their promotion history. */
@@ -268,9 +260,7 @@ async function changeProduction(
   model: string,
   change: (client: pg.PoolClient, versions: Map<number, VersionState>) => Promise<ProductionChange>,
 ): Promise<ProductionChange> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const { rowCount } = await client.query(`SELECT 1 FROM models WHERE name = $1 AND kind = 'tabular' FOR UPDATE`, [
       model,
     ]);
@@ -288,14 +278,8 @@ async function changeProduction(
           ),
         )
       : ({ outcome: 'unknown_model' } as const);
-    await client.query('COMMIT');
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Makes a version production; promoting the production version again changes nothing. */

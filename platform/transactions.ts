@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { RetailTransaction } from '../domain/onlineRetail.ts';
 import type { Rejection } from '../domain/salesBatch.ts';
-import type { Pool } from './postgres.ts';
+import { inTransaction, type Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 
 export interface SourcedTransaction {
@@ -54,9 +54,7 @@ export async function saveTransactionBatch(
   rejections: Map<string, Rejection[]>,
   lines?: SourceLines,
 ): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(`CREATE TEMP TABLE transactions_stage (LIKE transactions INCLUDING DEFAULTS) ON COMMIT DROP`);
     await pipeline(
       Readable.from(tsvChunks(rows)),
@@ -84,14 +82,8 @@ export async function saveTransactionBatch(
         [...range(lines), (rejections.get(lines.source) ?? []).map((r) => r.line)],
       );
     }
-    await client.query('COMMIT');
     return written.rowCount ?? 0;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Rows and rejections each source holds now, for reconciling an import's counts. */

@@ -1,8 +1,8 @@
 // `npm test [-- files...]`: type-checks, lints, checks the layer map (npm run layers) and the
 // formatting (Prettier) while the isolated test stack starts from a clean data dir and is provisioned;
-// runs the unit, replay, workflow, integration and browser tests with node's test runner, two files at
-// a time: the pure ones (unit, replay) from the start, the ones that use the stack one at a time once
-// it is up (scripts/test-lane.mjs); then stops the stack. Chosen files run without the static checks.
+// runs the unit, replay, workflow, integration and browser tests with node's test runner, three files
+// at a time: the ones that need no stack (unit, replay, workflow: its own Temporal) from the start, the
+// ones that use the stack one at a time once it is up (test/helpers/stackLane.ts); then stops the stack. Chosen files run without the static checks.
 // Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
-// Pure files first: they run while the stack starts.
+// Files that need no stack first: they run while the stack starts.
 const TEST_DIRS = ['test/unit', 'test/replay', 'test/workflow', 'test/integration', 'test/browser'];
 const BROWSER_DIR = 'test/browser';
 
@@ -55,16 +55,7 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
 function startNodeTests(files: string[], readyFile: string) {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      path.join(ROOT, 'scripts', 'test-lane.mjs'),
-      '--test',
-      '--test-reporter=spec',
-      '--test-concurrency=2',
-      ...files,
-    ],
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=3', ...files],
     { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile } },
   );
   const exited = new Promise<number>((resolve) =>

@@ -1,7 +1,11 @@
-// Shared by integration tests: the test stack's configuration and ready-made adapters.
+// Shared by integration tests: the test stack's configuration and ready-made adapters. Importing it
+// waits for the stack lane (stackLane.ts).
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { loadConfig, type Config } from '../../platform/config.ts';
+import { holdStackLane } from './stackLane.ts';
+
+await holdStackLane();
 
 /** The test stack's configuration; fails clearly when run outside `npm test`. */
 export function testConfig(overrides: Record<string, string> = {}): Config {

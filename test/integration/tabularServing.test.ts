@@ -122,7 +122,10 @@ describe('tabular model serving against the real stack', () => {
     for (const [url, training] of [
       ['/v1/models/air-quality/ping', /airQualityTraining workflow \(POST \/v1\/schedules\/daily-air-quality\/trigger/],
       ['/air-quality/ping', /import-air-quality AirQualityUCI\.csv\), then run the airQualityTraining workflow/],
-      ['/v1/models/power-user/ping', /powerUserTraining workflow \(POST \/v1\/power-user-runs\)/],
+      [
+        '/v1/models/power-user/ping',
+        /powerUserTraining workflow \(POST \/v1\/power-user-runs, or npm run data -- train-power-users\)/,
+      ],
     ] as const) {
       const answer = await request('GET', url);
       assert.equal(answer.status, 409, `${url}: ${JSON.stringify(answer.body)}`);
