@@ -58,6 +58,25 @@ interface OpenLeaf {
   split: Split;
 }
 
+/** Adds a two-bin feature's sums (gradient, hessian, count of bin 0, then of bin 1) into its histogram cells. */
+function addTwoBins(
+  hist: Float64Array,
+  base: number,
+  g0: number,
+  h0: number,
+  n0: number,
+  g1: number,
+  h1: number,
+  n1: number,
+) {
+  hist[base] = hist[base]! + g0;
+  hist[base + 1] = hist[base + 1]! + h0;
+  hist[base + 2] = hist[base + 2]! + n0;
+  hist[base + 3] = hist[base + 3]! + g1;
+  hist[base + 4] = hist[base + 4]! + h1;
+  hist[base + 5] = hist[base + 5]! + n1;
+}
+
 export function growTree(input: GrowInput, params: GrowParams): FlatTree {
   const { data, g, h, features } = input;
   const { maxDepth, maxLeaves, minLeaf, minSplit, l2, minGain, scale } = params;
@@ -159,12 +178,7 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
         const g1 = bundleHist[i]!;
         const n1 = bundleHist[i + 2]!;
         const h1 = hess ? bundleHist[i + 1]! : n1;
-        hist[base] = hist[base]! + G - g1;
-        hist[base + 1] = hist[base + 1]! + H - h1;
-        hist[base + 2] = hist[base + 2]! + n - n1;
-        hist[base + 3] = hist[base + 3]! + g1;
-        hist[base + 4] = hist[base + 4]! + h1;
-        hist[base + 5] = hist[base + 5]! + n1;
+        addTwoBins(hist, base, G - g1, H - h1, n - n1, g1, h1, n1);
       } else if (bins === 1) {
         hist[base] = hist[base]! + G;
         hist[base + 1] = hist[base + 1]! + H;
@@ -182,12 +196,7 @@ export function growTree(input: GrowInput, params: GrowParams): FlatTree {
           if (hess) h1 += b * hess[k]!;
         }
         if (!hess) h1 = n1;
-        hist[base] = hist[base]! + G - g1;
-        hist[base + 1] = hist[base + 1]! + H - h1;
-        hist[base + 2] = hist[base + 2]! + n - n1;
-        hist[base + 3] = hist[base + 3]! + g1;
-        hist[base + 4] = hist[base + 4]! + h1;
-        hist[base + 5] = hist[base + 5]! + n1;
+        addTwoBins(hist, base, G - g1, H - h1, n - n1, g1, h1, n1);
       } else if (hess)
         for (let k = 0; k < n; k++) {
           const i = base + code[order[start + k]!]! * 3;
