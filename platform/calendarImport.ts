@@ -4,12 +4,10 @@
 // has some: such a day is left to the assumed calendar) are kept in rejected_rows with their line and
 // reason. Upserts by (store, date): importing the file again writes nothing twice.
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parsePlannedDay, type PlannedDay } from '../contracts/calendar.ts';
 import type { CalendarImportSummary } from '../contracts/imports.ts';
 import { isMissing, requiredReason } from '../domain/missingValues.ts';
-import type { Rejection } from '../domain/salesBatch.ts';
-import { csvParser, recordReader, type ParsedRecord } from './csvRecords.ts';
+import { readRecords } from './csvRecords.ts';
 import { savePlannedDays, unknownStores } from './plannedCalendar.ts';
 import { inTransaction, type Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
@@ -49,24 +47,11 @@ export async function importCalendarFrom(
   source: string,
 ): Promise<CalendarImportSummary> {
   const days: { day: PlannedDay; line: number; raw: string }[] = [];
-  const rejected: Rejection[] = [];
-  const parser = csvParser();
-  const read = recordReader(COLUMNS, file);
-  parser.on('skip', (err: Error & { lines?: number; raw?: string }) =>
-    rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' }),
-  );
-  await pipeline(bytes, parser, async (records: AsyncIterable<ParsedRecord>) => {
-    for await (const { record: fields, info, raw } of records) {
-      const parsed = read(fields);
-      if (!parsed) continue;
-      if ('wrongLength' in parsed) {
-        rejected.push({ line: info.lines, reason: parsed.wrongLength, raw });
-        continue;
-      }
-      const day = plannedDayOf(parsed.record);
-      if ('reason' in day) rejected.push({ line: info.lines, reason: day.reason, raw });
-      else days.push({ ...day, line: info.lines, raw });
-    }
+  const rejected = await readRecords(bytes, COLUMNS, file, (record, line, raw) => {
+    const day = plannedDayOf(record);
+    if ('reason' in day) return day.reason;
+    days.push({ ...day, line, raw });
+    return undefined;
   });
   const unknown = await unknownStores(
     pool,

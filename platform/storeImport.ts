@@ -5,10 +5,8 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { StoresImportSummary } from '../contracts/imports.ts';
-import type { Rejection } from '../domain/salesBatch.ts';
-import { csvParser, recordReader, type ParsedRecord } from './csvRecords.ts';
+import { readRecords } from './csvRecords.ts';
 import type { Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 import { parseStoreRecord, STORE_COLUMNS, type StoreValues } from './storeRows.ts';
@@ -38,30 +36,15 @@ export async function importStoresFrom(
   source: string,
 ): Promise<StoresImportSummary> {
   const rows: StoreValues[] = [];
-  const rejected: Rejection[] = [];
   const rejectedStores = new Map<number, number>();
-  const parser = csvParser();
-  const read = recordReader(STORE_COLUMNS, file);
-  parser.on('skip', (err: Error & { lines?: number; raw?: string }) =>
-    rejected.push({ line: err.lines ?? 0, reason: `malformed CSV: ${err.message}`, raw: err.raw ?? '' }),
-  );
-  await pipeline(bytes, parser, async (records: AsyncIterable<ParsedRecord>) => {
-    for await (const { record: fields, info, raw } of records) {
-      const line = info.lines;
-      const parsed = read(fields);
-      if (!parsed) continue;
-      if ('wrongLength' in parsed) {
-        rejected.push({ line, reason: parsed.wrongLength, raw });
-        continue;
-      }
-      const store = parseStoreRecord(parsed.record);
-      if (store.ok) {
-        rows.push(store.values);
-        continue;
-      }
-      rejected.push({ line, reason: store.reason, raw });
-      if (store.storeId !== undefined) rejectedStores.set(store.storeId, line);
+  const rejected = await readRecords(bytes, STORE_COLUMNS, file, (record, line) => {
+    const store = parseStoreRecord(record);
+    if (store.ok) {
+      rows.push(store.values);
+      return undefined;
     }
+    if (store.storeId !== undefined) rejectedStores.set(store.storeId, line);
+    return store.reason;
   });
   if (rows.length) {
     await pool.query(
