@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { SegmentationActivities } from '../activities/segmentation.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   DEFAULT_SEGMENTATION,
   MAX_SEGMENTS,
@@ -32,12 +32,7 @@ import { dateProblem, todayUtc } from '../domain/dates.ts';
 const acts = proxyActivities<SegmentationActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [INVALID_INPUT],
-  },
+  retry: PIPELINE_RETRY,
 });
 
 export async function customerSegmentation(input: Partial<SegmentationOptions> = {}): Promise<SegmentationReport> {

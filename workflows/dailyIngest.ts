@@ -18,19 +18,14 @@ import {
   type IngestStage,
 } from '../contracts/ingest.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { INGEST_RETRY, invalidInput } from '../contracts/failures.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
 
 const acts = proxyActivities<DailyIngestActivities>({
   startToCloseTimeout: '10 minutes',
   // A worker killed mid-activity is noticed within this, and the activity retried elsewhere.
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT],
-  },
+  retry: INGEST_RETRY,
 });
 
 export async function dailyIngest({ date, backfillId }: DailyIngestInput): Promise<IngestReport> {

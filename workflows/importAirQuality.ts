@@ -11,17 +11,12 @@ import {
   type ImportAirQualityResult,
 } from '../contracts/airQuality.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { INGEST_RETRY, invalidInput } from '../contracts/failures.ts';
 
 const acts = proxyActivities<AirQualityActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT],
-  },
+  retry: INGEST_RETRY,
 });
 
 export async function importAirQuality(input: ImportAirQualityInput): Promise<ImportAirQualityResult> {

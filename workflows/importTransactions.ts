@@ -7,7 +7,7 @@
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ImportTransactionsActivities } from '../activities/importTransactions.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { INGEST_RETRY, invalidInput } from '../contracts/failures.ts';
 import {
   DEFAULT_TRANSACTION_CHUNK_LINES,
   defaultSource,
@@ -28,12 +28,7 @@ const acts = proxyActivities<ImportTransactionsActivities>({
   startToCloseTimeout: '30 minutes',
   // A worker killed mid-chunk is noticed within this, and the chunk retried elsewhere.
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: ['ReconciliationMismatch', INVALID_INPUT],
-  },
+  retry: INGEST_RETRY,
 });
 
 function checkInput({ uris, sources, chunkLines }: ImportTransactionsInput): void {

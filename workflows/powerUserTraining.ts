@@ -6,7 +6,7 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PowerUserActivities } from '../activities/powerUserTraining.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   DEFAULT_POWER_USER_SEARCH,
   DEFAULT_POWER_USER_SPLIT,
@@ -21,12 +21,7 @@ import { tabularTraining } from './tabularTraining.ts';
 const acts = proxyActivities<PowerUserActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [INVALID_INPUT],
-  },
+  retry: PIPELINE_RETRY,
 });
 
 export async function powerUserTraining(input: PowerUserTrainingInput): Promise<PowerUserTrainingReport> {

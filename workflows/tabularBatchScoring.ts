@@ -5,7 +5,7 @@
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { TabularScoringActivities } from '../activities/tabularScoring.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   scoringDataset,
   scoringRejectionsSource,
@@ -20,12 +20,7 @@ import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 const acts = proxyActivities<TabularScoringActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [INVALID_INPUT],
-  },
+  retry: PIPELINE_RETRY,
 });
 
 export async function tabularBatchScoring(input: TabularScoringInput): Promise<TabularScoringReport> {

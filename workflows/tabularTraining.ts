@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { TabularActivities } from '../activities/tabularTraining.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   DEFAULT_TABULAR_TRAINING,
   tabularProgressQuery,
@@ -27,12 +27,7 @@ import {
 import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 import { slidingWindow } from './slidingWindow.ts';
 
-const retry = {
-  initialInterval: '1 second',
-  maximumInterval: '30 seconds',
-  maximumAttempts: 10,
-  nonRetryableErrorTypes: [INVALID_INPUT],
-};
+const retry = PIPELINE_RETRY;
 const acts = proxyActivities<TabularActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { TrainingActivities } from '../activities/training.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
-import { INVALID_INPUT, invalidInput } from '../contracts/failures.ts';
+import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   trainingProgressQuery,
   type ShardResult,
@@ -28,12 +28,7 @@ import { slidingWindow } from './slidingWindow.ts';
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [INVALID_INPUT],
-  },
+  retry: PIPELINE_RETRY,
 });
 
 export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
