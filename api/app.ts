@@ -1,9 +1,10 @@
 // The Hono app: shared middleware, then one router per concern, and the OpenAPI document of them.
 import { createMiddleware } from 'hono/factory';
+import { noRoute } from './allowedMethods.ts';
 import { requireRole, type AuthEnv } from './auth.ts';
 import { limitBody } from './bodyLimit.ts';
 import type { ApiDeps } from './deps.ts';
-import { ApiError, errorBody, errorHandler } from './errors.ts';
+import { ApiError, errorHandler } from './errors.ts';
 import { router } from './openapi.ts';
 import { airQualityRoutes } from './routes/airQuality.ts';
 import { docsRoutes, registerDocs } from './routes/docs.ts';
@@ -82,7 +83,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', airQualityRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
-    .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
+    .notFound(noRoute(app))
     .onError(errorHandler(deps.log));
 }
 

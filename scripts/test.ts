@@ -1,6 +1,6 @@
 // `npm test [-- files...]`: type-checks, lints, checks the layer map (npm run layers) and the
 // formatting (Prettier) while the isolated test stack starts from a clean data dir and is provisioned;
-// runs the unit, replay, workflow, integration and browser tests with node's test runner, three files
+// runs the unit, replay, workflow, integration, browser and fuzz tests with node's test runner, three files
 // at a time: the ones that need no stack (unit, replay, workflow: its own Temporal) from the start, the
 // ones that use the stack one at a time once it is up (test/helpers/stackLane.ts); then stops the stack. Chosen files run without the static checks.
 // Exits non-zero if any check or test failed.
@@ -14,11 +14,13 @@ import { provision } from '../platform/provision.ts';
 import { ensureChromium } from './stack/chromium.ts';
 import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
+import { ensureSchemathesis } from './stack/tools.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
 // Files that need no stack first: they run while the stack starts.
-const TEST_DIRS = ['test/unit', 'test/replay', 'test/workflow', 'test/integration', 'test/browser'];
+const TEST_DIRS = ['test/unit', 'test/replay', 'test/workflow', 'test/integration', 'test/browser', 'test/fuzz'];
 const BROWSER_DIR = 'test/browser';
+const FUZZ_DIR = 'test/fuzz';
 
 async function testFiles(): Promise<string[]> {
   const files: string[] = [];
@@ -89,9 +91,16 @@ runMain('test', async () => {
     const t0 = performance.now();
     tests = startNodeTests(files, readyFile);
     // A run killed half-way may have left services behind: they are stopped before the wipe.
-    await stackWipe(cfg);
-    await stackUp(cfg);
-    await provision(cfg);
+    const fuzzing = files.some((f) => path.resolve(ROOT, f).startsWith(path.join(ROOT, FUZZ_DIR, path.sep)));
+    // schemathesis installs (on the first run only) while the stack starts.
+    await Promise.all([
+      fuzzing && ensureSchemathesis(),
+      (async () => {
+        await stackWipe(cfg);
+        await stackUp(cfg);
+        await provision(cfg);
+      })(),
+    ]);
     console.log(`[test] stack ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await writeFile(readyFile, '');
     code = await tests.exited;

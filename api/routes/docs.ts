@@ -22,7 +22,7 @@ export function registerDocs<E extends Env>(app: OpenAPIHono<E>): void {
     scheme: 'bearer',
     description: 'an API key: from API_KEYS, or made with `npm run keys -- create`',
   });
-  app.doc31('/openapi.json', {
+  const document: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
     openapi: '3.1.0',
     info: {
       title: 'retailflow API',
@@ -40,7 +40,27 @@ export function registerDocs<E extends Env>(app: OpenAPIHono<E>): void {
       { name: 'schedules' },
       { name: 'operations' },
     ],
-  });
+  };
+  app.get('/openapi.json', (c) => c.json(withBodyErrors(app.getOpenAPI31Document(document))));
+}
+
+const BODY_ERRORS = {
+  413: 'the request body is larger than the limit (API_BODY_LIMIT_BYTES)',
+  415: 'the request body is not JSON (Content-Type: application/json)',
+};
+
+/** Every operation that takes a body can answer 413 and 415: the body checks run before any route. */
+function withBodyErrors<D extends { paths?: object }>(doc: D): D {
+  for (const item of Object.values(doc.paths ?? {}) as Record<string, unknown>[])
+    for (const op of Object.values(item) as { requestBody?: unknown; responses?: Record<string, unknown> }[]) {
+      if (!op?.requestBody || !op.responses) continue;
+      for (const [status, description] of Object.entries(BODY_ERRORS))
+        op.responses[status] ??= {
+          description,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+    }
+  return doc;
 }
 
 export function docsRoutes() {

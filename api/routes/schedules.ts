@@ -13,6 +13,9 @@ const Schedule = z
     id: z.string(),
     workflowType: z.string(),
     note: z.string().optional(),
+    registered: z
+      .boolean()
+      .openapi({ description: 'false until the worker has registered it in Temporal (it does at start-up)' }),
     paused: z.boolean(),
     calendars: z.array(z.record(z.string(), z.unknown())),
     timeZone: z.string().optional(),
@@ -53,39 +56,61 @@ export function scheduleRoutes({ cfg, temporal, keys }: ApiDeps) {
   const known = new Map(scheduleDefinitions(cfg).map((d) => [d.scheduleId, d]));
   const admin = requireRole(keys, 'admin');
 
-  const describe = async (id: string): Promise<z.output<typeof Schedule>> => {
+  /** The schedule as Temporal has it; as retailflow defines it, marked unregistered, when Temporal has it not. */
+  const view = async (id: string): Promise<z.output<typeof Schedule>> => {
     const def = known.get(id);
     if (!def) throw notFound(`no schedule ${id}; known: ${[...known.keys()].join(', ')}`);
+    const defined = {
+      id,
+      // As retailflow defines it ({hour: 0, minute: 30}), which reads better than Temporal's ranges.
+      calendars: (def.spec.calendars ?? []).map((cal) => ({ ...cal })),
+      every: def.spec.intervals?.map((i) => String(i.every)).join(', '),
+      temporalUrl: temporalUiUrl(cfg.temporal, { scheduleId: id }),
+    };
     let d: ScheduleDescription;
     try {
       d = await temporal.schedule.getHandle(id).describe();
     } catch (err) {
       if (err instanceof ScheduleNotFoundError)
-        throw notFound(`schedule ${id} is not registered in Temporal yet (the worker registers it at start-up)`);
+        return {
+          ...defined,
+          workflowType:
+            typeof def.action.workflowType === 'string' ? def.action.workflowType : def.action.workflowType.name,
+          note: def.state?.note,
+          registered: false,
+          paused: false,
+          timeZone: def.spec.timezone,
+          nextRuns: [],
+          recentRuns: [],
+        };
       throw err;
     }
     return {
-      id,
+      ...defined,
       workflowType: d.action.type === 'startWorkflow' ? d.action.workflowType : d.action.type,
       note: d.state.note,
+      registered: true,
       paused: d.state.paused,
-      // As retailflow defines it ({hour: 0, minute: 30}), which reads better than Temporal's ranges.
-      calendars: (def.spec.calendars ?? []).map((cal) => ({ ...cal })),
       timeZone: d.spec.timezone,
-      every: def.spec.intervals?.map((i) => String(i.every)).join(', '),
       nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
       recentRuns: d.info.recentActions.map((a) => ({
         scheduledAt: a.scheduledAt.toISOString(),
         workflowId: a.action.workflow.workflowId,
         temporalUrl: workflowUrl(cfg.temporal, a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId),
       })),
-      temporalUrl: temporalUiUrl(cfg.temporal, { scheduleId: id }),
     };
+  };
+  /** A schedule an action can act on: registered in Temporal. */
+  const describe = async (id: string): Promise<z.output<typeof Schedule>> => {
+    const schedule = await view(id);
+    if (!schedule.registered)
+      throw notFound(`schedule ${id} is not registered in Temporal yet (the worker registers it at start-up)`);
+    return schedule;
   };
   const who = (c: { get(k: 'apiKey'): { name: string } }) => `by API key "${c.get('apiKey').name}"`;
 
   return router<AuthEnv>()
-    .openapi(list, async (c) => c.json({ schedules: await Promise.all([...known.keys()].map(describe)) }, 200))
+    .openapi(list, async (c) => c.json({ schedules: await Promise.all([...known.keys()].map(view)) }, 200))
     .openapi(
       { ...action('trigger', 'Start the scheduled run now', false), middleware: [admin] as const },
       async (c) => {

