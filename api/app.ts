@@ -6,6 +6,7 @@ import type { ApiDeps } from './deps.ts';
 import { ApiError, errorBody, errorHandler } from './errors.ts';
 import { router } from './openapi.ts';
 import { airQualityRoutes } from './routes/airQuality.ts';
+import { airQualityRunRoutes } from './routes/airQualityRuns.ts';
 import { docsRoutes, registerDocs } from './routes/docs.ts';
 import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -80,6 +81,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', powerUserRunRoutes(deps))
     .route('/', powerUserPredictRoutes(deps))
     .route('/', airQualityRoutes(deps))
+    .route('/', airQualityRunRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))
