@@ -8,8 +8,8 @@ import { clearError, showError } from './notice.js';
 
 const RUNS_SHOWN = 100;
 const FEATURE_SETS = {
-  sensors: 'sensors only (PT08.S1-S5, T, RH, AH)',
-  all: 'all columns (the analyzers too)',
+  sensors: ['sensors only', 'the metal-oxide sensors PT08.S1-S5, T, RH, AH, hour and weekday'],
+  all: ['all columns', "the sensors and the reference analyzers' other gases, hour and weekday"],
 };
 
 /** Each load's number: an answer to an older one is dropped. */
@@ -19,7 +19,9 @@ const previousMonth = (month) => {
   const [y, m] = month.split('-').map(Number);
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 };
-const featureSetName = (name) => FEATURE_SETS[name] ?? name ?? '–';
+/** An averaged ensemble by its members ('average: forest + boosting'), another learner by its name. */
+const learnerName = (r) =>
+  typeof r.params.members === 'string' ? `${r.learner}: ${r.params.members.split('+').join(' + ')}` : r.learner;
 /** How much lower the model's figure is than the baseline's, as a share of the baseline's. */
 const gain = (model, baseline) => (baseline > 0 ? `${Math.round((1 - model / baseline) * 100)}% lower` : '–');
 
@@ -62,7 +64,6 @@ function renderRuns(runs) {
     'Learner',
     'Features',
     'Version',
-    'Run',
   ];
   wrap.replaceChildren(
     h(
@@ -86,7 +87,7 @@ function renderRuns(runs) {
             { 'data-run': r.runId, 'data-month': r.testMonth },
             h(
               'th',
-              { scope: 'row' },
+              { scope: 'row', title: `run ${r.runId}, recorded ${dateTime(r.recordedAt)}` },
               r.testMonth,
               r.advanced ? null : h('span', { class: 'badge warning', title: 'no new month' }, 'same window'),
             ),
@@ -96,15 +97,14 @@ function renderRuns(runs) {
             h('td', {}, number(r.baseline.rmse, 3)),
             h('td', { class: r.model.mae < r.baseline.mae ? 'better' : 'bad' }, number(r.model.mae, 3)),
             h('td', {}, number(r.baseline.mae, 3)),
-            h('td', { title: JSON.stringify(r.params) }, r.learner),
-            h('td', {}, featureSetName(r.featureSet)),
+            h('td', { title: JSON.stringify(r.params) }, learnerName(r)),
+            h('td', { title: FEATURE_SETS[r.featureSet]?.[1] }, FEATURE_SETS[r.featureSet]?.[0] ?? r.featureSet ?? '–'),
             h(
               'td',
               {},
               `${r.version} · ${r.label}`,
-              r.promoted ? h('span', { class: 'badge done' }, 'production') : null,
+              r.promoted ? h('span', { class: 'badge done', title: 'went to production' }, 'promoted') : null,
             ),
-            h('td', { class: 'when', title: r.runId }, dateTime(r.recordedAt)),
           ),
         ),
       ),
