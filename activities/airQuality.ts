@@ -1,28 +1,33 @@
 // Activities of importAirQuality and airQualityTraining. The import writes a file's readings and
 // rejections in one transaction as the whole of that file; the window moves once per run id (its
 // record and the move commit together); the statistics object has a fixed name per version; the
-// baseline only reads. Each is safe to retry after a crash at any line.
+// baseline only reads; the scored test month is one row per run id. Each is safe to retry after a
+// crash at any line.
 import { ApplicationFailure } from '@temporalio/common';
 import {
   AIR_QUALITY_LAG,
   AIR_QUALITY_MODEL,
   type AirQualityBaseline,
   type AirQualityMissing,
+  type AirQualityTestMonth,
   type AirQualityWindow,
   type ImportAirQualityResult,
 } from '../contracts/airQuality.ts';
 import { invalidInput } from '../contracts/failures.ts';
 import { rejectedRowsQuery, objectOfUri } from '../contracts/imports.ts';
+import type { TabularReport } from '../contracts/tabular.ts';
 import { AIR_QUALITY_MEASURES, parseAirQualityFile } from '../domain/airQuality.ts';
 import { naiveScore } from '../ml/tabular/naiveBaseline.ts';
 import { normalizationStatistics } from '../ml/tabular/normalization.ts';
 import { AIR_QUALITY_SENSORS, AIR_QUALITY_SPEC } from '../ml/tabular/presets/airQuality.ts';
 import { targets } from '../ml/tabular/rows.ts';
+import { FEATURE_SET_PARAM } from '../ml/tabular/spec.ts';
 import {
   advanceAirQualityWindow,
   airQualityCounts,
   airQualityMissing,
   saveAirQualityFile,
+  saveAirQualityTestMonth,
 } from '../platform/airQuality.ts';
 import { readRowSet } from '../platform/tabularData.ts';
 import { tabularVersions } from '../platform/tabularRegistry.ts';
@@ -115,6 +120,37 @@ export function airQualityActivities(deps: Deps) {
           return v === undefined || v === null || v === '' ? null : Number(v);
         });
         return naiveScore(targets(AIR_QUALITY_SPEC, test), lag, train.reduce((a, b) => a + b, 0) / train.length);
+      }),
+
+    /** The run's test month scored, model beside baseline, with its window, choice and version (once per run id). */
+    recordAirQualityTestMonth: (
+      runId: string,
+      {
+        window,
+        training,
+        baseline,
+      }: { window: AirQualityWindow; training: TabularReport; baseline: AirQualityBaseline },
+    ): Promise<boolean> =>
+      whileHeartbeating(() => {
+        const { [FEATURE_SET_PARAM]: featureSet, ...params } = training.best.params;
+        const { registration } = training;
+        const month: Omit<AirQualityTestMonth, 'recordedAt'> = {
+          runId,
+          firstMonth: window.firstMonth,
+          testMonth: window.testMonth,
+          advanced: window.advanced,
+          trainRows: training.train,
+          testRows: training.test,
+          version: registration.version,
+          label: registration.label,
+          promoted: registration.promoted,
+          learner: training.best.learner,
+          featureSet: typeof featureSet === 'string' ? featureSet : null,
+          params,
+          model: { rmse: registration.metrics.rmse!, mae: registration.metrics.mae! },
+          baseline: { rmse: baseline.rmse, mae: baseline.mae, fallbacks: baseline.fallbacks },
+        };
+        return saveAirQualityTestMonth(deps.pool, AIR_QUALITY_MODEL, month);
       }),
   };
 }

@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import { router } from './openapi.ts';
 import { airQualityRoutes } from './routes/airQuality.ts';
+import { airQualityRunRoutes } from './routes/airQualityRuns.ts';
 import { docsRoutes, registerDocs } from './routes/docs.ts';
 import { forecastRoutes } from './routes/forecasts.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -81,6 +82,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', powerUserRunRoutes(deps))
     .route('/', powerUserPredictRoutes(deps))
     .route('/', airQualityRoutes(deps))
+    .route('/', airQualityRunRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound(noRoute(app))

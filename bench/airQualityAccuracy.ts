@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'from-month': { type: 'string', default: '4' },
     trials: { type: 'string', default: String(AIR_QUALITY_SEARCH.trials) },
     folds: { type: 'string', default: String(AIR_QUALITY_SEARCH.folds) },
+    learners: { type: 'string', default: AIR_QUALITY_SEARCH.learners!.join(',') },
   },
 });
 const round = (v: number) => Number(v.toFixed(4));
@@ -57,7 +58,12 @@ function viewRows(text: string): RawRow[] {
 const text = args.file ? readFileSync(args.file, 'utf8') : generateAirQuality({ seed: Number(args.seed) });
 const rows = filterRows(AIR_QUALITY_SPEC, viewRows(text)).rows;
 const months = [...new Set(rows.map((r) => monthOf(String(r[AIR_QUALITY_TIME]))))].sort();
-const search = { ...AIR_QUALITY_SEARCH, trials: Number(args.trials), folds: Number(args.folds) };
+const search = {
+  ...AIR_QUALITY_SEARCH,
+  trials: Number(args.trials),
+  folds: Number(args.folds),
+  learners: args.learners.split(','),
+};
 const plan = planTrials(AIR_QUALITY_SPEC, search);
 const featureSets = Object.keys(AIR_QUALITY_SPEC.featureSets ?? {});
 const models = ['choice', ...featureSets.map((f) => `${f}Features`), 'baseline'] as const;

@@ -139,3 +139,28 @@ export function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
+
+interface ScoredMonth {
+  testMonth: string;
+  testRows: number;
+  model: { rmse: number; mae: number };
+  baseline: { rmse: number; mae: number };
+}
+
+/**
+ * Test months pooled as one test set: each month once (its first in `months`, which lists the
+ * latest runs first, so a retrained month counts its latest run), RMSE from the months' mean squares
+ * and MAE from their mean errors, weighted by their rows. Null without a month.
+ */
+export function pooledTestMonths(months: readonly ScoredMonth[]) {
+  const latest = new Map<string, ScoredMonth>();
+  for (const m of months) if (!latest.has(m.testMonth)) latest.set(m.testMonth, m);
+  const kept = [...latest.values()].sort((a, b) => (a.testMonth < b.testMonth ? -1 : 1));
+  const rows = kept.reduce((n, m) => n + m.testRows, 0);
+  if (!rows) return null;
+  const pool = (score: (m: ScoredMonth) => { rmse: number; mae: number }) => ({
+    rmse: Math.sqrt(kept.reduce((s, m) => s + score(m).rmse ** 2 * m.testRows, 0) / rows),
+    mae: kept.reduce((s, m) => s + score(m).mae * m.testRows, 0) / rows,
+  });
+  return { months: kept.map((m) => m.testMonth), rows, model: pool((m) => m.model), baseline: pool((m) => m.baseline) };
+}

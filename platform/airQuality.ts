@@ -1,8 +1,9 @@
 // Air quality in Postgres (migration 012): the hourly readings of an imported file, written with its
 // rejections in one transaction as the whole of that file (a rerun writes nothing new, a changed
 // file leaves exactly its lines now), and the training window's position, moved by one run at a
-// time in one transaction with the run's record, so a retried run moves it once.
-import type { AirQualityMissing, AirQualityWindow } from '../contracts/airQuality.ts';
+// time in one transaction with the run's record, so a retried run moves it once; and each run's
+// scored test month, one row per run.
+import type { AirQualityMissing, AirQualityTestMonth, AirQualityWindow } from '../contracts/airQuality.ts';
 import {
   AIR_QUALITY_MEASURES,
   monthStart,
@@ -175,4 +176,55 @@ export async function airQualityMissing(
     [monthStart(window.firstMonth), monthStart(nextMonth(window.testMonth))],
   );
   return rows[0]!;
+}
+
+/** The run's scored test month, once per run id: true when this call wrote it (a retry writes nothing). */
+export async function saveAirQualityTestMonth(
+  pool: Pool,
+  model: string,
+  m: Omit<AirQualityTestMonth, 'recordedAt'>,
+): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `INSERT INTO air_quality_test_months (run_id, model, first_month, test_month, advanced, train_rows, test_rows,
+       version, label, promoted, learner, feature_set, params, rmse, mae, baseline_rmse, baseline_mae, baseline_fallbacks)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+     ON CONFLICT (run_id) DO NOTHING`,
+    [
+      m.runId,
+      model,
+      m.firstMonth,
+      m.testMonth,
+      m.advanced,
+      m.trainRows,
+      m.testRows,
+      m.version,
+      m.label,
+      m.promoted,
+      m.learner,
+      m.featureSet,
+      JSON.stringify(m.params),
+      m.model.rmse,
+      m.model.mae,
+      m.baseline.rmse,
+      m.baseline.mae,
+      m.baseline.fallbacks,
+    ],
+  );
+  return rowCount === 1;
+}
+
+/** The model's scored test months, latest runs first. */
+export async function airQualityTestMonths(pool: Pool, model: string, limit: number): Promise<AirQualityTestMonth[]> {
+  const { rows } = await pool.query<AirQualityTestMonth>(
+    `SELECT run_id AS "runId", first_month AS "firstMonth", test_month AS "testMonth", advanced,
+            train_rows AS "trainRows", test_rows AS "testRows", version, label, promoted, learner,
+            feature_set AS "featureSet", params,
+            json_build_object('rmse', rmse, 'mae', mae) AS model,
+            json_build_object('rmse', baseline_rmse, 'mae', baseline_mae, 'fallbacks', baseline_fallbacks) AS baseline,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt"
+     FROM air_quality_test_months WHERE model = $1
+     ORDER BY created_at DESC, run_id DESC LIMIT $2`,
+    [model, limit],
+  );
+  return rows;
 }

@@ -1,4 +1,5 @@
-// Entry point: the API key field, the four views (#forecast, #segments, #experiments, #runs), and the error line.
+// Entry point: the API key field, the five views (#forecast, #segments, #experiments, #air-quality, #runs), and the error line.
+import { showAirQuality } from './airQuality.js';
 import { apiKey } from './api.js';
 import { byId } from './dom.js';
 import { initExperimentsView, showExperiments } from './experiments.js';
@@ -7,7 +8,7 @@ import { clearError, showError } from './notice.js';
 import { initRunsView, showRuns } from './runs.js';
 import { initSegmentsView, showSegments } from './segments.js';
 
-const VIEWS = ['forecast', 'segments', 'experiments', 'runs'];
+const VIEWS = ['forecast', 'segments', 'experiments', 'air-quality', 'runs'];
 
 function showView() {
   const view = VIEWS.find((name) => location.hash === `#${name}`) ?? 'forecast';
@@ -18,6 +19,7 @@ function showView() {
   showRuns(view === 'runs');
   showSegments(view === 'segments');
   showExperiments(view === 'experiments');
+  showAirQuality(view === 'air-quality');
 }
 
 const key = byId('api-key');

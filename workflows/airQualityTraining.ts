@@ -4,8 +4,9 @@
 // same window and says so), how many rows each way of handling missing values keeps, the
 // tabularTraining of the air-quality preset on exactly that window (forest and boosted trees, each
 // with the sensors-only and the all-columns feature set), the version's normalization statistics
-// beside it in GCS, and the naive same-hour-yesterday baseline on the same test month.
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+// beside it in GCS, the naive same-hour-yesterday baseline on the same test month, and the test
+// month's scores recorded in Postgres for the page.
+import { executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AirQualityActivities } from '../activities/airQuality.ts';
 import {
   AIR_QUALITY_MODEL,
@@ -67,5 +68,8 @@ export async function airQualityTraining(input: AirQualityTrainingInput = {}): P
   });
   const statistics = await acts.saveAirQualityStatistics(training.registration.version, window);
   const baseline = await acts.scoreAirQualityBaseline(training.runId);
+  // runs recorded before the test months were kept replay without the step
+  if (patched('air-quality-test-month'))
+    await acts.recordAirQualityTestMonth(workflowId, { window, training, baseline });
   return { window, missing, training, baseline, statistics };
 }

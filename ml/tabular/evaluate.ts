@@ -13,7 +13,7 @@ import { targets } from './rows.ts';
 import type { Trial } from './searchSpace.ts';
 import { chooseThreshold } from './threshold.ts';
 import { FEATURE_SET_PARAM, withFeatureSet, type DatasetSpec } from './spec.ts';
-import { kFold, randomSplit } from './split.ts';
+import { forwardChainingFolds, kFold, randomSplit } from './split.ts';
 import type { RawRow } from './values.ts';
 
 export type MetricSummary = Record<string, { mean: number; std: number }>;
@@ -148,6 +148,19 @@ export interface PreparedFold {
   test: { x: number[][]; y: number[] };
 }
 
+/** The k folds of `rows` as the spec cuts them (shuffled, or forward chaining in time). */
+function foldsOf(spec: DatasetSpec, rows: readonly RawRow[], y: number[], k: number, seed: number) {
+  const cv = spec.crossValidation;
+  if (!cv) return kFold(rows.length, { k, seed, ...(spec.task === 'binary' ? { stratify: y } : {}) });
+  const times = rows.map((r, i) => {
+    const t = r[cv.column];
+    if (typeof t !== 'string' || t === '')
+      throw new Error(`spec ${spec.name}: row ${i} has no ${cv.column} (${JSON.stringify(t)}) to order its folds by`);
+    return t;
+  });
+  return forwardChainingFolds(times, { k });
+}
+
 /** The k folds of `rows`, preprocessed: the same for every trial of a search, so prepared once. */
 export function prepareFolds(
   spec: DatasetSpec,
@@ -155,22 +168,20 @@ export function prepareFolds(
   { folds, seed }: { folds: number; seed: number },
 ): PreparedFold[] {
   const y = targets(spec, rows);
-  return kFold(rows.length, { k: folds, seed, ...(spec.task === 'binary' ? { stratify: y } : {}) }).map(
-    ({ train, test }) => {
-      const trainRows = train.map((i) => rows[i]!);
-      const preprocessing = fitPreprocessing(spec, trainRows);
-      return {
-        train: { x: transform(preprocessing, trainRows).x, y: train.map((i) => y[i]!) },
-        test: {
-          x: transform(
-            preprocessing,
-            test.map((i) => rows[i]!),
-          ).x,
-          y: test.map((i) => y[i]!),
-        },
-      };
-    },
-  );
+  return foldsOf(spec, rows, y, folds, seed).map(({ train, test }) => {
+    const trainRows = train.map((i) => rows[i]!);
+    const preprocessing = fitPreprocessing(spec, trainRows);
+    return {
+      train: { x: transform(preprocessing, trainRows).x, y: train.map((i) => y[i]!) },
+      test: {
+        x: transform(
+          preprocessing,
+          test.map((i) => rows[i]!),
+        ).x,
+        y: test.map((i) => y[i]!),
+      },
+    };
+  });
 }
 
 /**

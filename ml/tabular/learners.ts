@@ -1,6 +1,7 @@
 // Every tabular learner by name, with the tasks it does and its search spaces (a grid and the
 // ranges of a random search). Adding a learner is one entry here. The spaces suit features the
 // dataset spec has scaled (standardized numbers, 0/1 dummies).
+import { averageLearner } from './average.ts';
 import type { Learner, Task } from './learner.ts';
 import { knn } from './knn.ts';
 import { elasticNet, lasso, ridge } from './linear.ts';
@@ -17,6 +18,8 @@ export interface RegisteredLearner {
   random: SearchSpace;
   /** Rough fit time of one trial, by rank (1 fastest): a search starts the costliest first. */
   cost: number;
+  /** Searched only when a search names it (it costs its members' fits together). */
+  optIn?: boolean;
 }
 
 const registered = {
@@ -87,6 +90,24 @@ const registered = {
       l2: { min: 0.01, max: 10, log: true },
       rowFraction: { min: 0.5, max: 1 },
       featureFraction: { min: 0.5, max: 1 },
+    },
+  },
+  average: {
+    cost: 5,
+    optIn: true,
+    learner: averageLearner,
+    tasks: ['regression'],
+    grid: { members: ['forest+boosting', 'forest+boosting+ridge'] },
+    // around the members' settings that did well on their own (forest, boosting ranges above)
+    random: {
+      members: ['forest+boosting', 'forest+boosting+ridge'],
+      forestTrees: { min: 50, max: 150, integer: true },
+      forestMinLeaf: { min: 2, max: 10, log: true, integer: true },
+      forestFeatureFraction: { min: 0.33, max: 0.8 },
+      boostingLearningRate: { min: 0.02, max: 0.1, log: true },
+      boostingMaxDepth: { min: 3, max: 8, integer: true },
+      boostingMinLeaf: { min: 10, max: 50, log: true, integer: true },
+      ridgeAlpha: { min: 0.1, max: 10, log: true },
     },
   },
 } as const satisfies Record<string, RegisteredLearner>;

@@ -11,7 +11,7 @@ export interface SearchPlanOptions {
   /** Trials to plan (a grid larger than this is cut at this many, in order). */
   trials: number;
   seed: number;
-  /** Learners to search; default all of the spec's task. */
+  /** Learners to search; default all of the spec's task but the opt-in ones (learners.ts). */
   learners?: readonly string[];
 }
 
@@ -45,7 +45,9 @@ const learnerOf = (name: string) => LEARNERS[name as LearnerName];
  * Cut at `trials`, numbered from 0.
  */
 export function planTrials(spec: DatasetSpec, search: SearchPlanOptions): PlannedTrial[] {
-  const names = search.learners ?? Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task));
+  const names =
+    search.learners ??
+    Object.keys(LEARNERS).filter((n) => learnerOf(n).tasks.includes(spec.task) && !learnerOf(n).optIn);
   for (const name of names) {
     if (!Object.hasOwn(LEARNERS, name))
       throw new SearchPlanError(

@@ -92,6 +92,12 @@ export interface DatasetSpec {
   threshold?: ThresholdRule;
   /** Binary only: the least test recall and precision a production model must have (`npm run gate`). */
   gate?: { recall: number; precision: number };
+  /**
+   * How a search's cross-validation folds are cut: shuffled k folds (default), or forward chaining
+   * on a time column (`column`, compared as text), for data whose model predicts later rows from
+   * earlier ones: each fold then trains on earlier rows only and predicts the next block.
+   */
+  crossValidation?: { kind: 'forwardChaining'; column: string };
   /** The IANA time zone of its versions' timestamp labels (default UTC), e.g. a seed's US/Eastern. */
   versionTimeZone?: string;
 }

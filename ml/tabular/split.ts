@@ -1,6 +1,7 @@
 // Train/test splits and k-fold cross-validation as row indices, deterministic by seed (pure-rand's
 // xoroshiro128+): a random split, a stratified one (each class in the test part in proportion), a
-// time-ordered one (the latest rows are the test part), and k folds (optionally stratified).
+// time-ordered one (the latest rows are the test part), k folds (optionally stratified), and k
+// forward-chaining folds (each predicts a later block of rows from the rows before it).
 // Test parts take ceil(n * testShare) rows as scikit-learn's train_test_split does.
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
@@ -134,6 +135,32 @@ export function kFold(n: number, { k, seed, stratify }: FoldOptions): Split[] {
     train: range(n).filter((i) => fold[i] !== f),
     test: range(n).filter((i) => fold[i] === f),
   }));
+}
+
+/**
+ * k forward-chaining folds: the rows in time order cut into k + 1 blocks of (nearly) equal size,
+ * fold f trains on blocks 0..f and tests on block f + 1, so every fold predicts later rows from
+ * earlier ones only, as a model trained on the past is used. Rows of the same time stay in one block.
+ */
+export function forwardChainingFolds(times: readonly string[], { k }: { k: number }): Split[] {
+  if (!Number.isInteger(k) || k < 2)
+    throw new Error(`forwardChainingFolds: k must be a whole number of at least 2, got ${k}`);
+  const n = times.length;
+  const order = range(n).sort((a, b) => (times[a]! < times[b]! ? -1 : times[a]! > times[b]! ? 1 : a - b));
+  // block b starts at the first row of its time at or after b * n / (k + 1) in time order
+  const starts = range(k + 1).map((b) => {
+    let at = Math.floor((b * n) / (k + 1));
+    while (at > 0 && at < n && times[order[at]!] === times[order[at - 1]!]) at++;
+    return at;
+  });
+  const ends = [...starts.slice(1), n];
+  return range(k).map((f) => {
+    const test = order.slice(starts[f + 1], ends[f + 1]);
+    const train = order.slice(0, starts[f + 1]);
+    if (!train.length || !test.length)
+      throw new Error(`forwardChainingFolds: ${n} rows (${new Set(times).size} times) cannot make ${k} folds`);
+    return { train: train.sort(ascending), test: test.sort(ascending) };
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Config } from '../../platform/config.ts';
 import { createPool } from '../../platform/postgres.ts';
 import { isolatedSchema, type IsolatedSchema } from './segmentationSchema.ts';
 
-const TABLES = ['air_quality', 'air_quality_window', 'air_quality_runs'];
+const TABLES = ['air_quality', 'air_quality_window', 'air_quality_runs', 'air_quality_test_months'];
 
 export async function airQualitySchema(base: Config): Promise<IsolatedSchema> {
   const isolated = await isolatedSchema(base, 'aq');

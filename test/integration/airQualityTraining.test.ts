@@ -11,7 +11,12 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
-import { AIR_QUALITY_LAG, type AirQualityTrainingResult } from '../../contracts/airQuality.ts';
+import {
+  AIR_QUALITY_LAG,
+  type AirQualityPooled,
+  type AirQualityTestMonth,
+  type AirQualityTrainingResult,
+} from '../../contracts/airQuality.ts';
 import { predictTabular } from '../../ml/tabular/evaluate.ts';
 import { median, mean } from '../../ml/tabular/impute.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
@@ -39,6 +44,9 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
   let taskQueue: string;
   const store = new ObjectStore(testConfig().gcs);
   const runs: Trained[] = [];
+  const runIds: string[] = [];
+  /** The run that retrained the last window, by its run id. */
+  let retrained: { id: string; result: Trained } | undefined;
   const train = (workflowId = uniqueId('air-quality-training')) =>
     withWorker(isolated.cfg, taskQueue, () =>
       client.workflow.execute(airQualityTraining, { taskQueue, workflowId, args: [{ search: SEARCH }] }),
@@ -94,8 +102,10 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       { train: ['2004-03', '2004-04', '2004-05', '2004-06'], test: '2004-07' },
     ];
     for (const [i, want] of expected.entries()) {
-      const result = (await train()) as Trained;
+      const id = uniqueId('air-quality-training');
+      const result = (await train(id)) as Trained;
       runs.push(result);
+      runIds.push(id);
       assert.equal(result.window.firstMonth, '2004-03', `run ${i + 1}`);
       assert.equal(result.window.testMonth, want.test, `run ${i + 1}`);
       assert.equal(result.window.advanced, true);
@@ -110,7 +120,7 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       assert.equal(result.missing.withTarget, inTraining + result.training.test);
       assert.ok(result.missing.completeAll <= result.missing.completeSensors);
       assert.ok(result.missing.completeSensors < result.missing.withTarget, 'dropping would lose rows');
-      assert.match(result.training.best.learner, /^(forest|boosting)$/);
+      assert.match(result.training.best.learner, /^(forest|boosting|average)$/);
       assert.equal(result.training.trials, SEARCH.trials);
       const state = await isolated.pool.query<{ test_month: string }>('SELECT test_month FROM air_quality_window');
       assert.deepEqual(
@@ -133,11 +143,14 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
     });
     assert.deepEqual(months(await readRowSet(store, result.training.runId, 'test')), ['2004-07']);
     assert.equal(result.training.train, runs[2]!.training.train);
+    retrained = { id, result };
     const again = (await train(id)) as Trained;
     assert.deepEqual(again.window, result.window);
     assert.equal(again.training.registration.version, result.training.registration.version);
     const recorded = await isolated.pool.query('SELECT run_id FROM air_quality_runs');
     assert.equal(recorded.rows.length, 4, 'one window per run id');
+    const scored = await isolated.pool.query('SELECT run_id FROM air_quality_test_months WHERE run_id = $1', [id]);
+    assert.equal(scored.rows.length, 1, 'one scored test month per run id');
   });
 
   it("stores each version's normalization statistics, the training part's, beside it in GCS", async () => {
@@ -267,6 +280,59 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       assert.deepEqual(
         [(bad.body.error as { field: string }).field, (bad.body.error as { message: string }).message],
         ['instances.0.Hour', 'instances.0.Hour: is required'],
+      );
+    });
+
+    it("lists each run's test month scored beside the baseline, with its window, choice and version, and the months pooled", async () => {
+      assert.ok(retrained, 'the same-window run ran');
+      const { status, body } = await call('GET', '/v1/air-quality-runs');
+      assert.equal(status, 200, JSON.stringify(body));
+      const listed = body.runs as AirQualityTestMonth[];
+      const made = [...runs.map((r, i) => ({ id: runIds[i]!, result: r })), retrained];
+      // newest first: the same-window run, then the three that moved the window, latest first
+      assert.deepEqual(
+        listed.map((r) => r.runId),
+        made.map((m) => m.id).reverse(),
+      );
+      for (const { id, result } of made) {
+        const row = listed.find((r) => r.runId === id)!;
+        const { registration, best } = result.training;
+        const { features, ...params } = best.params;
+        assert.deepEqual(
+          { ...row, recordedAt: undefined },
+          {
+            runId: id,
+            firstMonth: '2004-03',
+            testMonth: result.window.testMonth,
+            advanced: result.window.advanced,
+            trainRows: result.training.train,
+            testRows: result.training.test,
+            version: registration.version,
+            label: registration.label,
+            promoted: registration.promoted,
+            learner: best.learner,
+            featureSet: features,
+            params,
+            model: { rmse: registration.metrics.rmse, mae: registration.metrics.mae },
+            baseline: { rmse: result.baseline.rmse, mae: result.baseline.mae, fallbacks: result.baseline.fallbacks },
+            recordedAt: undefined,
+          },
+        );
+      }
+      // July counts once, by its latest run: the three test months as one test set
+      const counted = [runs[0]!, runs[1]!, retrained.result];
+      const rows = counted.reduce((n, r) => n + r.training.test, 0);
+      const pooledRmse = (score: (r: Trained) => number) =>
+        Math.sqrt(counted.reduce((s, r) => s + score(r) ** 2 * r.training.test, 0) / rows);
+      const pooled = body.pooled as AirQualityPooled;
+      assert.deepEqual([pooled.months, pooled.rows], [['2004-05', '2004-06', '2004-07'], rows]);
+      assert.ok(Math.abs(pooled.model.rmse - pooledRmse((r) => r.training.registration.metrics.rmse!)) < 1e-12);
+      assert.ok(Math.abs(pooled.baseline.rmse - pooledRmse((r) => r.baseline.rmse)) < 1e-12);
+      assert.ok(pooled.model.rmse < pooled.baseline.rmse);
+      const limited = await call('GET', '/v1/air-quality-runs?limit=1');
+      assert.deepEqual(
+        (limited.body.runs as AirQualityTestMonth[]).map((r) => r.runId),
+        [retrained.id],
       );
     });
   });

@@ -11,6 +11,7 @@ import {
   nextMonth,
   parseAirQualityFile,
   parseAirQualityLine,
+  pooledTestMonths,
 } from '../../domain/airQuality.ts';
 import { naiveScore } from '../../ml/tabular/naiveBaseline.ts';
 import { periodSplit } from '../../ml/tabular/split.ts';
@@ -123,5 +124,33 @@ describe('AirQualityUCI.csv', () => {
     );
     const score = naiveScore([1, 2, 4], [1, null, 2], 3);
     assert.deepEqual(score, { rmse: Math.sqrt(5 / 3), mae: 1, rows: 3, fallbacks: 1 });
+  });
+});
+
+describe('pooledTestMonths', () => {
+  const month = (testMonth: string, testRows: number, model: number, baseline: number) => ({
+    testMonth,
+    testRows,
+    model: { rmse: model, mae: model / 2 },
+    baseline: { rmse: baseline, mae: baseline / 2 },
+  });
+
+  it('pools the months as one test set by their rows, each month once by its latest run (listed first)', () => {
+    // June retrained: its latest run (first in the list) counts, the older one not
+    const pooled = pooledTestMonths([
+      month('2004-06', 300, 0.5, 1.5),
+      month('2004-06', 300, 9, 9),
+      month('2004-05', 100, 1, 2),
+    ])!;
+    assert.deepEqual([pooled.months, pooled.rows], [['2004-05', '2004-06'], 400]);
+    // sqrt((100 * 1^2 + 300 * 0.5^2) / 400) and (100 * 0.5 + 300 * 0.25) / 400
+    assert.ok(Math.abs(pooled.model.rmse - Math.sqrt(175 / 400)) < 1e-12);
+    assert.ok(Math.abs(pooled.model.mae - 125 / 400) < 1e-12);
+    assert.ok(Math.abs(pooled.baseline.rmse - Math.sqrt((400 + 300 * 2.25) / 400)) < 1e-12);
+    assert.ok(Math.abs(pooled.baseline.mae - (100 + 225) / 400) < 1e-12);
+  });
+
+  it('is null without a month', () => {
+    assert.equal(pooledTestMonths([]), null);
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kFold, randomSplit, stratifiedSplit, timeSplit, type Split } from '../../ml/tabular/split.ts';
+import {
+  forwardChainingFolds,
+  kFold,
+  randomSplit,
+  stratifiedSplit,
+  timeSplit,
+  type Split,
+} from '../../ml/tabular/split.ts';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** Train and test are disjoint, ascending, and cover every row once. */
@@ -100,5 +107,60 @@ describe('kFold', () => {
     assert.throws(() => kFold(3, { k: 5, seed: 1 }), /3 rows cannot make 5 folds/);
     assert.throws(() => kFold(10, { k: 1, seed: 1 }), /k must be a whole number of at least 2, got 1/);
     assert.throws(() => kFold(10, { k: 2, seed: 1, stratify: [1] }), /1 labels for 10 rows/);
+  });
+});
+
+describe('forwardChainingFolds', () => {
+  // 13 rows out of time order; two share 02:00
+  const times = ['05', '01', '09', '03', '12', '02', '07', '02', '11', '04', '08', '06', '10'].map(
+    (h) => `2004-03-01 ${h}:00:00`,
+  );
+  const hour = (i: number) => Number(times[i]!.slice(11, 13));
+
+  it('cuts the rows in time order into k + 1 blocks: fold f trains on blocks 0..f and tests on block f + 1', () => {
+    const folds = forwardChainingFolds(times, { k: 3 });
+    assert.equal(folds.length, 3);
+    for (const f of folds) {
+      assert.deepEqual(
+        f.train,
+        [...f.train].sort((a, b) => a - b),
+      );
+      // every test row is later than every training row
+      assert.ok(Math.max(...f.train.map(hour)) < Math.min(...f.test.map(hour)));
+    }
+    // blocks at 13 * b / 4 rows in time order (3, 6, 9), the two 02:00 rows kept in the first block
+    assert.deepEqual(
+      folds.map((f) => [f.train.map(hour).sort((a, b) => a - b), f.test.map(hour).sort((a, b) => a - b)]),
+      [
+        [
+          [1, 2, 2],
+          [3, 4, 5],
+        ],
+        [
+          [1, 2, 2, 3, 4, 5],
+          [6, 7, 8],
+        ],
+        [
+          [1, 2, 2, 3, 4, 5, 6, 7, 8],
+          [9, 10, 11, 12],
+        ],
+      ],
+    );
+  });
+
+  it('never splits rows of the same time between training and test', () => {
+    const same = ['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c'];
+    for (const f of forwardChainingFolds(same, { k: 2 })) {
+      const trained = new Set(f.train.map((i) => same[i]));
+      assert.ok(
+        f.test.every((i) => !trained.has(same[i])),
+        JSON.stringify(f),
+      );
+    }
+  });
+
+  it('rejects a k it cannot use and rows too few for it', () => {
+    assert.throws(() => forwardChainingFolds(times, { k: 1 }), /k must be a whole number of at least 2, got 1/);
+    assert.throws(() => forwardChainingFolds(['a', 'a', 'a', 'a'], { k: 2 }), /4 rows \(1 times\) cannot make 2 folds/);
   });
 });

@@ -86,15 +86,16 @@ describe('planTrials', () => {
     );
   });
 
-  it('searches every learner of the task by default', () => {
+  it('searches every learner of the task by default, but the opt-in average', () => {
     const plan = planTrials(spec, search({ trials: 100 }));
     assert.ok(!plan.some((p) => p.learner === 'logistic'), 'logistic is classification only');
     assert.deepEqual(
       [...new Set(plan.map((p) => p.learner))].sort(),
       Object.keys(LEARNERS)
-        .filter((n) => n !== 'logistic')
+        .filter((n) => n !== 'logistic' && n !== 'average')
         .sort(),
     );
+    assert.ok(planTrials(spec, search({ trials: 4, learners: ['average'] })).every((p) => p.learner === 'average'));
   });
 
   it("deals random trials round each learner's feature sets when the spec has several, named in the trial", () => {

@@ -1,6 +1,6 @@
 // airQualityTraining with mocked activities: the window step, the missing-value counts, a
 // tabularTraining child on exactly the window's months, the statistics and the baseline; a run that
-// finds no new month still trains and says so; no data trains nothing and says so; and the seed's
+// finds no new month still trains and says so; the test month's scores recorded last; no data trains nothing and says so; and the seed's
 // retry policy (one retry, 5 minutes later) in the options of its activities and of the child, as
 // Temporal recorded them.
 import assert from 'node:assert/strict';
@@ -33,6 +33,12 @@ function mocks(window: AirQualityWindow | null) {
     scoreAirQualityBaseline: (runId) => {
       calls.push(`baseline ${runId}`);
       return Promise.resolve(baseline);
+    },
+    recordAirQualityTestMonth: (runId, scored) => {
+      calls.push(
+        `test month ${runId} ${scored.window.testMonth} version ${scored.training.registration.version} baseline ${scored.baseline.rmse}`,
+      );
+      return Promise.resolve(true);
     },
     // the tabularTraining child's steps
     recordTabularRun: () => Promise.resolve(),
@@ -93,6 +99,7 @@ describe('airQualityTraining (mocked activities)', () => {
       'plan',
       'statistics 7 2004-06',
       `baseline ${child}`,
+      'test month air-quality-advanced 2004-06 version 7 baseline 1.2',
     ]);
     const o = m.options()!;
     assert.equal(o.model, 'air-quality');
@@ -120,7 +127,7 @@ describe('airQualityTraining (mocked activities)', () => {
     assert.ok(!('skipped' in result));
     assert.equal(result.window.advanced, false);
     assert.match(result.window.note, /no month after 2005-04 yet: retrained on the same window/);
-    assert.equal(m.calls.length, 5, 'trained all the same');
+    assert.equal(m.calls.length, 6, 'trained and recorded all the same');
     assert.deepEqual(m.options()!.split, {
       kind: 'period',
       column: 'DateTime',
@@ -167,7 +174,13 @@ describe('airQualityTraining (mocked activities)', () => {
       .filter((a) => a !== null && a !== undefined);
     assert.deepEqual(
       activities.map((a) => a.activityType?.name),
-      ['advanceAirQualityWindow', 'countAirQualityMissing', 'saveAirQualityStatistics', 'scoreAirQualityBaseline'],
+      [
+        'advanceAirQualityWindow',
+        'countAirQualityMissing',
+        'saveAirQualityStatistics',
+        'scoreAirQualityBaseline',
+        'recordAirQualityTestMonth',
+      ],
     );
     for (const a of activities) {
       assert.deepEqual(seed(a.retryPolicy), [2, 300, 1], a.activityType?.name ?? '');

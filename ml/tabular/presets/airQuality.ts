@@ -54,6 +54,9 @@ export const AIR_QUALITY_SPEC: DatasetSpec = {
   features: AIR_QUALITY_FEATURE_SETS.all,
   featureSets: AIR_QUALITY_FEATURE_SETS,
   key: ['DateTime'],
+  // the model predicts next month from the months before it: folds that predict later hours from
+  // earlier ones choose what does that best (shuffled folds let hours of the same days into training)
+  crossValidation: { kind: 'forwardChaining', column: 'DateTime' },
   // the seed versions its models by a US/Eastern timestamp (its DAG runs at 21:00 New York time)
   versionTimeZone: 'America/New_York',
 };
