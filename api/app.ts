@@ -29,6 +29,8 @@ import { trainingRoutes } from './routes/training.ts';
 import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { requestMetrics } from './requestMetrics.ts';
 import { calendarRoutes } from './routes/calendar.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
@@ -50,6 +52,7 @@ export function createApp(deps: ApiDeps) {
   const app = router();
   registerDocs(app);
   return app
+    .use(requestMetrics)
     .use(
       limitBody(limit, () => {
         throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
@@ -58,6 +61,7 @@ export function createApp(deps: ApiDeps) {
     .use('/v1/*', readsNeedKey(deps))
     .use('/v1/*', temporalDeadline(deps.temporal))
     .route('/', healthRoutes(deps))
+    .route('/', metricsRoutes())
     .route('/', stackCheckRoutes(deps))
     .route('/', salesRoutes(deps))
     .route('/', salesHistoryRoutes(deps))

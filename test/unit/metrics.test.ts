@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Hono } from 'hono';
+import { requestMetrics } from '../../api/requestMetrics.ts';
+import { countTrained, registry } from '../../platform/metrics.ts';
+import { sampleValue } from '../helpers/scrape.ts';
+
+const COUNT = 'retailflow_http_request_duration_seconds_count';
+
+describe('application metrics', () => {
+  const app = new Hono()
+    .use(requestMetrics)
+    .get('/v1/forecasts/:store/:product', (c) => c.json({ ok: true }))
+    .post('/v1/fails', () => {
+      throw new Error('boom');
+    });
+
+  it('times requests by route pattern, never by raw path', async () => {
+    const before = sampleValue(await registry.metrics(), COUNT, { route: '/v1/forecasts/:store/:product' });
+    for (const store of [1, 2, 3]) assert.equal((await app.request(`/v1/forecasts/${store}/all`)).status, 200);
+    const text = await registry.metrics();
+    assert.equal(
+      sampleValue(text, COUNT, { method: 'GET', route: '/v1/forecasts/:store/:product', status: '200' }) - before,
+      3,
+    );
+    assert.doesNotMatch(text, /route="\/v1\/forecasts\/1\/all"/);
+  });
+
+  it('labels a path no route knows "unmatched" and counts a failing handler with its status', async () => {
+    assert.equal((await app.request('/no/such/path/42')).status, 404);
+    assert.equal((await app.request('/v1/fails', { method: 'POST' })).status, 500);
+    const text = await registry.metrics();
+    assert.ok(sampleValue(text, COUNT, { route: 'unmatched', status: '404' }) >= 1);
+    assert.ok(sampleValue(text, COUNT, { route: '/v1/fails', status: '500' }) >= 1);
+    assert.doesNotMatch(text, /no\/such\/path/);
+  });
+
+  it('counts a training step: fitted and unfit series per engine, and promotions', async () => {
+    const text0 = await registry.metrics();
+    countTrained('fast', { fitted: 7, unfit: 2, promoted: 3 });
+    const text = await registry.metrics();
+    const delta = (name: string, labels: Record<string, string>) =>
+      sampleValue(text, name, labels) - sampleValue(text0, name, labels);
+    assert.equal(delta('retailflow_series_fitted_total', { engine: 'fast', outcome: 'fitted' }), 7);
+    assert.equal(delta('retailflow_series_fitted_total', { engine: 'fast', outcome: 'unfit' }), 2);
+    assert.equal(delta('retailflow_promotions_total', { kind: 'sales_forecast' }), 3);
+  });
+});
