@@ -59,6 +59,10 @@ export const metrics = {
   }),
 };
 
+// Present at 0 from the start, so that increase() counts a process's first ingest too.
+for (const pipeline of ['daily', 'import'])
+  for (const outcome of ['accepted', 'rejected']) metrics.ingestRows.inc({ pipeline, outcome }, 0);
+
 /** A training step's outcome: its series fitted and not, and its promotions. */
 export function countTrained(engine: string, saved: { fitted: number; unfit: number; promoted: number }): void {
   metrics.seriesFitted.inc({ engine, outcome: 'fitted' }, saved.fitted);
