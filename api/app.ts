@@ -30,6 +30,7 @@ import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { requestMetrics } from './requestMetrics.ts';
 import { calendarRoutes } from './routes/calendar.ts';
 import { temporalDeadline } from './temporalCalls.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps) {
     .use('/v1/*', temporalDeadline(deps.temporal))
     .route('/', healthRoutes(deps))
     .route('/', metricsRoutes())
+    .route('/', operationsRoutes(deps))
     .route('/', stackCheckRoutes(deps))
     .route('/', salesRoutes(deps))
     .route('/', salesHistoryRoutes(deps))

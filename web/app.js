@@ -1,13 +1,14 @@
-// Entry point: the API key field, the four views (#forecast, #segments, #experiments, #runs), and the error line.
+// Entry point: the API key field, the five views (#forecast, #segments, #experiments, #runs, #operations), and the error line.
 import { apiKey } from './api.js';
 import { byId } from './dom.js';
 import { initExperimentsView, showExperiments } from './experiments.js';
 import { initForecastView } from './forecast.js';
 import { clearError, showError } from './notice.js';
+import { initOperationsView, showOperations } from './operations.js';
 import { initRunsView, showRuns } from './runs.js';
 import { initSegmentsView, showSegments } from './segments.js';
 
-const VIEWS = ['forecast', 'segments', 'experiments', 'runs'];
+const VIEWS = ['forecast', 'segments', 'experiments', 'runs', 'operations'];
 
 function showView() {
   const view = VIEWS.find((name) => location.hash === `#${name}`) ?? 'forecast';
@@ -18,6 +19,7 @@ function showView() {
   showRuns(view === 'runs');
   showSegments(view === 'segments');
   showExperiments(view === 'experiments');
+  showOperations(view === 'operations');
 }
 
 const key = byId('api-key');
@@ -27,6 +29,7 @@ byId('error-close').addEventListener('click', clearError);
 initRunsView();
 initSegmentsView();
 initExperimentsView();
+initOperationsView();
 window.addEventListener('hashchange', showView);
 showView();
 initForecastView().catch(showError);
