@@ -29,7 +29,7 @@ export interface MetricsServer {
   close: () => Promise<void>;
 }
 
-/** Serves GET /metrics on host:port (port 0: any free one, logged). */
+/** Serves GET /metrics on host:port (port 0, or a port taken: any free one, logged). */
 export async function serveMetrics(host: string, port: number, log: Logger, sdkUrl?: string): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
@@ -44,10 +44,20 @@ export async function serveMetrics(host: string, port: number, log: Logger, sdkU
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, host, resolve);
+    });
+  try {
+    await listen(port);
+  } catch (err) {
+    // Several worker processes started with one environment (a scale-out bench, a second worker by
+    // hand): the later ones serve on a free port, said in their log, instead of not starting.
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    log.warn({ port }, 'metrics port taken (another worker process?); serving /metrics on a free port instead');
+    await listen(0);
+  }
   const { port: bound } = server.address() as net.AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`;
   log.info({ url }, 'metrics served');

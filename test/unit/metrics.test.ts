@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
+import { pino } from 'pino';
 import { requestMetrics } from '../../api/requestMetrics.ts';
+import { serveMetrics } from '../../platform/metricsServer.ts';
 import { countTrained, registry } from '../../platform/metrics.ts';
 import { sampleValue } from '../helpers/scrape.ts';
 
@@ -44,5 +46,25 @@ describe('application metrics', () => {
     assert.equal(delta('retailflow_series_fitted_total', { engine: 'fast', outcome: 'fitted' }), 7);
     assert.equal(delta('retailflow_series_fitted_total', { engine: 'fast', outcome: 'unfit' }), 2);
     assert.equal(delta('retailflow_promotions_total', { kind: 'sales_forecast' }), 3);
+  });
+});
+
+describe('a worker process /metrics listener', () => {
+  it('serves the registry, and takes a free port when its port is taken', async () => {
+    const log = pino({ level: 'silent' });
+    const first = await serveMetrics('127.0.0.1', 0, log);
+    const port = Number(new URL(first.url).port);
+    const second = await serveMetrics('127.0.0.1', port, log);
+    try {
+      assert.notEqual(second.url, first.url);
+      for (const { url } of [first, second]) {
+        const res = await fetch(url);
+        assert.equal(res.status, 200);
+        assert.match(await res.text(), /^# HELP retailflow_ingest_rows_total/m);
+      }
+      assert.equal((await fetch(first.url.replace('/metrics', '/other'))).status, 404);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
   });
 });
