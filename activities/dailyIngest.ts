@@ -11,6 +11,7 @@ import { dropRejectionsExcept, saveRejections } from '../platform/rejections.ts'
 import { recordIngestRun, type IngestRunState } from '../platform/runs.ts';
 import { stagedSaleEvents, storeIds, upsertSales } from '../platform/sales.ts';
 import type { Deps } from './deps.ts';
+import { metrics } from '../platform/metrics.ts';
 import { countSalesDay, exportSales, loadSales, salesDayObject } from '../platform/salesWarehouse.ts';
 
 export function dailyIngestActivities(deps: Deps) {
@@ -32,6 +33,8 @@ export function dailyIngestActivities(deps: Deps) {
           stagedSource(date),
           batch.rejected.map((r) => r.line),
         );
+        metrics.ingestRows.inc({ pipeline: 'daily', outcome: 'accepted' }, batch.accepted.length);
+        metrics.ingestRows.inc({ pipeline: 'daily', outcome: 'rejected' }, batch.rejected.length);
         return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
       }),
 

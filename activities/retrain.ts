@@ -10,6 +10,7 @@ import { addDays } from '../domain/dates.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { productionVersions, registeredVersion, saveTrainingResults } from '../platform/registry.ts';
+import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
 import { plannedDays } from '../platform/plannedCalendar.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
@@ -23,7 +24,9 @@ export function retrainActivities({ pool }: Deps) {
       // Always run by retrainSeries, so there is a workflow to settle the row by if this never ends.
       const { workflowId, runId } = Context.current().info.workflowExecution!;
       await startRetrainRun(pool, { runId: trainingRun, workflowId, workflowRunId: runId, ...input });
+      const start = performance.now();
       const result = await retrain(trainingRun, input);
+      metrics.retrainSeconds.observe({ outcome: result.trained ? 'trained' : 'not_trained' }, secondsSince(start));
       await endRetrainRun(
         pool,
         trainingRun,
@@ -50,9 +53,14 @@ export function retrainActivities({ pool }: Deps) {
     const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
     const options = seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf });
     const plan = (await plannedDays(pool, [storeId], addDays(asOf, 1), addDays(asOf, options.horizon))).get(storeId);
+    const fitStart = performance.now();
     const result = trainSeries(history, production, options, plan);
+    metrics.fitSeconds.observe({ engine: input.engine, kind: 'retrain' }, secondsSince(fitStart));
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
-    await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
+    countTrained(
+      input.engine,
+      await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]),
+    );
     const model = forecastModelName(storeId, product);
     const version = (await registeredVersion(pool, model, trainingRun))!;
     return {

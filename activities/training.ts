@@ -19,6 +19,7 @@ import { whileHeartbeating } from './heartbeat.ts';
 import { productionVersions, runMetricSummary, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
 import { recordTrainingRun } from '../platform/runs.ts';
 import { seriesWindowLines } from '../platform/seriesHistory.ts';
+import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 
 // A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
 const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
@@ -74,10 +75,12 @@ export function trainingActivities(deps: Deps) {
               const batch = series
                 .slice(t * SERIES_PER_TASK, (t + 1) * SERIES_PER_TASK)
                 .map((s) => ({ ...s, production: production.get(forecastModelName(s.storeId, s.product)) }));
+              const fitStart = performance.now();
               const results = await deps.fitPool.run(
                 { lines: batch.map((s) => s.line), production: batch.map((s) => s.production), options },
                 ctx.cancellationSignal,
               );
+              metrics.fitSeconds.observe({ engine: o.engine, kind: 'shard' }, secondsSince(fitStart));
               results.forEach((result, i) =>
                 trained.push({
                   storeId: batch[i]!.storeId,
@@ -91,6 +94,7 @@ export function trainingActivities(deps: Deps) {
             }),
           );
           const saved = await saveTrainingResults(deps.pool, runId, o.engine, trained);
+          countTrained(o.engine, saved);
           return { series: series.length, ...saved };
         },
         () => ({ done }),

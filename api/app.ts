@@ -31,6 +31,9 @@ import { trainingRoutes } from './routes/training.ts';
 import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { requestMetrics } from './requestMetrics.ts';
 import { calendarRoutes } from './routes/calendar.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
@@ -52,6 +55,7 @@ export function createApp(deps: ApiDeps) {
   const app = router();
   registerDocs(app);
   return app
+    .use(requestMetrics)
     .use(
       limitBody(limit, () => {
         throw new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
@@ -60,6 +64,8 @@ export function createApp(deps: ApiDeps) {
     .use('/v1/*', readsNeedKey(deps))
     .use('/v1/*', temporalDeadline(deps.temporal))
     .route('/', healthRoutes(deps))
+    .route('/', metricsRoutes())
+    .route('/', operationsRoutes(deps))
     .route('/', stackCheckRoutes(deps))
     .route('/', salesRoutes(deps))
     .route('/', salesHistoryRoutes(deps))

@@ -117,6 +117,12 @@ const EnvSchema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   API_RETRAINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   API_READS_NEED_KEY: flag.default(false),
+
+  // 0: any free port (several worker processes on one machine, as in the tests).
+  WORKER_METRICS_PORT: z.coerce.number(portError).int(portError).min(0, portError).max(65535, portError).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  PROMETHEUS_PORT: port.default(9090),
+  PROMETHEUS_URL: optional(url),
 });
 
 /** The Temporal connection variables @temporalio/envconfig reads (besides TEMPORAL_GRPC_META_*). */
@@ -159,9 +165,10 @@ export interface Config {
       gcs: number;
       bigquery: number;
       bigqueryGrpc: number;
+      prometheus: number;
     };
     /** Services the project itself runs: those in local mode whose address the user did not set. */
-    managed: { temporal: boolean; postgres: boolean; gcs: boolean; bigquery: boolean };
+    managed: { temporal: boolean; postgres: boolean; gcs: boolean; bigquery: boolean; prometheus: boolean };
   };
   logLevel: string;
   temporal: {
@@ -183,6 +190,13 @@ export interface Config {
     retrainsPerMinute: number;
     /** Whether reads (GETs, POST /v1/forecast) need a key with the read role too. */
     readsNeedKey: boolean;
+  };
+  metrics: {
+    /** Where each worker process serves /metrics (the API serves it on its own port). */
+    host: string;
+    workerPort: number;
+    /** The Prometheus that scrapes them, for the Operations view. */
+    prometheusUrl: string;
   };
   /** Time zone of the daily ingest schedule (00:30 there, for the previous day there). */
   ingestTimeZone: string;
@@ -250,12 +264,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         gcs: e.GCS_PORT,
         bigquery: e.BIGQUERY_PORT,
         bigqueryGrpc: e.BIGQUERY_GRPC_PORT,
+        prometheus: e.PROMETHEUS_PORT,
       },
       managed: {
         temporal: local && !temporal.address,
         postgres: local && !e.DATABASE_URL,
         gcs: local && !e.GCS_ENDPOINT,
         bigquery: local && !e.BIGQUERY_ENDPOINT,
+        prometheus: local && !e.PROMETHEUS_URL,
       },
     },
     logLevel: e.LOG_LEVEL,
@@ -282,6 +298,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       location: e.BIGQUERY_LOCATION,
     },
     ingestTimeZone: e.INGEST_TIMEZONE,
+    metrics: {
+      host: e.METRICS_HOST,
+      workerPort: e.WORKER_METRICS_PORT,
+      prometheusUrl: e.PROMETHEUS_URL ?? `http://${loopback}:${e.PROMETHEUS_PORT}`,
+    },
     api: {
       host: e.API_HOST,
       port: e.API_PORT,

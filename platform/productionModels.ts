@@ -19,6 +19,9 @@ import { productionSegmentation } from './segmentRegistry.ts';
 import { latestSeriesWindow } from './seriesHistory.ts';
 import type { ObjectStore } from './storage.ts';
 import { fittedTabular, productionTabular, type TabularModelParams } from './tabularRegistry.ts';
+import { metrics } from './metrics.ts';
+
+type ModelKind = 'sales_forecast' | 'segmentation' | 'tabular';
 
 /** Enough days for the calendar's look-backs (4 weeks) with room to spare. */
 const CALENDAR_DAYS = 56;
@@ -112,12 +115,12 @@ export class ProductionModels {
   /** The series' production model, or undefined if it has none. */
   get(storeId: number, product: string): Promise<ServingModel | undefined> {
     const name = forecastModelName(storeId, product);
-    return this.cached(name, () => this.load(name, storeId, product));
+    return this.cached('sales_forecast', name, () => this.load(name, storeId, product));
   }
 
   /** The production segmentation version, or undefined if there is none yet. */
   segmentation(): Promise<ServingSegmentation | undefined> {
-    return this.cached(SEGMENTATION_MODEL, async () => {
+    return this.cached('segmentation', SEGMENTATION_MODEL, async () => {
       const row = await productionSegmentation(this.pool);
       return row && { version: row.version, runId: row.runId, params: row.params };
     });
@@ -125,16 +128,18 @@ export class ProductionModels {
 
   /** The tabular model's production version, or undefined if it has none (or is no tabular model). */
   async tabular(name: string): Promise<ServingTabular | undefined> {
-    return this.cached(tabularKey(name), async () => {
+    return this.cached('tabular', tabularKey(name), async () => {
       const row = await productionTabular(this.pool, name);
       return row && servingTabular(name, row, await fittedTabular(this.store, row.params));
     });
   }
 
-  private cached<T>(name: string, load: () => Promise<T>): Promise<T> {
+  private cached<T>(kind: ModelKind, name: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const cached = this.entries.get(name);
-    if (cached && cached.expiresAt > now) return cached.loaded as Promise<T>;
+    const hit = cached !== undefined && cached.expiresAt > now;
+    metrics.modelCache.inc({ kind, result: hit ? 'hit' : 'miss' });
+    if (hit) return cached.loaded as Promise<T>;
     // Callers asking at once share one load. A failed load is not kept, nor is "no production
     // version" (the promotion's NOTIFY may reach the listener after the next request does; and
     // names a client made up are not held).

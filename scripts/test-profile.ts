@@ -9,6 +9,9 @@ export const TEST_PROFILE: Record<string, string> = {
   BIGQUERY_PORT: '19050',
   BIGQUERY_GRPC_PORT: '19060',
   API_PORT: '13000',
+  PROMETHEUS_PORT: '19090',
+  // Any free port: tests run several worker processes at once.
+  WORKER_METRICS_PORT: '0',
   GCS_BUCKET: 'retailflow-test',
   BIGQUERY_DATASET: 'retailflow_test',
   LOG_LEVEL: 'warn',

@@ -1,14 +1,16 @@
-// Entry point: the API key field, the five views (#forecast, #segments, #experiments, #air-quality, #runs), and the error line.
+// Entry point: the API key field, the six views (#forecast, #segments, #experiments, #air-quality, #runs,
+// #operations), and the error line.
 import { showAirQuality } from './airQuality.js';
 import { apiKey } from './api.js';
 import { byId } from './dom.js';
 import { initExperimentsView, showExperiments } from './experiments.js';
 import { initForecastView } from './forecast.js';
 import { clearError, showError } from './notice.js';
+import { initOperationsView, showOperations } from './operations.js';
 import { initRunsView, showRuns } from './runs.js';
 import { initSegmentsView, showSegments } from './segments.js';
 
-const VIEWS = ['forecast', 'segments', 'experiments', 'air-quality', 'runs'];
+const VIEWS = ['forecast', 'segments', 'experiments', 'air-quality', 'runs', 'operations'];
 
 function showView() {
   const view = VIEWS.find((name) => location.hash === `#${name}`) ?? 'forecast';
@@ -20,6 +22,7 @@ function showView() {
   showSegments(view === 'segments');
   showExperiments(view === 'experiments');
   showAirQuality(view === 'air-quality');
+  showOperations(view === 'operations');
 }
 
 const key = byId('api-key');
@@ -29,6 +32,7 @@ byId('error-close').addEventListener('click', clearError);
 initRunsView();
 initSegmentsView();
 initExperimentsView();
+initOperationsView();
 window.addEventListener('hashchange', showView);
 showView();
 initForecastView().catch(showError);

@@ -16,6 +16,8 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 import { connectClient, connectWorker } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
+import { freeLoopbackPort, serveMetrics } from '../platform/metricsServer.ts';
+import { watchTemporal } from '../platform/temporalGauges.ts';
 import { sdkLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
@@ -69,14 +71,34 @@ async function registerSchedules(cfg: Config, log: Logger): Promise<void> {
 export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const cfg = config();
   const log = createLogger('worker', cfg.logLevel);
+  const sdkMetricsPort = await freeLoopbackPort();
   Runtime.install({
     logger: sdkLogger(log),
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      // Seconds and _total suffixes, as Prometheus names them; served inside our /metrics.
+      metrics: {
+        prometheus: {
+          bindAddress: `127.0.0.1:${sdkMetricsPort}`,
+          countersTotalSuffix: true,
+          unitSuffix: true,
+          useSecondsForDurations: true,
+        },
+      },
+    },
   });
+  const metricsServer = await serveMetrics(
+    cfg.metrics.host,
+    cfg.metrics.workerPort,
+    log,
+    `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+  );
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await connectWhenReachable(cfg, log);
+  const gaugeClient = await connectClient(cfg.temporal);
+  watchTemporal(gaugeClient, cfg);
   try {
     await registerSchedules(cfg, log);
     const workers = await Promise.all(
@@ -96,6 +118,8 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
     await connection.close();
+    await gaugeClient.connection.close();
+    await metricsServer.close();
     await closeDeps(deps);
     log.info('workers stopped');
   }

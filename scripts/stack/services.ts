@@ -1,18 +1,18 @@
 // The four services of the local stack: how each is prepared, started and checked for health.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir } from 'node:fs/promises';
+import { chown, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import type { Config } from '../../platform/config.ts';
 import { capture, isRoot, run } from './exec.ts';
-import { DUCKDB_HOME } from './paths.ts';
+import { DUCKDB_HOME, ROOT } from './paths.ts';
 import type { ManagedProcess } from './processes.ts';
 import type { Tools } from './tools.ts';
 
-export type ServiceName = 'postgres' | 'gcs' | 'bigquery' | 'temporal';
-export const SERVICE_NAMES: ServiceName[] = ['postgres', 'gcs', 'bigquery', 'temporal'];
+export type ServiceName = 'postgres' | 'gcs' | 'bigquery' | 'temporal' | 'prometheus';
+export const SERVICE_NAMES: ServiceName[] = ['postgres', 'gcs', 'bigquery', 'temporal', 'prometheus'];
 
 export interface Service {
   name: ServiceName;
@@ -255,6 +255,61 @@ function temporal(cfg: Config, tools: Partial<Tools>, dataDir: string): Service 
   };
 }
 
+/** The local Prometheus's config: deploy/prometheus's rules, and the targets in its targets/ folder. */
+export function localPrometheusConfig(dataDir: string): string {
+  const rules = ['recording', 'alerts'].map((r) => path.join(ROOT, 'deploy', 'prometheus', `${r}.rules.yml`));
+  return [
+    '# Written by the local stack (scripts/stack/services.ts) at each start; edit deploy/prometheus/ instead.',
+    'global:',
+    '  scrape_interval: 5s',
+    '  evaluation_interval: 5s',
+    'rule_files:',
+    ...rules.map((r) => `  - ${JSON.stringify(r)}`),
+    'scrape_configs:',
+    '  - job_name: retailflow',
+    '    file_sd_configs:',
+    `      - files: [${JSON.stringify(path.join(dataDir, 'prometheus', 'targets', '*.json'))}]`,
+    '        refresh_interval: 5s',
+    '',
+  ].join('\n');
+}
+
+/** The processes `npm start` runs, as file_sd targets: the API, and the worker when its port is fixed. */
+export function localTargets(cfg: Config): { targets: string[]; labels: { service: string } }[] {
+  const out = [{ targets: [`127.0.0.1:${cfg.api.port}`], labels: { service: 'api' } }];
+  if (cfg.metrics.workerPort)
+    out.push({ targets: [`127.0.0.1:${cfg.metrics.workerPort}`], labels: { service: 'worker' } });
+  return out;
+}
+
+function prometheus(cfg: Config, tools: Partial<Tools>, dataDir: string): Service {
+  const port = cfg.stack.ports.prometheus;
+  const url = `http://127.0.0.1:${port}`;
+  const dir = path.join(dataDir, 'prometheus');
+  return {
+    name: 'prometheus',
+    ports: [{ port, env: 'PROMETHEUS_PORT' }],
+    url,
+    prepare: async () => {
+      await mkdir(path.join(dir, 'targets'), { recursive: true });
+      await writeFile(path.join(dir, 'prometheus.yml'), localPrometheusConfig(dataDir));
+      await writeFile(path.join(dir, 'targets', 'stack.json'), JSON.stringify(localTargets(cfg), null, 2));
+    },
+    process: () => ({
+      name: 'prometheus',
+      cmd: tools.prometheus!,
+      args: [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        '--storage.tsdb.retention.time=15d',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+    }),
+    healthy: () => httpOk(`${url}/-/ready`),
+  };
+}
+
 export async function services(cfg: Config, tools: Partial<Tools>): Promise<Service[]> {
   const dataDir = cfg.stack.dataDir;
   const m = cfg.stack.managed;
@@ -263,5 +318,6 @@ export async function services(cfg: Config, tools: Partial<Tools>): Promise<Serv
   if (m.gcs) list.push(gcs(cfg, tools, dataDir));
   if (m.bigquery) list.push(bigquery(cfg, tools, dataDir));
   if (m.temporal) list.push(temporal(cfg, tools, dataDir));
+  if (m.prometheus) list.push(prometheus(cfg, tools, dataDir));
   return list;
 }

@@ -68,7 +68,11 @@ export async function stackUp(cfg: Config): Promise<ServiceName[]> {
   const dirs = stackDirs(cfg.stack.dataDir);
   await Promise.all([dirs.logs, dirs.run].map((d) => mkdir(d, { recursive: true })));
   const m = cfg.stack.managed;
-  const tools = await ensureTools({ postgres: m.postgres, python: m.gcs || m.bigquery || m.temporal });
+  const tools = await ensureTools({
+    postgres: m.postgres,
+    python: m.gcs || m.bigquery || m.temporal,
+    prometheus: m.prometheus,
+  });
   const list = await services(cfg, tools);
   const started: ServiceName[] = [];
   const results = await Promise.allSettled(
@@ -108,7 +112,8 @@ export function supervisedService(cfg: Config, name: ServiceName, owned: boolean
           cfg,
           await ensureTools({
             postgres: name === 'postgres',
-            python: name !== 'postgres' && (m.gcs || m.bigquery || m.temporal),
+            python: name !== 'postgres' && name !== 'prometheus' && (m.gcs || m.bigquery || m.temporal),
+            prometheus: name === 'prometheus',
           }),
         )
       ).find((s) => s.name === name);

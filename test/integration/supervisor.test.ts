@@ -89,6 +89,7 @@ describe('supervised local stack (npm start)', () => {
       TEMPORAL_ADDRESS: base.temporal.address,
       DATABASE_URL: base.postgres.url,
       BIGQUERY_ENDPOINT: base.bigquery.endpoint!,
+      PROMETHEUS_URL: base.metrics.prometheusUrl,
     };
   }
 

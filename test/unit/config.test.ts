@@ -20,7 +20,15 @@ describe('config', () => {
   it('defaults to the local stack on loopback', () => {
     const cfg = loadConfig({});
     assert.equal(cfg.stack.mode, 'local');
-    assert.deepEqual(cfg.stack.managed, { temporal: true, postgres: true, gcs: true, bigquery: true });
+    assert.deepEqual(cfg.stack.managed, {
+      temporal: true,
+      postgres: true,
+      gcs: true,
+      bigquery: true,
+      prometheus: true,
+    });
+    assert.equal(cfg.metrics.workerPort, 9464);
+    assert.equal(cfg.metrics.prometheusUrl, 'http://127.0.0.1:9090');
     assert.equal(cfg.temporal.address, '127.0.0.1:7233');
     assert.equal(cfg.temporal.uiUrl, 'http://localhost:8233');
     assert.deepEqual(cfg.temporal.connection, { tls: false, apiKey: undefined, metadata: undefined });
@@ -64,7 +72,13 @@ describe('config', () => {
       GCP_PROJECT: 'acme-retail',
       GCS_BUCKET: 'acme-retail-ml',
     });
-    assert.deepEqual(cfg.stack.managed, { temporal: false, postgres: false, gcs: false, bigquery: false });
+    assert.deepEqual(cfg.stack.managed, {
+      temporal: false,
+      postgres: false,
+      gcs: false,
+      bigquery: false,
+      prometheus: false,
+    });
     assert.equal(cfg.gcs.endpoint, undefined);
     assert.equal(cfg.bigquery.endpoint, undefined);
     assert.equal(cfg.temporal.connection.tls, true, 'an API key implies TLS');
