@@ -1,5 +1,7 @@
 // Retraining one series now: read its window, fit and backtest, register the version, apply the
-// promotion policy and write its forecast (on the store's planned calendar where it has one). A series fits in about a millisecond with `fast`, so it
+// promotion policy and write its forecast (on the store's planned calendar where it has one). Once
+// a weekly run has served a global model, a retrain refits `fast` and chooses between it, that
+// global model (read from its artifact, kept in memory) and their blend, as the run did. A series fits in about a millisecond with `fast`, so it
 // runs here rather than queueing behind a weekly run in the fitting threads. Each retrain is a run
 // row (training_runs, kind retrain), so the runs view shows it.
 import { Context } from '@temporalio/activity';
@@ -8,14 +10,18 @@ import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, forecastModelName, seriesTrainingOptions } from '../contracts/training.ts';
 import { addDays } from '../domain/dates.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
+import { globalArtifactOf, runCalibration } from '../ml/forecast/globalVersion.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
+import { trainSeriesWithGlobal } from '../ml/forecast/trainWithGlobal.ts';
+import { globalModelParams, latestGlobalArtifact, servableModel } from '../platform/globalModels.ts';
+import { storeAttributesById } from '../platform/sales.ts';
 import { productionVersions, registeredVersion, saveTrainingResults } from '../platform/registry.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
 import { plannedDays } from '../platform/plannedCalendar.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 import type { Deps } from './deps.ts';
 
-export function retrainActivities({ pool }: Deps) {
+export function retrainActivities({ pool, store }: Deps) {
   return {
     retrainSeriesNow: async (trainingRun: string, input: RetrainInput): Promise<RetrainResult> => {
       const badEngine = engineProblem(input.engine);
@@ -47,12 +53,33 @@ export function retrainActivities({ pool }: Deps) {
       return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}"` };
     const asOf = history.at(-1)!.date;
     const series = [{ storeId, product }];
-    const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
+    const stored = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
+    const production = stored && { ...stored, model: await servableModel(store, stored.model) };
     const options = seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf });
     const plan = (await plannedDays(pool, [storeId], addDays(asOf, 1), addDays(asOf, options.horizon))).get(storeId);
-    const result = trainSeries(history, production, options, plan);
+    // The local engine is refitted; the global model is production's (the series' own, else the newest served).
+    const artifact =
+      input.engine === 'fast'
+        ? (globalArtifactOf(production?.model ?? { engine: '', params: null }) ?? (await latestGlobalArtifact(pool)))
+        : undefined;
+    const result = artifact
+      ? trainSeriesWithGlobal(
+          [
+            {
+              key: forecastModelName(storeId, product),
+              history,
+              plan,
+              production,
+              store: (await storeAttributesById(pool, [storeId])).get(storeId) ?? null,
+            },
+          ],
+          options,
+          { artifact, params: await globalModelParams(store, artifact) },
+          runCalibration(production?.model),
+        )[0]!
+      : trainSeries(history, production, options, plan);
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
-    await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]);
+    await saveTrainingResults(pool, trainingRun, [{ storeId, product, production, result }]);
     const model = forecastModelName(storeId, product);
     const version = (await registeredVersion(pool, model, trainingRun))!;
     return {

@@ -39,6 +39,7 @@ const TrainingBody = z
     promotionMargin: z.number().min(0).max(10).default(DEFAULT_TRAINING.promotionMargin),
     backtestFolds: z.number().int().min(1).max(12).default(DEFAULT_TRAINING.backtestFolds),
     horizon: z.number().int().min(1).max(28).default(DEFAULT_TRAINING.horizon),
+    global: z.boolean().optional(),
   })
   .strict()
   .openapi('TrainingOptions');
