@@ -1,7 +1,8 @@
 // Retraining one series now: read its window, fit and backtest, register the version, apply the
 // promotion policy and write its forecast (on the store's planned calendar where it has one). Once
-// a weekly run has served a global model, a retrain refits `fast` and chooses between it, that
-// global model (read from its artifact, kept in memory) and their blend, as the run did. A series fits in about a millisecond with `fast`, so it
+// a weekly run has made a series' production version a global or blend one, a retrain refits `fast`
+// and chooses between it, that version's global model (read from its artifact, kept in memory) and
+// their blend, as the run did. A series fits in about a millisecond with `fast`, so it
 // runs here rather than queueing behind a weekly run in the fitting threads. Each retrain is a run
 // row (training_runs, kind retrain), so the runs view shows it.
 import { Context } from '@temporalio/activity';
@@ -13,7 +14,7 @@ import { engineProblem } from '../ml/forecast/engines.ts';
 import { globalArtifactOf, runCalibration } from '../ml/forecast/globalVersion.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
 import { trainSeriesWithGlobal } from '../ml/forecast/trainWithGlobal.ts';
-import { globalModelParams, latestGlobalArtifact, servableModel } from '../platform/globalModels.ts';
+import { globalModelParams, servableModel } from '../platform/globalModels.ts';
 import { storeAttributesById } from '../platform/sales.ts';
 import { productionVersions, registeredVersion, saveTrainingResults } from '../platform/registry.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
@@ -57,11 +58,8 @@ export function retrainActivities({ pool, store }: Deps) {
     const production = stored && { ...stored, model: await servableModel(store, stored.model) };
     const options = seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf });
     const plan = (await plannedDays(pool, [storeId], addDays(asOf, 1), addDays(asOf, options.horizon))).get(storeId);
-    // The local engine is refitted; the global model is production's (the series' own, else the newest served).
-    const artifact =
-      input.engine === 'fast'
-        ? (globalArtifactOf(production?.model ?? { engine: '', params: null }) ?? (await latestGlobalArtifact(pool)))
-        : undefined;
+    // The local engine is refitted; a series served by a global or blend version keeps that global model.
+    const artifact = input.engine === 'fast' && production ? globalArtifactOf(production.model) : undefined;
     const result = artifact
       ? trainSeriesWithGlobal(
           [

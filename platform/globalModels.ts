@@ -1,7 +1,6 @@
 // Weekly runs' global forecast models in GCS (one JSON artifact per run, shared by the versions
 // that serve it), read by URI and kept in memory: a retrain or an API process reads its production
 // model's once, not per series.
-import type pg from 'pg';
 import type { GlobalParams } from '../ml/forecast/global.ts';
 import { attachGlobalModel, globalArtifactOf } from '../ml/forecast/globalVersion.ts';
 import type { FittedModel } from '../ml/forecast/types.ts';
@@ -44,13 +43,3 @@ export async function servableModel(store: ObjectStore, model: FittedModel): Pro
   const uri = globalArtifactOf(model);
   return uri ? attachGlobalModel(model, await globalModelParams(store, uri)) : model;
 }
-
-/** The artifact of the newest version serving a global model, if any version does. */
-export async function latestGlobalArtifact(pool: pg.Pool): Promise<string | undefined> {
-  const { rows } = await pool.query<{ artifact: string }>(
-    `SELECT params->>'artifact' AS artifact FROM model_versions
-     WHERE stage = 'production' AND engine IN ('global', 'blend') ORDER BY created_at DESC LIMIT 1`,
-  );
-  return rows[0]?.artifact;
-}
-
