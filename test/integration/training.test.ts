@@ -431,7 +431,7 @@ describe('weekly training against the real stack', () => {
       )
     ).rows;
 
-  it('with global: one global model, each series its chosen engine, served and retrained against it; a rerun adds nothing', async () => {
+  it('with global: one global model, each series its chosen engine, served from it; a rerun adds nothing; a retrain reuses it', async () => {
     const runId = uniqueId('training-global');
     const o: TrainingOptions = { ...options, products: ['t1'], global: true };
     const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId, o));
@@ -486,6 +486,15 @@ describe('weekly training against the real stack', () => {
       await closeApiDeps(apiDeps);
     }
 
+    // The same run again: one more artifact (its own execution's), no version or forecast added.
+    const before = await countsOf(deps, runId);
+    const again = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId, o));
+    assert.deepEqual(await countsOf(deps, runId), before);
+    assert.equal(again.counts.fitted, report.counts.fitted);
+    assert.deepEqual((await artifactsOf(runId)).sort(), [artifact, again.global!.artifact].sort());
+    for (const v of await versionsByEngine(runId))
+      assert.deepEqual(v.artifacts, [v.engine === 'fast' ? null : again.global!.artifact]);
+
     // Retrain on demand refits fast and chooses against the global model its production version uses.
     const retrained = (await withWorker(cfg, cfg.temporal.taskQueues.interactive, () =>
       client.workflow.execute('retrainSeries', {
@@ -502,16 +511,7 @@ describe('weekly training against the real stack', () => {
       [retrained.model, retrained.version],
     );
     assert.ok(['fast', 'global', 'blend'].includes(version!.engine));
-    assert.equal(version!.artifact, version!.engine === 'fast' ? null : artifact);
-
-    // The same run again: one more artifact (its own execution's), no version or forecast added.
-    const before = await countsOf(deps, runId);
-    const again = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId, o));
-    assert.deepEqual(await countsOf(deps, runId), before);
-    assert.equal(again.counts.fitted, report.counts.fitted);
-    assert.deepEqual((await artifactsOf(runId)).sort(), [artifact, again.global!.artifact].sort());
-    for (const v of await versionsByEngine(runId))
-      assert.deepEqual(v.artifacts, [v.engine === 'fast' ? null : again.global!.artifact]);
+    assert.equal(version!.artifact, version!.engine === 'fast' ? null : again.global!.artifact);
   });
 
   it('with global: killed with SIGKILL during the global fit, the run completes with one artifact and no duplicate version', async () => {
