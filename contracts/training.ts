@@ -65,13 +65,7 @@ export interface GlobalModelSummary {
 }
 
 export type TrainingStage =
-  | 'snapshotting'
-  | 'fitting_global'
-  | 'training'
-  | 'recording'
-  | 'done'
-  | 'failed'
-  | 'cancelled';
+  'snapshotting' | 'fitting_global' | 'training' | 'recording' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainingProgress {
   stage: TrainingStage;

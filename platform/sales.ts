@@ -66,7 +66,10 @@ export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<void>
 }
 
 /** The stores' attributes as the forecast engines take them (stores without a row are left out). */
-export async function storeAttributesById(pool: pg.Pool, ids: readonly number[]): Promise<Map<number, StoreAttributes>> {
+export async function storeAttributesById(
+  pool: pg.Pool,
+  ids: readonly number[],
+): Promise<Map<number, StoreAttributes>> {
   const { rows } = await pool.query<{
     store_id: number;
     store_type: string;

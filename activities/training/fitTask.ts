@@ -34,8 +34,7 @@ export default function fitTask(task: FitTask): (SeriesTrainingResult | ChosenTr
   const models = globalModels(task.globalModels ?? {});
   const production = task.production.map((p) => p && { ...p, model: models.attach(p.model) });
   const series = lines.map(parseShardLine);
-  if (!global)
-    return series.map((s, i) => trainSeries(s.history, production[i], options, s.plan));
+  if (!global) return series.map((s, i) => trainSeries(s.history, production[i], options, s.plan));
   return trainSeriesWithGlobal(
     series.map((s, i) => ({
       key: `${s.storeId}:${s.product}`,
