@@ -28,6 +28,10 @@ export interface TrainingOptions {
   global?: boolean;
 }
 
+/** Why a run with the global step cannot take another engine. */
+export const GLOBAL_NEEDS_FAST = (engine: string): string =>
+  `the global step chooses between fast, global and their blend, so engine must be "fast", got ${JSON.stringify(engine)}`;
+
 export const DEFAULT_TRAINING: Omit<TrainingOptions, 'asOf'> = {
   engine: 'fast',
   windowDays: 120,

@@ -16,6 +16,7 @@ import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   CHOICE_CANDIDATES,
+  GLOBAL_NEEDS_FAST,
   trainingProgressQuery,
   type GlobalModelSummary,
   type ShardResult,
@@ -37,6 +38,7 @@ const acts = proxyActivities<TrainingActivities>({
 export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
   const asOfProblem = dateProblem(options.asOf, 'past', todayUtc());
   if (asOfProblem) throw invalidInput('asOf', asOfProblem);
+  if (options.global && options.engine !== 'fast') throw invalidInput('global', GLOBAL_NEEDS_FAST(options.engine));
   const runId = workflowInfo().workflowId;
   const counts: TrainingCounts = {
     series: 0,

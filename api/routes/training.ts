@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
 import { PRODUCT_NAME } from '../../domain/sales.ts';
-import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
+import { DEFAULT_TRAINING, GLOBAL_NEEDS_FAST, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { currentRun, trainingRun, weeklyTrainingRuns } from '../../platform/runs.ts';
@@ -42,6 +42,10 @@ const TrainingBody = z
     global: z.boolean().optional(),
   })
   .strict()
+  .refine((o) => !o.global || o.engine === 'fast', {
+    path: ['global'],
+    error: (issue) => GLOBAL_NEEDS_FAST(String((issue.input as { engine?: unknown }).engine)),
+  })
   .openapi('TrainingOptions');
 
 const TrainingRun = z

@@ -278,6 +278,7 @@ describe('weekly training against the real stack', () => {
         [{ asOf: '2014-02-30' }, 'asOf'],
         [{ asOf, products: ['a b'] }, 'products.0'],
         [{ asOf, colour: 'red' }, 'body'],
+        [{ asOf, engine: 'prophet', global: true }, 'global'],
       ] as const) {
         const res = await post('/v1/training-runs', body, ADMIN);
         const err = (await res.json()) as { error: { field?: string; message: string } };

@@ -167,4 +167,23 @@ describe('weekly training workflow (mocked activities)', () => {
     );
     assert.deepEqual(mocks.runs.at(-1)!.counts.chosen, { fast: 3, global: 3, blend: 21 });
   });
+
+  it('refuses the global step with an engine other than fast, naming the field, before any activity', async () => {
+    const mocks = trainingMocks(1, () => Promise.resolve(shardResult));
+    const err = await withWorker(env, mocks.activities, (taskQueue) =>
+      env.client.workflow
+        .execute(weeklyTraining, {
+          taskQueue,
+          workflowId: 'training-global-prophet',
+          args: [{ ...options('2024-02-04', 1), engine: 'prophet', global: true }],
+        })
+        .then(
+          () => assert.fail('started'),
+          (e: unknown) => e,
+        ),
+    );
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String((err.cause as Error).message), /global: .*engine must be "fast", got "prophet"/);
+    assert.deepEqual(mocks.runs, []);
+  });
 });
