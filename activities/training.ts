@@ -147,11 +147,8 @@ export function trainingActivities(deps: Deps) {
                   lines: batch.map((s) => s.line),
                   production: batch.map((s) => s.production),
                   options,
-                  ...(global
-                    ? { global, globalModels, stores: batch.map((s) => stores?.get(s.storeId) ?? null) }
-                    : artifacts.size
-                      ? { globalModels }
-                      : {}),
+                  globalModels,
+                  ...(global ? { global, stores: batch.map((s) => stores?.get(s.storeId) ?? null) } : {}),
                 },
                 ctx.cancellationSignal,
               );
