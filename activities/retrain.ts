@@ -1,5 +1,8 @@
 // Retraining one series now: read its window, fit and backtest, register the version, apply the
-// promotion policy and write its forecast (on the store's planned calendar where it has one). A series fits in about a millisecond with `fast`, so it
+// promotion policy and write its forecast (on the store's planned calendar where it has one). Once
+// a weekly run has made a series' production version a global or blend one, a retrain refits `fast`
+// and chooses between it, that version's global model (read from its artifact, kept in memory) and
+// their blend, as the run did. A series fits in about a millisecond with `fast`, so it
 // runs here rather than queueing behind a weekly run in the fitting threads. Each retrain is a run
 // row (training_runs, kind retrain), so the runs view shows it.
 import { Context } from '@temporalio/activity';
@@ -8,7 +11,11 @@ import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
 import { DEFAULT_TRAINING, forecastModelName, seriesTrainingOptions } from '../contracts/training.ts';
 import { addDays } from '../domain/dates.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
+import { globalArtifactOf, runCalibration } from '../ml/forecast/globalVersion.ts';
 import { trainSeries } from '../ml/forecast/trainSeries.ts';
+import { trainSeriesWithGlobal } from '../ml/forecast/trainWithGlobal.ts';
+import { globalModelParams, servableModel } from '../platform/globalModels.ts';
+import { storeAttributesById } from '../platform/sales.ts';
 import { productionVersions, registeredVersion, saveTrainingResults } from '../platform/registry.ts';
 import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
@@ -16,7 +23,7 @@ import { plannedDays } from '../platform/plannedCalendar.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 import type { Deps } from './deps.ts';
 
-export function retrainActivities({ pool }: Deps) {
+export function retrainActivities({ pool, store }: Deps) {
   return {
     retrainSeriesNow: async (trainingRun: string, input: RetrainInput): Promise<RetrainResult> => {
       const badEngine = engineProblem(input.engine);
@@ -50,16 +57,29 @@ export function retrainActivities({ pool }: Deps) {
       return { storeId, product, trained: false, reason: `no sales for store ${storeId}, product "${product}"` };
     const asOf = history.at(-1)!.date;
     const series = [{ storeId, product }];
-    const production = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
+    const stored = (await productionVersions(pool, series, trainingRun)).get(forecastModelName(storeId, product));
+    const production = stored && { ...stored, model: await servableModel(store, stored.model) };
     const options = seriesTrainingOptions({ ...DEFAULT_TRAINING, engine: input.engine, asOf });
     const plan = (await plannedDays(pool, [storeId], addDays(asOf, 1), addDays(asOf, options.horizon))).get(storeId);
+    // The local engine is refitted; a series served by a global or blend version keeps that global model.
+    const artifact = input.engine === 'fast' && production ? globalArtifactOf(production.model) : undefined;
+    const attributes = artifact ? (await storeAttributesById(pool, [storeId])).get(storeId) : undefined;
+    const params = artifact ? await globalModelParams(store, artifact) : undefined;
     const fitStart = performance.now();
-    const result = trainSeries(history, production, options, plan);
+    const result =
+      artifact && params
+        ? trainSeriesWithGlobal(
+            [{ key: forecastModelName(storeId, product), history, plan, production, store: attributes ?? null }],
+            options,
+            { artifact, params },
+            runCalibration(production?.model),
+          )[0]!
+        : trainSeries(history, production, options, plan);
     metrics.fitSeconds.observe({ engine: input.engine, kind: 'retrain' }, secondsSince(fitStart));
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
     countTrained(
       input.engine,
-      await saveTrainingResults(pool, trainingRun, input.engine, [{ storeId, product, production, result }]),
+      await saveTrainingResults(pool, trainingRun, [{ storeId, product, production, result }]),
     );
     const model = forecastModelName(storeId, product);
     const version = (await registeredVersion(pool, model, trainingRun))!;

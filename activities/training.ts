@@ -5,8 +5,11 @@ import { Context } from '@temporalio/activity';
 import { invalidInput } from '../contracts/failures.ts';
 import {
   forecastModelName,
+  globalModelObject,
   seriesTrainingOptions,
   trainingShardObject,
+  type ChoiceCandidate,
+  type GlobalModelSummary,
   type MetricSummary,
   type ShardResult,
   type TrainingCounts,
@@ -14,9 +17,14 @@ import {
   type TrainingStage,
 } from '../contracts/training.ts';
 import { engineProblem } from '../ml/forecast/engines.ts';
+import type { GlobalParams } from '../ml/forecast/global.ts';
+import { globalArtifactOf } from '../ml/forecast/globalVersion.ts';
+import { chosenCounts } from '../ml/forecast/trainWithGlobal.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
+import { globalModelText } from '../platform/globalModels.ts';
 import { productionVersions, runMetricSummary, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
+import { storeAttributesById } from '../platform/sales.ts';
 import { recordTrainingRun } from '../platform/runs.ts';
 import { seriesWindowLines } from '../platform/seriesHistory.ts';
 import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
@@ -25,6 +33,14 @@ import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
 
 const SERIES_PER_TASK = 16;
+// With a global model a task's series share one interval calibration, so it takes more of them.
+const GLOBAL_SERIES_PER_TASK = 64;
+
+function seriesKey(line: string, where: string): { storeId: number; product: string } {
+  const m = SERIES_KEY.exec(line);
+  if (!m) throw invalidInput('shard', `${where} holds a line that is not a series`);
+  return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string };
+}
 
 export function trainingActivities(deps: Deps) {
   return {
@@ -51,8 +67,50 @@ export function trainingActivities(deps: Deps) {
         return { series, shards };
       }),
 
-    /** Trains a shard's series in worker threads, heartbeating series done, and saves the results. */
-    trainShard: (runId: string, shard: number, o: TrainingOptions): Promise<ShardResult> => {
+    /**
+     * Fits the run's global model over every series of its snapshot in a worker thread and stores it
+     * as the run's artifact; a retry finds the artifact an earlier attempt stored and fits nothing.
+     * Null when no series can train it (the shards then train fast alone).
+     */
+    fitGlobalModel: (runId: string, o: TrainingOptions, shards: number): Promise<GlobalModelSummary | null> => {
+      const ctx = Context.current();
+      let stage = 'reading';
+      return whileHeartbeating(
+        async () => {
+          const name = globalModelObject(runId, ctx.info.workflowExecution!.runId);
+          const summary = (text: string, fitSeconds: number): GlobalModelSummary => {
+            const p = JSON.parse(text) as GlobalParams;
+            return { artifact: deps.store.uri(name), series: p.series, rows: p.rows, fitSeconds };
+          };
+          if (await deps.store.exists(name)) return summary((await deps.store.read(name)).toString('utf8'), 0);
+          const lines: string[] = [];
+          for (let shard = 0; shard < shards; shard++) {
+            const text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
+            lines.push(...text.split('\n').filter(Boolean));
+          }
+          const storeIds = [...new Set(lines.map((line) => seriesKey(line, runId).storeId))];
+          const stores = Object.fromEntries(await storeAttributesById(deps.pool, storeIds));
+          stage = 'fitting';
+          const started = performance.now();
+          const text = await deps.fitPool.fitGlobalModel(
+            { lines, stores, options: seriesTrainingOptions(o) },
+            ctx.cancellationSignal,
+          );
+          if (text === null) return null;
+          const fitSeconds = (performance.now() - started) / 1000;
+          stage = 'storing';
+          await deps.store.write(name, text, 'application/json');
+          return summary(text, fitSeconds);
+        },
+        () => ({ stage }),
+      );
+    },
+
+    /**
+     * Trains a shard's series in worker threads, heartbeating series done, and saves the results.
+     * With the run's global model (`global`, its artifact), each series chooses fast, global or the blend.
+     */
+    trainShard: (runId: string, shard: number, o: TrainingOptions, global?: string): Promise<ShardResult> => {
       const ctx = Context.current();
       let done = 0;
       return whileHeartbeating(
@@ -62,22 +120,38 @@ export function trainingActivities(deps: Deps) {
             .split('\n')
             .filter(Boolean);
           // Only the keys are read here; the days are parsed in the worker threads.
-          const series = lines.map((line) => {
-            const m = SERIES_KEY.exec(line);
-            if (!m) throw invalidInput('shard', `shard ${shard} of ${runId} holds a line that is not a series`);
-            return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string, line };
-          });
+          const series = lines.map((line) => ({ ...seriesKey(line, `shard ${shard} of ${runId}`), line }));
           const production = await productionVersions(deps.pool, series, runId);
           const options = seriesTrainingOptions(o);
+          // The global models the threads need: the run's, and those production versions serve.
+          const artifacts = new Set([...production.values()].map((p) => globalArtifactOf(p.model)));
+          if (global) artifacts.add(global);
+          artifacts.delete(undefined);
+          const globalModels = Object.fromEntries(
+            await Promise.all(
+              [...artifacts].map(async (uri) => [uri!, await globalModelText(deps.store, uri!)] as const),
+            ),
+          );
+          const stores = global
+            ? await storeAttributesById(deps.pool, [...new Set(series.map((s) => s.storeId))])
+            : undefined;
           const trained: TrainedSeries[] = [];
+          const chosen: Record<ChoiceCandidate, number> = { fast: 0, global: 0, blend: 0 };
+          const perTask = global ? GLOBAL_SERIES_PER_TASK : SERIES_PER_TASK;
           await Promise.all(
-            Array.from({ length: Math.ceil(series.length / SERIES_PER_TASK) }, async (_, t) => {
+            Array.from({ length: Math.ceil(series.length / perTask) }, async (_, t) => {
               const batch = series
-                .slice(t * SERIES_PER_TASK, (t + 1) * SERIES_PER_TASK)
+                .slice(t * perTask, (t + 1) * perTask)
                 .map((s) => ({ ...s, production: production.get(forecastModelName(s.storeId, s.product)) }));
               const fitStart = performance.now();
               const results = await deps.fitPool.run(
-                { lines: batch.map((s) => s.line), production: batch.map((s) => s.production), options },
+                {
+                  lines: batch.map((s) => s.line),
+                  production: batch.map((s) => s.production),
+                  options,
+                  globalModels,
+                  ...(global ? { global, stores: batch.map((s) => stores?.get(s.storeId) ?? null) } : {}),
+                },
                 ctx.cancellationSignal,
               );
               metrics.fitSeconds.observe({ engine: o.engine, kind: 'shard' }, secondsSince(fitStart));
@@ -89,18 +163,18 @@ export function trainingActivities(deps: Deps) {
                   result,
                 }),
               );
+              for (const [c, n] of Object.entries(chosenCounts(results))) chosen[c as ChoiceCandidate] += n;
               done += batch.length;
               ctx.heartbeat({ done });
             }),
           );
-          const saved = await saveTrainingResults(deps.pool, runId, o.engine, trained);
+          const saved = await saveTrainingResults(deps.pool, runId, trained);
           countTrained(o.engine, saved);
-          return { series: series.length, ...saved };
+          return { series: series.length, ...saved, ...(global ? { chosen } : {}) };
         },
         () => ({ done }),
       );
     },
-
     /** Records the run's state; when it has ended, with the distribution of its versions' backtest metrics. */
     recordTrainingRun: (run: {
       runId: string;

@@ -1,4 +1,4 @@
-// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0] [--global-windows 1]`: the forecast engines.
+// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0] [--global-windows 1] [--e2e-only]`: the forecast engines.
 //   engines: fits per second of each engine on 120-day series (one core, this process);
 //   accuracy: generated Rossmann-format data, last 6 weeks held out with weekly cutoffs: each
 //             series is fit on the 120 days before a cutoff and forecasts the next 7 days with
@@ -12,7 +12,8 @@
 //             --global-windows N lets the global model also learn from the N - 1 windows before;
 //   end to end: on the bench stack, 1,115 stores x 10 products of generated history in Postgres,
 //             weeklyTraining through Temporal (snapshot, shards, fits, registry, forecasts) with one
-//             training worker process: 1,115 series, then 11,150, with `fast`; 1,115 with `prophet`;
+//             training worker process: 1,115 series, then 11,150, with `fast`, then both again with
+//             the global step (one global fit, each series choosing fast, global or the blend); 1,115 with `prophet`;
 //             models/s and the worker's peak RSS.
 // One JSON line per result on stdout, all in bench/results/training.json.
 import { existsSync } from 'node:fs';
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     'weeks-back': { type: 'string', default: '0' },
     'global-windows': { type: 'string', default: '1' },
     'skip-e2e': { type: 'boolean', default: false },
+    'e2e-only': { type: 'boolean', default: false },
   },
 });
 const globalWindows = Number(args['global-windows']);
@@ -270,28 +272,36 @@ async function benchEndToEnd(dir: string): Promise<void> {
         args: [{ ...DEFAULT_TRAINING, asOf: '2015-07-24', products: ['p10'] }],
       });
       const runs = [
-        ['fast', '1,115 series', ['p01']],
-        ['fast', '11,150 series', undefined],
-        ['prophet', '1,115 series', ['p01']],
+        ['fast', '1,115 series', ['p01'], false],
+        ['fast', '11,150 series', undefined, false],
+        ['fast', '1,115 series', ['p01'], true],
+        ['fast', '11,150 series', undefined, true],
+        ['prophet', '1,115 series', ['p01'], false],
       ] as const;
-      for (const [engine, name, products] of runs) {
+      for (const [engine, name, products, global] of runs) {
         const t0 = performance.now();
         const run = (await client.workflow.execute('weeklyTraining', {
-          workflowId: `bench-training-${engine}-${products ? 'p01' : 'all'}`,
+          workflowId: `bench-training-${engine}${global ? '-global' : ''}-${products ? 'p01' : 'all'}`,
           taskQueue: cfg.temporal.taskQueues.training,
-          args: [{ ...DEFAULT_TRAINING, engine, asOf, ...(products ? { products: [...products] } : {}) }],
+          args: [{ ...DEFAULT_TRAINING, engine, asOf, global, ...(products ? { products: [...products] } : {}) }],
         })) as TrainingReport;
         const seconds = (performance.now() - t0) / 1000;
         report({
           name: 'end_to_end',
           series: name,
-          engine: run.engine,
+          engine: global ? `${run.engine} + global (per-series choice)` : run.engine,
           counts: run.counts,
+          ...(run.global ? { global_fit_s: round(run.global.fitSeconds, 2), global_rows: run.global.rows } : {}),
           seconds: round(seconds, 2),
           models_per_s: Math.round(run.counts.series / seconds),
           rmspe_p50: run.metrics.rmspe?.p50,
           worker_peak_rss_mib: await peakRssMiB(worker.pid!),
-          target: engine === 'prophet' ? '1,115 models in <= 90 s' : '11,150 models in <= 15 s (>= 1,000 models/s)',
+          target:
+            engine === 'prophet'
+              ? '1,115 models in <= 90 s'
+              : global
+                ? '11,150 series in <= 30 s, global fit included'
+                : '11,150 models in <= 15 s (>= 1,000 models/s)',
         });
       }
     } finally {
@@ -305,23 +315,25 @@ async function benchEndToEnd(dir: string): Promise<void> {
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'retailflow-bench-training-'));
 try {
-  generate(['--out', dir, '--stores', args.stores]);
-  const generated = await readSeries(path.join(dir, 'train.csv'));
-  benchEngines(generated);
-  benchAccuracy(
-    `generated (${args.stores} stores, seed 42)`,
-    generated,
-    await readStoreAttributes(path.join(dir, 'store.csv')),
-  );
-  if (args.rossmann) {
-    // The stores file: as given, else a store.csv beside train.csv, else none (the global model without it).
-    const beside = path.join(path.dirname(args.rossmann), 'store.csv');
-    const storeFile = args['store-file'] ?? (existsSync(beside) ? beside : undefined);
+  if (!args['e2e-only']) {
+    generate(['--out', dir, '--stores', args.stores]);
+    const generated = await readSeries(path.join(dir, 'train.csv'));
+    benchEngines(generated);
     benchAccuracy(
-      `rossmann ${path.basename(args.rossmann)}${storeFile ? ` + ${path.basename(storeFile)}` : ''}`,
-      await readSeries(args.rossmann),
-      storeFile ? await readStoreAttributes(storeFile) : null,
+      `generated (${args.stores} stores, seed 42)`,
+      generated,
+      await readStoreAttributes(path.join(dir, 'store.csv')),
     );
+    if (args.rossmann) {
+      // The stores file: as given, else a store.csv beside train.csv, else none (the global model without it).
+      const beside = path.join(path.dirname(args.rossmann), 'store.csv');
+      const storeFile = args['store-file'] ?? (existsSync(beside) ? beside : undefined);
+      benchAccuracy(
+        `rossmann ${path.basename(args.rossmann)}${storeFile ? ` + ${path.basename(storeFile)}` : ''}`,
+        await readSeries(args.rossmann),
+        storeFile ? await readStoreAttributes(storeFile) : null,
+      );
+    }
   }
   if (!args['skip-e2e']) await benchEndToEnd(path.join(dir, 'e2e'));
 } finally {

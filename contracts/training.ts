@@ -21,7 +21,16 @@ export interface TrainingOptions {
   backtestFolds: number;
   /** Days forecast, and days per backtest fold. */
   horizon: number;
+  /**
+   * Fit one global model for the run first, and let each series serve fast, global or their blend
+   * by its backtest (ml/forecast/choice.ts). Absent in runs started before it existed.
+   */
+  global?: boolean;
 }
+
+/** Why a run with the global step cannot take another engine. */
+export const GLOBAL_NEEDS_FAST = (engine: string): string =>
+  `the global step chooses between fast, global and their blend, so engine must be "fast", got ${JSON.stringify(engine)}`;
 
 export const DEFAULT_TRAINING: Omit<TrainingOptions, 'asOf'> = {
   engine: 'fast',
@@ -33,8 +42,6 @@ export const DEFAULT_TRAINING: Omit<TrainingOptions, 'asOf'> = {
   horizon: 7,
 };
 
-export type TrainingStage = 'snapshotting' | 'training' | 'recording' | 'done' | 'failed' | 'cancelled';
-
 export interface TrainingCounts {
   series: number;
   shards: number;
@@ -45,7 +52,24 @@ export interface TrainingCounts {
   unfit: number;
   promoted: number;
   forecasts: number;
+  /** Fitted series by the engine they chose, in a run with a global model. */
+  chosen?: Record<ChoiceCandidate, number>;
 }
+
+export const CHOICE_CANDIDATES = ['fast', 'global', 'blend'] as const;
+export type ChoiceCandidate = (typeof CHOICE_CANDIDATES)[number];
+
+/** The run's global model: its artifact and what it was fitted on. */
+export interface GlobalModelSummary {
+  artifact: string;
+  series: number;
+  rows: number;
+  /** Seconds the fit took (0 when an earlier attempt of the same run had stored it). */
+  fitSeconds: number;
+}
+
+export type TrainingStage =
+  'snapshotting' | 'fitting_global' | 'training' | 'recording' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainingProgress {
   stage: TrainingStage;
@@ -62,6 +86,7 @@ export interface ShardResult {
   unfit: number;
   promoted: number;
   forecasts: number;
+  chosen?: Record<ChoiceCandidate, number>;
 }
 
 export interface TrainingReport {
@@ -72,6 +97,7 @@ export interface TrainingReport {
   /** Distribution of the fitted versions' backtest metrics. */
   metrics: MetricSummary;
   seconds: number;
+  global?: GlobalModelSummary;
 }
 
 export type MetricSummary = Partial<
@@ -90,6 +116,10 @@ export const trainingRunId = (o: Pick<TrainingOptions, 'asOf' | 'engine' | 'wind
 export const forecastModelName = (storeId: number, product: string): string => `sales-forecast:${storeId}:${product}`;
 export const trainingShardObject = (runId: string, shard: number): string =>
   `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;
+
+/** A run's global model: one object per workflow execution, so a retried fit finds its own and a rerun fits anew. */
+export const globalModelObject = (runId: string, workflowRunId: string): string =>
+  `models/global-forecast/${runId}/${workflowRunId}.json`;
 
 /** What each series is trained with, from a run's options (a weekly run's, or a retrain's). */
 export const seriesTrainingOptions = (

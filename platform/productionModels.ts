@@ -14,6 +14,7 @@ import type { FittedTabular } from '../ml/tabular/evaluate.ts';
 import { instanceInputs, type InstanceInputs } from '../ml/tabular/instances.ts';
 import type { Logger } from './logger.ts';
 import { outageLog } from './outage.ts';
+import { servableModel } from './globalModels.ts';
 import { PRODUCTION_CHANGED_CHANNEL, productionVersion } from './registry.ts';
 import { productionSegmentation } from './segmentRegistry.ts';
 import { latestSeriesWindow } from './seriesHistory.ts';
@@ -209,7 +210,8 @@ export class ProductionModels {
     const row = await productionVersion(this.pool, name);
     if (!row) return undefined;
     const history = await latestSeriesWindow(this.pool, storeId, product, CALENDAR_DAYS);
-    return servingModel(name, row.version, { engine: row.engine, params: row.params }, history);
+    const model = await servableModel(this.store, { engine: row.engine, params: row.params });
+    return servingModel(name, row.version, model, history);
   }
 }
 

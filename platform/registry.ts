@@ -92,7 +92,6 @@ export interface SavedCounts {
 export async function saveTrainingResults(
   pool: pg.Pool,
   runId: string,
-  engine: string,
   trained: TrainedSeries[],
 ): Promise<SavedCounts> {
   const fitted = trained.filter((t): t is TrainedSeries & { result: { ok: true } } => t.result.ok);
@@ -107,15 +106,16 @@ export async function saveTrainingResults(
     await lockModels(client, names);
     const { rows: versions } = await client.query<{ model: string; version: number }>(
       `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)
-       SELECT i.model, COALESCE((SELECT max(version) FROM model_versions v WHERE v.model = i.model), 0) + 1, 'staging', $4, i.params, i.metrics, $5
-       FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS i(model, params, metrics)
+       SELECT i.model, COALESCE((SELECT max(version) FROM model_versions v WHERE v.model = i.model), 0) + 1, 'staging', i.engine, i.params, i.metrics, $5
+       FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::text[]) AS i(model, params, metrics, engine)
        ON CONFLICT (model, training_run) DO UPDATE SET engine = EXCLUDED.engine, params = EXCLUDED.params, metrics = EXCLUDED.metrics
        RETURNING model, version`,
       [
         names,
         fitted.map((t) => JSON.stringify(t.result.model.params)),
         fitted.map((t) => JSON.stringify(t.result.metrics)),
-        engine,
+        // Each series' own: in a run with a global model, series serve different engines.
+        fitted.map((t) => t.result.model.engine),
         runId,
       ],
     );

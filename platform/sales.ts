@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { SaleRow } from '../domain/sales.ts';
 import type { StagedEvent } from '../domain/salesBatch.ts';
+import { storeAttributes, type StoreAttributes } from '../ml/forecast/storeFeatures.ts';
 import { SALES_UPSERT_CONFLICT } from './salesWarehouse.ts';
 
 /** Whether `sales` holds any row (demo data is loaded only into an empty database). */
@@ -61,5 +62,43 @@ export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<void>
       rows.map((r) => r.stateHoliday),
       rows.map((r) => r.schoolHoliday),
     ],
+  );
+}
+
+/** The stores' attributes as the forecast engines take them (stores without a row are left out). */
+export async function storeAttributesById(
+  pool: pg.Pool,
+  ids: readonly number[],
+): Promise<Map<number, StoreAttributes>> {
+  const { rows } = await pool.query<{
+    store_id: number;
+    store_type: string;
+    assortment: string;
+    competition_distance: number | null;
+    competition_open_since_month: number | null;
+    competition_open_since_year: number | null;
+    promo2: boolean;
+    promo2_since_week: number | null;
+    promo2_since_year: number | null;
+    promo_interval: string | null;
+  }>('SELECT * FROM stores WHERE store_id = ANY($1::int[])', [ids]);
+  return new Map(
+    rows.map((r) => [
+      r.store_id,
+      storeAttributes(
+        {
+          storeType: r.store_type,
+          assortment: r.assortment,
+          competitionDistance: r.competition_distance,
+          competitionOpenSinceMonth: r.competition_open_since_month,
+          competitionOpenSinceYear: r.competition_open_since_year,
+          promo2: r.promo2,
+          promo2SinceWeek: r.promo2_since_week,
+          promo2SinceYear: r.promo2_since_year,
+          promoInterval: r.promo_interval,
+        },
+        `store ${r.store_id}`,
+      ),
+    ]),
   );
 }

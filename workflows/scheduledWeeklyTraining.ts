@@ -1,5 +1,6 @@
 // What the weekly schedule starts: train on history up to the day before the scheduled time (in
-// the schedule's time zone), under that date's own run id, with the default options.
+// the schedule's time zone), under that date's own run id, with the default options and the global
+// step (one global model, each series choosing fast, global or their blend).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild } from '@temporalio/workflow';
 import { DEFAULT_TRAINING, trainingRunId, type TrainingReport } from '../contracts/training.ts';
@@ -15,7 +16,7 @@ export async function scheduledWeeklyTraining({
   try {
     return await executeChild(weeklyTraining, {
       workflowId: trainingRunId({ ...DEFAULT_TRAINING, asOf }),
-      args: [{ ...DEFAULT_TRAINING, asOf }],
+      args: [{ ...DEFAULT_TRAINING, asOf, global: true }],
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { asOf, alreadyRunning: true };

@@ -1,6 +1,7 @@
-// weeklyTraining: snapshot the training window to GCS in shards -> train the shards, a bounded
-// number at a time (each fits its series, registers versions, promotes, writes 7-day forecasts)
-// -> record the run with its metric distribution. Its history grows by a few events per shard:
+// weeklyTraining: snapshot the training window to GCS in shards -> (with `global`, fit the run's
+// global model once) -> train the shards, a bounded number at a time (each fits its series, chooses
+// each one's engine against the global model, registers versions, promotes, writes 7-day forecasts)
+// -> record the run with its metric distribution and how many series chose each engine. Its history grows by a few events per shard:
 // 100,000 series in shards of 128 is ~800 activities, far below Temporal's limits.
 import {
   CancellationScope,
@@ -14,7 +15,10 @@ import type { TrainingActivities } from '../activities/training.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
+  CHOICE_CANDIDATES,
+  GLOBAL_NEEDS_FAST,
   trainingProgressQuery,
+  type GlobalModelSummary,
   type ShardResult,
   type TrainingCounts,
   type TrainingOptions,
@@ -34,6 +38,7 @@ const acts = proxyActivities<TrainingActivities>({
 export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
   const asOfProblem = dateProblem(options.asOf, 'past', todayUtc());
   if (asOfProblem) throw invalidInput('asOf', asOfProblem);
+  if (options.global && options.engine !== 'fast') throw invalidInput('global', GLOBAL_NEEDS_FAST(options.engine));
   const runId = workflowInfo().workflowId;
   const counts: TrainingCounts = {
     series: 0,
@@ -58,6 +63,13 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
     const snapshot = await acts.snapshotTrainingWindow(runId, options);
     counts.series = snapshot.series;
     counts.shards = snapshot.shards;
+    let global: GlobalModelSummary | null = null;
+    if (options.global) {
+      progress.stage = 'fitting_global';
+      await record('fitting_global');
+      global = await acts.fitGlobalModel(runId, options, snapshot.shards);
+      counts.chosen = { fast: 0, global: 0, blend: 0 };
+    }
     progress.stage = 'training';
     trainingStarted = Date.now();
     await record('training');
@@ -69,9 +81,12 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
       counts.unfit += r.unfit;
       counts.promoted += r.promoted;
       counts.forecasts += r.forecasts;
+      if (counts.chosen && r.chosen) for (const c of CHOICE_CANDIDATES) counts.chosen[c] += r.chosen[c];
     };
     const shards = Array.from({ length: snapshot.shards }, (_, shard) => shard);
-    await slidingWindow(shards, options.concurrency, (shard) => acts.trainShard(runId, shard, options).then(add));
+    await slidingWindow(shards, options.concurrency, (shard) =>
+      acts.trainShard(runId, shard, options, global?.artifact).then(add),
+    );
 
     progress.stage = 'recording';
     const metrics = await record('done');
@@ -83,6 +98,7 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
       counts,
       metrics,
       seconds: (Date.now() - started) / 1000,
+      ...(global ? { global } : {}),
     };
   } catch (err) {
     // Shards already saved stay (each is whole); the run row says how far it got and why it stopped.

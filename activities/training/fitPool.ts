@@ -3,8 +3,9 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { SegmentCountFit } from '../../contracts/segmentation.ts';
-import type { SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
+import type { ChosenTrainingResult } from '../../ml/forecast/trainWithGlobal.ts';
 import type { FitTask } from './fitTask.ts';
+import type { GlobalFitTask } from './globalFitTask.ts';
 import type { SegmentFitTask } from './segmentFitTask.ts';
 import type { TabularTrialTask } from './tabularTrialTask.ts';
 import type { MetricSummary } from '../../ml/tabular/evaluate.ts';
@@ -15,8 +16,13 @@ export class FitPool {
   constructor(private readonly threads = os.availableParallelism()) {}
 
   /** Trains a batch of forecast series. */
-  run(task: FitTask, signal?: AbortSignal): Promise<SeriesTrainingResult[]> {
+  run(task: FitTask, signal?: AbortSignal): Promise<ChosenTrainingResult[]> {
     return this.threadPool().run(task, signal ? { signal } : {});
+  }
+
+  /** Fits a weekly run's global model; its parameters as JSON (null: no series can train it). */
+  fitGlobalModel(task: GlobalFitTask, signal?: AbortSignal): Promise<string | null> {
+    return this.threadPool().run(task, { name: 'fitGlobalModel', ...(signal ? { signal } : {}) });
   }
 
   /** Fits one k of a segmentation. */

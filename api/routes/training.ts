@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
 import { PRODUCT_NAME } from '../../domain/sales.ts';
-import { DEFAULT_TRAINING, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
+import { DEFAULT_TRAINING, GLOBAL_NEEDS_FAST, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
 import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { currentRun, trainingRun, weeklyTrainingRuns } from '../../platform/runs.ts';
@@ -39,8 +39,13 @@ const TrainingBody = z
     promotionMargin: z.number().min(0).max(10).default(DEFAULT_TRAINING.promotionMargin),
     backtestFolds: z.number().int().min(1).max(12).default(DEFAULT_TRAINING.backtestFolds),
     horizon: z.number().int().min(1).max(28).default(DEFAULT_TRAINING.horizon),
+    global: z.boolean().optional(),
   })
   .strict()
+  .refine((o) => !o.global || o.engine === 'fast', {
+    path: ['global'],
+    error: (issue) => GLOBAL_NEEDS_FAST(String((issue.input as { engine?: unknown }).engine)),
+  })
   .openapi('TrainingOptions');
 
 const TrainingRun = z

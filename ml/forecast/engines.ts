@@ -4,6 +4,7 @@ import { lastWeekEngine, medianWeekdayPromoEngine } from './baselines.ts';
 import { fastEngine } from './fast.ts';
 import { prophetEngine } from './prophet.ts';
 import { assumedCalendar } from './calendar.ts';
+import { blendVersionEngine, globalVersionEngine } from './globalVersion.ts';
 import type { Engine, FittedModel, ForecastDrivers, ForecastPoint, GivenDay, SeriesDay, SourcedDay } from './types.ts';
 
 export const ENGINES = {
@@ -22,6 +23,16 @@ export const engineProblem = (name: unknown): string | null =>
   typeof name === 'string' && isEngineName(name)
     ? null
     : `unknown forecast engine ${JSON.stringify(name) ?? 'nothing'}; known: ${Object.keys(ENGINES).join(', ')}`;
+
+// What a stored version may be besides a trainable engine: a weekly run's per-series choice.
+const SERVING_ENGINES: Record<string, Engine> = { ...ENGINES, global: globalVersionEngine, blend: blendVersionEngine };
+
+/** The engine that predicts from a stored version of this engine name. */
+export function servingEngine(name: string): Engine {
+  const engine = Object.hasOwn(SERVING_ENGINES, name) ? SERVING_ENGINES[name] : undefined;
+  if (!engine) throw new Error(`no forecast engine serves versions of ${JSON.stringify(name)}`);
+  return engine;
+}
 
 export function engineNamed(name: string): Engine {
   const problem = engineProblem(name);
@@ -52,7 +63,7 @@ export function forecastDates(
   // The days between the history and the first date asked for carry the weekly and promo cycles forward.
   const gap = last && first && first > addDays(last, 1) ? datesBetween(addDays(last, 1), addDays(first, -1)) : [];
   const days = assumedCalendar(history, [...gap, ...dates], given).slice(gap.length);
-  const engine = engineNamed(model.engine);
+  const engine = servingEngine(model.engine);
   const drivers = explain ? engine.explain?.(model, days) : undefined;
   return engine
     .predict(model, days)

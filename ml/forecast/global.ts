@@ -103,7 +103,7 @@ const CAL = SERIES_FEATURES.length;
 const STORE = CAL + CALENDAR_FEATURES.length;
 
 /** A series' level statistics over its window, on log(1 + sales) of open days with sales. */
-interface Levels {
+export interface Levels {
   level: number;
   sd: number;
   recent: number;
@@ -301,27 +301,63 @@ export function fitGlobal(
 }
 
 /**
- * The model's forecast for the days right after a series' window (closures and holidays are
- * counted across the boundary): closed days 0, and a 0-wide interval (the caller widens it from
- * out-of-fold residuals).
+ * What the model needs of a series to forecast the days after its window, without the window: its
+ * level statistics, its store, and the window's last days' calendar (closures, holidays and promo
+ * runs are counted across the boundary, up to DISTANCE_CAP days back). Plain JSON, kept in a version.
  */
-export function predictGlobal(model: FittedModel<GlobalParams>, s: GlobalSeries, days: CalendarDay[]): ForecastPoint[] {
-  const { form, trees } = model.params;
-  const lv = levels(s.history, s.key, s.store);
-  const timeline: CalendarDay[] = [...s.history, ...days];
+export interface GlobalSeriesState {
+  levels: Levels;
+  store: StoreAttributes | null;
+  tail: CalendarDay[];
+}
+
+export function globalSeriesState(s: Pick<GlobalSeries, 'key' | 'history' | 'store'>): GlobalSeriesState {
+  return {
+    levels: levels(s.history, s.key, s.store),
+    store: s.store,
+    tail: s.history.slice(-DISTANCE_CAP).map(({ date, open, promo, stateHoliday, schoolHoliday }) => ({
+      date,
+      open,
+      promo,
+      stateHoliday,
+      schoolHoliday,
+    })),
+  };
+}
+
+/**
+ * The model's forecast for the days right after a series' window: closed days 0, and a 0-wide
+ * interval (the caller widens it from out-of-fold residuals). `local`: the series' fast fit, for
+ * the residual form.
+ */
+export function predictGlobalState(
+  model: Pick<GlobalParams, 'form' | 'trees'>,
+  state: GlobalSeriesState,
+  days: CalendarDay[],
+  local?: FittedModel<FastParams>,
+  key = 'series',
+): ForecastPoint[] {
+  const { form, trees } = model;
+  const timeline: CalendarDay[] = [...state.tail, ...days];
+  const from = state.tail.length;
   const open: number[] = [];
   days.forEach((d, i) => {
-    if (d.open) open.push(s.history.length + i);
+    if (d.open) open.push(from + i);
   });
-  const local = form === 'residual' ? localLogs(s.local, s.key, days) : [];
-  const base = open.map((i) => (form === 'residual' ? local[i - s.history.length]! : lv.level));
-  const x = featureRows(lv, s.store, timeline, open, form === 'residual' ? base : open.map(() => lv.level));
+  const localDays = form === 'residual' ? localLogs(local, key, days) : [];
+  const base = open.map((i) => (form === 'residual' ? localDays[i - from]! : state.levels.level));
+  const x = featureRows(state.levels, state.store, timeline, open, base);
   const out = x.length ? boostingLearner.predict(trees, x) : [];
   const byIndex = new Map(open.map((i, r) => [i, Math.max(0, Math.expm1(base[r]! + out[r]!))]));
   return days.map((d, i) => {
-    const v = byIndex.get(s.history.length + i) ?? 0;
+    const v = byIndex.get(from + i) ?? 0;
     return { date: d.date, forecast: v, lower: v, upper: v };
   });
+}
+
+/** The model's forecast for the days right after a series' window (see predictGlobalState). */
+export function predictGlobal(model: FittedModel<GlobalParams>, s: GlobalSeries, days: CalendarDay[]): ForecastPoint[] {
+  return predictGlobalState(model.params, globalSeriesState(s), days, s.local, s.key);
 }
 
 /** The series' fast fit for the residual form, or undefined where fast cannot fit it. */

@@ -57,18 +57,30 @@ export function trainSeries(
       ...FittedModel[],
     ];
     const metrics = scoreFolds(engine, history, cutoffs, foldModels, o.horizon);
-    const decision = promotionDecision(
-      Number.isFinite(metrics.rmspe) ? metrics.rmspe : null,
-      production?.rmspe,
-      o.promotionMargin,
-    );
-    const serving = decision.promote || !production ? model : production.model;
-    const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
-    // Points without their calendar's source: what is stored is the forecast.
-    const forecast = forecastDates(serving, history, dates, plan).map(({ day: _, ...p }) => p);
-    return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
+    return registeredResult(history, production, o, plan, model, metrics);
   } catch (err) {
     if (err instanceof UnfitSeriesError) return { ok: false, reason: err.message };
     throw err;
   }
+}
+
+/** The promotion decision for a new version and the forecast of whichever version serves after it. */
+export function registeredResult(
+  history: SeriesDay[],
+  production: ProductionVersion | undefined,
+  o: SeriesTrainingOptions,
+  plan: ReadonlyMap<string, GivenDay> | undefined,
+  model: FittedModel,
+  metrics: BacktestResult,
+): SeriesTrainingResult & { ok: true } {
+  const decision = promotionDecision(
+    Number.isFinite(metrics.rmspe) ? metrics.rmspe : null,
+    production?.rmspe,
+    o.promotionMargin,
+  );
+  const serving = decision.promote || !production ? model : production.model;
+  const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
+  // Points without their calendar's source: what is stored is the forecast.
+  const forecast = forecastDates(serving, history, dates, plan).map(({ day: _, ...p }) => p);
+  return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
 }

@@ -44,7 +44,7 @@ describe('model registry with concurrent writers', () => {
     const runs = Array.from({ length: 8 }, (_, i) => uniqueId(`run${i}`));
     await Promise.all(
       runs.map((run, i) =>
-        saveTrainingResults(pool, run, 'last_week', [{ storeId: STORE, product, result: trained(0.1 + i / 100) }]),
+        saveTrainingResults(pool, run, [{ storeId: STORE, product, result: trained(0.1 + i / 100) }]),
       ),
     );
     const { rows } = await pool.query<{ version: number; stage: string }>(
@@ -61,7 +61,7 @@ describe('model registry with concurrent writers', () => {
   it('leaves one production version after concurrent promotions', async () => {
     const product = uniqueId('promote');
     for (const run of [uniqueId('a'), uniqueId('b'), uniqueId('c')])
-      await saveTrainingResults(pool, run, 'last_week', [{ storeId: STORE, product, result: trained(0.1) }]);
+      await saveTrainingResults(pool, run, [{ storeId: STORE, product, result: trained(0.1) }]);
     const model = forecastModelName(STORE, product);
     const outcomes = await Promise.all([1, 2, 3, 1, 2, 3].map((v) => promoteVersion(pool, model, v)));
     assert.ok(outcomes.every(Boolean));

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { promoteVersion } from '../../platform/registry.ts';
 import {
@@ -22,7 +23,9 @@ import { createApp } from '../../api/app.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { startWorkerProcess } from '../helpers/workerProcess.ts';
+import { until } from '../helpers/until.ts';
 
+const { PendingActivityState } = proto.temporal.api.enums.v1;
 const cfg = testConfig();
 // 50 generated stores x 2 products (t1, t2), and three series no model can be fit on (product tx).
 const PRODUCTS = ['t1', 't2', 'tx'];
@@ -275,6 +278,7 @@ describe('weekly training against the real stack', () => {
         [{ asOf: '2014-02-30' }, 'asOf'],
         [{ asOf, products: ['a b'] }, 'products.0'],
         [{ asOf, colour: 'red' }, 'body'],
+        [{ asOf, engine: 'prophet', global: true }, 'global'],
       ] as const) {
         const res = await post('/v1/training-runs', body, ADMIN);
         const err = (await res.json()) as { error: { field?: string; message: string } };
@@ -409,6 +413,156 @@ describe('weekly training against the real stack', () => {
       await expectStatus('/v1/retrains/retrain-0-none', 404);
     } finally {
       await closeApiDeps(apiDeps);
+    }
+  });
+
+  /** The global models stored for a run. */
+  const artifactsOf = async (runId: string) =>
+    (
+      await deps.store.client.bucket(deps.store.bucketName).getFiles({ prefix: `models/global-forecast/${runId}/` })
+    )[0].map((f) => deps.store.uri(f.name));
+
+  /** Each engine's versions of a run and the artifacts they reference. */
+  const versionsByEngine = async (runId: string) =>
+    (
+      await deps.pool.query<{ engine: string; n: number; artifacts: (string | null)[] }>(
+        `SELECT engine, count(*)::int AS n, array_agg(DISTINCT params->>'artifact') AS artifacts
+         FROM model_versions WHERE training_run = $1 GROUP BY engine ORDER BY engine`,
+        [runId],
+      )
+    ).rows;
+
+  it('with global: one global model, each series its chosen engine, served from it; a rerun adds nothing; a retrain reuses it', async () => {
+    const runId = uniqueId('training-global');
+    const o: TrainingOptions = { ...options, products: ['t1'], global: true };
+    const report = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId, o));
+    const artifact = report.global!.artifact;
+    assert.deepEqual(await artifactsOf(runId), [artifact]);
+    assert.equal(report.global!.series, 50);
+    const chosen = report.counts.chosen!;
+    assert.equal(chosen.fast + chosen.global + chosen.blend, report.counts.fitted);
+    assert.ok(chosen.blend > 0, JSON.stringify(chosen));
+    const byEngine = await versionsByEngine(runId);
+    assert.deepEqual(
+      byEngine.map((v) => [v.engine, v.n]),
+      Object.entries(chosen)
+        .filter(([, n]) => n > 0)
+        .sort(),
+    );
+    for (const v of byEngine) assert.deepEqual(v.artifacts, [v.engine === 'fast' ? null : artifact]);
+    const {
+      rows: [row],
+    } = await deps.pool.query<{ counts: { chosen: unknown } }>('SELECT counts FROM training_runs WHERE run_id = $1', [
+      runId,
+    ]);
+    assert.deepEqual(row!.counts.chosen, chosen);
+
+    // The API serves a blend version from its artifact: its forecast is the one the run stored.
+    const {
+      rows: [blend],
+    } = await deps.pool.query<{ store_id: number; product: string }>(
+      `SELECT m.store_id, m.product FROM model_versions v JOIN models m ON m.name = v.model
+       WHERE v.training_run = $1 AND v.engine = 'blend' AND v.stage = 'production' ORDER BY m.store_id LIMIT 1`,
+      [runId],
+    );
+    const { rows: stored } = await deps.pool.query<{ forecast: number }>(
+      `SELECT forecast FROM forecast_results WHERE run_id = $1 AND store_id = $2 AND product = $3 ORDER BY forecast_date`,
+      [runId, blend!.store_id, blend!.product],
+    );
+    const apiDeps = createApiDeps(testConfig());
+    try {
+      const res = await createApp(apiDeps).request('/v1/forecast', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { store_id: blend!.store_id, product_name: blend!.product, begin_date: '2014-07-01', end_date: '2014-07-07' },
+        ]),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      const [answer] = (await res.json()) as { forecast: { value: number }[]; api: { model_version: number } }[];
+      answer!.forecast.forEach((p, i) =>
+        assert.ok(Math.abs(p.value - stored[i]!.forecast) <= 1, `day ${i}: ${p.value} against ${stored[i]!.forecast}`),
+      );
+    } finally {
+      await closeApiDeps(apiDeps);
+    }
+
+    // The same run again: one more artifact (its own execution's), no version or forecast added.
+    const before = await countsOf(deps, runId);
+    const again = await withWorker(cfg, cfg.temporal.taskQueues.training, () => run(runId, o));
+    assert.deepEqual(await countsOf(deps, runId), before);
+    assert.equal(again.counts.fitted, report.counts.fitted);
+    assert.deepEqual((await artifactsOf(runId)).sort(), [artifact, again.global!.artifact].sort());
+    for (const v of await versionsByEngine(runId))
+      assert.deepEqual(v.artifacts, [v.engine === 'fast' ? null : again.global!.artifact]);
+
+    // Retrain on demand refits fast and chooses against the global model its production version uses.
+    const retrained = (await withWorker(cfg, cfg.temporal.taskQueues.interactive, () =>
+      client.workflow.execute('retrainSeries', {
+        workflowId: uniqueId('retrain-global'),
+        taskQueue: cfg.temporal.taskQueues.interactive,
+        args: [{ storeId: blend!.store_id, product: blend!.product, engine: 'fast', windowDays: 120 }],
+      }),
+    )) as { trained: boolean; model: string; version: number };
+    assert.ok(retrained.trained);
+    const {
+      rows: [version],
+    } = await deps.pool.query<{ engine: string; artifact: string | null }>(
+      `SELECT engine, params->>'artifact' AS artifact FROM model_versions WHERE model = $1 AND version = $2`,
+      [retrained.model, retrained.version],
+    );
+    assert.ok(['fast', 'global', 'blend'].includes(version!.engine));
+    assert.equal(version!.artifact, version!.engine === 'fast' ? null : again.global!.artifact);
+  });
+
+  it('with global: killed with SIGKILL during the global fit, the run completes with one artifact and no duplicate version', async () => {
+    const runId = uniqueId('training-global-crash');
+    const workers: ChildProcess[] = [];
+    try {
+      const handle = await client.workflow.start('weeklyTraining', {
+        workflowId: runId,
+        taskQueue: cfg.temporal.taskQueues.training,
+        args: [{ ...options, products: ['t2'], global: true }],
+      });
+      workers.push(startWorkerProcess('training'));
+      await until(
+        'the global model fitting in the worker',
+        async () =>
+          (await handle.describe()).raw.pendingActivities?.some(
+            (a) =>
+              a.activityType?.name === 'fitGlobalModel' &&
+              a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+          ),
+        { seconds: 120 },
+      );
+      workers[0]!.kill('SIGKILL');
+      workers.push(startWorkerProcess('training'));
+      const report = (await handle.result()) as TrainingReport;
+      const history = await handle.fetchHistory();
+      const fitAttempts = history.events
+        ?.filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+      assert.ok(
+        fitAttempts?.some((a) => a > 1),
+        'an activity the worker was killed in ran again',
+      );
+      assert.deepEqual(await artifactsOf(runId), [report.global!.artifact]);
+      const counts = await countsOf(deps, runId);
+      assert.deepEqual(counts, {
+        versions: report.counts.fitted,
+        forecasts: report.counts.fitted * 7,
+        failures: report.counts.unfit,
+        production: report.counts.promoted,
+      });
+      const {
+        rows: [dup],
+      } = await deps.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT model FROM model_versions WHERE training_run = $1 GROUP BY model HAVING count(*) > 1) d`,
+        [runId],
+      );
+      assert.equal(dup!.n, 0);
+    } finally {
+      for (const w of workers) w.kill('SIGKILL');
     }
   });
 });

@@ -1,4 +1,5 @@
 // Records the histories of importAirQuality, airQualityTraining, importSales, importTransactions, retrainSeries,
+// weeklyTraining with its global step (weeklyTrainingGlobal),
 // customerSegmentation, tabularTraining, powerUserTraining (its features, then a tabularTraining child),
 // tabularBatchScoring, scheduledDailyIngest, scheduledWeeklyTraining, scheduledCustomerSegmentation and
 // scheduledTabularTraining in the workflow
@@ -27,7 +28,9 @@ import {
   scheduledWeeklyTraining,
   tabularBatchScoring,
   tabularTraining,
+  weeklyTraining,
 } from '../../workflows/index.ts';
+import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { until } from '../helpers/until.ts';
 import { startTestTemporal, withWorker, type Activities } from '../workflow/env.ts';
 
@@ -40,6 +43,13 @@ const activities: Partial<Activities> = {
   reconcileSalesDay: () => Promise.resolve({ postgres: 3, gcs: 3, bigquery: 3 }),
   snapshotTrainingWindow: () => Promise.resolve({ series: 2, shards: 1 }),
   trainShard: () => Promise.resolve({ series: 2, fitted: 2, unfit: 0, promoted: 2, forecasts: 14 }),
+  fitGlobalModel: () =>
+    Promise.resolve({
+      artifact: 'gs://bucket/models/global-forecast/run/exec.json',
+      series: 2,
+      rows: 180,
+      fitSeconds: 1,
+    }),
   recordTrainingRun: () => Promise.resolve({}),
   retrainSeriesNow: (_run, input) =>
     Promise.resolve({
@@ -263,6 +273,13 @@ try {
       args: [{ storeId: 1, product: 'p01', engine: 'fast', windowDays: 120 }],
     });
     await save('retrainSeries', 'retrain-1-p01');
+    // A weekly run with the global step (snapshot, global fit, a shard, record).
+    await env.client.workflow.execute(weeklyTraining, {
+      taskQueue,
+      workflowId: 'weekly-training-global-replay',
+      args: [{ ...DEFAULT_TRAINING, asOf: '2024-01-07', global: true }],
+    });
+    await save('weeklyTrainingGlobal', 'weekly-training-global-replay');
     for (const [name, workflowType, calendar, at] of ticks) {
       const schedule = await env.client.schedule.create({
         scheduleId: name,

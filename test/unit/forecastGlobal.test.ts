@@ -12,11 +12,22 @@ import {
   MIN_LEVEL_DAYS,
   predictGlobal,
   type GlobalOptions,
+  type GlobalParams,
   type GlobalSeries,
 } from '../../ml/forecast/global.ts';
 import { calibrateIntervals, logResiduals, seriesScale, withInterval } from '../../ml/forecast/intervals.ts';
+import { forecastDates } from '../../ml/forecast/engines.ts';
+import { attachGlobalModel, type GlobalVersionParams } from '../../ml/forecast/globalVersion.ts';
 import { storeAttributes, type StoreRecord } from '../../ml/forecast/storeFeatures.ts';
-import { UnfitSeriesError, type CalendarDay, type ForecastPoint, type SeriesDay } from '../../ml/forecast/types.ts';
+import type { SeriesTrainingOptions } from '../../ml/forecast/trainSeries.ts';
+import { chosenCounts, fitRunGlobal, trainSeriesWithGlobal } from '../../ml/forecast/trainWithGlobal.ts';
+import {
+  UnfitSeriesError,
+  type CalendarDay,
+  type FittedModel,
+  type ForecastPoint,
+  type SeriesDay,
+} from '../../ml/forecast/types.ts';
 
 // A small model, so the tests run in a second; fixed here so tuning the defaults does not move them.
 const SMALL: GlobalOptions = {
@@ -283,5 +294,76 @@ describe('intervals from out-of-fold residuals', () => {
     assert.deepEqual(logResiduals([0, Math.E - 1], [pt('a', 5), pt('b', 0)]), [1]);
     assert.throws(() => calibrateIntervals([[0.1]], 1.5), /interval width must be in \(0, 1\), got 1.5/);
     assert.throws(() => calibrateIntervals([[]], 0.9), /no residuals/);
+  });
+});
+
+describe('training with a global model: the per-series choice', () => {
+  it('registers fast, global or the blend for the series where each is better, servable from JSON and the artifact', () => {
+    const options: SeriesTrainingOptions = {
+      engine: 'fast',
+      asOf: '2015-04-30',
+      horizon: 7,
+      backtestFolds: 3,
+      promotionMargin: 0.05,
+      intervalWidth: 0.95,
+    };
+    // Stores with open holidays of their own, before the folds (2015-04-10 on) the global model never sees.
+    const others = Array.from({ length: 30 }, (_, i) => ({
+      key: `s${i}`,
+      history: store(`s${i}`, '2015-01-01', '2015-04-30', {
+        level: 3000 + 150 * i,
+        seed: i + 11,
+        holidays: [addDays('2015-01-20', i * 2), addDays('2015-02-25', i * 2)],
+      }),
+      store: storeAttributes(NO_STORE),
+    }));
+    const series = [
+      // Its first holidays fall in its folds: fast never saw one, the global model did.
+      {
+        key: 'holidays',
+        history: store('h', '2015-01-01', '2015-04-30', {
+          level: 4000,
+          seed: 3,
+          holidays: ['2015-04-14', '2015-04-21', '2015-04-28'],
+        }),
+      },
+      // Growing 1.2% a day: fast's trend follows, a model of levels learned on flat stores cannot.
+      {
+        key: 'growing',
+        history: store('g', '2015-01-01', '2015-04-30', { level: 1500, seed: 4 }).map((d, i) => ({
+          ...d,
+          sales: Math.round(d.sales * Math.exp(0.012 * i)),
+        })),
+      },
+      { key: 'steady', history: store('s', '2015-01-01', '2015-04-30', { level: 3500, seed: 5 }) },
+    ].map((s) => ({ ...s, store: storeAttributes(NO_STORE), production: undefined }));
+    const params = fitRunGlobal([...others, ...series], options, SMALL);
+    const artifact = 'gs://bucket/models/global-forecast/run/exec.json';
+    const results = trainSeriesWithGlobal(series, options, { artifact, params });
+    assert.deepEqual(
+      results.map((r) => r.ok && r.candidate),
+      ['global', 'fast', 'blend'],
+    );
+    // A version as stored (JSON, no trees) and served again with its artifact's model forecasts the same days.
+    for (const r of results) {
+      assert.ok(r.ok);
+      const stored = JSON.parse(JSON.stringify(r.model)) as FittedModel;
+      assert.equal(stored.engine, r.candidate);
+      if (r.candidate === 'fast') continue;
+      assert.equal((stored.params as GlobalVersionParams).artifact, artifact);
+      assert.throws(() => forecastDates(stored, [], ['2015-05-01']), /needs its global model .* loaded first/);
+      const served = attachGlobalModel(stored, JSON.parse(JSON.stringify(params)) as GlobalParams);
+      const history = series[results.indexOf(r)]!.history;
+      const dates = r.forecast.map((p) => p.date);
+      assert.deepEqual(
+        forecastDates(served, history, dates).map(({ day: _, ...p }) => p),
+        r.forecast,
+      );
+      assert.ok(
+        r.forecast.some((p) => p.upper > p.forecast && p.lower < p.forecast),
+        'an interval around it',
+      );
+    }
+    assert.deepEqual(chosenCounts(results), { fast: 1, global: 1, blend: 1 });
   });
 });

@@ -75,6 +75,7 @@ describe('scheduled workflows take their date from the scheduled time (a real Sc
         asOf.push(o.asOf);
         return Promise.resolve({ series: 0, shards: 0 });
       },
+      fitGlobalModel: () => Promise.resolve(null),
       recordTrainingRun: () => Promise.resolve({}),
     };
     await withWorker(env, activities, async (taskQueue) => {

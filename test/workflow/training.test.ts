@@ -132,4 +132,58 @@ describe('weekly training workflow (mocked activities)', () => {
     assert.deepEqual([last.status, last.error], ['failed', 'shard 1 holds a line that is not a series']);
     assert.equal(last.counts.shardsDone, 1);
   });
+
+  it('with global, fits the global model once before any shard and hands its artifact to every shard', async () => {
+    const ARTIFACT = 'gs://bucket/models/global-forecast/training-global/run.json';
+    const events: string[] = [];
+    const mocks = trainingMocks(3, (shard) =>
+      Promise.resolve({ ...shardResult, chosen: { fast: shard, global: 1, blend: 8 - shard } }),
+    );
+    const trainShard = mocks.activities.trainShard!;
+    const activities: Partial<Activities> = {
+      ...mocks.activities,
+      fitGlobalModel: (_runId, _o, shards) => {
+        events.push(`fit ${shards}`);
+        return Promise.resolve({ artifact: ARTIFACT, series: 30, rows: 2_700, fitSeconds: 1 });
+      },
+      trainShard: (runId, shard, o, global) => {
+        events.push(`shard ${shard} ${global}`);
+        return trainShard(runId, shard, o);
+      },
+    };
+    const report = await withWorker(env, activities, (taskQueue) =>
+      env.client.workflow.execute(weeklyTraining, {
+        taskQueue,
+        workflowId: 'training-global',
+        args: [{ ...options('2024-01-28', 1), global: true }],
+      }),
+    );
+    assert.deepEqual(events, ['fit 3', ...[0, 1, 2].map((s) => `shard ${s} ${ARTIFACT}`)]);
+    assert.deepEqual(report.counts.chosen, { fast: 3, global: 3, blend: 21 });
+    assert.equal(report.global?.artifact, ARTIFACT);
+    assert.deepEqual(
+      mocks.runs.map((r) => r.status),
+      ['snapshotting', 'fitting_global', 'training', 'done'],
+    );
+    assert.deepEqual(mocks.runs.at(-1)!.counts.chosen, { fast: 3, global: 3, blend: 21 });
+  });
+
+  it('refuses the global step with an engine other than fast, naming the field, before any activity', async () => {
+    const mocks = trainingMocks(1, () => Promise.resolve(shardResult));
+    const err = await withWorker(env, mocks.activities, (taskQueue) =>
+      env.client.workflow
+        .execute(weeklyTraining, {
+          taskQueue,
+          workflowId: 'training-global-prophet',
+          args: [{ ...options('2024-02-04', 1), engine: 'prophet', global: true }],
+        })
+        .then(
+          () => assert.fail('started'),
+          (e: unknown) => e,
+        ),
+    );
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String((err.cause as Error).message), /global: .*engine must be "fast", got "prophet"/);
+    assert.deepEqual(mocks.runs, []);
+  });
 });

@@ -1,0 +1,73 @@
+// A series' version that serves the run's `global` model or its blend with the series' `fast` fit.
+// Its stored parameters are small: the series' state (global.ts), its fast fit, its interval and
+// the URI of the global model's artifact, which all such versions of a run share. The trees
+// themselves are attached in memory by whoever loaded the artifact (attachGlobalModel), never stored
+// with the version.
+import type { BoostingParams } from '../tabular/trees/boosting.ts';
+import type { TabularModel } from '../tabular/learner.ts';
+import { blendPoints } from './choice.ts';
+import { predictFast, type FastParams } from './fast.ts';
+import { predictGlobalState, type GlobalForm, type GlobalParams, type GlobalSeriesState } from './global.ts';
+import { withInterval, type IntervalCalibration } from './intervals.ts';
+import type { CalendarDay, Engine, FittedModel, ForecastPoint } from './types.ts';
+
+export const GLOBAL_CANDIDATES = ['global', 'blend'] as const;
+export type GlobalCandidate = (typeof GLOBAL_CANDIDATES)[number];
+
+export interface GlobalVersionParams {
+  /** gs:// URI of the run's global model (GlobalParams as JSON). */
+  artifact: string;
+  form: GlobalForm;
+  state: GlobalSeriesState;
+  fast: FastParams;
+  /** The series' spread of out-of-fold log residuals and the pooled standardized quantiles. */
+  interval: { scale: number; calibration: IntervalCalibration };
+}
+
+export const isGlobalCandidate = (engine: string): engine is GlobalCandidate =>
+  (GLOBAL_CANDIDATES as readonly string[]).includes(engine);
+
+/** The artifact a version's model needs loaded, if any. */
+export const globalArtifactOf = (model: FittedModel): string | undefined =>
+  isGlobalCandidate(model.engine) ? (model.params as GlobalVersionParams).artifact : undefined;
+
+// Keyed by the parameters object: a model's trees never travel with it (JSON, thread messages).
+const attached = new WeakMap<object, TabularModel<BoostingParams>>();
+
+/** Gives a global or blend version the trees of its artifact (read by the caller); other models pass through. */
+export function attachGlobalModel(model: FittedModel, global: GlobalParams): FittedModel {
+  if (isGlobalCandidate(model.engine)) attached.set(model.params as object, global.trees);
+  return model;
+}
+
+function predictVersion(candidate: GlobalCandidate) {
+  return (model: FittedModel<GlobalVersionParams>, days: CalendarDay[]): ForecastPoint[] => {
+    const p = model.params;
+    const trees = attached.get(p);
+    if (!trees) throw new Error(`the ${candidate} model needs its global model ${p.artifact} loaded first`);
+    const local = { engine: 'fast', params: p.fast };
+    const global = predictGlobalState({ form: p.form, trees }, p.state, days, local);
+    const points = candidate === 'global' ? global : blendPoints(predictFast(local, days), global);
+    return withInterval(points, [], { ...p.interval.calibration, pooledScale: p.interval.scale });
+  };
+}
+
+function refuseFit(candidate: GlobalCandidate): never {
+  throw new Error(`${candidate} versions are made by a weekly run's global step, not fitted one series at a time`);
+}
+
+export const globalVersionEngine: Engine<GlobalVersionParams> = {
+  name: 'global',
+  fit: () => refuseFit('global'),
+  predict: predictVersion('global'),
+};
+
+export const blendVersionEngine: Engine<GlobalVersionParams> = {
+  name: 'blend',
+  fit: () => refuseFit('blend'),
+  predict: predictVersion('blend'),
+};
+
+/** The interval calibration of the run that made a global or blend version, if the model is one. */
+export const runCalibration = (model: FittedModel | undefined): IntervalCalibration | undefined =>
+  model && isGlobalCandidate(model.engine) ? (model.params as GlobalVersionParams).interval.calibration : undefined;
