@@ -30,6 +30,7 @@ import { tabularScoringRoutes } from './routes/tabularScoring.ts';
 import { transactionImportRoutes } from './routes/transactionImports.ts';
 import { webRoutes } from './routes/web.ts';
 import { calendarRoutes } from './routes/calendar.ts';
+import { codecRoutes } from './routes/codec.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
 /** POSTs that only read: they answer from the data and change nothing. */
@@ -80,6 +81,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', powerUserRunRoutes(deps))
     .route('/', powerUserPredictRoutes(deps))
     .route('/', airQualityRoutes(deps))
+    .route('/', codecRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404))

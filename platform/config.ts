@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { PayloadKeyRing, type PayloadKeySource } from './payloadCodec.ts';
 
 export const API_ROLES = ['read', 'write', 'admin'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -79,6 +80,8 @@ const EnvSchema = z.object({
   BIGQUERY_GRPC_PORT: port.default(9060),
 
   TEMPORAL_UI_URL: optional(url),
+  PAYLOAD_KEYS: optional(z.string()),
+  PAYLOAD_KEYS_FILE: optional(z.string()),
 
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -170,6 +173,8 @@ export interface Config {
     connection: TemporalConnectionSettings;
     uiUrl: string;
     taskQueues: typeof TASK_QUEUES;
+    /** The keys payloads are encrypted with (platform/payloadCodec.ts). */
+    payloadKeys: PayloadKeySource;
   };
   postgres: { url: string; poolMax: number };
   gcs: { endpoint?: string; bucket: string; projectId: string };
@@ -216,6 +221,23 @@ function temporalProfile(env: Record<string, string | undefined>): TemporalProfi
   }
 }
 
+/** PAYLOAD_KEYS, else PAYLOAD_KEYS_FILE, else (local stack only) the key file the stack writes. */
+function payloadKeySource(e: z.infer<typeof EnvSchema>, local: boolean): PayloadKeySource | { problem: string } {
+  if (e.PAYLOAD_KEYS) {
+    try {
+      return { ring: PayloadKeyRing.parse(e.PAYLOAD_KEYS, 'PAYLOAD_KEYS') };
+    } catch (err) {
+      return { problem: (err as Error).message };
+    }
+  }
+  if (e.PAYLOAD_KEYS_FILE) return { file: path.resolve(e.PAYLOAD_KEYS_FILE) };
+  if (local) return { file: localPayloadKeysFile(path.resolve(e.RETAILFLOW_DATA_DIR)) };
+  return { problem: 'PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required when RETAILFLOW_STACK=external' };
+}
+
+/** The payload key file of a local stack's data dir (scripts/local-keys.ts writes it). */
+export const localPayloadKeysFile = (dataDir: string): string => path.join(dataDir, 'payload-keys');
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   const renamed = Object.keys(RENAMED)
@@ -236,7 +258,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external (or a temporal.toml profile with an address)',
     );
-  if (problems.length || temporal.problems) throw new ConfigError(problems);
+  const payloadKeys = payloadKeySource(e, local);
+  if ('problem' in payloadKeys) problems.push(payloadKeys.problem);
+  if (problems.length || temporal.problems || 'problem' in payloadKeys) throw new ConfigError(problems);
 
   const loopback = '127.0.0.1';
   return {
@@ -265,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connection: temporal.connection,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
       taskQueues: TASK_QUEUES,
+      payloadKeys,
     },
     postgres: {
       url: e.DATABASE_URL ?? `postgres://retailflow@${loopback}:${e.POSTGRES_PORT}/retailflow`,

@@ -14,7 +14,7 @@ import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
-import { connectClient, connectWorker } from '../platform/temporal.ts';
+import { connectClient, connectWorker, temporalDataConverter } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import { sdkLogger } from './sdkLogger.ts';
 
@@ -75,6 +75,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   });
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
+  const dataConverter = temporalDataConverter(cfg.temporal);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await connectWhenReachable(cfg, log);
   try {
@@ -87,6 +88,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
           taskQueue: TASK_QUEUES[queue],
           workflowBundle,
           activities,
+          dataConverter,
           maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
           ...QUEUE_SETTINGS[queue],
         }),

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { loadConfig } from '../../platform/config.ts';
+import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
+import { temporalDataConverter } from '../../platform/temporal.ts';
 import { WORKFLOWS_PATH } from '../../workers/run.ts';
 import * as workflows from '../../workflows/index.ts';
 
@@ -20,6 +23,11 @@ const workflowType = (history: unknown): string =>
   (history as { events: { workflowExecutionStartedEventAttributes: { workflowType: { name: string } } }[] }).events[0]!
     .workflowExecutionStartedEventAttributes.workflowType.name;
 
+// Replayed as the workers run: through the encrypting data converter (the recorded histories
+// predate encryption, so their payloads pass through it unencrypted).
+const dataConverter = temporalDataConverter(loadConfig({ PAYLOAD_KEYS: newPayloadKeyEntry('replay') }).temporal);
+const replayOptions = (workflowsPath: string) => ({ workflowsPath, dataConverter });
+
 describe('workflow replay', () => {
   it('has a recorded history of every workflow', () => {
     const types = new Set(files.map((f) => workflowType(recorded(f).history)));
@@ -29,7 +37,7 @@ describe('workflow replay', () => {
   it('replays every recorded history deterministically, in one replay worker', async () => {
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, files.map(recorded))) {
+    for await (const result of Worker.runReplayHistories(replayOptions(WORKFLOWS_PATH), files.map(recorded))) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
@@ -40,7 +48,7 @@ describe('workflow replay', () => {
   it('fails a recorded history replayed against a changed workflow', async () => {
     const { workflowId, history } = recorded('stackCheck.history.json');
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(dir, 'changed', 'index.ts') }, [
+    for await (const result of Worker.runReplayHistories(replayOptions(path.join(dir, 'changed', 'index.ts')), [
       { workflowId, history },
     ]))
       results.push(result);
@@ -59,7 +67,7 @@ describe('workflow replay', () => {
     const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'somethingElse' };
     await assert.rejects(
-      Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, 'tampered'),
+      Worker.runReplayHistory(replayOptions(WORKFLOWS_PATH), history, 'tampered'),
       DeterminismViolationError,
     );
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ENV_VARS, loadConfig } from '../../platform/config.ts';
+import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
 
 // Docker does not run on the build machines, so the compose file is checked by reading it.
 interface ComposeService {
@@ -22,8 +23,14 @@ const compose = parse(readFileSync(path.resolve(import.meta.dirname, '../../temp
 const services = compose.services;
 const defaults = loadConfig({});
 // Compose's own interpolation: ${X:-default} takes the default; ${X:?message} must be set by the user.
+const userProvides: Record<string, string> = {
+  API_KEYS: 'ops:admin:a-key-the-user-provides',
+  PAYLOAD_KEYS: newPayloadKeyEntry('k1'),
+};
 const interpolate = (value: string) =>
-  value.replace(/\$\{\w+:-([^}]*)\}/g, '$1').replace(/\$\{\w+:\?[^}]*\}/g, 'ops:admin:a-key-the-user-provides');
+  value
+    .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
+    .replace(/\$\{(\w+):\?[^}]*\}/g, (_, name: string) => userProvides[name] ?? assert.fail(`no value for ${name}`));
 
 describe('temporal-compose.yml', () => {
   it('has Postgres, Temporal with schema setup, the Temporal UI, and retailflow worker and API', () => {
