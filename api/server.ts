@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import type { Config } from '../platform/config.ts';
 import { createDataDeps } from '../platform/deps.ts';
 import { createLogger } from '../platform/logger.ts';
+import { postgresConnection } from '../platform/postgres.ts';
 import { keyRing } from '../platform/keys.ts';
 import { ProductionModels } from '../platform/productionModels.ts';
 import { armProphet } from '../platform/prophetWasm.ts';
@@ -19,7 +20,7 @@ export function createApiDeps(cfg: Config): ApiDeps {
   armProphet();
   const { pool, store, warehouse } = createDataDeps(cfg, 'retailflow-api', log);
   const models = new ProductionModels(pool, store, log);
-  models.listen(cfg.postgres.url);
+  models.listen(postgresConnection(cfg.postgres));
   return {
     cfg,
     log,
