@@ -84,6 +84,7 @@ const EnvSchema = z.object({
   TEMPORAL_UI_URL: optional(url),
   PAYLOAD_KEYS: optional(z.string()),
   PAYLOAD_KEYS_FILE: optional(z.string()),
+  WORKFLOW_BUNDLE_PATH: optional(z.string()),
 
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -181,6 +182,8 @@ export interface Config {
     taskQueues: typeof TASK_QUEUES;
     /** The keys payloads are encrypted with (platform/payloadCodec.ts). */
     payloadKeys: PayloadKeySource;
+    /** A workflow bundle built ahead (the image's, by scripts/bundle-workflows.ts); else workers bundle at start. */
+    workflowBundlePath?: string;
   };
   postgres: {
     url: string;
@@ -352,6 +355,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
       taskQueues: TASK_QUEUES,
       payloadKeys,
+      ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: path.resolve(e.WORKFLOW_BUNDLE_PATH) } : {}),
     },
     postgres: {
       url: postgresUrl,

@@ -76,7 +76,10 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
   const dataConverter = temporalDataConverter(cfg.temporal);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  // An image carries the bundle it built; elsewhere the workflows are bundled at start.
+  const workflowBundle = cfg.temporal.workflowBundlePath
+    ? { codePath: cfg.temporal.workflowBundlePath }
+    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await connectWhenReachable(cfg, log);
   try {
     await registerSchedules(cfg, log);

