@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
@@ -43,6 +46,21 @@ describe('workflow replay', () => {
     }
     assert.deepEqual(failures, []);
     assert.equal(replayed, files.length);
+  });
+
+  it('replays with the bundle an image builds ahead (npm run bundle:workflows, WORKFLOW_BUNDLE_PATH)', async () => {
+    const codePath = path.join(mkdtempSync(path.join(tmpdir(), 'rf-bundle-')), 'workflow-bundle.js');
+    const root = path.resolve(dir, '../..');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/bundle-workflows.ts', codePath], {
+      cwd: root,
+    });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath }, dataConverter },
+      files.map(recorded),
+    ))
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    assert.deepEqual(failures, []);
   });
 
   it('fails a recorded history replayed against a changed workflow', async () => {
