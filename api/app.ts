@@ -35,6 +35,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { requestMetrics } from './requestMetrics.ts';
 import { calendarRoutes } from './routes/calendar.ts';
+import { codecRoutes } from './routes/codec.ts';
 import { temporalDeadline } from './temporalCalls.ts';
 
 /** POSTs that only read: they answer from the data and change nothing. */
@@ -89,6 +90,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', powerUserPredictRoutes(deps))
     .route('/', airQualityRoutes(deps))
     .route('/', airQualityRunRoutes(deps))
+    .route('/', codecRoutes(deps))
     .route('/', docsRoutes())
     .route('/', webRoutes())
     .notFound(noRoute(app))

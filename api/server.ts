@@ -1,15 +1,16 @@
 // Builds the API's dependencies and serves the app over HTTP until stopped.
 import { serve, type ServerType } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import type { Config } from '../platform/config.ts';
 import { createDataDeps } from '../platform/deps.ts';
 import { createLogger } from '../platform/logger.ts';
+import { postgresConnection } from '../platform/postgres.ts';
 import { keyRing } from '../platform/keys.ts';
 import { ProductionModels } from '../platform/productionModels.ts';
 import { armProphet } from '../platform/prophetWasm.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './deps.ts';
-import { temporalConnectionOptions } from '../platform/temporal.ts';
+import { temporalClient, temporalConnectionOptions } from '../platform/temporal.ts';
 
 export function createApiDeps(cfg: Config): ApiDeps {
   // Lazy: the API starts, and /readyz says so, even while Temporal is still coming up.
@@ -19,14 +20,14 @@ export function createApiDeps(cfg: Config): ApiDeps {
   armProphet();
   const { pool, store, warehouse } = createDataDeps(cfg, 'retailflow-api', log);
   const models = new ProductionModels(pool, store, log);
-  models.listen(cfg.postgres.url);
+  models.listen(postgresConnection(cfg.postgres));
   return {
     cfg,
     log,
     pool,
     models,
     keys: keyRing(cfg.api.keys, pool),
-    temporal: new Client({ connection, namespace: cfg.temporal.namespace }),
+    temporal: temporalClient(cfg.temporal, connection),
     store,
     warehouse,
   };

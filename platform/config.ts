@@ -3,10 +3,13 @@
 // Temporal's connection settings are read by @temporalio/envconfig, as every Temporal SDK and the
 // CLI read them: the same TEMPORAL_* variables and temporal.toml profiles work here.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { PayloadKeyRing, type PayloadKeySource } from './payloadCodec.ts';
 
 export const API_ROLES = ['read', 'write', 'admin'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -79,9 +82,16 @@ const EnvSchema = z.object({
   BIGQUERY_GRPC_PORT: port.default(9060),
 
   TEMPORAL_UI_URL: optional(url),
+  PAYLOAD_KEYS: optional(z.string()),
+  PAYLOAD_KEYS_FILE: optional(z.string()),
+  WORKFLOW_BUNDLE_PATH: optional(z.string()),
 
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_SSL: optional(z.enum(['disable', 'require', 'verify-full'])),
+  DATABASE_SSL_ROOT_CERT_PATH: optional(z.string()),
+  DATABASE_SSL_CERT_PATH: optional(z.string()),
+  DATABASE_SSL_KEY_PATH: optional(z.string()),
 
   GCP_PROJECT: z.string().min(1).default('retailflow-local'),
   GCS_ENDPOINT: optional(url),
@@ -177,8 +187,17 @@ export interface Config {
     connection: TemporalConnectionSettings;
     uiUrl: string;
     taskQueues: typeof TASK_QUEUES;
+    /** The keys payloads are encrypted with (platform/payloadCodec.ts). */
+    payloadKeys: PayloadKeySource;
+    /** A workflow bundle built ahead (the image's, by scripts/bundle-workflows.ts); else workers bundle at start. */
+    workflowBundlePath?: string;
   };
-  postgres: { url: string; poolMax: number };
+  postgres: {
+    url: string;
+    poolMax: number;
+    /** TLS to Postgres as pg takes it: off, or the CA, client certificate and whether to verify. */
+    ssl?: false | Pick<TlsOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
+  };
   gcs: { endpoint?: string; bucket: string; projectId: string };
   bigquery: { endpoint?: string; projectId: string; dataset: string; location: string };
   api: {
@@ -230,6 +249,70 @@ function temporalProfile(env: Record<string, string | undefined>): TemporalProfi
   }
 }
 
+/** PAYLOAD_KEYS, else PAYLOAD_KEYS_FILE, else (local stack only) the key file the stack writes. */
+function payloadKeySource(e: z.infer<typeof EnvSchema>, local: boolean): PayloadKeySource | { problem: string } {
+  if (e.PAYLOAD_KEYS) {
+    try {
+      return { ring: PayloadKeyRing.parse(e.PAYLOAD_KEYS, 'PAYLOAD_KEYS') };
+    } catch (err) {
+      return { problem: (err as Error).message };
+    }
+  }
+  if (e.PAYLOAD_KEYS_FILE) return { file: path.resolve(e.PAYLOAD_KEYS_FILE) };
+  if (local) return { file: localPayloadKeysFile(path.resolve(e.RETAILFLOW_DATA_DIR)) };
+  return { problem: 'PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required when RETAILFLOW_STACK=external' };
+}
+
+type PostgresTls = Config['postgres']['ssl'];
+
+/**
+ * DATABASE_SSL and its files as pg's `ssl` option: `require` encrypts without checking the server's
+ * certificate (libpq's sslmode=require), `verify-full` checks it against the CA (the system's, or
+ * DATABASE_SSL_ROOT_CERT_PATH) and the host name; a CA or client certificate alone implies verify-full.
+ */
+function postgresTls(e: z.infer<typeof EnvSchema>, url: string): PostgresTls | { problems: string[] } {
+  const files = {
+    DATABASE_SSL_ROOT_CERT_PATH: e.DATABASE_SSL_ROOT_CERT_PATH,
+    DATABASE_SSL_CERT_PATH: e.DATABASE_SSL_CERT_PATH,
+    DATABASE_SSL_KEY_PATH: e.DATABASE_SSL_KEY_PATH,
+  };
+  const problems: string[] = [];
+  const anyFile = Object.values(files).some(Boolean);
+  if (!e.DATABASE_SSL && !anyFile) return undefined;
+  // pg lets the URL's ssl parameters win over its ssl option: one place must say it.
+  if (/[?&]ssl(mode|rootcert|cert|key)?=/.test(url))
+    problems.push('DATABASE_SSL: set TLS either in DATABASE_URL (sslmode=...) or with DATABASE_SSL*, not both');
+  if (e.DATABASE_SSL === 'disable') {
+    if (anyFile) problems.push('DATABASE_SSL: disable, but DATABASE_SSL_*_PATH files are set');
+    return problems.length ? { problems } : false;
+  }
+  if (Boolean(files.DATABASE_SSL_CERT_PATH) !== Boolean(files.DATABASE_SSL_KEY_PATH))
+    problems.push('DATABASE_SSL_CERT_PATH/DATABASE_SSL_KEY_PATH: set both for a client certificate, or neither');
+  if (e.DATABASE_SSL === 'require' && files.DATABASE_SSL_ROOT_CERT_PATH)
+    problems.push('DATABASE_SSL_ROOT_CERT_PATH: only checked with DATABASE_SSL=verify-full, not require');
+  const read = (name: keyof typeof files): string | undefined => {
+    const file = files[name];
+    if (!file) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      problems.push(`${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      return undefined;
+    }
+  };
+  const tls = {
+    rejectUnauthorized: e.DATABASE_SSL !== 'require',
+    ca: read('DATABASE_SSL_ROOT_CERT_PATH'),
+    cert: read('DATABASE_SSL_CERT_PATH'),
+    key: read('DATABASE_SSL_KEY_PATH'),
+  };
+  if (problems.length) return { problems };
+  return Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
+}
+
+/** The payload key file of a local stack's data dir (scripts/local-keys.ts writes it). */
+export const localPayloadKeysFile = (dataDir: string): string => path.join(dataDir, 'payload-keys');
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   const renamed = Object.keys(RENAMED)
@@ -250,7 +333,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'TEMPORAL_ADDRESS: required when RETAILFLOW_STACK=external (or a temporal.toml profile with an address)',
     );
-  if (problems.length || temporal.problems) throw new ConfigError(problems);
+  const payloadKeys = payloadKeySource(e, local);
+  if ('problem' in payloadKeys) problems.push(payloadKeys.problem);
+  const postgresUrl = e.DATABASE_URL ?? `postgres://retailflow@127.0.0.1:${e.POSTGRES_PORT}/retailflow`;
+  const ssl = postgresTls(e, postgresUrl);
+  if (ssl && 'problems' in ssl) problems.push(...ssl.problems);
+  if (problems.length || temporal.problems || 'problem' in payloadKeys || (ssl && 'problems' in ssl))
+    throw new ConfigError(problems);
 
   const loopback = '127.0.0.1';
   return {
@@ -281,10 +370,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connection: temporal.connection,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
       taskQueues: TASK_QUEUES,
+      payloadKeys,
+      ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: path.resolve(e.WORKFLOW_BUNDLE_PATH) } : {}),
     },
     postgres: {
-      url: e.DATABASE_URL ?? `postgres://retailflow@${loopback}:${e.POSTGRES_PORT}/retailflow`,
+      url: postgresUrl,
       poolMax: e.DATABASE_POOL_MAX,
+      ...(ssl === undefined ? {} : { ssl }),
     },
     gcs: {
       endpoint: e.GCS_ENDPOINT ?? (local ? `http://${loopback}:${e.GCS_PORT}` : undefined),

@@ -39,13 +39,19 @@ export function isPostgresUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** How every pool and client of the project reaches Postgres: the URL and the configured TLS. */
+export const postgresConnection = (cfg: Config['postgres']): pg.ClientConfig => ({
+  connectionString: cfg.url,
+  ...(cfg.ssl === undefined ? {} : { ssl: cfg.ssl }),
+});
+
 export function createPool(
   cfg: Config['postgres'],
   applicationName = 'retailflow',
   log: Logger = createLogger(applicationName),
 ): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: cfg.url,
+    ...postgresConnection(cfg),
     max: cfg.poolMax,
     application_name: applicationName,
     connectionTimeoutMillis: 5_000,

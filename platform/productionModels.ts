@@ -168,10 +168,10 @@ export class ProductionModels {
   }
 
   /** Listens for promotions until close(), reconnecting when the connection is lost (forgetting everything meanwhile). */
-  listen(connectionString: string): void {
+  listen(connection: pg.ClientConfig): void {
     if (this.closed) return;
     // Kept from the start, so that close() also ends a connection still being made.
-    const client = new pg.Client({ connectionString, application_name: 'retailflow-api-models' });
+    const client = new pg.Client({ ...connection, application_name: 'retailflow-api-models' });
     this.client = client;
     this.listening = false;
     let lost = false;
@@ -183,7 +183,7 @@ export class ProductionModels {
       void client.end().catch(() => undefined);
       if (this.closed) return;
       this.outage.down(err ?? new Error('connection ended'));
-      setTimeout(() => this.listen(connectionString), this.reconnectMs).unref();
+      setTimeout(() => this.listen(connection), this.reconnectMs).unref();
       this.reconnectMs = Math.min(this.reconnectMs * 2, RECONNECT_MS.max);
     };
     client.on('notification', (msg) => this.forget(parseAnnouncement(msg.payload)));

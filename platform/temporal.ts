@@ -1,8 +1,10 @@
 // Temporal connections for clients (API, scripts) and workers, from one configuration.
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config.ts';
 import { causes } from './outage.ts';
+import { encryptingDataConverter, loadPayloadKeys } from './payloadCodec.ts';
 
 type TemporalConfig = Config['temporal'];
 
@@ -35,9 +37,16 @@ export function withTemporalDeadline<T>(client: Client, ms: number, fn: () => Pr
   return client.connection.withDeadline(Date.now() + ms, fn);
 }
 
+/** How payloads cross to Temporal: encrypted with the configured keys. Every client and worker takes it from here. */
+export const temporalDataConverter = (cfg: TemporalConfig): DataConverter =>
+  encryptingDataConverter(loadPayloadKeys(cfg.payloadKeys));
+
+/** A client of the configured namespace on this connection, with the data converter. */
+export const temporalClient = (cfg: TemporalConfig, connection: Connection): Client =>
+  new Client({ connection, namespace: cfg.namespace, dataConverter: temporalDataConverter(cfg) });
+
 export async function connectClient(cfg: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect(temporalConnectionOptions(cfg));
-  return new Client({ connection, namespace: cfg.namespace });
+  return temporalClient(cfg, await Connection.connect(temporalConnectionOptions(cfg)));
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {
@@ -59,3 +68,9 @@ export function temporalUiUrl(cfg: TemporalConfig, target: TemporalUiTarget): st
 /** Link to a workflow execution in the Temporal Web UI. */
 export const workflowUrl = (cfg: TemporalConfig, workflowId: string, runId?: string): string =>
   temporalUiUrl(cfg, { workflowId, runId });
+
+/** The API's remote codec endpoint (api/routes/codec.ts), as the Temporal UI in the browser reaches it. */
+export function codecEndpoint(cfg: Pick<Config, 'api'>): string {
+  const host = ['0.0.0.0', '::'].includes(cfg.api.host) ? '127.0.0.1' : cfg.api.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.api.port}/codec`;
+}

@@ -1,8 +1,10 @@
-// A local admin API key for `npm start`, kept in the data dir (mode 0600) and never printed.
+// The local stack's secrets, kept in the data dir (mode 0600) and never printed: an admin API key for
+// `npm start` and the key that encrypts Temporal payloads.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { newPayloadKeyEntry } from '../platform/payloadCodec.ts';
 
 export const LOCAL_KEY_NAME = 'local-admin';
 
@@ -16,4 +18,22 @@ export async function ensureLocalApiKey(dataDir: string): Promise<string | undef
   }
   process.env.API_KEYS = `${LOCAL_KEY_NAME}:admin:${(await readFile(file, 'utf8')).trim()}`;
   return file;
+}
+
+/**
+ * The local stack's payload key file (mode 0600), created with one key when missing. Written to a
+ * temporary name and linked into place, so a process starting meanwhile never reads half a file.
+ */
+export async function ensureLocalPayloadKeys(file: string): Promise<void> {
+  if (existsSync(file)) return;
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${newPayloadKeyEntry(`local-${new Date().toISOString().slice(0, 10)}`)}\n`, { mode: 0o600 });
+  try {
+    await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }

@@ -2,7 +2,8 @@
 // formatting (Prettier) while the isolated test stack starts from a clean data dir and is provisioned;
 // runs the unit, replay, workflow, integration, browser and fuzz tests with node's test runner, three files
 // at a time: the ones that need no stack (unit, replay, workflow: its own Temporal) from the start, the
-// ones that use the stack one at a time once it is up (test/helpers/stackLane.ts); then stops the stack. Chosen files run without the static checks.
+// ones that use the stack one at a time once it is up (test/helpers/stackLane.ts); then stops the stack. Chosen files run without the static checks
+// (nor `npm audit --omit=dev`, scripts/npmAudit.ts).
 // Exits non-zero if any check or test failed.
 import { execFile, spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
+import { auditCheck } from './npmAudit.ts';
 import { ensureChromium } from './stack/chromium.ts';
 import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
@@ -77,6 +79,7 @@ runMain('test', async () => {
         staticCheck('lint', 'eslint', ['.']),
         staticCheck('layers', 'depcruise', ['--config', '.dependency-cruiser.mjs', '.']),
         staticCheck('format', 'prettier', ['--check', '--log-level', 'warn', '.']),
+        auditCheck(),
       ]);
 
   let code = 1;

@@ -4,7 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { closeDeps, createDeps, type Deps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import type { Config } from '../platform/config.ts';
-import { connectWorker } from '../platform/temporal.ts';
+import { connectWorker, temporalDataConverter } from '../platform/temporal.ts';
 import { WORKFLOWS_PATH } from './run.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 
@@ -26,6 +26,7 @@ export async function withWorker<T>(
       namespace: cfg.temporal.namespace,
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
+      dataConverter: temporalDataConverter(cfg.temporal),
       activities: { ...real, ...activities?.(real) },
       maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     });

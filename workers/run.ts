@@ -14,7 +14,7 @@ import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
-import { connectClient, connectWorker } from '../platform/temporal.ts';
+import { connectClient, connectWorker, temporalDataConverter } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import { freeLoopbackPort, serveMetrics } from '../platform/metricsServer.ts';
 import { watchTemporal } from '../platform/temporalGauges.ts';
@@ -95,7 +95,11 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   );
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const dataConverter = temporalDataConverter(cfg.temporal);
+  // An image carries the bundle it built; elsewhere the workflows are bundled at start.
+  const workflowBundle = cfg.temporal.workflowBundlePath
+    ? { codePath: cfg.temporal.workflowBundlePath }
+    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await connectWhenReachable(cfg, log);
   const gaugeClient = await connectClient(cfg.temporal);
   watchTemporal(gaugeClient, cfg);
@@ -109,6 +113,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
           taskQueue: TASK_QUEUES[queue],
           workflowBundle,
           activities,
+          dataConverter,
           maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
           ...QUEUE_SETTINGS[queue],
         }),

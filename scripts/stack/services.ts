@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import type { Config } from '../../platform/config.ts';
+import { codecEndpoint } from '../../platform/temporal.ts';
 import { capture, isRoot, run } from './exec.ts';
 import { DUCKDB_HOME, ROOT } from './paths.ts';
 import type { ManagedProcess } from './processes.ts';
@@ -241,6 +242,9 @@ function temporal(cfg: Config, tools: Partial<Tools>, dataDir: string): Service 
         cfg.temporal.namespace,
         '--log-level',
         'warn',
+        // The UI shows payloads decrypted through the API's codec endpoint (api/routes/codec.ts).
+        '--ui-codec-endpoint',
+        codecEndpoint(cfg),
       ],
     }),
     async healthy() {

@@ -1,7 +1,8 @@
 // The local stack as a whole: up (install, prepare, start, wait healthy), down, status.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../platform/config.ts';
+import { localPayloadKeysFile, type Config } from '../../platform/config.ts';
+import { ensureLocalPayloadKeys } from '../local-keys.ts';
 import { stackDirs } from './paths.ts';
 import type { Supervised } from '../supervisor.ts';
 import {
@@ -67,6 +68,8 @@ async function startService(svc: Service, dirs: ReturnType<typeof stackDirs>): P
 export async function stackUp(cfg: Config): Promise<ServiceName[]> {
   const dirs = stackDirs(cfg.stack.dataDir);
   await Promise.all([dirs.logs, dirs.run].map((d) => mkdir(d, { recursive: true })));
+  const keys = cfg.temporal.payloadKeys;
+  if ('file' in keys && keys.file === localPayloadKeysFile(cfg.stack.dataDir)) await ensureLocalPayloadKeys(keys.file);
   const m = cfg.stack.managed;
   const tools = await ensureTools({
     postgres: m.postgres,

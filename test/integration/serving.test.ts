@@ -15,6 +15,7 @@ import { ProductionModels } from '../../platform/productionModels.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { addDays } from '../../domain/dates.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { postgresConnection } from '../../platform/postgres.ts';
 import { ensureSchedules } from '../../platform/schedules.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
@@ -282,7 +283,7 @@ describe('serving forecasts and operating the API against the real stack', () =>
     const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const before = sockets();
     const models = new ProductionModels(deps.pool, deps.store, createLogger('test', 'silent'));
-    models.listen(cfg.postgres.url);
+    models.listen(postgresConnection(cfg.postgres));
     await models.close();
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(sockets(), before);

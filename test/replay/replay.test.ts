@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { loadConfig } from '../../platform/config.ts';
+import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
+import { temporalDataConverter } from '../../platform/temporal.ts';
 import { WORKFLOWS_PATH } from '../../workers/run.ts';
 import * as workflows from '../../workflows/index.ts';
 
@@ -20,6 +26,11 @@ const workflowType = (history: unknown): string =>
   (history as { events: { workflowExecutionStartedEventAttributes: { workflowType: { name: string } } }[] }).events[0]!
     .workflowExecutionStartedEventAttributes.workflowType.name;
 
+// Replayed as the workers run: through the encrypting data converter (the recorded histories
+// predate encryption, so their payloads pass through it unencrypted).
+const dataConverter = temporalDataConverter(loadConfig({ PAYLOAD_KEYS: newPayloadKeyEntry('replay') }).temporal);
+const replayOptions = (workflowsPath: string) => ({ workflowsPath, dataConverter });
+
 describe('workflow replay', () => {
   it('has a recorded history of every workflow', () => {
     const types = new Set(files.map((f) => workflowType(recorded(f).history)));
@@ -29,7 +40,7 @@ describe('workflow replay', () => {
   it('replays every recorded history deterministically, in one replay worker', async () => {
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, files.map(recorded))) {
+    for await (const result of Worker.runReplayHistories(replayOptions(WORKFLOWS_PATH), files.map(recorded))) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
@@ -37,10 +48,25 @@ describe('workflow replay', () => {
     assert.equal(replayed, files.length);
   });
 
+  it('replays with the bundle an image builds ahead (npm run bundle:workflows, WORKFLOW_BUNDLE_PATH)', async () => {
+    const codePath = path.join(mkdtempSync(path.join(tmpdir(), 'rf-bundle-')), 'workflow-bundle.js');
+    const root = path.resolve(dir, '../..');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/bundle-workflows.ts', codePath], {
+      cwd: root,
+    });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath }, dataConverter },
+      files.map(recorded),
+    ))
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    assert.deepEqual(failures, []);
+  });
+
   it('fails a recorded history replayed against a changed workflow', async () => {
     const { workflowId, history } = recorded('stackCheck.history.json');
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(dir, 'changed', 'index.ts') }, [
+    for await (const result of Worker.runReplayHistories(replayOptions(path.join(dir, 'changed', 'index.ts')), [
       { workflowId, history },
     ]))
       results.push(result);
@@ -59,7 +85,7 @@ describe('workflow replay', () => {
     const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'somethingElse' };
     await assert.rejects(
-      Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, 'tampered'),
+      Worker.runReplayHistory(replayOptions(WORKFLOWS_PATH), history, 'tampered'),
       DeterminismViolationError,
     );
   });

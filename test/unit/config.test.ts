@@ -71,6 +71,7 @@ describe('config', () => {
       TEMPORAL_API_KEY: 'secret-key',
       GCP_PROJECT: 'acme-retail',
       GCS_BUCKET: 'acme-retail-ml',
+      PAYLOAD_KEYS_FILE: '/run/secrets/payload-keys',
     });
     assert.deepEqual(cfg.stack.managed, {
       temporal: false,

@@ -14,6 +14,9 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { createActivities } from '../../activities/index.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
+import { temporalDataConverter } from '../../platform/temporal.ts';
 import { GO_BIN_DIR, VENV_DIR } from '../../scripts/stack/paths.ts';
 import { WORKFLOWS_PATH } from '../../workers/run.ts';
 
@@ -30,6 +33,11 @@ function temporalCli(): string {
 
 let runtimeQuiet = false;
 
+/** Payloads cross the test server encrypted, as they do in production. */
+const dataConverter = temporalDataConverter(
+  loadConfig({ PAYLOAD_KEYS: newPayloadKeyEntry('workflow-tests') }).temporal,
+);
+
 export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
   if (!runtimeQuiet) {
     // Failed and cancelled activities are what these tests provoke: only errors are worth printing.
@@ -37,6 +45,7 @@ export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
     runtimeQuiet = true;
   }
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter },
     server: { executable: { type: 'existing-path', path: temporalCli() }, log: { format: 'pretty', level: 'error' } },
   });
 }
@@ -56,6 +65,7 @@ export async function withWorker<T>(
     taskQueue,
     workflowBundle: await bundle,
     activities,
+    dataConverter,
     // Activity cancels arrive with heartbeat answers: sent at once here, not every 24 s.
     maxHeartbeatThrottleInterval: '20 milliseconds',
     defaultHeartbeatThrottleInterval: '20 milliseconds',
