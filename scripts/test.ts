@@ -59,7 +59,7 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
 function startNodeTests(files: string[], readyFile: string) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=3', ...files],
+    ['--import', 'tsx', path.join(ROOT, 'scripts', 'testFiles.ts'), ...files],
     { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile } },
   );
   const exited = new Promise<number>((resolve) =>
