@@ -57,11 +57,11 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
 }
 
 function startNodeTests(files: string[], readyFile: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'scripts', 'testFiles.ts'), ...files],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile } },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'testFiles.ts'), ...files], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile },
+  });
   const exited = new Promise<number>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
   );

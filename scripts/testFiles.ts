@@ -9,5 +9,5 @@ run({ files, concurrency: 3 })
   .on('test:fail', () => {
     process.exitCode = 1;
   })
-  .compose(new spec())
+  .pipe(new spec())
   .pipe(process.stdout);
