@@ -16,7 +16,7 @@ import { auditCheck } from './npmAudit.ts';
 import { ensureChromium } from './stack/chromium.ts';
 import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
-import { ensureSchemathesis } from './stack/tools.ts';
+import { ensureSchemathesis, ensureTools } from './stack/tools.ts';
 import { TEST_PROFILE } from './test-profile.ts';
 
 // Files that need no stack first: they run while the stack starts.
@@ -56,11 +56,11 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
   });
 }
 
-function startNodeTests(files: string[], readyFile: string) {
+function startNodeTests(files: string[], readyFile: string, toolsFile: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'testFiles.ts'), ...files], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile },
+    env: { ...process.env, RETAILFLOW_TEST_READY_FILE: readyFile, RETAILFLOW_TEST_TOOLS_FILE: toolsFile },
   });
   const exited = new Promise<number>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
@@ -85,6 +85,8 @@ runMain('test', async () => {
   let code = 1;
   // Written once the stack is up: the files that use it wait for it, the pure ones run meanwhile.
   const readyFile = path.join(tmpdir(), `retailflow-test-ready-${process.pid}`);
+  // Written once the Temporal CLI is installed (at once but on a fresh clone): the workflow tier waits for it.
+  const toolsFile = path.join(tmpdir(), `retailflow-test-tools-${process.pid}`);
   let tests: ReturnType<typeof startNodeTests> | undefined;
   try {
     const files = requested.length ? requested : await testFiles();
@@ -92,13 +94,15 @@ runMain('test', async () => {
     if (files.some((f) => path.resolve(ROOT, f).startsWith(path.join(ROOT, BROWSER_DIR, path.sep))))
       await ensureChromium();
     const t0 = performance.now();
-    tests = startNodeTests(files, readyFile);
+    tests = startNodeTests(files, readyFile, toolsFile);
     // A run killed half-way may have left services behind: they are stopped before the wipe.
     const fuzzing = files.some((f) => path.resolve(ROOT, f).startsWith(path.join(ROOT, FUZZ_DIR, path.sep)));
     // schemathesis installs (on the first run only) while the stack starts.
     await Promise.all([
       fuzzing && ensureSchemathesis(),
       (async () => {
+        await ensureTools({ postgres: false, python: true });
+        await writeFile(toolsFile, '');
         await stackWipe(cfg);
         await stackUp(cfg);
         await provision(cfg);
@@ -112,7 +116,7 @@ runMain('test', async () => {
     console.error(`[test] ${(err as Error).message}`);
     tests?.stop();
   } finally {
-    await rm(readyFile, { force: true });
+    await Promise.all([readyFile, toolsFile].map((f) => rm(f, { force: true })));
     await stackDown(cfg);
   }
   process.exit(code);

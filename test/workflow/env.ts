@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -31,6 +32,11 @@ function temporalCli(): string {
   return found;
 }
 
+/** Under `npm test` on a fresh clone the CLI is still being installed: wait for the runner's word. */
+async function toolsInstalled(file = process.env.RETAILFLOW_TEST_TOOLS_FILE): Promise<void> {
+  if (file) while (!existsSync(file)) await sleep(200);
+}
+
 let runtimeQuiet = false;
 
 /** Payloads cross the test server encrypted, as they do in production. */
@@ -39,6 +45,7 @@ const dataConverter = temporalDataConverter(
 );
 
 export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+  await toolsInstalled();
   if (!runtimeQuiet) {
     // Failed and cancelled activities are what these tests provoke: only errors are worth printing.
     Runtime.install({ logger: new DefaultLogger('ERROR') });
