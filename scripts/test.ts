@@ -9,6 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
@@ -18,6 +19,7 @@ import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { ensureSchemathesis, ensureTools } from './stack/tools.ts';
 import { TEST_PROFILE } from './test-profile.ts';
+import { WORKFLOWS_PATH } from '../workers/run.ts';
 
 // Files that need no stack first: they run while the stack starts.
 const TEST_DIRS = ['test/unit', 'test/replay', 'test/workflow', 'test/integration', 'test/browser', 'test/fuzz'];
@@ -56,6 +58,11 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
   });
 }
 
+async function writeWorkflowBundle(file: string): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  await writeFile(file, code);
+}
+
 function startNodeTests(files: string[], readyFile: string, toolsFile: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'testFiles.ts'), ...files], {
     cwd: ROOT,
@@ -85,8 +92,14 @@ runMain('test', async () => {
   let code = 1;
   // Written once the stack is up: the files that use it wait for it, the pure ones run meanwhile.
   const readyFile = path.join(tmpdir(), `retailflow-test-ready-${process.pid}`);
-  // Written once the Temporal CLI is installed (at once but on a fresh clone): the workflow tier waits for it.
+  // Written once the Temporal CLI is installed (at once but on a fresh clone) and the workflows are
+  // bundled: the workflow tier waits for it.
   const toolsFile = path.join(tmpdir(), `retailflow-test-tools-${process.pid}`);
+  // Every worker of every file loads this one bundle instead of bundling the workflows again (seconds each).
+  const bundleFile = process.env.WORKFLOW_BUNDLE_PATH
+    ? undefined
+    : path.join(tmpdir(), `retailflow-test-workflows-${process.pid}.js`);
+  if (bundleFile) process.env.WORKFLOW_BUNDLE_PATH = bundleFile;
   let tests: ReturnType<typeof startNodeTests> | undefined;
   try {
     const files = requested.length ? requested : await testFiles();
@@ -101,7 +114,10 @@ runMain('test', async () => {
     await Promise.all([
       fuzzing && ensureSchemathesis(),
       (async () => {
-        await ensureTools({ postgres: false, python: true });
+        await Promise.all([
+          ensureTools({ postgres: false, python: true }),
+          bundleFile && writeWorkflowBundle(bundleFile),
+        ]);
         await writeFile(toolsFile, '');
         await stackWipe(cfg);
         await stackUp(cfg);
@@ -116,7 +132,7 @@ runMain('test', async () => {
     console.error(`[test] ${(err as Error).message}`);
     tests?.stop();
   } finally {
-    await Promise.all([readyFile, toolsFile].map((f) => rm(f, { force: true })));
+    await Promise.all([readyFile, toolsFile, bundleFile ?? ''].map((f) => rm(f, { force: true })));
     await stackDown(cfg);
   }
   process.exit(code);

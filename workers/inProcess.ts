@@ -5,7 +5,7 @@ import { closeDeps, createDeps, type Deps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import type { Config } from '../platform/config.ts';
 import { connectWorker, temporalDataConverter } from '../platform/temporal.ts';
-import { WORKFLOWS_PATH } from './run.ts';
+import { workflowCode } from './run.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -25,7 +25,7 @@ export async function withWorker<T>(
       connection,
       namespace: cfg.temporal.namespace,
       taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
+      workflowBundle: await workflowCode(cfg.temporal),
       dataConverter: temporalDataConverter(cfg.temporal),
       activities: { ...real, ...activities?.(real) },
       maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,

@@ -22,6 +22,12 @@ import { sdkLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
+/** An image (or `npm test`) carries the bundle it built once; elsewhere the workflows are bundled at start. */
+export const workflowCode = async (cfg: Pick<Config['temporal'], 'workflowBundlePath'>) =>
+  cfg.workflowBundlePath
+    ? { codePath: cfg.workflowBundlePath }
+    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+
 // Each queue gets its own slots so that a weekly training run never delays an interactive retrain.
 const QUEUE_SETTINGS: Record<TaskQueueName, Partial<WorkerOptions>> = {
   ingest: { maxConcurrentActivityTaskExecutions: 8, maxConcurrentWorkflowTaskExecutions: 20 },
@@ -96,10 +102,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
   const dataConverter = temporalDataConverter(cfg.temporal);
-  // An image carries the bundle it built; elsewhere the workflows are bundled at start.
-  const workflowBundle = cfg.temporal.workflowBundlePath
-    ? { codePath: cfg.temporal.workflowBundlePath }
-    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const workflowBundle = await workflowCode(cfg.temporal);
   const connection = await connectWhenReachable(cfg, log);
   const gaugeClient = await connectClient(cfg.temporal);
   watchTemporal(gaugeClient, cfg);

@@ -4,6 +4,7 @@
 // registered through the registry. A promotion reaches the API's in-memory model by NOTIFY.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
@@ -336,7 +337,8 @@ describe('customer segment API against the real stack', () => {
       const { arguments: args } = await handle.fetchHistory().then((h) => ({
         arguments: h.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads,
       }));
-      const [options] = (args ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString()) as unknown);
+      // The history holds the input encrypted: decoded as the client decodes results.
+      const [options] = await decodeArrayFromPayloads(client.options.loadedDataConverter, args);
       assert.deepEqual(options, {
         kMin: 3,
         kMax: 6,

@@ -7,19 +7,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { createActivities } from '../../activities/index.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
 import { temporalDataConverter } from '../../platform/temporal.ts';
 import { GO_BIN_DIR, VENV_DIR } from '../../scripts/stack/paths.ts';
-import { WORKFLOWS_PATH } from '../../workers/run.ts';
+import { workflowCode } from '../../workers/run.ts';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -39,10 +33,9 @@ async function toolsInstalled(file = process.env.RETAILFLOW_TEST_TOOLS_FILE): Pr
 
 let runtimeQuiet = false;
 
+const temporalConfig = loadConfig({ PAYLOAD_KEYS: newPayloadKeyEntry('workflow-tests') }).temporal;
 /** Payloads cross the test server encrypted, as they do in production. */
-const dataConverter = temporalDataConverter(
-  loadConfig({ PAYLOAD_KEYS: newPayloadKeyEntry('workflow-tests') }).temporal,
-);
+const dataConverter = temporalDataConverter(temporalConfig);
 
 export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
   await toolsInstalled();
@@ -57,7 +50,7 @@ export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: ReturnType<typeof workflowCode> | undefined;
 
 /** Runs `body` while a worker with these mocked activities serves a fresh task queue. */
 export async function withWorker<T>(
@@ -65,7 +58,8 @@ export async function withWorker<T>(
   activities: Partial<Activities>,
   body: (taskQueue: string) => Promise<T>,
 ): Promise<T> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  // Under `npm test`, the bundle the runner built once (WORKFLOW_BUNDLE_PATH).
+  bundle ??= workflowCode(temporalConfig);
   const taskQueue = `test-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
