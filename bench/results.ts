@@ -1,7 +1,7 @@
 // What every benchmark does with its results: one JSON line per result on stdout, each stamped
 // with the machine and the time (figures mean little without them), all saved together in
 // bench/results/<name>.json at the end.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../scripts/stack/paths.ts';
@@ -19,9 +19,14 @@ export function benchResults(bench: string) {
     results.push(line);
     console.log(JSON.stringify(line));
   };
-  const save = async (): Promise<void> => {
-    await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-    await writeFile(path.join(ROOT, `bench/results/${bench}.json`), JSON.stringify(results, null, 2) + '\n');
+  /** Writes this run's results; `keep` picks earlier ones to keep (those a partial run did not measure). */
+  const save = async (keep?: (earlier: Record<string, unknown>) => boolean): Promise<void> => {
+    const file = path.join(ROOT, `bench/results/${bench}.json`);
+    await mkdir(path.dirname(file), { recursive: true });
+    const earlier = keep
+      ? (JSON.parse(await readFile(file, 'utf8').catch(() => '[]')) as Record<string, unknown>[]).filter(keep)
+      : [];
+    await writeFile(file, JSON.stringify([...earlier, ...results], null, 2) + '\n');
   };
   return { report, save };
 }

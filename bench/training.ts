@@ -339,4 +339,5 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
-await save();
+// `--e2e-only` measures the end-to-end runs alone: the file keeps the earlier accuracy results.
+await save(args['e2e-only'] ? (earlier) => earlier.name !== 'end_to_end' : undefined);
