@@ -9,7 +9,6 @@ import { execFile, spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
@@ -19,7 +18,7 @@ import { ROOT } from './stack/paths.ts';
 import { stackDown, stackUp, stackWipe } from './stack/stack.ts';
 import { ensureSchemathesis, ensureTools } from './stack/tools.ts';
 import { TEST_PROFILE } from './test-profile.ts';
-import { WORKFLOWS_PATH } from '../workers/run.ts';
+import { bundleWorkflows } from '../workers/run.ts';
 
 // Files that need no stack first: they run while the stack starts.
 const TEST_DIRS = ['test/unit', 'test/replay', 'test/workflow', 'test/integration', 'test/browser', 'test/fuzz'];
@@ -59,7 +58,7 @@ function staticCheck(name: string, bin: string, args: string[]): Promise<boolean
 }
 
 async function writeWorkflowBundle(file: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflows();
   await writeFile(file, code);
 }
 
@@ -108,7 +107,6 @@ runMain('test', async () => {
       await ensureChromium();
     const t0 = performance.now();
     tests = startNodeTests(files, readyFile, toolsFile);
-    // A run killed half-way may have left services behind: they are stopped before the wipe.
     const fuzzing = files.some((f) => path.resolve(ROOT, f).startsWith(path.join(ROOT, FUZZ_DIR, path.sep)));
     // schemathesis installs (on the first run only) while the stack starts.
     await Promise.all([
@@ -119,6 +117,7 @@ runMain('test', async () => {
           bundleFile && writeWorkflowBundle(bundleFile),
         ]);
         await writeFile(toolsFile, '');
+        // A run killed half-way may have left services behind: they are stopped before the wipe.
         await stackWipe(cfg);
         await stackUp(cfg);
         await provision(cfg);

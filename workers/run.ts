@@ -22,11 +22,13 @@ import { sdkLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
+/** The workflows bundled for a worker (what an image or `npm test` builds once and writes to a file). */
+export const bundleWorkflows = () =>
+  bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+
 /** An image (or `npm test`) carries the bundle it built once; elsewhere the workflows are bundled at start. */
 export const workflowCode = async (cfg: Pick<Config['temporal'], 'workflowBundlePath'>) =>
-  cfg.workflowBundlePath
-    ? { codePath: cfg.workflowBundlePath }
-    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  cfg.workflowBundlePath ? { codePath: cfg.workflowBundlePath } : await bundleWorkflows();
 
 // Each queue gets its own slots so that a weekly training run never delays an interactive retrain.
 const QUEUE_SETTINGS: Record<TaskQueueName, Partial<WorkerOptions>> = {

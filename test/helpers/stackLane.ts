@@ -9,10 +9,15 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Waits until `npm test` has written this file (its word that something is ready). */
+export async function fileWritten(file: string): Promise<void> {
+  while (!existsSync(file)) await sleep(200);
+}
+
 /** Waits until the stack is up and no other file uses it; outside `npm test` (no ready file named), at once. */
 export async function holdStackLane(readyFile = process.env.RETAILFLOW_TEST_READY_FILE): Promise<void> {
   if (!readyFile) return;
-  while (!existsSync(readyFile)) await sleep(200);
+  await fileWritten(readyFile);
   for (;;) {
     const server = net.createServer();
     const held = await new Promise<boolean>((resolve, reject) => {

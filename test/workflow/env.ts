@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -14,6 +13,7 @@ import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
 import { temporalDataConverter } from '../../platform/temporal.ts';
 import { GO_BIN_DIR, VENV_DIR } from '../../scripts/stack/paths.ts';
 import { workflowCode } from '../../workers/run.ts';
+import { fileWritten } from '../helpers/stackLane.ts';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -28,7 +28,7 @@ function temporalCli(): string {
 
 /** Under `npm test` on a fresh clone the CLI is still being installed: wait for the runner's word. */
 async function toolsInstalled(file = process.env.RETAILFLOW_TEST_TOOLS_FILE): Promise<void> {
-  if (file) while (!existsSync(file)) await sleep(200);
+  if (file) await fileWritten(file);
 }
 
 let runtimeQuiet = false;
