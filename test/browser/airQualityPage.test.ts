@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import type { AirQualityTrainingResult } from '../../contracts/airQuality.ts';
@@ -25,20 +25,10 @@ import { importAirQuality } from '../../workflows/importAirQuality.ts';
 import { airQualitySchema } from '../helpers/airQualitySchema.ts';
 import type { IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { SHOTS, steps } from '../helpers/pageSteps.ts';
 
 type Trained = Exclude<AirQualityTrainingResult, { skipped: string }>;
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
 const fixed = (x: number) => x.toFixed(3);
-
-async function steps(page: Page, name: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    await page.screenshot({ path: path.join(SHOTS, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    throw err;
-  }
-}
 
 describe("the page's Air quality view", () => {
   let isolated: IsolatedSchema;

@@ -25,26 +25,12 @@ import { withWorker } from '../../workers/inProcess.ts';
 import { tabularTraining } from '../../workflows/tabularTraining.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { SHOTS, steps } from '../helpers/pageSteps.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
 const ADMIN = 'admin-key-for-experiments-page-tests';
 const bucket = testConfig().gcs.bucket;
 
 /** Runs a page's steps; when one fails, saves a screenshot and adds what the page's error line says. */
-async function steps(page: Page, name: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    await page.screenshot({ path: path.join(SHOTS, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    const shown = await page
-      .locator('#error:not([hidden]) #error-text')
-      .textContent({ timeout: 1000 })
-      .catch(() => null);
-    if (shown && err instanceof Error) err.message += `\nthe page says: ${shown}`;
-    throw err;
-  }
-}
 
 /** An attribute of each element a locator finds, in page order. */
 const attributes = async (page: Page, selector: string, name: string) =>

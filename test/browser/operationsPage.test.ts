@@ -15,9 +15,7 @@ import { KEY_SERIES } from '../../platform/prometheus.ts';
 import { findChromium } from '../../scripts/stack/chromium.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
+import { SHOTS } from '../helpers/pageSteps.ts';
 
 describe("the page's Operations view", () => {
   const targetFile = path.join(testConfig().stack.dataDir, 'prometheus', 'targets', 'operations-page-test.json');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import type { PowerUserTrainingReport } from '../../contracts/powerUsers.ts';
@@ -24,19 +24,9 @@ import { withWorker } from '../../workers/inProcess.ts';
 import { powerUserTraining } from '../../workflows/powerUserTraining.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { SHOTS, steps } from '../helpers/pageSteps.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-async function steps(page: Page, name: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    await page.screenshot({ path: path.join(SHOTS, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    throw err;
-  }
-}
 
 describe("the page's Experiments view of a power-user run", () => {
   let isolated: IsolatedSchema;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import { SEGMENTATION_MODEL, SEGMENTATION_RUN_PREFIX } from '../../contracts/segmentation.ts';
@@ -26,25 +26,11 @@ import {
   type FittedSegmentation,
 } from '../helpers/segmentation.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { SHOTS, steps } from '../helpers/pageSteps.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
 const ADMIN = 'admin-key-for-segment-page-tests';
 
 /** Runs a page's steps; when one fails, saves a screenshot and adds what the page's error line says. */
-async function steps(page: Page, name: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    await page.screenshot({ path: path.join(SHOTS, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    const shown = await page
-      .locator('#error:not([hidden]) #error-text')
-      .textContent({ timeout: 1000 })
-      .catch(() => null);
-    if (shown && err instanceof Error) err.message += `\nthe page says: ${shown}`;
-    throw err;
-  }
-}
 
 describe("the page's Segments view", () => {
   let pool: Pool;

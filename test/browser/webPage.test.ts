@@ -19,9 +19,8 @@ import { findChromium } from '../../scripts/stack/chromium.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
 import { trainedSeries } from '../helpers/trainedSeries.ts';
 import { withWorker } from '../../workers/inProcess.ts';
+import { SHOTS, steps } from '../helpers/pageSteps.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
 const ADMIN = 'admin-key-for-browser-tests';
 // Three generated stores of a product no other test uses, in months no other test trains on.
 const PRODUCT = 'web';
@@ -35,19 +34,6 @@ const points = (page: Page, series: string) =>
   page.locator(`#chart svg [aria-roledescription="point"][aria-label*="${series}"]`);
 
 /** Runs a page's steps; when one fails, saves a screenshot and adds what the page's error line says. */
-async function steps(page: Page, name: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    await page.screenshot({ path: path.join(SHOTS, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    const shown = await page
-      .locator('#error:not([hidden]) #error-text')
-      .textContent({ timeout: 1000 })
-      .catch(() => null);
-    if (shown && err instanceof Error) err.message += `\nthe page says: ${shown}`;
-    throw err;
-  }
-}
 
 describe("planners' web page", () => {
   let deps: Deps;
