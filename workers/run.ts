@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 import { connectClient, connectWorker, temporalDataConverter } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
+import { ensureSearchAttributes } from '../platform/searchAttributes.ts';
 import { freeLoopbackPort, serveMetrics } from '../platform/metricsServer.ts';
 import { watchTemporal } from '../platform/temporalGauges.ts';
 import { sdkLogger } from './sdkLogger.ts';
@@ -76,6 +77,25 @@ async function registerSchedules(cfg: Config, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * The workflows' search attributes, added to the namespace where missing (a real cluster; the dev
+ * server has them by flag). Only logged when it fails (Temporal Cloud adds them through its own
+ * API): a workflow that sets one the namespace lacks waits in retried workflow tasks until it is added.
+ */
+async function registerSearchAttributes(cfg: Config, log: Logger): Promise<void> {
+  try {
+    const client = await connectClient(cfg.temporal);
+    try {
+      const added = await ensureSearchAttributes(client, cfg.temporal.namespace);
+      if (added.length) log.info({ searchAttributes: added }, 'search attributes registered');
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    log.warn({ error: (err as Error).message }, 'could not register the search attributes');
+  }
+}
+
 export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const cfg = config();
   const log = createLogger('worker', cfg.logLevel);
@@ -109,6 +129,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const gaugeClient = await connectClient(cfg.temporal);
   watchTemporal(gaugeClient, cfg);
   try {
+    await registerSearchAttributes(cfg, log);
     await registerSchedules(cfg, log);
     const workers = await Promise.all(
       queues.map((queue) =>

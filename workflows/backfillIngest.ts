@@ -28,6 +28,7 @@ import {
 import { dateProblem, datesBetween, daysBetween, todayUtc } from '../domain/dates.ts';
 import { dailyIngest } from './dailyIngest.ts';
 import { slidingWindow } from './slidingWindow.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const DAYS_PER_RUN = 300;
 /** A failed date's reason, cut so the progress carried across continue-as-new stays small. */
@@ -56,6 +57,7 @@ function checkRange({ from, to }: BackfillInput): void {
 export async function backfillIngest(
   input: BackfillInput & { progress?: BackfillProgress; daysPerRun?: number },
 ): Promise<BackfillProgress> {
+  tagRun({ pipeline: 'backfill', asOf: input.progress?.from ?? input.from });
   checkRange(input);
   const backfillId = workflowInfo().workflowId;
   const all = datesBetween(input.from, input.to);
@@ -71,8 +73,10 @@ export async function backfillIngest(
     alreadyRunning: [],
   };
   setHandler(backfillProgressQuery, () => progress);
-  const record = (status: BackfillStatus, error?: string) =>
-    CancellationScope.nonCancellable(() => acts.recordBackfillRun({ backfillId, status, progress, error }));
+  const record = (status: BackfillStatus, error?: string) => {
+    tagStage(status);
+    return CancellationScope.nonCancellable(() => acts.recordBackfillRun({ backfillId, status, progress, error }));
+  };
   const cancelled = () => CancellationScope.current().consideredCancelled;
 
   if (!input.progress) await record('running');

@@ -8,6 +8,7 @@ import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { createActivities } from '../../activities/index.ts';
+import { SEARCH_ATTRIBUTES } from '../../contracts/searchAttributes.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
 import { temporalDataConverter } from '../../platform/temporal.ts';
@@ -46,7 +47,11 @@ export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
   }
   return TestWorkflowEnvironment.createLocal({
     client: { dataConverter },
-    server: { executable: { type: 'existing-path', path: temporalCli() }, log: { format: 'pretty', level: 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      log: { format: 'pretty', level: 'error' },
+      searchAttributes: SEARCH_ATTRIBUTES,
+    },
   });
 }
 
