@@ -12,14 +12,14 @@ import {
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
-import { createLogger, type Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 import { connectClient, connectWorker, temporalDataConverter } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import { ensureSearchAttributes } from '../platform/searchAttributes.ts';
 import { freeLoopbackPort, serveMetrics } from '../platform/metricsServer.ts';
 import { watchTemporal } from '../platform/temporalGauges.ts';
-import { sdkLogger } from './sdkLogger.ts';
+import { sdkLogger, workerLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -98,7 +98,7 @@ async function registerSearchAttributes(cfg: Config, log: Logger): Promise<void>
 
 export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const cfg = config();
-  const log = createLogger('worker', cfg.logLevel);
+  const log = workerLogger(cfg.logLevel);
   const sdkMetricsPort = await freeLoopbackPort();
   Runtime.install({
     logger: sdkLogger(log),
