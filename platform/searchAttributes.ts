@@ -22,7 +22,7 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   const { customAttributes } = await operator.listSearchAttributes({ namespace });
   const missing: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of SEARCH_ATTRIBUTES) {
-    const wanted = INDEXED_TYPE[key.type as keyof typeof INDEXED_TYPE];
+    const wanted = INDEXED_TYPE[key.type];
     const found = customAttributes[key.name];
     if (found === undefined) missing[key.name] = wanted;
     else if (found !== wanted)

@@ -30,8 +30,13 @@ export const workerLogger = (level: string, destination?: LoggerOptions['destina
 
 /** The SDK's metadata as our lines carry it: the activity's run id as `runId`, without the (long, opaque) task token. */
 function fields(meta: LogMetadata): LogMetadata {
-  const { workflowRunId, taskToken: _token, ...rest } = meta;
-  return workflowRunId === undefined ? rest : { ...rest, runId: workflowRunId };
+  const out: LogMetadata = { ...meta };
+  delete out.taskToken;
+  if ('workflowRunId' in out) {
+    out.runId = out.workflowRunId as unknown;
+    delete out.workflowRunId;
+  }
+  return out;
 }
 
 export function sdkLogger(log: Logger): SdkLogger {

@@ -33,15 +33,16 @@ describe('worker log lines', () => {
     const runId = await withWorker(
       env,
       {
-        recordStackCheck: async () => {
+        recordStackCheck: () => {
           log.info({ part: 'postgres' }, 'row written');
+          return Promise.resolve();
         },
-        exportStackCheck: async () => {
+        exportStackCheck: () => {
           Context.current().log.info('object exported');
-          return 'gs://bucket/stack-check.json';
+          return Promise.resolve('gs://bucket/stack-check.json');
         },
-        loadStackCheck: async () => {},
-        countStackCheck: async () => ({ postgres: 1, gcs: 1, bigquery: 1 }),
+        loadStackCheck: () => Promise.resolve(),
+        countStackCheck: () => Promise.resolve({ postgres: 1, gcs: 1, bigquery: 1 }),
       },
       async (taskQueue) => {
         const handle = await env.client.workflow.start('stackCheck', { workflowId, taskQueue });
