@@ -20,6 +20,7 @@ import { invalidInput } from '../contracts/failures.ts';
 import {
   backfillProgressQuery,
   dailyIngestWorkflowId,
+  MAX_BACKFILL_CONCURRENCY,
   MAX_BACKFILL_DAYS,
   type BackfillInput,
   type BackfillProgress,
@@ -40,7 +41,7 @@ const acts = proxyActivities<RunActivities>({
 });
 
 /** The API checks the same; a start from elsewhere (CLI, another workflow) must not reach a query either. */
-function checkRange({ from, to }: BackfillInput): void {
+function checkRange({ from, to, concurrency }: BackfillInput): void {
   for (const [field, date] of [
     ['from', from],
     ['to', to],
@@ -51,6 +52,11 @@ function checkRange({ from, to }: BackfillInput): void {
   if (to < from) throw invalidInput('to', `${to} is before from (${from})`);
   if (daysBetween(from, to) >= MAX_BACKFILL_DAYS)
     throw invalidInput('to', `the range covers more than ${MAX_BACKFILL_DAYS} days`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BACKFILL_CONCURRENCY)
+    throw invalidInput(
+      'concurrency',
+      `must be a whole number from 1 to ${MAX_BACKFILL_CONCURRENCY}, got ${concurrency}`,
+    );
 }
 
 /** `progress` is carried across continue-as-new; `daysPerRun` (default 300) is how many days one run takes before it continues as new. */

@@ -17,6 +17,7 @@ import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   CHOICE_CANDIDATES,
   GLOBAL_NEEDS_FAST,
+  MAX_TRAINING_CONCURRENCY,
   SALES_FORECAST_MODELS,
   trainingProgressQuery,
   type GlobalModelSummary,
@@ -42,6 +43,12 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
   const asOfProblem = dateProblem(options.asOf, 'past', todayUtc());
   if (asOfProblem) throw invalidInput('asOf', asOfProblem);
   if (options.global && options.engine !== 'fast') throw invalidInput('global', GLOBAL_NEEDS_FAST(options.engine));
+  const { concurrency } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_TRAINING_CONCURRENCY)
+    throw invalidInput(
+      'concurrency',
+      `must be a whole number from 1 to ${MAX_TRAINING_CONCURRENCY}, got ${concurrency}`,
+    );
   const runId = workflowInfo().workflowId;
   const counts: TrainingCounts = {
     series: 0,
