@@ -161,7 +161,11 @@ describe('bad input at scale through the API', () => {
       /from 1 to 64, got 10000/,
     );
     assertRefused(
-      await post(api.port, '/v1/power-user-runs', { events: 'ga4', search: { concurrency: 10_000 } }),
+      await post(api.port, '/v1/power-user-runs', {
+        events: 'ga4',
+        labeling: { cutoff: '2020-12-01' },
+        search: { concurrency: 10_000 },
+      }),
       400,
       'search.concurrency',
       /from 1 to 64, got 10000/,
