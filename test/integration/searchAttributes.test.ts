@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
@@ -63,6 +64,24 @@ describe('search attributes on real runs', () => {
       namespace: cfg.temporal.namespace,
     });
     for (const key of SEARCH_ATTRIBUTES) assert.ok(customAttributes[key.name], `${key.name} is not registered`);
+  });
+
+  it('are added to a namespace that lacks them, as on a real cluster, once', async () => {
+    const namespace = uniqueId('search-attributes');
+    await client.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    // A new namespace reaches the server's caches within seconds.
+    const added = await until(`search attributes added to ${namespace}`, () =>
+      ensureSearchAttributes(client, namespace),
+    );
+    assert.deepEqual([...added].sort(), SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+    await until(`search attributes listed in ${namespace}`, async () => {
+      const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
+      return SEARCH_ATTRIBUTES.every((k) => customAttributes[k.name] !== undefined);
+    });
+    assert.deepEqual(await ensureSearchAttributes(client, namespace), []);
   });
 
   it('list every ingest of a month that failed, and the one that did not, by date and stage', async () => {
