@@ -69,6 +69,8 @@ export interface BackfillProgress {
 export type BackfillStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export const MAX_BACKFILL_DAYS = 3_660;
+/** Days ingested at once by a backfill: its children in flight stay far below Temporal's 2,000 pending. */
+export const MAX_BACKFILL_CONCURRENCY = 32;
 export const progressQuery = defineQuery<IngestProgress>('progress');
 export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
 export const dailyIngestWorkflowId = (date: string): string => `daily-ingest-${date}`;

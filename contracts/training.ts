@@ -113,7 +113,12 @@ export const trainingRunId = (o: Pick<TrainingOptions, 'asOf' | 'engine' | 'wind
   o.engine === DEFAULT_TRAINING.engine && o.windowDays === DEFAULT_TRAINING.windowDays
     ? `weekly-training-${o.asOf}`
     : `training-${o.asOf}-${o.engine}-${o.windowDays === 'full' ? 'full' : `w${o.windowDays}`}`;
-export const forecastModelName = (storeId: number, product: string): string => `sales-forecast:${storeId}:${product}`;
+/** The family of the per-series forecast models, and the start of each one's name. */
+export const SALES_FORECAST_MODELS = 'sales-forecast';
+/** Shards trained at once by a weekly run: its pending activities stay far below Temporal's 2,000. */
+export const MAX_TRAINING_CONCURRENCY = 64;
+export const forecastModelName = (storeId: number, product: string): string =>
+  `${SALES_FORECAST_MODELS}:${storeId}:${product}`;
 export const trainingShardObject = (runId: string, shard: number): string =>
   `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;
 

@@ -12,13 +12,14 @@ import {
 import { closeDeps, createDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
-import { createLogger, type Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
 import { connectClient, connectWorker, temporalDataConverter } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
+import { ensureSearchAttributes } from '../platform/searchAttributes.ts';
 import { freeLoopbackPort, serveMetrics } from '../platform/metricsServer.ts';
 import { watchTemporal } from '../platform/temporalGauges.ts';
-import { sdkLogger } from './sdkLogger.ts';
+import { sdkLogger, workerLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -76,9 +77,28 @@ async function registerSchedules(cfg: Config, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * The workflows' search attributes, added to the namespace where missing (a real cluster; the dev
+ * server has them by flag). Only logged when it fails (Temporal Cloud adds them through its own
+ * API): a workflow that sets one the namespace lacks waits in retried workflow tasks until it is added.
+ */
+async function registerSearchAttributes(cfg: Config, log: Logger): Promise<void> {
+  try {
+    const client = await connectClient(cfg.temporal);
+    try {
+      const added = await ensureSearchAttributes(client, cfg.temporal.namespace);
+      if (added.length) log.info({ searchAttributes: added }, 'search attributes registered');
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    log.warn({ error: (err as Error).message }, 'could not register the search attributes');
+  }
+}
+
 export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const cfg = config();
-  const log = createLogger('worker', cfg.logLevel);
+  const log = workerLogger(cfg.logLevel);
   const sdkMetricsPort = await freeLoopbackPort();
   Runtime.install({
     logger: sdkLogger(log),
@@ -109,6 +129,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   const gaugeClient = await connectClient(cfg.temporal);
   watchTemporal(gaugeClient, cfg);
   try {
+    await registerSearchAttributes(cfg, log);
     await registerSchedules(cfg, log);
     const workers = await Promise.all(
       queues.map((queue) =>

@@ -1,11 +1,43 @@
-// The Temporal SDK's logs (its own and the Rust core's, forwarded) through the worker's pino logger:
-// one format, no colour codes in log files. While the server is unreachable the core warns about
-// every retried poll (hundreds of lines a minute); those are summed up in one line a minute.
+// The worker's pino logger, and the Temporal SDK's logs (its own, the Rust core's, the workflows'
+// `log` and the activities' `Context.current().log`) through it: one format, no colour codes in log
+// files. Every line written while an activity runs, by the SDK or by our own code, names the
+// workflow id, run id, workflow type and activity type; the workflows' lines name their workflow,
+// run and type. While the server is unreachable the core warns about every retried poll (hundreds
+// of lines a minute); those are summed up in one line a minute.
+import { asyncLocalStorage } from '@temporalio/activity';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
-import type { Logger } from '../platform/logger.ts';
+import { createLogger, type Logger, type LoggerOptions } from '../platform/logger.ts';
 
 const RETRY_WARNING = /retried \d+ times/;
 const RETRY_SUMMARY_MS = 60_000;
+
+/** The activity this line is written in, if any: the fields the SDK gives its own activity lines, spelled as the workflows' (`runId`). */
+export function activityLogFields(): object {
+  const info = asyncLocalStorage.getStore()?.info;
+  if (!info) return {};
+  return {
+    workflowId: info.workflowExecution?.workflowId,
+    runId: info.workflowExecution?.runId,
+    workflowType: info.workflowType,
+    activityType: info.activityType,
+    activityId: info.activityId,
+    attempt: info.attempt,
+  };
+}
+
+export const workerLogger = (level: string, destination?: LoggerOptions['destination']): Logger =>
+  createLogger('worker', level, { mixin: activityLogFields, destination });
+
+/** The SDK's metadata as our lines carry it: the activity's run id as `runId`, without the (long, opaque) task token. */
+function fields(meta: LogMetadata): LogMetadata {
+  const out: LogMetadata = { ...meta };
+  delete out.taskToken;
+  if ('workflowRunId' in out) {
+    out.runId = out.workflowRunId as unknown;
+    delete out.workflowRunId;
+  }
+  return out;
+}
 
 export function sdkLogger(log: Logger): SdkLogger {
   let retriesSince = 0;
@@ -22,7 +54,7 @@ export function sdkLogger(log: Logger): SdkLogger {
       retriesSince = 0;
       return;
     }
-    log[level.toLowerCase() as Lowercase<LogLevel>]({ ...meta, sdk: true }, message);
+    log[level.toLowerCase() as Lowercase<LogLevel>]({ ...fields(meta), sdk: true }, message);
   };
   return {
     log: write,

@@ -21,6 +21,7 @@ import { INVALID_INPUT } from '../contracts/failures.ts';
 import { TABULAR_RUN_PREFIX } from '../contracts/tabular.ts';
 import { monthStart, nextMonth } from '../domain/airQuality.ts';
 import { tabularTraining } from './tabularTraining.ts';
+import { tagRun } from './runTags.ts';
 
 // The seed's Airflow DAG retries a failed task once, 5 minutes later (retries=1,
 // retry_delay=5 minutes): so do this workflow's own steps and the training child as a whole (the
@@ -39,6 +40,7 @@ const acts = proxyActivities<AirQualityActivities>({
 
 export async function airQualityTraining(input: AirQualityTrainingInput = {}): Promise<AirQualityTrainingResult> {
   const { workflowId } = workflowInfo();
+  tagRun({ pipeline: 'air-quality', model: AIR_QUALITY_MODEL });
   const window = await acts.advanceAirQualityWindow(workflowId);
   if (!window)
     return {

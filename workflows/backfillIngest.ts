@@ -20,6 +20,7 @@ import { invalidInput } from '../contracts/failures.ts';
 import {
   backfillProgressQuery,
   dailyIngestWorkflowId,
+  MAX_BACKFILL_CONCURRENCY,
   MAX_BACKFILL_DAYS,
   type BackfillInput,
   type BackfillProgress,
@@ -28,6 +29,7 @@ import {
 import { dateProblem, datesBetween, daysBetween, todayUtc } from '../domain/dates.ts';
 import { dailyIngest } from './dailyIngest.ts';
 import { slidingWindow } from './slidingWindow.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const DAYS_PER_RUN = 300;
 /** A failed date's reason, cut so the progress carried across continue-as-new stays small. */
@@ -39,7 +41,7 @@ const acts = proxyActivities<RunActivities>({
 });
 
 /** The API checks the same; a start from elsewhere (CLI, another workflow) must not reach a query either. */
-function checkRange({ from, to }: BackfillInput): void {
+function checkRange({ from, to, concurrency }: BackfillInput): void {
   for (const [field, date] of [
     ['from', from],
     ['to', to],
@@ -50,12 +52,18 @@ function checkRange({ from, to }: BackfillInput): void {
   if (to < from) throw invalidInput('to', `${to} is before from (${from})`);
   if (daysBetween(from, to) >= MAX_BACKFILL_DAYS)
     throw invalidInput('to', `the range covers more than ${MAX_BACKFILL_DAYS} days`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BACKFILL_CONCURRENCY)
+    throw invalidInput(
+      'concurrency',
+      `must be a whole number from 1 to ${MAX_BACKFILL_CONCURRENCY}, got ${concurrency}`,
+    );
 }
 
 /** `progress` is carried across continue-as-new; `daysPerRun` (default 300) is how many days one run takes before it continues as new. */
 export async function backfillIngest(
   input: BackfillInput & { progress?: BackfillProgress; daysPerRun?: number },
 ): Promise<BackfillProgress> {
+  tagRun({ pipeline: 'backfill', asOf: input.progress?.from ?? input.from });
   checkRange(input);
   const backfillId = workflowInfo().workflowId;
   const all = datesBetween(input.from, input.to);
@@ -71,8 +79,10 @@ export async function backfillIngest(
     alreadyRunning: [],
   };
   setHandler(backfillProgressQuery, () => progress);
-  const record = (status: BackfillStatus, error?: string) =>
-    CancellationScope.nonCancellable(() => acts.recordBackfillRun({ backfillId, status, progress, error }));
+  const record = (status: BackfillStatus, error?: string) => {
+    tagStage(status);
+    return CancellationScope.nonCancellable(() => acts.recordBackfillRun({ backfillId, status, progress, error }));
+  };
   const cancelled = () => CancellationScope.current().consideredCancelled;
 
   if (!input.progress) await record('running');

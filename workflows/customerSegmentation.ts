@@ -18,6 +18,7 @@ import {
   DEFAULT_SEGMENTATION,
   MAX_SEGMENTS,
   MIN_SEGMENTS,
+  SEGMENTATION_MODEL,
   segmentationProgressQuery,
   segmentCounts,
   type SegmentationCounts,
@@ -28,6 +29,7 @@ import {
   type SegmentCountFit,
 } from '../contracts/segmentation.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const acts = proxyActivities<SegmentationActivities>({
   startToCloseTimeout: '30 minutes',
@@ -39,6 +41,7 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
   const options: SegmentationOptions = { ...DEFAULT_SEGMENTATION, ...input };
   checkOptions(options);
   const { workflowId: runId, runId: workflowRunId } = workflowInfo();
+  tagRun({ pipeline: 'segmentation', model: SEGMENTATION_MODEL, asOf: options.asOf });
   const started = Date.now();
   const ks = segmentCounts(options);
   const counts: SegmentationCounts = {
@@ -54,8 +57,9 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
   let fits: SegmentCountFit[] | undefined;
   let k: number | undefined;
   setHandler(segmentationProgressQuery, () => ({ stage, counts: { ...counts } }));
-  const record = (error?: string) =>
-    acts.recordSegmentationRun({
+  const record = (error?: string) => {
+    tagStage(stage);
+    return acts.recordSegmentationRun({
       runId,
       workflowRunId,
       stage,
@@ -66,6 +70,7 @@ export async function customerSegmentation(input: Partial<SegmentationOptions> =
       ...(k !== undefined ? { k } : {}),
       ...(error !== undefined ? { error } : {}),
     });
+  };
 
   await record();
   try {

@@ -20,6 +20,7 @@ import {
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INGEST_RETRY, invalidInput } from '../contracts/failures.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const acts = proxyActivities<DailyIngestActivities>({
   startToCloseTimeout: '10 minutes',
@@ -29,6 +30,7 @@ const acts = proxyActivities<DailyIngestActivities>({
 });
 
 export async function dailyIngest({ date, backfillId }: DailyIngestInput): Promise<IngestReport> {
+  tagRun({ pipeline: 'ingest', asOf: date, stage: 'starting' });
   // Workflow time, so a replay judges the date as the run did.
   const problem = dateProblem(date, 'past', todayUtc());
   if (problem) throw invalidInput('date', problem);
@@ -41,6 +43,7 @@ export async function dailyIngest({ date, backfillId }: DailyIngestInput): Promi
     acts.recordIngestRun({ runId, date, backfillId, status, counts: progress.counts, durationsMs, error, warning });
   const step = async <T>(stage: IngestStage, run: () => Promise<T>): Promise<T> => {
     progress.stage = stage;
+    tagStage(stage);
     const started = Date.now();
     const result = await run();
     durationsMs[stage] = Date.now() - started;
@@ -58,11 +61,13 @@ export async function dailyIngest({ date, backfillId }: DailyIngestInput): Promi
     const rows = await step('reconciling', () => acts.reconcileSalesDay(date, validated));
     Object.assign(progress.counts, rows);
     progress.stage = 'done';
+    tagStage('done');
     await record('done');
     return { runId, date, counts: { ...validated, ...rows }, durationsMs, ...(warning ? { warning } : {}) };
   } catch (err) {
     const status = isCancellation(err) ? 'cancelled' : 'failed';
     progress.stage = status;
+    tagStage(status);
     // The innermost cause says what went wrong ("Activity task failed" does not); recorded even
     // when the run was cancelled.
     await CancellationScope.nonCancellable(() =>

@@ -12,6 +12,7 @@ import {
 } from '../contracts/airQuality.ts';
 import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import { INGEST_RETRY, invalidInput } from '../contracts/failures.ts';
+import { tagRun } from './runTags.ts';
 
 const acts = proxyActivities<AirQualityActivities>({
   startToCloseTimeout: '10 minutes',
@@ -20,6 +21,7 @@ const acts = proxyActivities<AirQualityActivities>({
 });
 
 export async function importAirQuality(input: ImportAirQualityInput): Promise<ImportAirQualityResult> {
+  tagRun({ pipeline: 'import-air-quality' });
   if (typeof input?.uri !== 'string' || !/^gs:\/\/[^/]+\/.+$/.test(input.uri))
     throw invalidInput('uri', `must be gs://<bucket>/<object>, got ${JSON.stringify(input?.uri)}`);
   if (input.source !== undefined && (typeof input.source !== 'string' || input.source.trim() === ''))

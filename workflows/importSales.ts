@@ -21,6 +21,7 @@ import {
   type ImportSalesResult,
 } from '../contracts/imports.ts';
 import { todayUtc } from '../domain/dates.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const acts = proxyActivities<ImportSalesActivities>({
   startToCloseTimeout: '30 minutes',
@@ -46,6 +47,7 @@ function checkInput({ storesUri, trainUri, calendarUri, chunkLines }: ImportSale
 }
 
 export async function importSales(input: ImportSalesInput): Promise<ImportSalesResult> {
+  tagRun({ pipeline: 'import-sales', stage: 'starting' });
   checkInput(input);
   const importId = workflowInfo().workflowId;
   const progress: ImportProgress = {
@@ -62,11 +64,13 @@ export async function importSales(input: ImportSalesInput): Promise<ImportSalesR
 
   if (input.storesUri) {
     progress.stage = 'stores';
+    tagStage('stores');
     result.stores = await acts.importStoresObject(input.storesUri);
     result.rejectedRows.push(rejectedRowsQuery(result.stores.source));
   }
   if (input.trainUri) {
     progress.stage = 'sales';
+    tagStage('sales');
     const { plan, bytes } = await acts.beginSalesImport({
       importId,
       trainUri: input.trainUri,
@@ -91,15 +95,18 @@ export async function importSales(input: ImportSalesInput): Promise<ImportSalesR
       start = { chunk: chunk.chunk + 1, offset: chunk.end.offset, line: chunk.end.line, header: chunk.header };
     }
     progress.stage = 'warehouse';
+    tagStage('warehouse');
     const warehouse = await acts.finishSalesImport(input.trainUri, plan, chunks);
     result.sales = addChunkCounts(`import:${input.trainUri}`, chunks, warehouse);
     result.rejectedRows.push(rejectedRowsQuery(result.sales.source));
   }
   if (input.calendarUri) {
     progress.stage = 'calendar';
+    tagStage('calendar');
     result.calendar = await acts.importCalendarObject(input.calendarUri);
     result.rejectedRows.push(rejectedRowsQuery(result.calendar.source));
   }
   progress.stage = 'done';
+  tagStage('done');
   return result;
 }

@@ -23,6 +23,7 @@ import {
   type TransactionImportProgress,
 } from '../contracts/transactionImports.ts';
 import { slidingWindow } from './slidingWindow.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const acts = proxyActivities<ImportTransactionsActivities>({
   startToCloseTimeout: '30 minutes',
@@ -60,6 +61,7 @@ function checkInput({ uris, sources, chunkLines }: ImportTransactionsInput): voi
 }
 
 export async function importTransactions(input: ImportTransactionsInput): Promise<ImportTransactionsResult> {
+  tagRun({ pipeline: 'import-transactions', stage: 'starting' });
   checkInput(input);
   const chunkLines = input.chunkLines ?? DEFAULT_TRANSACTION_CHUNK_LINES;
   const progress: TransactionImportProgress = {
@@ -89,6 +91,7 @@ export async function importTransactions(input: ImportTransactionsInput): Promis
   }));
 
   progress.stage = 'importing';
+  tagStage('importing');
   await slidingWindow(files, TRANSACTION_FILES_AT_ONCE, async (file) => {
     for (let start: TransactionChunkStart = { chunk: 0, offset: 0, line: 0 }; ;) {
       const chunk = await acts.importTransactionChunk({ uri: file.uri, source: file.source }, chunkLines, start);
@@ -106,8 +109,10 @@ export async function importTransactions(input: ImportTransactionsInput): Promis
   });
 
   progress.stage = 'reconciling';
+  tagStage('reconciling');
   await acts.reconcileTransactionImport(files);
   progress.stage = 'done';
+  tagStage('done');
   const sum = (k: 'read' | 'loaded' | 'written' | 'rejected') => files.reduce((a, f) => a + f[k], 0);
   const withRejections = files.filter((f) => f.rejected > 0).map((f) => f.source);
   return {

@@ -17,6 +17,7 @@ import {
   type PowerUserTrainingReport,
 } from '../contracts/powerUsers.ts';
 import { tabularTraining } from './tabularTraining.ts';
+import { tagRun } from './runTags.ts';
 
 const acts = proxyActivities<PowerUserActivities>({
   startToCloseTimeout: '30 minutes',
@@ -25,6 +26,7 @@ const acts = proxyActivities<PowerUserActivities>({
 });
 
 export async function powerUserTraining(input: PowerUserTrainingInput): Promise<PowerUserTrainingReport> {
+  tagRun({ pipeline: 'power-user', model: POWER_USER_MODEL });
   if (!(POWER_USER_SOURCES as readonly string[]).includes(input.events))
     throw invalidInput('events', `must be ${POWER_USER_SOURCES.join(' or ')}, got ${JSON.stringify(input.events)}`);
   const { workflowId } = workflowInfo();

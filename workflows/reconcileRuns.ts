@@ -4,6 +4,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { RunActivities } from '../activities/runs.ts';
 import type { ReconcileReport } from '../contracts/runs.ts';
+import { tagRun } from './runTags.ts';
 
 const acts = proxyActivities<RunActivities>({
   startToCloseTimeout: '5 minutes',
@@ -12,5 +13,6 @@ const acts = proxyActivities<RunActivities>({
 });
 
 export async function reconcileRuns(): Promise<ReconcileReport> {
+  tagRun({ pipeline: 'reconcile' });
   return acts.settleClosedRuns();
 }

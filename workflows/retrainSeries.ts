@@ -3,6 +3,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { RetrainActivities } from '../activities/retrain.ts';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
+import { tagRun, tagStage } from './runTags.ts';
+import { forecastModelName } from '../contracts/training.ts';
 
 const acts = proxyActivities<RetrainActivities>({
   startToCloseTimeout: '2 minutes',
@@ -12,5 +14,13 @@ const acts = proxyActivities<RetrainActivities>({
 export async function retrainSeries(input: RetrainInput): Promise<RetrainResult> {
   // Each retrain is its own training run, so each makes a new version.
   const { workflowId, runId } = workflowInfo();
-  return acts.retrainSeriesNow(`${workflowId}-${runId}`, input);
+  tagRun({
+    pipeline: 'retrain',
+    store: input.storeId,
+    model: forecastModelName(input.storeId, input.product),
+    stage: 'retraining',
+  });
+  const result = await acts.retrainSeriesNow(`${workflowId}-${runId}`, input);
+  tagStage('done');
+  return result;
 }

@@ -6,6 +6,7 @@ import { executeChild } from '@temporalio/workflow';
 import { dailyIngestWorkflowId, type IngestReport } from '../contracts/ingest.ts';
 import { dailyIngest } from './dailyIngest.ts';
 import { scheduledDate } from './scheduledDate.ts';
+import { tagRun } from './runTags.ts';
 
 export async function scheduledDailyIngest({
   timeZone,
@@ -13,6 +14,7 @@ export async function scheduledDailyIngest({
   timeZone: string;
 }): Promise<IngestReport | { date: string; alreadyRunning: true }> {
   const date = scheduledDate(timeZone);
+  tagRun({ pipeline: 'scheduled-ingest', asOf: date });
   try {
     return await executeChild(dailyIngest, { workflowId: dailyIngestWorkflowId(date), args: [{ date }] });
   } catch (err) {

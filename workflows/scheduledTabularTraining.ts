@@ -12,6 +12,7 @@ import {
 import { scheduledDate } from './scheduledDate.ts';
 import { tabularBatchScoring } from './tabularBatchScoring.ts';
 import { tabularTraining } from './tabularTraining.ts';
+import { tagRun } from './runTags.ts';
 
 export async function scheduledTabularTraining(
   input: ScheduledTabularInput,
@@ -19,6 +20,7 @@ export async function scheduledTabularTraining(
   { day: string; training: TabularReport; scoring: TabularScoringReport } | { day: string; alreadyRunning: true }
 > {
   const day = scheduledDate(input.timeZone);
+  tagRun({ pipeline: 'scheduled-tabular', model: input.model, asOf: day });
   try {
     const training = await executeChild(tabularTraining, {
       workflowId: `${TABULAR_RUN_PREFIX}${input.model}-${day}`,

@@ -3,9 +3,10 @@
 // step (one global model, each series choosing fast, global or their blend).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild } from '@temporalio/workflow';
-import { DEFAULT_TRAINING, trainingRunId, type TrainingReport } from '../contracts/training.ts';
+import { DEFAULT_TRAINING, SALES_FORECAST_MODELS, trainingRunId, type TrainingReport } from '../contracts/training.ts';
 import { scheduledDate } from './scheduledDate.ts';
 import { weeklyTraining } from './weeklyTraining.ts';
+import { tagRun } from './runTags.ts';
 
 export async function scheduledWeeklyTraining({
   timeZone,
@@ -13,6 +14,7 @@ export async function scheduledWeeklyTraining({
   timeZone: string;
 }): Promise<TrainingReport | { asOf: string; alreadyRunning: true }> {
   const asOf = scheduledDate(timeZone);
+  tagRun({ pipeline: 'scheduled-training', model: SALES_FORECAST_MODELS, asOf });
   try {
     return await executeChild(weeklyTraining, {
       workflowId: trainingRunId({ ...DEFAULT_TRAINING, asOf }),

@@ -2,6 +2,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { StackCheckActivities } from '../activities/stackCheck.ts';
 import type { StackCheckResult } from '../contracts/stackCheck.ts';
+import { tagRun } from './runTags.ts';
 
 const { recordStackCheck, exportStackCheck, loadStackCheck, countStackCheck } = proxyActivities<StackCheckActivities>({
   startToCloseTimeout: '1 minute',
@@ -9,6 +10,7 @@ const { recordStackCheck, exportStackCheck, loadStackCheck, countStackCheck } = 
 });
 
 export async function stackCheck(): Promise<StackCheckResult> {
+  tagRun({ pipeline: 'stack-check' });
   const checkId = workflowInfo().workflowId;
   await recordStackCheck(checkId, new Date().toISOString());
   const objectUri = await exportStackCheck(checkId);

@@ -16,6 +16,7 @@ import {
   type TabularScoringStage,
 } from '../contracts/tabularScoring.ts';
 import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const acts = proxyActivities<TabularScoringActivities>({
   startToCloseTimeout: '30 minutes',
@@ -25,21 +26,26 @@ const acts = proxyActivities<TabularScoringActivities>({
 
 export async function tabularBatchScoring(input: TabularScoringInput): Promise<TabularScoringReport> {
   checkInput(input);
+  tagRun({ pipeline: 'tabular-scoring', model: input.model, stage: 'resolving' });
   const started = Date.now();
   let stage: TabularScoringStage = 'resolving';
+  const enter = (next: TabularScoringStage) => {
+    stage = next;
+    tagStage(next);
+  };
   let version: number | null = null;
   const counts: TabularScoringCounts = { read: 0, scored: 0, rejected: 0, written: 0, warehouse: 0 };
   setHandler(tabularScoringProgressQuery, () => ({ stage, version, counts }));
 
   const chosen = await acts.tabularScoringVersion(input);
   version = chosen;
-  stage = 'scoring';
+  enter('scoring');
   Object.assign(counts, await acts.scoreTabularRows(input, chosen));
-  stage = 'warehousing';
+  enter('warehousing');
   await acts.exportTabularPredictions(input, chosen);
-  stage = 'reconciling';
+  enter('reconciling');
   counts.warehouse = await acts.reconcileTabularScoring(input, chosen, counts);
-  stage = 'done';
+  enter('done');
   const dataset = scoringDataset(input.source);
   return {
     runId: workflowInfo().workflowId,

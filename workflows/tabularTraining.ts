@@ -26,6 +26,7 @@ import {
 } from '../contracts/tabular.ts';
 import { isTabularModel, noTabularPreset } from '../domain/tabularModels.ts';
 import { slidingWindow } from './slidingWindow.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const retry = PIPELINE_RETRY;
 const acts = proxyActivities<TabularActivities>({
@@ -42,6 +43,7 @@ export async function tabularTraining(input: TabularTrainingInput): Promise<Tabu
   };
   checkOptions(options);
   const { workflowId: runId, runId: workflowRunId } = workflowInfo();
+  tagRun({ pipeline: 'tabular', model: options.model });
   const started = Date.now();
   const counts = { read: 0, rows: 0, train: 0, test: 0, trialsTotal: 0, trialsDone: 0 };
   let stage: TabularStage = 'loading';
@@ -52,8 +54,9 @@ export async function tabularTraining(input: TabularTrainingInput): Promise<Tabu
     trialsDone: counts.trialsDone,
     best: best ? { trial: best.trial, learner: best.learner, metrics: best.metrics } : null,
   }));
-  const record = (error?: string) =>
-    acts.recordTabularRun({
+  const record = (error?: string) => {
+    tagStage(stage);
+    return acts.recordTabularRun({
       runId,
       workflowRunId,
       stage,
@@ -62,6 +65,7 @@ export async function tabularTraining(input: TabularTrainingInput): Promise<Tabu
       ...(best ? { best: { trial: best.trial, learner: best.learner, metrics: best.metrics } } : {}),
       ...(error !== undefined ? { error } : {}),
     });
+  };
 
   await record();
   try {

@@ -17,6 +17,8 @@ import { invalidInput, PIPELINE_RETRY } from '../contracts/failures.ts';
 import {
   CHOICE_CANDIDATES,
   GLOBAL_NEEDS_FAST,
+  MAX_TRAINING_CONCURRENCY,
+  SALES_FORECAST_MODELS,
   trainingProgressQuery,
   type GlobalModelSummary,
   type ShardResult,
@@ -28,6 +30,7 @@ import {
 } from '../contracts/training.ts';
 import { dateProblem, todayUtc } from '../domain/dates.ts';
 import { slidingWindow } from './slidingWindow.ts';
+import { tagRun, tagStage } from './runTags.ts';
 
 const acts = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '30 minutes',
@@ -36,9 +39,16 @@ const acts = proxyActivities<TrainingActivities>({
 });
 
 export async function weeklyTraining(options: TrainingOptions): Promise<TrainingReport> {
+  tagRun({ pipeline: 'training', model: SALES_FORECAST_MODELS, asOf: options.asOf, stage: 'snapshotting' });
   const asOfProblem = dateProblem(options.asOf, 'past', todayUtc());
   if (asOfProblem) throw invalidInput('asOf', asOfProblem);
   if (options.global && options.engine !== 'fast') throw invalidInput('global', GLOBAL_NEEDS_FAST(options.engine));
+  const { concurrency } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_TRAINING_CONCURRENCY)
+    throw invalidInput(
+      'concurrency',
+      `must be a whole number from 1 to ${MAX_TRAINING_CONCURRENCY}, got ${concurrency}`,
+    );
   const runId = workflowInfo().workflowId;
   const counts: TrainingCounts = {
     series: 0,
@@ -55,8 +65,10 @@ export async function weeklyTraining(options: TrainingOptions): Promise<Training
   let trainingStarted = started;
   // A query must not change workflow state: it answers a copy with the rate computed now.
   setHandler(trainingProgressQuery, () => trainingProgress(progress, (Date.now() - trainingStarted) / 1000));
-  const record = (status: TrainingStage, error?: string) =>
-    acts.recordTrainingRun({ runId, status, options, counts, error });
+  const record = (status: TrainingStage, error?: string) => {
+    tagStage(status);
+    return acts.recordTrainingRun({ runId, status, options, counts, error });
+  };
 
   await record('snapshotting');
   try {

@@ -6,6 +6,7 @@ import {
   backfillWorkflowId,
   dailyIngestWorkflowId,
   isIngestWorkflowId,
+  MAX_BACKFILL_CONCURRENCY,
   MAX_BACKFILL_DAYS,
   progressQuery,
 } from '../../contracts/ingest.ts';
@@ -31,7 +32,12 @@ const BackfillBody = z
   .object({
     from: pastDate,
     to: pastDate,
-    concurrency: z.number().int().min(1).max(32, { error: 'must be at most 32' }).default(4),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_BACKFILL_CONCURRENCY, { error: `must be at most ${MAX_BACKFILL_CONCURRENCY}` })
+      .default(4),
   })
   .strict()
   .refine((b) => b.from <= b.to, { error: 'must not be before from', path: ['to'] })

@@ -3,7 +3,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { businessDate } from '../../contracts/dates.ts';
 import { PRODUCT_NAME } from '../../domain/sales.ts';
-import { DEFAULT_TRAINING, GLOBAL_NEEDS_FAST, trainingProgressQuery, trainingRunId } from '../../contracts/training.ts';
+import {
+  DEFAULT_TRAINING,
+  GLOBAL_NEEDS_FAST,
+  MAX_TRAINING_CONCURRENCY,
+  trainingProgressQuery,
+  trainingRunId,
+} from '../../contracts/training.ts';
 import { dayBeforeIn } from '../../domain/dates.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { currentRun, trainingRun, weeklyTrainingRuns } from '../../platform/runs.ts';
@@ -35,7 +41,12 @@ const TrainingBody = z
       .max(1000)
       .optional(),
     shardSize: z.number().int().min(1).max(4096).default(DEFAULT_TRAINING.shardSize),
-    concurrency: z.number().int().min(1).max(64).default(DEFAULT_TRAINING.concurrency),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TRAINING_CONCURRENCY, { error: `must be at most ${MAX_TRAINING_CONCURRENCY}` })
+      .default(DEFAULT_TRAINING.concurrency),
     promotionMargin: z.number().min(0).max(10).default(DEFAULT_TRAINING.promotionMargin),
     backtestFolds: z.number().int().min(1).max(12).default(DEFAULT_TRAINING.backtestFolds),
     horizon: z.number().int().min(1).max(28).default(DEFAULT_TRAINING.horizon),

@@ -5,6 +5,7 @@ import { chown, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import { devServerSearchAttributeArgs } from '../../contracts/searchAttributes.ts';
 import type { Config } from '../../platform/config.ts';
 import { codecEndpoint } from '../../platform/temporal.ts';
 import { capture, isRoot, run } from './exec.ts';
@@ -245,6 +246,8 @@ function temporal(cfg: Config, tools: Partial<Tools>, dataDir: string): Service 
         // The UI shows payloads decrypted through the API's codec endpoint (api/routes/codec.ts).
         '--ui-codec-endpoint',
         codecEndpoint(cfg),
+        // The workflows' custom search attributes, registered before any worker sets them.
+        ...devServerSearchAttributeArgs(),
       ],
     }),
     async healthy() {

@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type Logger } from '@temporalio/worker';
 import type { createActivities } from '../../activities/index.ts';
+import { SEARCH_ATTRIBUTES } from '../../contracts/searchAttributes.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { newPayloadKeyEntry } from '../../platform/payloadCodec.ts';
 import { temporalDataConverter } from '../../platform/temporal.ts';
@@ -37,16 +38,21 @@ const temporalConfig = loadConfig({ PAYLOAD_KEYS: newPayloadKeyEntry('workflow-t
 /** Payloads cross the test server encrypted, as they do in production. */
 const dataConverter = temporalDataConverter(temporalConfig);
 
-export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+/** `logger` takes the SDK's logs instead (once per process, before the first start). */
+export async function startTestTemporal(logger?: Logger): Promise<TestWorkflowEnvironment> {
   await toolsInstalled();
   if (!runtimeQuiet) {
     // Failed and cancelled activities are what these tests provoke: only errors are worth printing.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({ logger: logger ?? new DefaultLogger('ERROR') });
     runtimeQuiet = true;
   }
   return TestWorkflowEnvironment.createLocal({
     client: { dataConverter },
-    server: { executable: { type: 'existing-path', path: temporalCli() }, log: { format: 'pretty', level: 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      log: { format: 'pretty', level: 'error' },
+      searchAttributes: SEARCH_ATTRIBUTES,
+    },
   });
 }
 
