@@ -529,6 +529,25 @@ describe('weekly training against the real stack', () => {
           'weekday',
         ]);
       }
+      // The stored forecast carries the drivers the run computed for it, served by GET /v1/forecasts.
+      const latest = await createApp(apiDeps).request(
+        `/v1/forecasts?store=${blend!.store_id}&product=${blend!.product}`,
+      );
+      assert.equal(latest.status, 200, await latest.clone().text());
+      const { forecast: storedDays } = (await latest.json()) as {
+        forecast: { forecast: number; drivers: { level: number; factors: Record<string, number> } | null }[];
+      };
+      assert.equal(storedDays.length, 7);
+      storedDays.forEach((p, i) => {
+        const open = answer!.forecast[i]!.calendar.open;
+        assert.equal(p.drivers === null, !open, `day ${i}`);
+        if (!p.drivers) return;
+        const product = p.drivers.level * Object.values(p.drivers.factors).reduce((a, b) => a * b, 1);
+        assert.ok(
+          Math.abs(product / (1 + p.forecast) - 1) < 0.005,
+          `stored day ${i}: ${product} against 1 + ${p.forecast}`,
+        );
+      });
     } finally {
       await closeApiDeps(apiDeps);
     }

@@ -387,7 +387,7 @@ describe('training with a global model: the per-series choice', () => {
       const history = series[results.indexOf(r)]!.history;
       const dates = r.forecast.map((p) => p.date);
       assert.deepEqual(
-        forecastDates(served, history, dates).map(({ day: _, ...p }) => p),
+        forecastDates(served, history, dates, undefined, { explain: true }).map(({ day: _, ...p }) => p),
         r.forecast,
       );
       assert.ok(
