@@ -22,7 +22,12 @@ import { forecastDates } from '../../ml/forecast/engines.ts';
 import { attachGlobalModel, type GlobalVersionParams } from '../../ml/forecast/globalVersion.ts';
 import { storeAttributes, type StoreRecord } from '../../ml/forecast/storeFeatures.ts';
 import type { SeriesTrainingOptions } from '../../ml/forecast/trainSeries.ts';
-import { chosenCounts, fitRunGlobal, trainSeriesWithGlobal } from '../../ml/forecast/trainWithGlobal.ts';
+import {
+  chosenCounts,
+  fitRunGlobal,
+  trainSeriesWithGlobal,
+  type GlobalFitProgress,
+} from '../../ml/forecast/trainWithGlobal.ts';
 import {
   UnfitSeriesError,
   type CalendarDay,
@@ -368,7 +373,16 @@ describe('training with a global model: the per-series choice', () => {
       },
       { key: 'steady', history: store('s', '2015-01-01', '2015-04-30', { level: 3500, seed: 5 }) },
     ].map((s) => ({ ...s, store: storeAttributes(NO_STORE), production: undefined }));
-    const params = fitRunGlobal([...others, ...series], options, SMALL);
+    const progress: GlobalFitProgress[] = [];
+    const params = fitRunGlobal([...others, ...series], options, SMALL, undefined, (p) => progress.push(p));
+    // Each tree is reported as it is done, of all, over the rows; then the calibration.
+    assert.deepEqual(
+      progress.map((p) => [p.stage, p.trees, p.of, p.rows]),
+      [
+        ...Array.from({ length: 80 }, (_, i) => ['fitting', i + 1, 80, params.rows]),
+        ['calibrating', 80, 80, params.rows],
+      ],
+    );
     const artifact = 'gs://bucket/models/global-forecast/run/exec.json';
     const results = trainSeriesWithGlobal(series, options, { artifact, params });
     assert.deepEqual(
