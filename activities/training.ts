@@ -19,7 +19,7 @@ import {
 import { engineProblem } from '../ml/forecast/engines.ts';
 import type { GlobalParams } from '../ml/forecast/global.ts';
 import { globalArtifactOf } from '../ml/forecast/globalVersion.ts';
-import { chosenCounts } from '../ml/forecast/trainWithGlobal.ts';
+import { chosenCounts, type GlobalFitProgress } from '../ml/forecast/trainWithGlobal.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { globalModelText } from '../platform/globalModels.ts';
@@ -75,6 +75,7 @@ export function trainingActivities(deps: Deps) {
     fitGlobalModel: (runId: string, o: TrainingOptions, shards: number): Promise<GlobalModelSummary | null> => {
       const ctx = Context.current();
       let stage = 'reading';
+      let fit: GlobalFitProgress | undefined;
       return whileHeartbeating(
         async () => {
           const name = globalModelObject(runId, ctx.info.workflowExecution!.runId);
@@ -95,6 +96,7 @@ export function trainingActivities(deps: Deps) {
           const text = await deps.fitPool.fitGlobalModel(
             { lines, stores, options: seriesTrainingOptions(o) },
             ctx.cancellationSignal,
+            (p) => (fit = p),
           );
           if (text === null) return null;
           const fitSeconds = (performance.now() - started) / 1000;
@@ -102,7 +104,8 @@ export function trainingActivities(deps: Deps) {
           await deps.store.write(name, text, 'application/json');
           return summary(text, fitSeconds);
         },
-        () => ({ stage }),
+        // While the thread works, its own stage and trees done of all (and rows) say how far it is.
+        () => (stage === 'fitting' && fit ? fit : { stage }),
       );
     },
 

@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { CALENDAR_SOURCES, CalendarDaySchema } from '../contracts/calendar.ts';
 import { addDays, dateProblem, daysBetween, todayUtc } from '../domain/dates.ts';
 import { DEFAULT_PRODUCT, MAX_INT, PRODUCT_NAME } from '../domain/sales.ts';
+import type { ForecastDrivers } from '../ml/forecast/types.ts';
 
 export const MAX_FORECAST_DAYS = 365;
 export const MAX_FORECAST_ITEMS = 100;
@@ -127,6 +128,12 @@ export const ForecastResponse = z
 export type ForecastResponse = z.output<typeof ForecastResponse>;
 
 /** The one rounding rule of every forecast the API answers with: whole units, as the reference's are. */
+/** Drivers as answered: the level in whole units, factors to thousandths. */
+export const roundedDrivers = ({ level, factors }: ForecastDrivers) => ({
+  level: Math.round(level),
+  factors: Object.fromEntries(Object.entries(factors).map(([d, f]) => [d, Math.round(f * 1000) / 1000])),
+});
+
 export function wholeUnits<P extends { forecast: number; lower: number; upper: number }>(p: P): P {
   return { ...p, forecast: Math.round(p.forecast), lower: Math.round(p.lower), upper: Math.round(p.upper) };
 }

@@ -5,7 +5,8 @@
 // cutoff uses the 3 weekly folds before it (each fold's models fitted at that fold's own cutoff,
 // with its actual calendar, as a backtest does): each series takes the candidate (fast, global,
 // blend) with the lowest RMSPE there, and its interval comes from that candidate's fold residuals
-// (ml/forecast/intervals.ts).
+// and the cutoff's calibration over all series (ml/forecast/intervals.ts), as a weekly run's does;
+// `fast_calibrated` is fast with such an interval (a series of a run that chose fast).
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { addDays } from '../domain/dates.ts';
@@ -246,15 +247,19 @@ export function globalAccuracy(
           [...folds.values()].map((f) => f.residuals[pick(f)]),
           o.intervalWidth,
         );
+      const fastCal = calibration(() => 'fast');
       const globalCal = calibration(() => 'global');
       const blendCal = calibration(() => 'blend');
       const choiceCal = Object.fromEntries(o.choices.map(({ name }) => [name, calibration((f) => f.choice[name]!)]));
       for (const cal of CALENDARS) {
         for (const [key, f] of test) {
           const c = candidatePoints(f.points[cal], form);
-          if (form === 'direct') add('fast', cal, f.actual, c.fast);
           const fold = folds.get(key);
           const res = (n: Candidate) => fold?.residuals[n] ?? [];
+          if (form === 'direct') {
+            add('fast', cal, f.actual, c.fast);
+            add('fast_calibrated', cal, f.actual, c.fast && withInterval(c.fast, res('fast'), fastCal));
+          }
           add(`global${suffix}`, cal, f.actual, c.global && withInterval(c.global, res('global'), globalCal));
           add(`blend${suffix}`, cal, f.actual, c.blend && withInterval(c.blend, res('blend'), blendCal));
           o.choices.forEach(({ name }, i) => {

@@ -1,4 +1,4 @@
-// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0] [--global-windows 1] [--e2e-only]`: the forecast engines.
+// `npm run bench:training [-- --rossmann train.csv] [--store-file store.csv] [--stores 300] [--weeks-back 0] [--global-windows 1] [--skip-e2e] [--e2e-only] [--global-accuracy-only]`: the forecast engines.
 //   engines: fits per second of each engine on 120-day series (one core, this process);
 //   accuracy: generated Rossmann-format data, last 6 weeks held out with weekly cutoffs: each
 //             series is fit on the 120 days before a cutoff and forecasts the next 7 days with
@@ -15,7 +15,9 @@
 //             training worker process: 1,115 series, then 11,150, with `fast`, then both again with
 //             the global step (one global fit, each series choosing fast, global or the blend); 1,115 with `prophet`;
 //             models/s and the worker's peak RSS.
-// One JSON line per result on stdout, all in bench/results/training.json.
+// --global-accuracy-only runs only the global engine's, the blend's and the choice's accuracy (no
+// per-engine fits, no prophet: minutes, not half an hour). One JSON line per result on stdout, all in
+// bench/results/training.json; a partial run replaces only the lines it measured again.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,6 +59,7 @@ const { values: args } = parseArgs({
     'global-windows': { type: 'string', default: '1' },
     'skip-e2e': { type: 'boolean', default: false },
     'e2e-only': { type: 'boolean', default: false },
+    'global-accuracy-only': { type: 'boolean', default: false },
   },
 });
 const globalWindows = Number(args['global-windows']);
@@ -69,7 +72,16 @@ for (const option of ['rossmann', 'store-file'] as const) {
 const weeksBack = Number(args['weeks-back']);
 if (!Number.isInteger(weeksBack) || weeksBack < 0)
   throw new Error(`--weeks-back must be a whole number of weeks >= 0, got ${args['weeks-back']}`);
-const { report, save } = benchResults('training');
+// A result is the same measurement as an earlier one when these say so; the earlier ones this run
+// did not measure again (all of them after --e2e-only, --skip-e2e or --global-accuracy-only) are kept.
+const IDENTITY = ['name', 'dataset', 'calendar', 'engine', 'store_file', 'series', 'cutoff', 'window_days'];
+const identity = (r: Record<string, unknown>) => JSON.stringify(IDENTITY.map((k) => r[k]));
+const { report: reportLine, save } = benchResults('training');
+const measured = new Set<string>();
+const report = (result: Record<string, unknown>) => {
+  measured.add(identity(result));
+  reportLine(result);
+};
 armProphet();
 const WINDOW_DAYS = 120;
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
@@ -151,13 +163,18 @@ function benchEngines(series: Series[]): void {
   });
 }
 
-function benchAccuracy(dataset: string, series: Series[], stores: Map<number, StoreAttributes> | null): void {
+function benchAccuracy(
+  dataset: string,
+  series: Series[],
+  stores: Map<number, StoreAttributes> | null,
+  { engines = true } = {},
+): void {
   const all = series.map((s) => s.days);
   const lastDate = all.reduce((max, s) => (s.at(-1)!.date > max ? s.at(-1)!.date : max), '0000-01-01');
   // --weeks-back moves all six cutoffs earlier: settings are chosen there, not on the reported weeks.
   const end = addDays(lastDate, -7 * weeksBack);
   const cutoffs = Array.from({ length: 6 }, (_, w) => addDays(end, -7 * (6 - w)));
-  for (const calendar of ['actual', 'assumed'] as const) {
+  for (const calendar of engines ? (['actual', 'assumed'] as const) : []) {
     for (const [name, engine] of Object.entries(ENGINES) as [EngineName, (typeof ENGINES)[EngineName]][]) {
       const actual: number[] = [];
       const points: ForecastPoint[] = [];
@@ -313,16 +330,18 @@ async function benchEndToEnd(dir: string): Promise<void> {
   }
 }
 
+const globalOnly = args['global-accuracy-only'];
 const dir = await mkdtemp(path.join(os.tmpdir(), 'retailflow-bench-training-'));
 try {
   if (!args['e2e-only']) {
     generate(['--out', dir, '--stores', args.stores]);
     const generated = await readSeries(path.join(dir, 'train.csv'));
-    benchEngines(generated);
+    if (!globalOnly) benchEngines(generated);
     benchAccuracy(
       `generated (${args.stores} stores, seed 42)`,
       generated,
       await readStoreAttributes(path.join(dir, 'store.csv')),
+      { engines: !globalOnly },
     );
     if (args.rossmann) {
       // The stores file: as given, else a store.csv beside train.csv, else none (the global model without it).
@@ -332,12 +351,12 @@ try {
         `rossmann ${path.basename(args.rossmann)}${storeFile ? ` + ${path.basename(storeFile)}` : ''}`,
         await readSeries(args.rossmann),
         storeFile ? await readStoreAttributes(storeFile) : null,
+        { engines: !globalOnly },
       );
     }
   }
-  if (!args['skip-e2e']) await benchEndToEnd(path.join(dir, 'e2e'));
+  if (!args['skip-e2e'] && !globalOnly) await benchEndToEnd(path.join(dir, 'e2e'));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
-// `--e2e-only` measures the end-to-end runs alone: the file keeps the earlier accuracy results.
-await save(args['e2e-only'] ? (earlier) => earlier.name !== 'end_to_end' : undefined);
+await save((earlier) => !measured.has(identity(earlier)));

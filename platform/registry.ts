@@ -138,10 +138,11 @@ export async function saveTrainingResults(
       return t.result.forecast.map((p) => ({ ...p, storeId: t.storeId, product: t.product, model, version }));
     });
     await client.query(
-      `INSERT INTO forecast_results (run_id, store_id, product, forecast_date, forecast, lower, upper, model, model_version)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::date[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[])
+      `INSERT INTO forecast_results (run_id, store_id, product, forecast_date, forecast, lower, upper, model, model_version, drivers)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::date[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[], $10::jsonb[])
        ON CONFLICT (run_id, store_id, product, forecast_date) DO UPDATE SET forecast = EXCLUDED.forecast, lower = EXCLUDED.lower,
-         upper = EXCLUDED.upper, model = EXCLUDED.model, model_version = EXCLUDED.model_version, created_at = now()`,
+         upper = EXCLUDED.upper, model = EXCLUDED.model, model_version = EXCLUDED.model_version, drivers = EXCLUDED.drivers,
+         created_at = now()`,
       [
         runId,
         points.map((p) => p.storeId),
@@ -152,6 +153,7 @@ export async function saveTrainingResults(
         points.map((p) => p.upper),
         points.map((p) => p.model),
         points.map((p) => p.version),
+        points.map((p) => (p.drivers ? JSON.stringify(p.drivers) : null)),
       ],
     );
     await client.query(

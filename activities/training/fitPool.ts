@@ -1,9 +1,10 @@
 // The worker threads that fit models, one per core, started on first use (an importer or API
 // process that never fits starts none).
 import os from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { SegmentCountFit } from '../../contracts/segmentation.ts';
-import type { ChosenTrainingResult } from '../../ml/forecast/trainWithGlobal.ts';
+import type { ChosenTrainingResult, GlobalFitProgress } from '../../ml/forecast/trainWithGlobal.ts';
 import type { FitTask } from './fitTask.ts';
 import type { GlobalFitTask } from './globalFitTask.ts';
 import type { SegmentFitTask } from './segmentFitTask.ts';
@@ -20,9 +21,25 @@ export class FitPool {
     return this.threadPool().run(task, signal ? { signal } : {});
   }
 
-  /** Fits a weekly run's global model; its parameters as JSON (null: no series can train it). */
-  fitGlobalModel(task: GlobalFitTask, signal?: AbortSignal): Promise<string | null> {
-    return this.threadPool().run(task, { name: 'fitGlobalModel', ...(signal ? { signal } : {}) });
+  /**
+   * Fits a weekly run's global model; its parameters as JSON (null: no series can train it).
+   * `onProgress` hears the trees done after each one.
+   */
+  async fitGlobalModel(
+    task: Omit<GlobalFitTask, 'progress'>,
+    signal?: AbortSignal,
+    onProgress?: (p: GlobalFitProgress) => void,
+  ): Promise<string | null> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (p: GlobalFitProgress) => onProgress?.(p));
+    try {
+      return (await this.threadPool().run(
+        { ...task, progress: port2 },
+        { name: 'fitGlobalModel', transferList: [port2], ...(signal ? { signal } : {}) },
+      )) as string | null;
+    } finally {
+      port1.close();
+    }
   }
 
   /** Fits one k of a segmentation. */

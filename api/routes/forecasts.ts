@@ -1,9 +1,9 @@
 // Stores, their forecast series, the latest weekly forecasts, and the registry's versions.
 import { createRoute, z } from '@hono/zod-openapi';
-import { wholeUnits } from '../forecastSchemas.ts';
+import { roundedDrivers, wholeUnits } from '../forecastSchemas.ts';
 import { DEFAULT_TRAINING, forecastModelName } from '../../contracts/training.ts';
 import { addDays } from '../../domain/dates.ts';
-import type { ForecastPoint } from '../../ml/forecast/types.ts';
+import type { ForecastDrivers, ForecastPoint } from '../../ml/forecast/types.ts';
 import {
   forecastModelExists,
   forecastProducts,
@@ -80,7 +80,19 @@ const latestForecast = createRoute({
         asOf: z.string().openapi({ description: 'the last day of history the forecast follows' }),
         model: z.object({ name: z.string(), version: z.number().int() }),
         forecast: z.array(
-          z.object({ date: z.string(), forecast: z.number().int(), lower: z.number().int(), upper: z.number().int() }),
+          z.object({
+            date: z.string(),
+            forecast: z.number().int(),
+            lower: z.number().int(),
+            upper: z.number().int(),
+            drivers: z
+              .object({ level: z.number(), factors: z.record(z.string(), z.number()) })
+              .nullable()
+              .openapi({
+                description:
+                  "the day's drivers as the engine computed them (as POST /v1/forecast's with explain); null on a closed day, or where the engine cannot say",
+              }),
+          }),
         ),
       }),
       'the forecast and the model version that made it',
@@ -161,7 +173,12 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
     .openapi(latestForecast, async (c) => {
       const { store, product } = c.req.valid('query');
       const model = await knownModel(store, product);
-      const answer = (source: 'stored' | 'computed', runId: string | null, version: number, points: ForecastPoint[]) =>
+      const answer = (
+        source: 'stored' | 'computed',
+        runId: string | null,
+        version: number,
+        points: (ForecastPoint & { drivers?: ForecastDrivers | null })[],
+      ) =>
         c.json(
           {
             storeId: store,
@@ -170,7 +187,13 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
             runId,
             asOf: addDays(points[0]!.date, -1),
             model: { name: model, version },
-            forecast: points.map(wholeUnits),
+            forecast: points.map(wholeUnits).map(({ date, forecast, lower, upper, drivers }) => ({
+              date,
+              forecast,
+              lower,
+              upper,
+              drivers: drivers ? roundedDrivers(drivers) : null,
+            })),
           },
           200,
         );
@@ -185,7 +208,9 @@ export function forecastRoutes({ pool, keys, models }: ApiDeps) {
         'computed',
         null,
         serving.version,
-        serving.forecast(addDays(serving.lastDay, 1), addDays(serving.lastDay, DEFAULT_TRAINING.horizon)),
+        serving.forecast(addDays(serving.lastDay, 1), addDays(serving.lastDay, DEFAULT_TRAINING.horizon), undefined, {
+          explain: true,
+        }),
       );
     })
     .openapi(listVersions, async (c) => {

@@ -6,11 +6,12 @@ import {
   ForecastRequest,
   ForecastResponse,
   MAX_FORECAST_DAYS,
+  roundedDrivers,
   wholeUnits,
   type ForecastRequestItem,
 } from '../forecastSchemas.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
-import type { ForecastDrivers, GivenDay } from '../../ml/forecast/types.ts';
+import type { GivenDay } from '../../ml/forecast/types.ts';
 import { plannedDays } from '../../platform/plannedCalendar.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -32,11 +33,6 @@ const forecast = createRoute({
 });
 
 const timestamp = (date: string) => `${date}T00:00:00`;
-
-const roundedDrivers = ({ level, factors }: ForecastDrivers) => ({
-  level: Math.round(level),
-  factors: Object.fromEntries(Object.entries(factors).map(([d, f]) => [d, Math.round(f * 1000) / 1000])),
-});
 
 /** The days whose calendar someone stated, from `from` to `to`: the store's plan, then the request's own days over it. */
 async function statedCalendar(

@@ -11,10 +11,19 @@
 // (intervals.ts), not from this fit.
 import { boostingLearner, type BoostingHyper, type BoostingParams } from '../tabular/trees/boosting.ts';
 import type { TabularModel } from '../tabular/learner.ts';
-import { fitFast, predictFast, type FastParams } from './fast.ts';
-import { civilFromDays, dayNumber } from './features.ts';
+import { pathContributions } from '../tabular/trees/flatTree.ts';
+import { explainFast, fitFast, predictFast, type FastParams } from './fast.ts';
+import { civilFromDays, dayNumber, DRIVERS, type Driver } from './features.ts';
+import type { IntervalCalibration } from './intervals.ts';
 import { STORE_FEATURE_COUNT, STORE_FEATURE_NAMES, writeStoreFeatures, type StoreAttributes } from './storeFeatures.ts';
-import { UnfitSeriesError, type CalendarDay, type FittedModel, type ForecastPoint, type SeriesDay } from './types.ts';
+import {
+  UnfitSeriesError,
+  type CalendarDay,
+  type FittedModel,
+  type ForecastDrivers,
+  type ForecastPoint,
+  type SeriesDay,
+} from './types.ts';
 
 export type GlobalForm = 'direct' | 'residual';
 
@@ -57,6 +66,8 @@ export interface GlobalParams {
   /** Series the model was fitted on and rows (open days with sales) it saw. */
   series: number;
   rows: number;
+  /** The run's interval calibration (trainWithGlobal.ts calibrateRun); absent in artifacts made before it. */
+  calibration?: IntervalCalibration;
 }
 
 /** Open days with sales a series needs for its level statistics to mean something. */
@@ -277,6 +288,7 @@ function trainingRows(s: GlobalSeries, form: GlobalForm): { x: number[][]; y: nu
 export function fitGlobal(
   series: readonly GlobalSeries[],
   options: GlobalOptions = DEFAULT_GLOBAL,
+  onRound?: (trees: number, of: number, rows: number) => void,
 ): { model: FittedModel<GlobalParams>; unfit: { key: string; reason: string }[] } {
   const x: number[][] = [];
   const y: number[] = [];
@@ -296,7 +308,11 @@ export function fitGlobal(
     }
   }
   if (!x.length) throw new UnfitSeriesError(`no series of ${series.length} can train the global model`);
-  const trees = boostingLearner.fit(x, y, options.hyper as BoostingHyper, { task: 'regression', seed: options.seed });
+  const trees = boostingLearner.fit(x, y, options.hyper as BoostingHyper, {
+    task: 'regression',
+    seed: options.seed,
+    ...(onRound ? { onRound: (done: number, of: number) => onRound(done, of, x.length) } : {}),
+  });
   return { model: { engine: 'global', params: { form: options.form, trees, series: used, rows: x.length } }, unfit };
 }
 
@@ -325,6 +341,32 @@ export function globalSeriesState(s: Pick<GlobalSeries, 'key' | 'history' | 'sto
   };
 }
 
+/** The feature rows of the open days among `days` (after the state's tail), and each one's base log. */
+function stateRows(
+  form: GlobalForm,
+  state: GlobalSeriesState,
+  days: CalendarDay[],
+  local: FittedModel<FastParams> | undefined,
+  key: string,
+): { open: number[]; base: number[]; x: number[][] } {
+  const timeline: CalendarDay[] = [...state.tail, ...days];
+  const from = state.tail.length;
+  const open: number[] = [];
+  days.forEach((d, i) => {
+    if (d.open) open.push(i);
+  });
+  const localDays = form === 'residual' ? localLogs(local, key, days) : [];
+  const base = open.map((i) => (form === 'residual' ? localDays[i]! : state.levels.level));
+  const x = featureRows(
+    state.levels,
+    state.store,
+    timeline,
+    open.map((i) => from + i),
+    base,
+  );
+  return { open, base, x };
+}
+
 /**
  * The model's forecast for the days right after a series' window: closed days 0, and a 0-wide
  * interval (the caller widens it from out-of-fold residuals). `local`: the series' fast fit, for
@@ -337,22 +379,82 @@ export function predictGlobalState(
   local?: FittedModel<FastParams>,
   key = 'series',
 ): ForecastPoint[] {
-  const { form, trees } = model;
-  const timeline: CalendarDay[] = [...state.tail, ...days];
-  const from = state.tail.length;
-  const open: number[] = [];
-  days.forEach((d, i) => {
-    if (d.open) open.push(from + i);
-  });
-  const localDays = form === 'residual' ? localLogs(local, key, days) : [];
-  const base = open.map((i) => (form === 'residual' ? localDays[i - from]! : state.levels.level));
-  const x = featureRows(state.levels, state.store, timeline, open, base);
-  const out = x.length ? boostingLearner.predict(trees, x) : [];
-  const byIndex = new Map(open.map((i, r) => [i, Math.max(0, Math.expm1(base[r]! + out[r]!))]));
+  const { open, base, x } = stateRows(model.form, state, days, local, key);
+  const out = x.length ? boostingLearner.predict(model.trees, x) : [];
+  const byDay = new Map(open.map((i, r) => [i, Math.max(0, Math.expm1(base[r]! + out[r]!))]));
   return days.map((d, i) => {
-    const v = byIndex.get(from + i) ?? 0;
+    const v = byDay.get(i) ?? 0;
     return { date: d.date, forecast: v, lower: v, upper: v };
   });
+}
+
+// Which driver each feature's contribution goes to: the series' level takes its statistics and
+// its store's standing attributes; Promo2 running that month is a promotion.
+const DRIVER_OF_GLOBAL_FEATURE: Record<(typeof GLOBAL_FEATURE_NAMES)[number], Driver> = {
+  level: 'level',
+  level_sd: 'level',
+  recent_level: 'level',
+  weekday_level: 'weekday',
+  promo_weekday_level: 'promo',
+  promo_lift: 'promo',
+  competition_share: 'level',
+  weekday: 'weekday',
+  day_of_month: 'month',
+  week_of_year: 'season',
+  month: 'season',
+  promo: 'promo',
+  promo_day: 'promo',
+  state_holiday: 'holiday',
+  school_holiday: 'holiday',
+  days_since_closure: 'closure',
+  days_until_closure: 'closure',
+  days_since_holiday: 'holiday',
+  days_until_holiday: 'holiday',
+  store_type: 'level',
+  assortment: 'level',
+  competition_distance: 'level',
+  competition_open: 'level',
+  competition_months: 'level',
+  promo2: 'level',
+  promo2_weeks: 'level',
+  promo2_month: 'promo',
+  has_store: 'level',
+  local_forecast: 'level',
+};
+const DRIVER_OF_COLUMN = GLOBAL_FEATURE_NAMES.map((name) => DRIVER_OF_GLOBAL_FEATURE[name]);
+
+/**
+ * Each open day's forecast split by driver, as the trees computed it: the trees' sum on a day is
+ * split by feature with path attribution (pathContributions, Saabas), each feature's share goes to
+ * its driver, and the trees' starting score joins the level. In the direct form the level starts
+ * at the series' mean log sales; in the residual form the trees' drivers multiply the fast fit's
+ * own (explainFast). Level x factors = 1 + the forecast, as predictGlobalState gives it.
+ */
+export function explainGlobalState(
+  model: Pick<GlobalParams, 'form' | 'trees'>,
+  state: GlobalSeriesState,
+  days: CalendarDay[],
+  local?: FittedModel<FastParams>,
+  key = 'series',
+): (ForecastDrivers | null)[] {
+  const { open, base, x } = stateRows(model.form, state, days, local, key);
+  const localDrivers = model.form === 'residual' && local ? explainFast(local, days) : undefined;
+  const { base: start, trees } = model.trees.params;
+  const byDay = new Map<number, ForecastDrivers>();
+  open.forEach((i, r) => {
+    const { bias, contributions } = pathContributions(trees, x[r]!, model.trees.features);
+    const logs = Object.fromEntries(DRIVERS.map((d) => [d, 0])) as Record<Driver, number>;
+    contributions.forEach((c, j) => (logs[DRIVER_OF_COLUMN[j]!] += c));
+    const { level, ...others } = logs;
+    const own = localDrivers?.[i];
+    byDay.set(i, {
+      level: (own ? own.level : Math.exp(base[r]!)) * Math.exp(start + bias + level),
+      factors: Object.fromEntries(
+        Object.entries(others).map(([d, v]) => [d, (own?.factors[d as keyof typeof own.factors] ?? 1) * Math.exp(v)]),
+      ) as ForecastDrivers['factors'],
+    });
+  });
+  return days.map((_, i) => byDay.get(i) ?? null);
 }
 
 /** The model's forecast for the days right after a series' window (see predictGlobalState). */

@@ -6,10 +6,16 @@
 import type { BoostingParams } from '../tabular/trees/boosting.ts';
 import type { TabularModel } from '../tabular/learner.ts';
 import { blendPoints } from './choice.ts';
-import { predictFast, type FastParams } from './fast.ts';
-import { predictGlobalState, type GlobalForm, type GlobalParams, type GlobalSeriesState } from './global.ts';
+import { explainFast, predictFast, type FastParams } from './fast.ts';
+import {
+  explainGlobalState,
+  predictGlobalState,
+  type GlobalForm,
+  type GlobalParams,
+  type GlobalSeriesState,
+} from './global.ts';
 import { withInterval, type IntervalCalibration } from './intervals.ts';
-import type { CalendarDay, Engine, FittedModel, ForecastPoint } from './types.ts';
+import type { CalendarDay, Engine, FittedModel, ForecastDrivers, ForecastPoint } from './types.ts';
 
 export const GLOBAL_CANDIDATES = ['global', 'blend'] as const;
 export type GlobalCandidate = (typeof GLOBAL_CANDIDATES)[number];
@@ -40,15 +46,44 @@ export function attachGlobalModel(model: FittedModel, global: GlobalParams): Fit
   return model;
 }
 
+function loaded(candidate: GlobalCandidate, p: GlobalVersionParams) {
+  const trees = attached.get(p);
+  if (!trees) throw new Error(`the ${candidate} model needs its global model ${p.artifact} loaded first`);
+  return { global: { form: p.form, trees }, local: { engine: 'fast', params: p.fast } };
+}
+
 function predictVersion(candidate: GlobalCandidate) {
   return (model: FittedModel<GlobalVersionParams>, days: CalendarDay[]): ForecastPoint[] => {
     const p = model.params;
-    const trees = attached.get(p);
-    if (!trees) throw new Error(`the ${candidate} model needs its global model ${p.artifact} loaded first`);
-    const local = { engine: 'fast', params: p.fast };
-    const global = predictGlobalState({ form: p.form, trees }, p.state, days, local);
+    const { global: trees, local } = loaded(candidate, p);
+    const global = predictGlobalState(trees, p.state, days, local);
     const points = candidate === 'global' ? global : blendPoints(predictFast(local, days), global);
     return withInterval(points, [], { ...p.interval.calibration, pooledScale: p.interval.scale });
+  };
+}
+
+/**
+ * The global model's drivers (explainGlobalState); a blend's are the two engines' on the log scale
+ * (each factor the geometric mean of fast's and the global model's), and its level takes what the
+ * blend's arithmetic mean adds over their geometric one, so level x factors = 1 + the blend's forecast.
+ */
+function explainVersion(candidate: GlobalCandidate) {
+  return (model: FittedModel<GlobalVersionParams>, days: CalendarDay[]): (ForecastDrivers | null)[] => {
+    const p = model.params;
+    const { global, local } = loaded(candidate, p);
+    const drivers = explainGlobalState(global, p.state, days, local);
+    if (candidate === 'global') return drivers;
+    const fast = explainFast(local, days);
+    const forecast = predictVersion('blend')(model, days);
+    return drivers.map((g, i) => {
+      const f = fast[i];
+      if (!g || !f) return null;
+      const factors = Object.fromEntries(
+        Object.entries(g.factors).map(([d, v]) => [d, Math.sqrt(v * f.factors[d as keyof typeof f.factors])]),
+      ) as ForecastDrivers['factors'];
+      const product = Object.values(factors).reduce((a, b) => a * b, 1);
+      return { level: (1 + forecast[i]!.forecast) / product, factors };
+    });
   };
 }
 
@@ -60,12 +95,14 @@ export const globalVersionEngine: Engine<GlobalVersionParams> = {
   name: 'global',
   fit: () => refuseFit('global'),
   predict: predictVersion('global'),
+  explain: explainVersion('global'),
 };
 
 export const blendVersionEngine: Engine<GlobalVersionParams> = {
   name: 'blend',
   fit: () => refuseFit('blend'),
   predict: predictVersion('blend'),
+  explain: explainVersion('blend'),
 };
 
 /** The interval calibration of the run that made a global or blend version, if the model is one. */

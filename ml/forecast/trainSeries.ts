@@ -5,7 +5,14 @@ import { addDays } from '../../domain/dates.ts';
 import { promotionDecision } from '../registry/promotion.ts';
 import { fitPrefixes, foldCutoffs, scoreFolds, type BacktestResult } from './backtest.ts';
 import { engineNamed, forecastDates } from './engines.ts';
-import { UnfitSeriesError, type FittedModel, type ForecastPoint, type GivenDay, type SeriesDay } from './types.ts';
+import {
+  UnfitSeriesError,
+  type FittedModel,
+  type ForecastDrivers,
+  type ForecastPoint,
+  type GivenDay,
+  type SeriesDay,
+} from './types.ts';
 
 export interface ProductionVersion {
   version: number;
@@ -30,7 +37,8 @@ export type SeriesTrainingResult =
       metrics: BacktestResult;
       promote: boolean;
       promotionReason: string;
-      forecast: ForecastPoint[];
+      /** With each day's drivers where the serving engine can say (null on a closed day). */
+      forecast: (ForecastPoint & { drivers?: ForecastDrivers | null })[];
     }
   | { ok: false; reason: string };
 
@@ -80,7 +88,7 @@ export function registeredResult(
   );
   const serving = decision.promote || !production ? model : production.model;
   const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
-  // Points without their calendar's source: what is stored is the forecast.
-  const forecast = forecastDates(serving, history, dates, plan).map(({ day: _, ...p }) => p);
+  // Points without their calendar's source: what is stored is the forecast and its drivers.
+  const forecast = forecastDates(serving, history, dates, plan, { explain: true }).map(({ day: _, ...p }) => p);
   return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
 }

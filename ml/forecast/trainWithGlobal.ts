@@ -2,8 +2,10 @@
 // their blend on the same folds, serves the one choice.ts picks, and registers it under the
 // promotion policy as trainSeries does. The global model was fitted once for the run on every
 // series' window before its first fold (globalFitWindow), so its fold forecasts are out of sample
-// like fast's. Intervals of global and blend versions come from the out-of-fold residuals of the
-// series trained together (intervals.ts), pooled: a batch's series share one calibration.
+// like fast's. Every version's interval (fast's too) comes from its series' out-of-fold residuals and
+// the run's calibration (intervals.ts), made once with the global model from the backtests of the
+// series it was fitted on (calibrateRun): shards and their batches, in whatever order they finish,
+// widen by the same quantiles.
 import { addDays } from '../../domain/dates.ts';
 import { foldCutoffs, fitPrefixes, type BacktestResult } from './backtest.ts';
 import { blendPoints, CANDIDATES, chooseCandidate, type Candidate } from './choice.ts';
@@ -99,10 +101,35 @@ function backtestCandidates(
   return { s, fast, actual, points, candidate, residuals: logResiduals(actual, points[candidate]) };
 }
 
+/** The calibration from the chosen candidates' fold residuals of these backtested series, if they have any. */
+function calibrationOf(backtested: readonly (Backtested | SeriesTrainingResult)[], width: number) {
+  const residuals = backtested.flatMap((b) => ('candidate' in b && b.residuals.length ? [b.residuals] : []));
+  return residuals.length ? calibrateIntervals(residuals, width) : undefined;
+}
+
 /**
- * Trains series together against the run's global model: each chooses its engine by backtest,
- * and the global and blend ones get intervals calibrated on all of their residuals (or on
- * `calibration`, a run's, when there are too few series to calibrate on: a retrain's one).
+ * The run's interval calibration: the backtests of these series (the global model's own, whose
+ * windows ended before the first fold, so every fold is out of sample) against the run's model,
+ * each series' chosen candidate's residuals pooled. Undefined when none has a fold day with sales.
+ */
+export function calibrateRun(
+  series: readonly Pick<GlobalTrainingSeries, 'key' | 'history' | 'store'>[],
+  o: SeriesTrainingOptions,
+  params: GlobalParams,
+): IntervalCalibration | undefined {
+  const global = { artifact: 'calibration', params };
+  return calibrationOf(
+    series.map((s) => backtestCandidates({ ...s, production: undefined }, o, global)),
+    o.intervalWidth,
+  );
+}
+
+/**
+ * Trains series against the run's global model: each chooses its engine by backtest, and its
+ * interval is its own fold residuals' spread times the run's calibration (the artifact's; else
+ * `given`, a production version's, for a retrain of a model made before runs had one; else these
+ * series' own). A series that chose fast keeps fast's model with that interval in place of the
+ * fit's in-sample one.
  */
 export function trainSeriesWithGlobal(
   series: readonly GlobalTrainingSeries[],
@@ -111,35 +138,33 @@ export function trainSeriesWithGlobal(
   given?: IntervalCalibration,
 ): ChosenTrainingResult[] {
   const backtested = series.map((s) => backtestCandidates(s, o, global));
-  const chose = backtested.filter((b): b is Backtested => 'candidate' in b);
-  const withResiduals = chose.filter((b) => b.residuals.length);
-  const calibration =
-    (given ?? withResiduals.length)
-      ? calibrateIntervals(
-          withResiduals.map((b) => b.residuals),
-          o.intervalWidth,
-        )
-      : undefined;
+  const calibration = global.params.calibration ?? given ?? calibrationOf(backtested, o.intervalWidth);
   return backtested.map((b): ChosenTrainingResult => {
     if (!('candidate' in b)) return b.ok ? { ...b, candidate: 'fast' } : b;
     const { s, fast, actual, points, candidate, residuals } = b;
     const folds = o.backtestFolds;
-    if (candidate === 'fast' || !calibration) {
-      const metrics: BacktestResult = { ...forecastMetrics(actual, points.fast), folds };
+    const metrics: BacktestResult = {
+      ...forecastMetrics(actual, calibration ? withInterval(points[candidate], residuals, calibration) : points.fast),
+      folds,
+    };
+    if (!calibration)
       return { ...registeredResult(s.history, s.production, o, s.plan, fast, metrics), candidate: 'fast' };
+    const scale = seriesScale(residuals, calibration.pooledScale);
+    if (candidate === 'fast') {
+      const model = {
+        engine: 'fast',
+        params: { ...fast.params, lower: scale * calibration.lower, upper: scale * calibration.upper },
+      };
+      return { ...registeredResult(s.history, s.production, o, s.plan, model, metrics), candidate };
     }
     const params: GlobalVersionParams = {
       artifact: global.artifact,
       form: global.params.form,
       state: globalSeriesState(s),
       fast: fast.params,
-      interval: { scale: seriesScale(residuals, calibration.pooledScale), calibration },
+      interval: { scale, calibration },
     };
     const model = attachGlobalModel({ engine: candidate, params }, global.params);
-    const metrics: BacktestResult = {
-      ...forecastMetrics(actual, withInterval(points[candidate], residuals, calibration)),
-      folds,
-    };
     return { ...registeredResult(s.history, s.production, o, s.plan, model, metrics), candidate };
   });
 }
@@ -158,23 +183,38 @@ export function chosenCounts(results: readonly ChosenTrainingResult[]): Record<C
  */
 export const GLOBAL_FIT_SERIES = 300;
 
+/** How far the global step has got: trees fitted of all, over how many rows; then the calibration. */
+export interface GlobalFitProgress {
+  stage: 'fitting' | 'calibrating';
+  trees: number;
+  of: number;
+  rows: number;
+}
+
 /**
  * The run's global model, fitted on every series' window up to the day before its first fold (at
- * most `maxSeries` of them, evenly spread over the run's order). Series that cannot describe
- * themselves are left out of the fit; they train with fast alone.
+ * most `maxSeries` of them, evenly spread over the run's order), with the run's interval
+ * calibration from those series' backtests (calibrateRun). Series that cannot describe themselves
+ * are left out of the fit; they train with fast alone.
  */
 export function fitRunGlobal(
   series: readonly Pick<GlobalTrainingSeries, 'key' | 'history' | 'store'>[],
-  o: Pick<SeriesTrainingOptions, 'asOf' | 'backtestFolds' | 'horizon'>,
+  o: SeriesTrainingOptions,
   options: GlobalOptions = DEFAULT_GLOBAL,
   maxSeries = GLOBAL_FIT_SERIES,
+  onProgress?: (p: GlobalFitProgress) => void,
 ): GlobalParams {
   const end = globalFitWindowEnd(o.asOf, o);
   const step = Math.max(1, series.length / maxSeries);
-  const picked: GlobalSeries[] = [];
-  for (let i = 0; i < series.length; i += step) {
-    const s = series[Math.floor(i)]!;
-    picked.push({ key: s.key, store: s.store, history: s.history.filter((d) => d.date <= end) });
-  }
-  return fitGlobal(picked, options).model.params;
+  const picked: Pick<GlobalTrainingSeries, 'key' | 'history' | 'store'>[] = [];
+  for (let i = 0; i < series.length; i += step) picked.push(series[Math.floor(i)]!);
+  const windows: GlobalSeries[] = picked.map((s) => ({ ...s, history: s.history.filter((d) => d.date <= end) }));
+  let last: GlobalFitProgress | undefined;
+  const params = fitGlobal(windows, options, (trees, of, rows) => {
+    last = { stage: 'fitting', trees, of, rows };
+    onProgress?.(last);
+  }).model.params;
+  if (last) onProgress?.({ ...last, stage: 'calibrating' });
+  const calibration = calibrateRun(picked, o, params);
+  return { ...params, ...(calibration ? { calibration } : {}) };
 }

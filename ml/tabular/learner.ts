@@ -14,6 +14,8 @@ export interface FitOptions {
   seed: number;
   /** Rows held out for early stopping, when the learner stops early. */
   validation?: { x: Features; y: readonly number[] };
+  /** Called after each round of a learner that fits in rounds (boosting), with rounds done and at most. */
+  onRound?: (done: number, of: number) => void;
 }
 
 /** A fitted model: its learner's name and parameters, JSON all the way down (trees as arrays). */

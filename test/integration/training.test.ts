@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { globalModelParams } from '../../platform/globalModels.ts';
 import { promoteVersion } from '../../platform/registry.ts';
 import {
   DEFAULT_TRAINING,
@@ -457,6 +458,20 @@ describe('weekly training against the real stack', () => {
     ]);
     assert.deepEqual(row!.counts.chosen, chosen);
 
+    // One interval calibration for the run, stored with its model: every version's interval uses it,
+    // whichever shard or batch trained it (fast versions have its quantiles times their own spread).
+    const { calibration } = await globalModelParams(deps.store, artifact);
+    assert.ok(calibration && calibration.lower < 0 && calibration.upper > 0, JSON.stringify(calibration));
+    const { rows: intervals } = await deps.pool.query<{ engine: string; interval: unknown; ratio: number | null }>(
+      `SELECT engine, params->'interval'->'calibration' AS interval,
+              (params->>'upper')::float8 / (params->>'lower')::float8 AS ratio
+       FROM model_versions WHERE training_run = $1`,
+      [runId],
+    );
+    for (const v of intervals)
+      if (v.engine === 'fast') assert.ok(Math.abs(v.ratio! - calibration.upper / calibration.lower) < 1e-9);
+      else assert.deepEqual(v.interval, calibration);
+
     // The API serves a blend version from its artifact: its forecast is the one the run stored.
     const {
       rows: [blend],
@@ -475,14 +490,64 @@ describe('weekly training against the real stack', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify([
-          { store_id: blend!.store_id, product_name: blend!.product, begin_date: '2014-07-01', end_date: '2014-07-07' },
+          {
+            store_id: blend!.store_id,
+            product_name: blend!.product,
+            begin_date: '2014-07-01',
+            end_date: '2014-07-07',
+            explain: true,
+          },
         ]),
       });
       assert.equal(res.status, 200, await res.clone().text());
-      const [answer] = (await res.json()) as { forecast: { value: number }[]; api: { model_version: number } }[];
+      const [answer] = (await res.json()) as {
+        forecast: {
+          value: number;
+          calendar: { open: boolean };
+          drivers: { level: number; factors: Record<string, number> } | null;
+        }[];
+      }[];
       answer!.forecast.forEach((p, i) =>
         assert.ok(Math.abs(p.value - stored[i]!.forecast) <= 1, `day ${i}: ${p.value} against ${stored[i]!.forecast}`),
       );
+      // With its drivers as the blend computed them: the level times the factors is 1 + the day's
+      // value (up to their rounding to whole units and thousandths); none on a closed day.
+      assert.ok(answer!.forecast.some((p) => p.calendar.open));
+      for (const p of answer!.forecast) {
+        if (!p.calendar.open) {
+          assert.equal(p.drivers, null);
+          continue;
+        }
+        const product = p.drivers!.level * Object.values(p.drivers!.factors).reduce((a, b) => a * b, 1);
+        assert.ok(Math.abs(product / (1 + p.value) - 1) < 0.005, `${product} against 1 + ${p.value}`);
+        assert.deepEqual(Object.keys(p.drivers!.factors).sort(), [
+          'closure',
+          'holiday',
+          'month',
+          'promo',
+          'season',
+          'weekday',
+        ]);
+      }
+      // The stored forecast carries the drivers the run computed for it, served by GET /v1/forecasts.
+      const latest = await createApp(apiDeps).request(
+        `/v1/forecasts?store=${blend!.store_id}&product=${blend!.product}`,
+      );
+      assert.equal(latest.status, 200, await latest.clone().text());
+      const { forecast: storedDays } = (await latest.json()) as {
+        forecast: { forecast: number; drivers: { level: number; factors: Record<string, number> } | null }[];
+      };
+      assert.equal(storedDays.length, 7);
+      storedDays.forEach((p, i) => {
+        const open = answer!.forecast[i]!.calendar.open;
+        assert.equal(p.drivers === null, !open, `day ${i}`);
+        if (!p.drivers) return;
+        const product = p.drivers.level * Object.values(p.drivers.factors).reduce((a, b) => a * b, 1);
+        assert.ok(
+          Math.abs(product / (1 + p.forecast) - 1) < 0.005,
+          `stored day ${i}: ${product} against 1 + ${p.forecast}`,
+        );
+      });
     } finally {
       await closeApiDeps(apiDeps);
     }

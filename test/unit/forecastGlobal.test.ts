@@ -4,10 +4,12 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { addDays, datesBetween } from '../../domain/dates.ts';
 import { blendPoints, chooseCandidate, DEFAULT_CHOICE, LOWEST_RMSPE } from '../../ml/forecast/choice.ts';
-import { fitFast, predictFast } from '../../ml/forecast/fast.ts';
+import { explainFast, fitFast, predictFast, type FastParams } from '../../ml/forecast/fast.ts';
 import {
   DEFAULT_GLOBAL,
+  explainGlobalState,
   fitGlobal,
+  globalSeriesState,
   localFit,
   MIN_LEVEL_DAYS,
   predictGlobal,
@@ -20,7 +22,12 @@ import { forecastDates } from '../../ml/forecast/engines.ts';
 import { attachGlobalModel, type GlobalVersionParams } from '../../ml/forecast/globalVersion.ts';
 import { storeAttributes, type StoreRecord } from '../../ml/forecast/storeFeatures.ts';
 import type { SeriesTrainingOptions } from '../../ml/forecast/trainSeries.ts';
-import { chosenCounts, fitRunGlobal, trainSeriesWithGlobal } from '../../ml/forecast/trainWithGlobal.ts';
+import {
+  chosenCounts,
+  fitRunGlobal,
+  trainSeriesWithGlobal,
+  type GlobalFitProgress,
+} from '../../ml/forecast/trainWithGlobal.ts';
 import {
   UnfitSeriesError,
   type CalendarDay,
@@ -172,6 +179,15 @@ describe('the global engine', () => {
       if (!next[i]!.open) return assert.equal(p.forecast, 0);
       assert.ok(Math.abs(p.forecast / fast[i]!.forecast - 1) < 0.1, `${p.forecast} against fast ${fast[i]!.forecast}`);
     });
+    // Its drivers are fast's, each times what the trees add to it: their product is still 1 + the forecast.
+    const drivers = explainGlobalState(model.params, globalSeriesState(series[0]!), next, series[0]!.local);
+    const own = explainFast(series[0]!.local!, next);
+    drivers.forEach((d, i) => {
+      if (!next[i]!.open) return assert.equal(d, null);
+      const product = d!.level * Object.values(d!.factors).reduce((a, b) => a * b, 1);
+      assert.ok(Math.abs(product / (1 + global[i]!.forecast) - 1) < 1e-9);
+      assert.ok(Math.abs(d!.factors.weekday / own[i]!.factors.weekday - 1) < 0.2, "near fast's weekday factor");
+    });
     assert.throws(
       () => predictGlobal(model, { ...series[0]!, local: undefined }, next),
       (err: Error) =>
@@ -290,6 +306,26 @@ describe('intervals from out-of-fold residuals', () => {
     assert.deepEqual(withInterval([pt('2015-01-01', 0)], bySeries[0]!, c), [pt('2015-01-01', 0)]);
   });
 
+  it("judge each residual by its series' spread without it, so few fold days still cover the nominal share", () => {
+    const next = random(5);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+    // 6 fold days a series: standardized by a spread they are part of, the quantiles came out at 93.9%.
+    const spread = (i: number) => (i % 2 ? 0.05 : 0.15);
+    const bySeries = Array.from({ length: 1000 }, (_, i) => Array.from({ length: 6 }, () => normal() * spread(i)));
+    const c = calibrateIntervals(bySeries, 0.95);
+    let covered = 0;
+    let total = 0;
+    bySeries.forEach((r, i) => {
+      const s = seriesScale(r, c.pooledScale);
+      for (let d = 0; d < 20; d++) {
+        const v = normal() * spread(i);
+        total++;
+        if (v >= s * c.lower && v <= s * c.upper) covered++;
+      }
+    });
+    assert.ok(Math.abs(covered / total - 0.95) < 0.006, `${covered / total} of days to come covered`);
+  });
+
   it('reads residuals on the log scale over days with sales only, and checks the width', () => {
     assert.deepEqual(logResiduals([0, Math.E - 1], [pt('a', 5), pt('b', 0)]), [1]);
     assert.throws(() => calibrateIntervals([[0.1]], 1.5), /interval width must be in \(0, 1\), got 1.5/);
@@ -337,7 +373,16 @@ describe('training with a global model: the per-series choice', () => {
       },
       { key: 'steady', history: store('s', '2015-01-01', '2015-04-30', { level: 3500, seed: 5 }) },
     ].map((s) => ({ ...s, store: storeAttributes(NO_STORE), production: undefined }));
-    const params = fitRunGlobal([...others, ...series], options, SMALL);
+    const progress: GlobalFitProgress[] = [];
+    const params = fitRunGlobal([...others, ...series], options, SMALL, undefined, (p) => progress.push(p));
+    // Each tree is reported as it is done, of all, over the rows; then the calibration.
+    assert.deepEqual(
+      progress.map((p) => [p.stage, p.trees, p.of, p.rows]),
+      [
+        ...Array.from({ length: 80 }, (_, i) => ['fitting', i + 1, 80, params.rows]),
+        ['calibrating', 80, 80, params.rows],
+      ],
+    );
     const artifact = 'gs://bucket/models/global-forecast/run/exec.json';
     const results = trainSeriesWithGlobal(series, options, { artifact, params });
     assert.deepEqual(
@@ -356,7 +401,7 @@ describe('training with a global model: the per-series choice', () => {
       const history = series[results.indexOf(r)]!.history;
       const dates = r.forecast.map((p) => p.date);
       assert.deepEqual(
-        forecastDates(served, history, dates).map(({ day: _, ...p }) => p),
+        forecastDates(served, history, dates, undefined, { explain: true }).map(({ day: _, ...p }) => p),
         r.forecast,
       );
       assert.ok(
@@ -365,5 +410,46 @@ describe('training with a global model: the per-series choice', () => {
       );
     }
     assert.deepEqual(chosenCounts(results), { fast: 1, global: 1, blend: 1 });
+
+    // One calibration for the run, made with its model: every version's interval uses it, fast's too
+    // (its own residuals' spread times the run's quantiles, in place of the fit's in-sample ones),
+    // so series trained one by one, in any order, get the intervals they get trained together.
+    const c = params.calibration!;
+    assert.ok(c.lower < 0 && c.upper > 0);
+    for (const r of results) {
+      assert.ok(r.ok);
+      if (r.candidate === 'fast') {
+        const p = r.model.params as FastParams;
+        assert.ok(Math.abs(p.upper / p.lower - c.upper / c.lower) < 1e-9, 'fast widened by the run quantiles');
+      } else assert.deepEqual((r.model.params as GlobalVersionParams).interval.calibration, c);
+    }
+    const alone = [...series].reverse().flatMap((s) => trainSeriesWithGlobal([s], options, { artifact, params }));
+    assert.deepEqual(alone.reverse(), results);
+
+    // Drivers of the served global and blend versions, as the trees computed them: level x factors
+    // is 1 + the day's forecast, closed days have none, and promo days owe it to promo.
+    const blendAt = results.findIndex((r) => r.ok && r.candidate === 'blend');
+    for (const i of [0, blendAt]) {
+      const r = results[i]!;
+      assert.ok(r.ok);
+      const served = attachGlobalModel(JSON.parse(JSON.stringify(r.model)) as FittedModel, params);
+      const history = series[i]!.history;
+      const dates = datesBetween('2015-05-01', '2015-05-14');
+      const points = forecastDates(served, history, dates, undefined, { explain: true });
+      assert.equal(points.length, 14);
+      for (const p of points) {
+        if (!p.day.open) {
+          assert.equal(p.drivers, null);
+          continue;
+        }
+        const d = p.drivers!;
+        const product = d.level * Object.values(d.factors).reduce((a, b) => a * b, 1);
+        assert.ok(Math.abs(product - (1 + p.forecast)) < 1e-6 * (1 + p.forecast), `${r.candidate} ${p.date}`);
+      }
+      const promo = points.filter((p) => p.day.open && p.day.promo).map((p) => p.drivers!.factors.promo);
+      const plain = points.filter((p) => p.day.open && !p.day.promo).map((p) => p.drivers!.factors.promo);
+      assert.ok(promo.length && plain.length);
+      assert.ok(Math.min(...promo) > Math.max(...plain), `${r.candidate}: promo days lifted by promo`);
+    }
   });
 });

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { FitOptions, Learner, TabularModel } from '../../ml/tabular/learner.ts';
 import { binFeatures } from '../../ml/tabular/trees/bins.ts';
 import { cartLearner } from '../../ml/tabular/trees/cart.ts';
-import { treeValue } from '../../ml/tabular/trees/flatTree.ts';
+import { pathContributions, sumTrees, treeValue, type FlatTree } from '../../ml/tabular/trees/flatTree.ts';
+import { boostingLearner } from '../../ml/tabular/trees/boosting.ts';
 import { growTree } from '../../ml/tabular/trees/grow.ts';
 import { sampleWithoutReplacement, seededRandom, type Random } from '../../ml/tabular/trees/random.ts';
 import { treeLearner } from '../../ml/tabular/trees/tree.ts';
@@ -177,4 +178,49 @@ describe('tree and cart models as JSON', () => {
       });
     }
   }
+});
+
+describe('path attribution (Saabas) of boosted trees', () => {
+  // Root: x0 < 5 ? leaf 0 : (x1 < 2 ? leaf 2 : leaf 5), node values 1 and 3 on the way; then a lone leaf of 0.5.
+  const trees: FlatTree[] = [
+    {
+      feature: [0, -1, 1, -1, -1],
+      threshold: [5, 0, 2, 0, 0],
+      left: [1, -1, 3, -1, -1],
+      right: [2, -1, 4, -1, -1],
+      value: [1, 0, 3, 2, 5],
+      gain: [1, 0, 1, 0, 0],
+    },
+    { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.5], gain: [0] },
+  ];
+
+  it("credits each split's move to its feature, by hand", () => {
+    // [7, 3]: root 1 -> node 3 (x0 moved it +2) -> leaf 5 (x1 moved it +2); the roots' values are the bias.
+    assert.deepEqual(pathContributions(trees, [7, 3], 3), { bias: 1.5, contributions: [2, 2, 0] });
+    // [1, 9]: root 1 -> leaf 0, x0 moved it -1; x1 is never asked.
+    assert.deepEqual(pathContributions(trees, [1, 9], 3), { bias: 1.5, contributions: [-1, 0, 0] });
+  });
+
+  it("adds up to the trees' prediction on a fitted model, row by row", () => {
+    const x = Array.from({ length: 200 }, (_, i) => [i % 7, (i * 13) % 11, i % 3]);
+    const y = x.map(([a, b, c]) => a! * 2 + (b! > 5 ? 3 : 0) + c! * 0.1);
+    const seen: number[] = [];
+    const model = boostingLearner.fit(
+      x,
+      y,
+      { ...boostingLearner.defaults, trees: 20, earlyStoppingRounds: 0, validationFraction: 0 },
+      { task: 'regression', seed: 1, onRound: (done, of) => seen.push(done, of) },
+    );
+    assert.deepEqual(seen.slice(0, 4), [1, 20, 2, 20], 'onRound hears each round of all');
+    assert.equal(seen.length, 40);
+    for (const row of x.slice(0, 20)) {
+      const { bias, contributions } = pathContributions(model.params.trees, row, 3);
+      const sum = bias + contributions.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - sumTrees(model.params.trees, row)) < 1e-9);
+    }
+    // The feature the target does not depend on gets (almost) nothing.
+    const third = x.map((row) => Math.abs(pathContributions(model.params.trees, row, 3).contributions[2]!));
+    const first = x.map((row) => Math.abs(pathContributions(model.params.trees, row, 3).contributions[0]!));
+    assert.ok(Math.max(...third) < 0.1 * Math.max(...first));
+  });
 });

@@ -80,7 +80,7 @@ function loss(binary: boolean, scores: Float64Array, y: readonly number[]): numb
 export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
   name: 'boosting',
   defaults,
-  fit(xAll, yAll, hyper, { task, seed, validation: given }) {
+  fit(xAll, yAll, hyper, { task, seed, validation: given, onRound }) {
     const features = checkTrainingSet(xAll, yAll, task, given);
     const h = resolveHyper('boosting', defaults, hyper, {
       trees: integer(1),
@@ -143,6 +143,7 @@ export const boostingLearner: Learner<BoostingHyper, BoostingParams> = {
       const tree = growTree({ data, g, h: hess, rows, features: treeFeatures, random, leafOf }, params);
       trees.push(tree);
       rounds++;
+      onRound?.(rounds, h.trees);
       // The tree's rows know their leaf; only rows left out of its sample walk it.
       for (let i = 0; i < n; i++) scores[i]! += leafOf[i]! >= 0 ? tree.value[leafOf[i]!]! : treeValue(tree, x[i]!);
       if (validation && validationScores) {

@@ -94,3 +94,29 @@ export function gainImportances(trees: readonly FlatTree[], features: number): n
   const sum = total.reduce((a, b) => a + b, 0);
   return sum > 0 ? total.map((g) => g / sum) : total;
 }
+
+/**
+ * A row's prediction split by feature (Saabas' path attribution): walking a tree from the root,
+ * each split moves the value from the node's to the child's, and that move is credited to the
+ * split's feature. So `bias` (the roots' values) plus every feature's contribution is exactly
+ * sumTrees(trees, row). One walk per tree, as cheap as predicting; unlike SHAP it favours the
+ * features split on near the leaves, which is fine for naming a day's main drivers.
+ */
+export function pathContributions(
+  trees: readonly FlatTree[],
+  row: readonly number[],
+  features: number,
+): { bias: number; contributions: number[] } {
+  const contributions = new Array<number>(features).fill(0);
+  let bias = 0;
+  for (const t of trees) {
+    let i = 0;
+    bias += t.value[0]!;
+    for (let f = t.feature[0]!; f >= 0; f = t.feature[i]!) {
+      const child = row[f]! < t.threshold[i]! ? t.left[i]! : t.right[i]!;
+      contributions[f]! += t.value[child]! - t.value[i]!;
+      i = child;
+    }
+  }
+  return { bias, contributions };
+}
