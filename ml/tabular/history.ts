@@ -57,7 +57,9 @@ function featuresAt(
       let n = 0;
       for (let k = 1; k <= w; k++) {
         const v = before(k, c);
-        if (v !== null) (sum += v), n++;
+        if (v === null) continue;
+        sum += v;
+        n++;
       }
       return n ? sum / n : null;
     };
@@ -99,8 +101,7 @@ export function withHistory(spec: DatasetSpec, rows: readonly RawRow[]): RawRow[
   const hours = rows.map((r, i) => hourOf(h.time, r[h.time], i));
   const readings = new Map<number, Record<string, number | null>>();
   rows.forEach((r, i) => {
-    if (readings.has(hours[i]!))
-      throw new TabularInputError(h.time, r[h.time], `is the hour of an earlier row too`, i);
+    if (readings.has(hours[i]!)) throw new TabularInputError(h.time, r[h.time], `is the hour of an earlier row too`, i);
     readings.set(hours[i]!, Object.fromEntries(h.columns.map((c) => [c, numberOf(byName.get(c), r[c], i)])));
   });
   return rows.map((r, i) => {
@@ -167,7 +168,12 @@ export function instanceWithHistory(
   });
   for (const column of historyColumns(h))
     if (column in rest)
-      throw new TabularInputError(column, rest[column], `is computed from ${HISTORY_FIELD}; send the readings there`, row);
+      throw new TabularInputError(
+        column,
+        rest[column],
+        `is computed from ${HISTORY_FIELD}; send the readings there`,
+        row,
+      );
   return {
     ...rest,
     ...featuresAt(

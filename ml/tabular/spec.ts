@@ -173,12 +173,14 @@ export function validateSpec(spec: DatasetSpec): void {
       throw new Error(`spec ${spec.name}: constant for ${column} must be a ${t === 'number' ? 'number' : 'string'}`);
   }
   if (spec.history) {
+    const windows = [...spec.history.lags, ...spec.history.means, ...spec.history.deviations];
+    if (!windows.every((w) => Number.isInteger(w) && w >= 1))
+      throw new Error(
+        `spec ${spec.name}: history lags and windows must be whole hours >= 1, got ${windows.join(', ')}`,
+      );
     need('history time', spec.history.time, ['id']);
     for (const c of spec.history.columns) need('history', c, ['number']);
     for (const c of historyColumns(spec.history)) need('history feature', c, ['number']);
-    const windows = [...spec.history.lags, ...spec.history.means, ...spec.history.deviations];
-    if (!windows.every((w) => Number.isInteger(w) && w >= 1))
-      throw new Error(`spec ${spec.name}: history lags and windows must be whole hours >= 1, got ${windows.join(', ')}`);
   }
   for (const k of spec.key ?? [])
     if (!spec.columns.some((c) => c.name === k)) throw new Error(`spec ${spec.name}: key names ${k}, not a raw column`);
