@@ -133,8 +133,7 @@ report({
   history: {
     ...AIR_QUALITY_SPEC.history,
     features: historyColumns(AIR_QUALITY_SPEC.history!).length,
-    chosenOn:
-      'the test months 2004-06 .. 2004-09 of the real file (npm run bench:air-quality-features), not the later ones',
+    chosenOn: 'the test months 2004-06 .. 2004-09 of the real file (bench/README.md), not the later ones',
   },
   seconds: round((performance.now() - started) / 1000),
   reference:
