@@ -15,7 +15,7 @@ import {
   type TrialResult,
 } from '../contracts/tabular.ts';
 import { tabularPromotion } from '../ml/registry/tabularPromotion.ts';
-import { fitTabular, predictTabular, scoreOf, THRESHOLD_METRIC, type FittedTabular } from '../ml/tabular/evaluate.ts';
+import { predictTabular, scoreOf, THRESHOLD_METRIC, type FittedTabular } from '../ml/tabular/evaluate.ts';
 import { TABULAR_PRESETS } from '../ml/tabular/presets/index.ts';
 import { withHistory } from '../ml/tabular/history.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
@@ -171,13 +171,18 @@ export function tabularActivities(deps: Deps) {
     ): Promise<void> =>
       whileHeartbeating(async () => {
         const spec = tabularSpec(o.model);
-        const fitted: FittedTabular = fitTabular(
-          spec,
-          await trainRows(runId),
-          best.learner,
-          best.params as Trial,
-          o.search.seed,
-        );
+        const fitted = JSON.parse(
+          await deps.fitPool.refitTabularTrial(
+            {
+              spec,
+              rows: await trainRows(runId),
+              learner: best.learner,
+              params: best.params as Trial,
+              seed: o.search.seed,
+            },
+            Context.current().cancellationSignal,
+          ),
+        ) as FittedTabular;
         const threshold = best.metrics?.[THRESHOLD_METRIC]?.mean;
         if (spec.threshold && threshold === undefined)
           throw new Error(`trial ${best.trial} of run ${runId} has no ${THRESHOLD_METRIC}: its spec chooses one`);
