@@ -114,12 +114,16 @@ export const FEATURE_SET_PARAM = 'features';
 
 /** The spec with the named feature set as its features, and no other sets: what a model is fitted with. */
 export function withFeatureSet(spec: DatasetSpec, name: string): DatasetSpec {
-  const { featureSets = {}, ...rest } = spec;
+  const { featureSets = {}, history, ...rest } = spec;
   if (!Object.hasOwn(featureSets, name))
     throw new Error(
       `spec ${spec.name}: no feature set ${name} (known: ${Object.keys(featureSets).join(', ') || 'none, the spec has no feature sets'})`,
     );
-  return { ...rest, name: `${spec.name}-${name}-features`, features: featureSets[name]! };
+  const features = featureSets[name]!;
+  // a set that reads no history feature serves without an instance's history
+  const computed = new Set(history ? historyColumns(history) : []);
+  const readsHistory = features.some((f) => computed.has(f.column));
+  return { ...rest, ...(readsHistory ? { history } : {}), name: `${spec.name}-${name}-features`, features };
 }
 
 /** The type of every column a feature may name: raw columns and derived ones. */

@@ -256,16 +256,22 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       // history feature but the device's readings of the 168 hours before, newest first (null: no row)
       const reading = (r: RawRow, columns: readonly string[]) =>
         Object.fromEntries(columns.map((c) => [c, r[c] === '' ? null : Number(r[c])]));
+      // a version of the sensors-only set reads the history; one of the all-columns set does not
+      const readsHistory = fitted.preprocessing.spec.history !== undefined;
       const instances = test.map((r) => ({
         ...Object.fromEntries(
           Object.entries(r)
             .filter(([c]) => c !== AIR_QUALITY_TARGET && c !== AIR_QUALITY_LAG && !computed.has(c))
             .map(([c, v]) => [c, c === 'DateTime' ? v : v === '' ? null : Number(v)]),
         ),
-        history: Array.from({ length: 168 }, (_, k) => {
-          const before = byTime.get(hoursBefore(r.DateTime, k + 1));
-          return before ? reading(before, AIR_QUALITY_SENSORS) : null;
-        }),
+        ...(readsHistory
+          ? {
+              history: Array.from({ length: 168 }, (_, k) => {
+                const before = byTime.get(hoursBefore(r.DateTime, k + 1));
+                return before ? reading(before, AIR_QUALITY_SENSORS) : null;
+              }),
+            }
+          : {}),
       }));
       assert.ok(
         test.every((r) => [...computed].some((c) => r[c] !== null)),
@@ -296,16 +302,23 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       assert.equal(a, b);
 
       // the model reads the sensors' history: without it, or with an entry that is no reading, a 400 names the field
-      const { history, ...noHistory } = instances[0]!;
-      for (const [instance, field, message] of [
-        [noHistory, 'instances.0.history', /is required by this model: a list of the 168 previous hours' readings/],
-        [{ ...noHistory, history: history.slice(1) }, 'instances.0.history', /has 167 entries/],
-        [
-          { ...noHistory, history: history.map((h, k) => (k === 5 ? { ...h, T: 'warm' } : h)) },
-          'instances.0.history.5.T',
-          /"warm", not a number/,
-        ],
-      ] as const) {
+      const { history = [], ...noHistory } = instances[0]! as { history?: unknown[] };
+      if (!readsHistory) {
+        const refused = await call('POST', '/air-quality/predict', { instances: [{ ...noHistory, history: [] }] });
+        assert.equal(refused.status, 400);
+        assert.match((refused.body.error as { message: string }).message, /history: is not an input of this model/);
+      }
+      for (const [instance, field, message] of readsHistory
+        ? ([
+            [noHistory, 'instances.0.history', /is required by this model: a list of the 168 previous hours' readings/],
+            [{ ...noHistory, history: history.slice(1) }, 'instances.0.history', /has 167 entries/],
+            [
+              { ...noHistory, history: history.map((h, k) => (k === 5 ? { ...(h as object), T: 'warm' } : h)) },
+              'instances.0.history.5.T',
+              /"warm", not a number/,
+            ],
+          ] as const)
+        : []) {
         const refused = await call('POST', '/air-quality/predict', { instances: [instance] });
         assert.equal(refused.status, 400, field);
         const error = refused.body.error as { field: string; message: string };

@@ -7,7 +7,7 @@ import { historyColumns, historyHours, instanceWithHistory, withHistory } from '
 import { fitPreprocessing } from '../../ml/tabular/preprocess.ts';
 import { instanceInputs, servedRow } from '../../ml/tabular/instances.ts';
 import { AIR_QUALITY_SPEC } from '../../ml/tabular/presets/airQuality.ts';
-import { validateSpec, type DatasetSpec } from '../../ml/tabular/spec.ts';
+import { validateSpec, withFeatureSet, type DatasetSpec } from '../../ml/tabular/spec.ts';
 import { TabularInputError } from '../../ml/tabular/values.ts';
 
 const history = { time: 'at', columns: ['s'], lags: [1, 2], means: [3], deviations: [2] };
@@ -167,7 +167,9 @@ describe('serving a model with history features', () => {
     assert.deepEqual(servedRow(old, instanceInputs(old), { s: 4 }, 0), { s: 4 });
   });
 
-  it("the air-quality preset reads the sensors' 168 previous hours, never CO(GT)'s", () => {
+  it("the air-quality sensors-only set reads the sensors' 168 previous hours, never CO(GT)'s; the all-columns set none", () => {
+    assert.equal(withFeatureSet(AIR_QUALITY_SPEC, 'sensors').history, AIR_QUALITY_SPEC.history);
+    assert.equal(withFeatureSet(AIR_QUALITY_SPEC, 'all').history, undefined);
     assert.deepEqual(AIR_QUALITY_SPEC.history!.columns.includes('CO(GT)'), false);
     assert.equal(historyHours(AIR_QUALITY_SPEC.history!), 168);
     assert.doesNotThrow(() => validateSpec(AIR_QUALITY_SPEC));
