@@ -15,14 +15,15 @@ import {
   type TrialResult,
 } from '../contracts/tabular.ts';
 import { tabularPromotion } from '../ml/registry/tabularPromotion.ts';
-import { fitTabular, predictTabular, scoreOf, THRESHOLD_METRIC, type FittedTabular } from '../ml/tabular/evaluate.ts';
+import { predictTabular, scoreOf, THRESHOLD_METRIC, type FittedTabular } from '../ml/tabular/evaluate.ts';
 import { TABULAR_PRESETS } from '../ml/tabular/presets/index.ts';
+import { withHistory } from '../ml/tabular/history.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';
 import { planTrials, SearchPlanError, startOrder } from '../ml/tabular/searchPlan.ts';
 import type { Trial } from '../ml/tabular/searchSpace.ts';
 import type { DatasetSpec } from '../ml/tabular/spec.ts';
 import { periodSplit, randomSplit, stratifiedSplit, timeSplit, type Split } from '../ml/tabular/split.ts';
-import type { RawRow } from '../ml/tabular/values.ts';
+import { TabularInputError, type RawRow } from '../ml/tabular/values.ts';
 import { readRowSet, sourceRows, tabularObject, writeRowSet } from '../platform/tabularData.ts';
 import { fittedTabular, registerTabularVersion } from '../platform/tabularRegistry.ts';
 import {
@@ -69,6 +70,16 @@ function splitRows(spec: DatasetSpec, rows: readonly RawRow[], o: SplitOptions):
   );
 }
 
+/** The rows with their history features; a row whose time is no hour, or repeats one, fails the run naming it. */
+function historyOf(spec: DatasetSpec, rows: RawRow[]): RawRow[] {
+  try {
+    return withHistory(spec, rows);
+  } catch (e) {
+    if (e instanceof TabularInputError) throw invalidInput('history', e.message);
+    throw e;
+  }
+}
+
 export function tabularActivities(deps: Deps) {
   // A worker runs many trials of one run: its training rows are read from GCS once.
   let cached: { runId: string; rows: Promise<RawRow[]> } | undefined;
@@ -98,7 +109,10 @@ export function tabularActivities(deps: Deps) {
     /** The spec's filters (duplicates, blanks) over the source's rows, to tabular/<runId>/rows.json; what each dropped. */
     preprocessTabularRows: (runId: string, o: TabularTrainingOptions): Promise<TabularPreprocessing> =>
       whileHeartbeating(async () => {
-        const { rows, steps } = filterRows(tabularSpec(o.model), await readRowSet(deps.store, runId, 'source'));
+        const spec = tabularSpec(o.model);
+        const source = await readRowSet(deps.store, runId, 'source');
+        // history features over the whole series, before rows without a target are dropped
+        const { rows, steps } = filterRows(spec, spec.history ? historyOf(spec, source) : source);
         await writeRowSet(deps.store, runId, 'rows', rows);
         return { kept: rows.length, steps };
       }),
@@ -157,13 +171,18 @@ export function tabularActivities(deps: Deps) {
     ): Promise<void> =>
       whileHeartbeating(async () => {
         const spec = tabularSpec(o.model);
-        const fitted: FittedTabular = fitTabular(
-          spec,
-          await trainRows(runId),
-          best.learner,
-          best.params as Trial,
-          o.search.seed,
-        );
+        const fitted = JSON.parse(
+          await deps.fitPool.refitTabularTrial(
+            {
+              spec,
+              rows: await trainRows(runId),
+              learner: best.learner,
+              params: best.params as Trial,
+              seed: o.search.seed,
+            },
+            Context.current().cancellationSignal,
+          ),
+        ) as FittedTabular;
         const threshold = best.metrics?.[THRESHOLD_METRIC]?.mean;
         if (spec.threshold && threshold === undefined)
           throw new Error(`trial ${best.trial} of run ${runId} has no ${THRESHOLD_METRIC}: its spec chooses one`);

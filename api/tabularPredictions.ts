@@ -4,7 +4,7 @@
 // scorer give the same number for the same row.
 import { isTabularModel, type TabularModelName } from '../domain/tabularModels.ts';
 import { predictTabular } from '../ml/tabular/evaluate.ts';
-import { checkInstance } from '../ml/tabular/instances.ts';
+import { servedRow } from '../ml/tabular/instances.ts';
 import { TabularInputError } from '../ml/tabular/values.ts';
 import type { Pool } from '../platform/postgres.ts';
 import type { ProductionModels, ServingTabular } from '../platform/productionModels.ts';
@@ -52,8 +52,10 @@ export function predictInstances(
   field: (row: number, column: string) => string,
 ): number[] {
   try {
-    instances.forEach((instance, row) => checkInstance(serving.fitted.preprocessing, serving.inputs, instance, row));
-    return predictTabular(serving.fitted, instances as Record<string, unknown>[]);
+    const rows = instances.map((instance, row) =>
+      servedRow(serving.fitted.preprocessing, serving.inputs, instance, row),
+    );
+    return predictTabular(serving.fitted, rows);
   } catch (err) {
     if (!(err instanceof TabularInputError)) throw err;
     const name = field(err.row ?? 0, err.column);

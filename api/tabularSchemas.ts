@@ -83,6 +83,46 @@ export const PredictRequest = z
   .strict()
   .openapi('TabularPredictRequest');
 
+/** One hour's readings by the file's column names (null or -200: missing). */
+const AirQualityReadings = z.record(z.string(), z.union([z.number(), z.string(), z.null()]));
+
+/** Seed 001's request: an air-quality model with history features also reads each instance's `history`. */
+export const AirQualityPredictRequest = z
+  .object(
+    {
+      instances: z
+        .array(
+          z
+            .looseObject({
+              history: z
+                .array(z.union([AirQualityReadings, z.null()]))
+                .optional()
+                .openapi({
+                  description:
+                    "the device's own readings of the hours before the instance, newest first: entry 0 one hour before, " +
+                    "entry 167 168 hours before; null for an hour without readings, null or -200 for one sensor's gap. " +
+                    'Required, with exactly as many entries as the version looks back (168 h), by a version trained with ' +
+                    'history features (from 2026-12 on); refused by an older one. Entries carry PT08.S1(CO) .. PT08.S5(O3), ' +
+                    'T, RH and AH (other columns of the instance may be there and are not read).',
+                }),
+            })
+            .openapi('AirQualityInstance', {
+              description:
+                "an hour's readings by the file's column names, Hour, Weekday and (for a version with history features) history",
+            }),
+          { error: required('a list of instances') },
+        )
+        .min(1, { error: 'must list at least one instance' })
+        .max(MAX_INSTANCES, {
+          error: (i) =>
+            `lists ${Array.isArray(i.input) ? i.input.length : 'too many'} instances: send at most ${MAX_INSTANCES} per request`,
+        }),
+    },
+    { error: required('a JSON object {"instances": [...]}') },
+  )
+  .strict()
+  .openapi('AirQualityPredictRequest');
+
 export const PredictResponse = z
   .object({
     predictions: z.array(z.number()).openapi({

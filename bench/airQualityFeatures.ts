@@ -6,8 +6,9 @@
 // 80% rows and features) and ridge (alpha 1), each fitted on every earlier month, and by their
 // averages (forest+boosting, forest+ridge, all three), with both feature sets, for each variant of
 // the features: none added; each input's readings 1, 2 and 3 hours before (`lags`); its mean over
-// the previous 24 hours (`mean24`) or 168 hours (`mean168`); the metal-oxide sensors' pairwise
-// ratios (`ratios`). One JSON line of pooled RMSE per variant and months, all in
+// the previous 24 hours (`mean24`) or 168 hours (`mean168`); its reading 24 hours before
+// (`yesterday`); the hour's reading minus the mean of the previous 168 hours (`dev168`); the
+// metal-oxide sensors' pairwise ratios (`ratios`). One JSON line of pooled RMSE per variant and months, all in
 // bench/results/air-quality-features.json. About 4 min of one core.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,7 +26,17 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.file) throw new Error('--file: the path of AirQualityUCI.csv is required');
-const VARIANTS = [[], ['lags'], ['mean24'], ['mean168'], ['ratios'], ['lags', 'mean24']];
+const VARIANTS = [
+  [],
+  ['lags'],
+  ['mean24'],
+  ['mean168'],
+  ['ratios'],
+  ['lags', 'mean24'],
+  ['yesterday'],
+  ['dev168'],
+  ['yesterday', 'mean24', 'dev168'],
+];
 
 const HOUR_MS = 3_600_000;
 const asUtc = (t: string) => new Date(`${t.replace(' ', 'T')}Z`).getTime();
@@ -44,6 +55,8 @@ function withFeatures(history: ReadonlySet<string>) {
   const historyOf = (names: readonly string[]) => [
     ...(history.has('lags') ? [1, 2, 3].flatMap((l) => names.map((n) => `${n} ${l}h before`)) : []),
     ...means.flatMap((w) => names.map((n) => `${n} mean of ${w}h before`)),
+    ...(history.has('yesterday') ? names.map((n) => `${n} 24h before`) : []),
+    ...(history.has('dev168') ? names.map((n) => `${n} minus mean of 168h before`) : []),
   ];
   const ratios = history.has('ratios') ? ratioPairs.map(([a, b]) => `${a} / ${b}`) : [];
 
@@ -61,6 +74,13 @@ function withFeatures(history: ReadonlySet<string>) {
       for (const w of means) {
         const seen = Array.from({ length: w }, (_, l) => at(hour - (l + 1) * HOUR_MS, n)).filter((v) => v !== null);
         row[`${n} mean of ${w}h before`] = seen.length ? String(seen.reduce((a, b) => a + b, 0) / seen.length) : '';
+      }
+      if (history.has('yesterday')) row[`${n} 24h before`] = text(at(hour - 24 * HOUR_MS, n));
+      if (history.has('dev168')) {
+        const seen = Array.from({ length: 168 }, (_, l) => at(hour - (l + 1) * HOUR_MS, n)).filter((v) => v !== null);
+        const now = at(hour, n);
+        row[`${n} minus mean of 168h before`] =
+          seen.length && now !== null ? String(now - seen.reduce((a, b) => a + b, 0) / seen.length) : '';
       }
     }
     if (ratios.length)

@@ -8,7 +8,7 @@ import type { ChosenTrainingResult, GlobalFitProgress } from '../../ml/forecast/
 import type { FitTask } from './fitTask.ts';
 import type { GlobalFitTask } from './globalFitTask.ts';
 import type { SegmentFitTask } from './segmentFitTask.ts';
-import type { TabularTrialTask } from './tabularTrialTask.ts';
+import type { TabularRefitTask, TabularTrialTask } from './tabularTrialTask.ts';
 import type { MetricSummary } from '../../ml/tabular/evaluate.ts';
 
 export class FitPool {
@@ -50,6 +50,11 @@ export class FitPool {
   /** Cross-validates one tabular trial. */
   crossValidateTrial(task: TabularTrialTask, signal?: AbortSignal): Promise<MetricSummary> {
     return this.threadPool().run(task, { name: 'crossValidateTrial', ...(signal ? { signal } : {}) });
+  }
+
+  /** Refits a tabular trial on every training row: the fitted model's JSON. */
+  refitTabularTrial(task: TabularRefitTask, signal?: AbortSignal): Promise<string> {
+    return this.threadPool().run(task, { name: 'refitTrial', ...(signal ? { signal } : {}) });
   }
 
   private threadPool(): Piscina {

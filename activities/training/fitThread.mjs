@@ -7,8 +7,8 @@ import { register } from 'tsx/esm/api';
 register();
 const { default: fitTask } = await import('./fitTask.ts');
 const { fitSegments } = await import('./segmentFitTask.ts');
-const { crossValidateTrial } = await import('./tabularTrialTask.ts');
+const { crossValidateTrial, refitTrial } = await import('./tabularTrialTask.ts');
 const { fitGlobalModel } = await import('./globalFitTask.ts');
 
-export { crossValidateTrial, fitGlobalModel, fitSegments };
+export { crossValidateTrial, fitGlobalModel, fitSegments, refitTrial };
 export default fitTask;

@@ -9,7 +9,7 @@ import { AIR_QUALITY_MODEL } from '../../contracts/airQuality.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors, json, requestProblem, router } from '../openapi.ts';
 import { predictInstances, servingTabular } from '../tabularPredictions.ts';
-import { PredictRequest } from '../tabularSchemas.ts';
+import { AirQualityPredictRequest } from '../tabularSchemas.ts';
 import { readJson } from '../validation.ts';
 
 const Ping = z
@@ -41,9 +41,11 @@ const predict = createRoute({
     'Each instance is an hour of the UCI Air Quality file by its column names: PT08.S1(CO), PT08.S2(NMHC), ' +
     'PT08.S3(NOx), PT08.S4(NO2), PT08.S5(O3), T, RH, AH, NMHC(GT), C6H6(GT), NOx(GT), NO2(GT) (the last four read ' +
     'only by a version trained on every column), Hour (0-23) and Weekday (1 Monday to 7 Sunday); null or -200 for ' +
-    "a missing reading, filled in with the training part's median. DateTime may be sent and is not used. A 400 " +
-    'names `instances.<i>.<column>`.',
-  request: { body: { ...json(PredictRequest, 'the instances'), required: true } },
+    "a missing reading, filled in with the training part's median. DateTime may be sent and is not used. A version " +
+    "trained with the sensors' history features also needs `history`: the 168 previous hours' readings, newest " +
+    'first (null for an hour without readings); missing or malformed, a 400 names `instances.<i>.history` or ' +
+    '`instances.<i>.history.<j>.<column>`. A 400 names `instances.<i>.<column>`.',
+  request: { body: { ...json(AirQualityPredictRequest, 'the instances'), required: true } },
   responses: { 200: json(Predictions, 'one prediction per instance'), ...errors(400, 404, 409, 413) },
 });
 
@@ -56,7 +58,7 @@ export function airQualityRoutes({ models, pool }: ApiDeps) {
       return c.json({ ready: true as const, version: serving.version, label: serving.label }, 200);
     })
     .post('/air-quality/predict', async (c) => {
-      const request = PredictRequest.safeParse(await readJson(c));
+      const request = AirQualityPredictRequest.safeParse(await readJson(c));
       if (!request.success) throw requestProblem(request.error, 'json');
       const serving = await servingTabular(models, pool, AIR_QUALITY_MODEL);
       const predictions = predictInstances(serving, request.data.instances, (row, column) =>

@@ -41,7 +41,9 @@ const predict = createRoute({
     'null means unknown and is filled in where the model imputes that column. A column the model does not have, ' +
     'a category it never saw, a value of the wrong type, NaN, an empty or too long list: 400 naming ' +
     '`instances.<i>.<column>`. Regression answers the value; binary classification the probability of the positive class, ' +
-    "and the label at the version's threshold (power-user: chosen on the validation folds, stored with the version).",
+    "and the label at the version's threshold (power-user: chosen on the validation folds, stored with the version). " +
+    "A version with history features (air-quality) also reads each instance's `history`, the readings of the hours " +
+    'before it, newest first (see POST /air-quality/predict); without it a 400 names `instances.<i>.history`.',
   request: { params: Params, body: { ...json(PredictRequest, 'the instances'), required: true } },
   responses: {
     200: json(PredictResponse, 'one prediction per instance and the version that made them'),

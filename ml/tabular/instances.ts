@@ -3,14 +3,17 @@
 // batch scoring of new data needs), but a client sending a category the model never saw has most
 // likely misspelt it, so serving refuses it, naming the column and the categories it knows.
 import { UNSEEN } from './encode.ts';
+import { HISTORY_FIELD, historyColumns, historyHours, instanceWithHistory } from './history.ts';
 import { requiredColumns, type FittedPreprocessing } from './preprocess.ts';
 import { readValue, TabularInputError, type RawRow } from './values.ts';
 
 export interface InstanceInputs {
   /** Columns every instance must have: those the features read, and the groups of group imputations. */
   required: string[];
-  /** Every column an instance may have (the spec's raw columns). */
+  /** Every column an instance may have (the spec's raw columns but those computed from its history). */
   columns: string[];
+  /** The model reads the instance's `history` (its spec has history features): how many hours. */
+  historyHours?: number;
   /** Of required columns, those the model fills in when null. */
   imputed: string[];
   /** The categories the model knows, per category column it encodes. */
@@ -35,8 +38,10 @@ export function instanceInputs(fitted: FittedPreprocessing): InstanceInputs {
     else if (f.encode === 'ordinal') add(f.column, Object.keys(f.map));
     else if (f.encode === 'interaction') add(f.by, f.categories);
   }
-  const columns = spec.columns.map((c) => c.name);
+  const computed = new Set(spec.history ? historyColumns(spec.history) : []);
+  const columns = spec.columns.map((c) => c.name).filter((c) => !computed.has(c));
   return {
+    ...(spec.history ? { historyHours: historyHours(spec.history) } : {}),
     required: columns.filter((c) => required.has(c)),
     columns,
     imputed: columns.filter((c) => required.has(c) && spec.impute?.[c]),
@@ -89,4 +94,22 @@ export function checkInstance(fitted: FittedPreprocessing, inputs: InstanceInput
         row,
       );
   }
+}
+
+/**
+ * The row the model predicts from one served instance: checked (checkInstance), and for a model with
+ * history features those computed from the instance's `history` (a TabularInputError naming
+ * `history` when it is missing or malformed). A model without them refuses a `history` as any unknown column.
+ */
+export function servedRow(fitted: FittedPreprocessing, inputs: InstanceInputs, raw: unknown, row: number): RawRow {
+  const { spec } = fitted;
+  if (!spec.history) {
+    checkInstance(fitted, inputs, raw, row);
+    return raw as RawRow;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new TabularInputError('', raw, 'must be an object of column values', row);
+  const { [HISTORY_FIELD]: history, ...own } = raw as RawRow;
+  checkInstance(fitted, inputs, own, row);
+  return instanceWithHistory(spec, { ...own, [HISTORY_FIELD]: history }, inputs.columns, row);
 }

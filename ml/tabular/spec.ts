@@ -1,6 +1,7 @@
 // A dataset spec: plain JSON data saying how raw rows (CSV fields, JSON instances) become the rows
 // of numbers a learner takes. Stored with every model, with what fitPreprocessing learned from the
 // training rows, so serving applies exactly what training did.
+import { historyColumns, type HistorySpec } from './history.ts';
 import type { Task } from './learner.ts';
 import type { Sampling } from './oversampling.ts';
 import type { ThresholdRule } from './threshold.ts';
@@ -72,6 +73,12 @@ export interface DatasetSpec {
   filters?: RowFilter[];
   impute?: Record<string, Imputation>;
   derive?: DerivedColumn[];
+  /**
+   * Features from each row's series in the hours before it (history.ts): computed over the source's
+   * rows before the filters, and at serving from an instance's `history`. Its columns
+   * (historyColumns) must be declared as number columns.
+   */
+  history?: HistorySpec;
   features: FeatureSpec[];
   /**
    * Feature sets a search chooses among by cross-validation, by name: a trial's `features`
@@ -107,12 +114,16 @@ export const FEATURE_SET_PARAM = 'features';
 
 /** The spec with the named feature set as its features, and no other sets: what a model is fitted with. */
 export function withFeatureSet(spec: DatasetSpec, name: string): DatasetSpec {
-  const { featureSets = {}, ...rest } = spec;
+  const { featureSets = {}, history, ...rest } = spec;
   if (!Object.hasOwn(featureSets, name))
     throw new Error(
       `spec ${spec.name}: no feature set ${name} (known: ${Object.keys(featureSets).join(', ') || 'none, the spec has no feature sets'})`,
     );
-  return { ...rest, name: `${spec.name}-${name}-features`, features: featureSets[name]! };
+  const features = featureSets[name]!;
+  // a set that reads no history feature serves without an instance's history
+  const computed = new Set(history ? historyColumns(history) : []);
+  const readsHistory = features.some((f) => computed.has(f.column));
+  return { ...rest, ...(readsHistory ? { history } : {}), name: `${spec.name}-${name}-features`, features };
 }
 
 /** The type of every column a feature may name: raw columns and derived ones. */
@@ -164,6 +175,16 @@ export function validateSpec(spec: DatasetSpec): void {
     if (imp.strategy === 'groupMean') need('groupMean imputation group', imp.by, ['category', 'id']);
     if (imp.strategy === 'constant' && typeof imp.value !== (t === 'number' ? 'number' : 'string'))
       throw new Error(`spec ${spec.name}: constant for ${column} must be a ${t === 'number' ? 'number' : 'string'}`);
+  }
+  if (spec.history) {
+    const windows = [...spec.history.lags, ...spec.history.means, ...spec.history.deviations];
+    if (!windows.every((w) => Number.isInteger(w) && w >= 1))
+      throw new Error(
+        `spec ${spec.name}: history lags and windows must be whole hours >= 1, got ${windows.join(', ')}`,
+      );
+    need('history time', spec.history.time, ['id']);
+    for (const c of spec.history.columns) need('history', c, ['number']);
+    for (const c of historyColumns(spec.history)) need('history feature', c, ['number']);
   }
   for (const k of spec.key ?? [])
     if (!spec.columns.some((c) => c.name === k)) throw new Error(`spec ${spec.name}: key names ${k}, not a raw column`);

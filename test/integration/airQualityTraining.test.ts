@@ -3,7 +3,8 @@
 // month per run (exact months in each run's training and test rows), a run finding no new month
 // retrains on the same window and says so, each version's normalization statistics are the training
 // part's and lie beside it in GCS, the baseline is scored on the test month; then the API serves the
-// production version at /v1/models/air-quality/* and the seed's /air-quality/ping and /predict, and
+// production version at /v1/models/air-quality/* and the seed's /air-quality/ping and /predict (each
+// instance with its sensors' 168 previous hours, the history features then equal to training's), and
 // the daily 21:00 New York schedule is registered once. Its own Postgres schema.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,8 @@ import {
 import { predictTabular } from '../../ml/tabular/evaluate.ts';
 import { median, mean } from '../../ml/tabular/impute.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
-import { AIR_QUALITY_TARGET } from '../../ml/tabular/presets/airQuality.ts';
+import { historyColumns } from '../../ml/tabular/history.ts';
+import { AIR_QUALITY_SENSORS, AIR_QUALITY_SPEC, AIR_QUALITY_TARGET } from '../../ml/tabular/presets/airQuality.ts';
 import { ensureSchedules, DAILY_AIR_QUALITY_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { readRowSet } from '../../platform/tabularData.ts';
@@ -242,13 +244,38 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       const production = (await productionTabular(isolated.pool, 'air-quality'))!;
       const fitted = await fittedTabular(store, production.params);
       const test = (await readRowSet(store, runs[2]!.training.runId, 'test')).slice(0, 30);
-      // as a JSON client sends an hour: numbers, null for a missing reading; no target, no lag
-      const instances = test.map((r) =>
-        Object.fromEntries(
+      const source = await readRowSet(store, runs[2]!.training.runId, 'source');
+      const byTime = new Map(source.map((r) => [String(r.DateTime), r]));
+      const computed = new Set(historyColumns(AIR_QUALITY_SPEC.history!));
+      const hoursBefore = (at: unknown, k: number) =>
+        new Date(Date.parse(`${String(at).replace(' ', 'T')}Z`) - k * 3_600_000)
+          .toISOString()
+          .replace('T', ' ')
+          .slice(0, 19);
+      // as a JSON client sends an hour: numbers, null for a missing reading; no target, no lag; no
+      // history feature but the device's readings of the 168 hours before, newest first (null: no row)
+      const reading = (r: RawRow, columns: readonly string[]) =>
+        Object.fromEntries(columns.map((c) => [c, r[c] === '' ? null : Number(r[c])]));
+      // a version of the sensors-only set reads the history; one of the all-columns set does not
+      const readsHistory = fitted.preprocessing.spec.history !== undefined;
+      const instances = test.map((r) => ({
+        ...Object.fromEntries(
           Object.entries(r)
-            .filter(([c]) => c !== AIR_QUALITY_TARGET && c !== AIR_QUALITY_LAG)
+            .filter(([c]) => c !== AIR_QUALITY_TARGET && c !== AIR_QUALITY_LAG && !computed.has(c))
             .map(([c, v]) => [c, c === 'DateTime' ? v : v === '' ? null : Number(v)]),
         ),
+        ...(readsHistory
+          ? {
+              history: Array.from({ length: 168 }, (_, k) => {
+                const before = byTime.get(hoursBefore(r.DateTime, k + 1));
+                return before ? reading(before, AIR_QUALITY_SENSORS) : null;
+              }),
+            }
+          : {}),
+      }));
+      assert.ok(
+        test.every((r) => [...computed].some((c) => r[c] !== null)),
+        'the test rows have history features',
       );
       const expected = predictTabular(fitted, test);
 
@@ -273,6 +300,31 @@ describe('airQualityTraining on the real stack (generated readings, March to Jul
       assert.equal(filled.status, 200);
       const [a, b] = filled.body.predictions as number[];
       assert.equal(a, b);
+
+      // the model reads the sensors' history: without it, or with an entry that is no reading, a 400 names the field
+      const { history = [], ...noHistory } = instances[0]! as { history?: unknown[] };
+      if (!readsHistory) {
+        const refused = await call('POST', '/air-quality/predict', { instances: [{ ...noHistory, history: [] }] });
+        assert.equal(refused.status, 400);
+        assert.match((refused.body.error as { message: string }).message, /history: is not an input of this model/);
+      }
+      for (const [instance, field, message] of readsHistory
+        ? ([
+            [noHistory, 'instances.0.history', /is required by this model: a list of the 168 previous hours' readings/],
+            [{ ...noHistory, history: history.slice(1) }, 'instances.0.history', /has 167 entries/],
+            [
+              { ...noHistory, history: history.map((h, k) => (k === 5 ? { ...(h as object), T: 'warm' } : h)) },
+              'instances.0.history.5.T',
+              /"warm", not a number/,
+            ],
+          ] as const)
+        : []) {
+        const refused = await call('POST', '/air-quality/predict', { instances: [instance] });
+        assert.equal(refused.status, 400, field);
+        const error = refused.body.error as { field: string; message: string };
+        assert.equal(error.field, field);
+        assert.match(error.message, message);
+      }
 
       const noHour = Object.fromEntries(Object.entries(instances[0]!).filter(([c]) => c !== 'Hour'));
       const bad = await call('POST', '/air-quality/predict', { instances: [noHour] });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { averageLearner } from '../../ml/tabular/average.ts';
 import { prepareFolds } from '../../ml/tabular/evaluate.ts';
+import { withHistory } from '../../ml/tabular/history.ts';
 import { ridge } from '../../ml/tabular/linear.ts';
 import { AIR_QUALITY_ANALYZERS, AIR_QUALITY_SENSORS, AIR_QUALITY_SPEC } from '../../ml/tabular/presets/airQuality.ts';
 import { filterRows, targets } from '../../ml/tabular/rows.ts';
@@ -87,16 +88,20 @@ describe('the average learner', () => {
 });
 
 describe("the air-quality spec's cross-validation folds", () => {
-  // 40 hours given latest first: the folds must still predict later hours from earlier ones
-  const rows: RawRow[] = Array.from({ length: 40 }, (_, i) => {
-    const hour = 39 - i;
-    const at = `2004-03-${String(10 + Math.floor(hour / 24)).padStart(2, '0')} ${String(hour % 24).padStart(2, '0')}:00:00`;
-    const inputs = [...AIR_QUALITY_SENSORS, ...AIR_QUALITY_ANALYZERS].map((c, j): [string, number] => [
-      c,
-      100 * j + (hour % 7),
-    ]);
-    return { DateTime: at, Hour: hour % 24, Weekday: 3, 'CO(GT)': hour / 10, ...Object.fromEntries(inputs) };
-  });
+  // 120 hours given latest first: the folds must still predict later hours from earlier ones (each
+  // fold's training part is over a day long, so the sensors' same hour yesterday has readings)
+  const rows: RawRow[] = withHistory(
+    AIR_QUALITY_SPEC,
+    Array.from({ length: 120 }, (_, i) => {
+      const hour = 119 - i;
+      const at = `2004-03-${String(10 + Math.floor(hour / 24)).padStart(2, '0')} ${String(hour % 24).padStart(2, '0')}:00:00`;
+      const inputs = [...AIR_QUALITY_SENSORS, ...AIR_QUALITY_ANALYZERS].map((c, j): [string, number] => [
+        c,
+        100 * j + (hour % 7),
+      ]);
+      return { DateTime: at, Hour: hour % 24, Weekday: 3, 'CO(GT)': hour / 10, ...Object.fromEntries(inputs) };
+    }),
+  );
 
   it('chain forward in time: each fold trains on earlier hours and tests on the next block', () => {
     const { rows: kept } = filterRows(AIR_QUALITY_SPEC, rows);
