@@ -2,10 +2,13 @@
 // Its id is retrain-<store>-<product> and the API joins a running one, so a double click is one run.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { RetrainActivities } from '../activities/retrain.ts';
+import { HEARTBEAT_TIMEOUT } from '../contracts/heartbeats.ts';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.ts';
 
 const acts = proxyActivities<RetrainActivities>({
   startToCloseTimeout: '2 minutes',
+  // A worker killed mid-retrain is noticed within this, not after the 2 minutes (`npm run chaos`).
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
 });
 
