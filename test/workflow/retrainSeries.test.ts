@@ -1,6 +1,7 @@
 // retrainSeries with a mocked activity: its one attempt is watched by heartbeat, so a worker killed
 // mid-retrain is retried within HEARTBEAT_TIMEOUT rather than after the 2-minute start-to-close
-// (`npm run chaos` measured 112 s for a killed interactive worker before).
+// (`npm run chaos` measured 112 s for a killed interactive worker before), and its retries outlast a
+// Postgres restart (five attempts gave up after 3 s while Postgres was down for 9).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
@@ -38,5 +39,17 @@ describe('retrainSeries workflow (mocked activity)', () => {
     );
     assert.deepEqual(result, { storeId: 1, product: 'p01', trained: false, reason: 'mocked' });
     assert.equal(heartbeatTimeoutMs, Number.parseInt(HEARTBEAT_TIMEOUT, 10) * 1000);
+
+    const history = await env.client.workflow.getHandle('retrain-heartbeat').fetchHistory();
+    const policy = history.events?.find((e) => e.activityTaskScheduledEventAttributes)
+      ?.activityTaskScheduledEventAttributes?.retryPolicy;
+    assert.ok(policy, 'the activity has a retry policy');
+    const seconds = (d: typeof policy.initialInterval) => Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9;
+    let waited = 0;
+    for (let retry = 0, wait = seconds(policy.initialInterval); retry < (policy.maximumAttempts ?? 0) - 1; retry++) {
+      waited += wait;
+      wait = Math.min(wait * (policy.backoffCoefficient ?? 2), seconds(policy.maximumInterval));
+    }
+    assert.ok(waited >= 20, `the retries give up after ${waited.toFixed(1)} s of waiting`);
   });
 });
