@@ -153,7 +153,10 @@ async function outcome(handle: WorkflowHandle): Promise<{ at: number; result?: u
         await sleep(500);
         continue;
       }
-      return { at: performance.now(), error: (err as Error).message };
+      // "Workflow execution failed" says little: the causes say why.
+      const causes: string[] = [];
+      for (let e: unknown = err; e instanceof Error; e = e.cause) causes.push(e.message);
+      return { at: performance.now(), error: causes.join(': ') };
     }
   }
 }
