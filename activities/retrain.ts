@@ -22,32 +22,34 @@ import { endRetrainRun, startRetrainRun } from '../platform/runs.ts';
 import { plannedDays } from '../platform/plannedCalendar.ts';
 import { latestSeriesWindow } from '../platform/seriesHistory.ts';
 import type { Deps } from './deps.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 
 export function retrainActivities({ pool, store }: Deps) {
   return {
-    retrainSeriesNow: async (trainingRun: string, input: RetrainInput): Promise<RetrainResult> => {
-      const badEngine = engineProblem(input.engine);
-      if (badEngine) throw invalidInput('engine', badEngine);
-      // Always run by retrainSeries, so there is a workflow to settle the row by if this never ends.
-      const { workflowId, runId } = Context.current().info.workflowExecution!;
-      await startRetrainRun(pool, { runId: trainingRun, workflowId, workflowRunId: runId, ...input });
-      const start = performance.now();
-      const result = await retrain(trainingRun, input);
-      metrics.retrainSeconds.observe({ outcome: result.trained ? 'trained' : 'not_trained' }, secondsSince(start));
-      await endRetrainRun(
-        pool,
-        trainingRun,
-        result.trained
-          ? {
-              status: 'done',
-              asOf: result.asOf,
-              counts: { series: 1, fitted: 1, promoted: result.promoted ? 1 : 0 },
-              metrics: result.metrics,
-            }
-          : { status: 'failed', counts: { series: 1, fitted: 0, promoted: 0 }, error: result.reason },
-      );
-      return result;
-    },
+    retrainSeriesNow: (trainingRun: string, input: RetrainInput): Promise<RetrainResult> =>
+      whileHeartbeating(async () => {
+        const badEngine = engineProblem(input.engine);
+        if (badEngine) throw invalidInput('engine', badEngine);
+        // Always run by retrainSeries, so there is a workflow to settle the row by if this never ends.
+        const { workflowId, runId } = Context.current().info.workflowExecution!;
+        await startRetrainRun(pool, { runId: trainingRun, workflowId, workflowRunId: runId, ...input });
+        const start = performance.now();
+        const result = await retrain(trainingRun, input);
+        metrics.retrainSeconds.observe({ outcome: result.trained ? 'trained' : 'not_trained' }, secondsSince(start));
+        await endRetrainRun(
+          pool,
+          trainingRun,
+          result.trained
+            ? {
+                status: 'done',
+                asOf: result.asOf,
+                counts: { series: 1, fitted: 1, promoted: result.promoted ? 1 : 0 },
+                metrics: result.metrics,
+              }
+            : { status: 'failed', counts: { series: 1, fitted: 0, promoted: 0 }, error: result.reason },
+        );
+        return result;
+      }),
   };
 
   async function retrain(trainingRun: string, input: RetrainInput): Promise<RetrainResult> {

@@ -73,6 +73,24 @@ export async function pingPostgres(pool: pg.Pool): Promise<void> {
   await pool.query('SELECT 1');
 }
 
+/**
+ * Runs `work` on a client of its own: back to the pool when it returns, closed when it throws. A COPY
+ * cut short (its stream destroyed by a failed upload) leaves the connection mid-protocol, and the
+ * next query on it would wait forever: an activity's retry after a GCS outage hung until its timeout.
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let result: T;
+  try {
+    result = await work(client);
+  } catch (err) {
+    client.release(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
+  client.release();
+  return result;
+}
+
 /** Runs `work` in one transaction on a client of its own: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -9,6 +9,7 @@ import { invalidInput } from '../contracts/failures.ts';
 import type { SaleRow } from '../domain/sales.ts';
 import { ISO_DATE } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
+import { withClient } from './postgres.ts';
 
 /** How a sales row that exists already is updated: the newest values win; `ingestedAt` is SQL (a bulk import keeps its own time). */
 export const salesUpsertConflict = (
@@ -56,8 +57,7 @@ export async function exportSales(
     ['to', to],
   ] as const)
     if (!ISO_DATE.test(d)) throw invalidInput(field, `must be a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const copy = client.query(
       copyTo(`COPY (SELECT json_build_object('store_id', store_id, 'product', product, 'date', date,
         'sales', sales, 'customers', customers, 'open', open, 'promo', promo, 'state_holiday', state_holiday,
@@ -73,9 +73,7 @@ export async function exportSales(
         .createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/x-ndjson' }),
     );
     return copy.rowCount;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Replaces the range's partitions of the BigQuery sales table with exported objects (one load job). */

@@ -11,6 +11,7 @@ import type { CleaningCounts, SegmentationSnapshot, TransactionWindow } from '..
 import { TRANSACTIONS_SNAPSHOT_SCHEMA, WAREHOUSE_TABLES } from '../db/warehouse-tables.ts';
 import { addDays, isCalendarDate } from '../domain/dates.ts';
 import type { DataDeps } from './deps.ts';
+import { withClient } from './postgres.ts';
 import { COPY_RAW_LINES } from './salesWarehouse.ts';
 
 /** A run's tables: its snapshot of the transactions, its deduplicated rows with their outlier flags, its features. */
@@ -56,8 +57,7 @@ export async function exportNdjson(
   query: string,
   objectName: string,
 ) {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const copy = client.query(copyTo(`COPY (SELECT row_to_json(r) FROM (${query}) r) TO STDOUT ${COPY_RAW_LINES}`));
     // md5, not the default crc32c, which is computed in JavaScript (bench/README.md).
     await pipeline(
@@ -68,9 +68,7 @@ export async function exportNdjson(
         .createWriteStream({ resumable: false, validation: 'md5', contentType: 'application/gzip' }),
     );
     return copy.rowCount;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

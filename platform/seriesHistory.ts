@@ -78,6 +78,7 @@ export async function* seriesWindowLines(pool: pg.Pool, w: SeriesWindow): AsyncG
       json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date) AS days
     FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product`;
   const client = await pool.connect();
+  let read = false;
   try {
     const planFrom = addDays(w.asOf, 1);
     const planTo = addDays(w.asOf, w.planDays ?? 0);
@@ -103,7 +104,9 @@ export async function* seriesWindowLines(pool: pg.Pool, w: SeriesWindow): AsyncG
       rest = parts.pop()!;
       for (const part of parts) yield `${part}\n`;
     }
+    read = true;
   } finally {
-    client.release();
+    // A reader that stopped early (its upload failed) left the COPY unfinished: that connection is closed, not reused (withClient).
+    client.release(read ? undefined : new Error('series window read cut short'));
   }
 }

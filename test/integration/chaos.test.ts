@@ -1,11 +1,11 @@
 // Faults injected into a running stack: during a weekly training and a backfill, a worker is killed
-// with SIGKILL, Postgres is killed with SIGKILL and restarted, and the Temporal server is restarted.
-// Both runs must complete with reconciled counts and nothing duplicated; the API and the other
-// worker must live through it, answering 503 (never 500, never a hang) while a service is down.
+// with SIGKILL, Postgres is killed with SIGKILL and restarted, the Temporal server is restarted, and
+// the GCS emulator is down while a daily ingest exports. Every run must complete with reconciled
+// counts and nothing duplicated; the API and the other worker must live through it, answering 503
+// (never 500, never a hang) while a service is down. `npm run chaos` (bench/chaos.ts) runs each
+// fault at full size with the same helpers (scripts/stack/faults.ts).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,48 +13,34 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
 import { countSalesDay } from '../../platform/salesWarehouse.ts';
-import type { BackfillProgress } from '../../contracts/ingest.ts';
+import { dailyIngestWorkflowId, type BackfillProgress } from '../../contracts/ingest.ts';
 import { DEFAULT_TRAINING, type TrainingReport } from '../../contracts/training.ts';
 import { datesBetween } from '../../domain/dates.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { importStores } from '../../platform/storeImport.ts';
 import { importTrain } from '../../platform/salesImport.ts';
+import {
+  crashService,
+  killNode,
+  restartServices,
+  startNode,
+  stopService,
+  whenActivity,
+  type NodeProcess,
+} from '../../scripts/stack/faults.ts';
 import { stackDirs } from '../../scripts/stack/paths.ts';
-import { runningPid, stopProcess } from '../../scripts/stack/processes.ts';
-import { stackUp } from '../../scripts/stack/stack.ts';
 import { dayOfEvents } from '../../scripts/data/saleEvents.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 // Stores 1-10 in 2011: no other test's stores or dates.
 const STORES = 10;
 const AS_OF = '2011-07-31';
 const BACKFILL = { from: '2011-09-01', to: '2011-09-08' };
+/** The day ingested while the GCS emulator is down. */
+const GCS_DOWN_DAY = '2011-09-12';
 const PRODUCTS = ['k1', 'k2'];
-
-interface Proc {
-  child: ChildProcess;
-  output: string[];
-}
-
-/** A process of the stack under test; its output is kept for the assertions and in the stack's logs dir. */
-function spawnTs(script: string, env: NodeJS.ProcessEnv, logFile: string): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const log = createWriteStream(logFile, { flags: 'a' });
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on('data', (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean)));
-    stream.pipe(log);
-  }
-  return { child, output };
-}
-
-const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
 
 describe('faults during a weekly training and a backfill', () => {
   const cfg = testConfig();
@@ -64,7 +50,7 @@ describe('faults during a weekly training and a backfill', () => {
   let apiUrl: string;
   let deps: Deps;
   let client: Client;
-  const procs: Proc[] = [];
+  const procs: NodeProcess[] = [];
   /** Every status the API answered during the faults, per route. */
   const seen: Record<string, number[]> = {};
 
@@ -110,7 +96,7 @@ describe('faults during a weekly training and a backfill', () => {
       `UPDATE sales SET product = 'chaos' WHERE product = 'p01' AND date BETWEEN '2011-01-01' AND $1`,
       [AS_OF],
     );
-    const events = datesBetween(BACKFILL.from, BACKFILL.to).flatMap((d) => dayOfEvents(d, PRODUCTS));
+    const events = [...datesBetween(BACKFILL.from, BACKFILL.to), GCS_DOWN_DAY].flatMap((d) => dayOfEvents(d, PRODUCTS));
     await deps.pool.query(
       `INSERT INTO sales_events (sale_date, payload, source) SELECT (p->>'date')::date, p, 'chaos' FROM unnest($1::jsonb[]) AS p`,
       [events.map((e) => JSON.stringify(e))],
@@ -127,8 +113,8 @@ describe('faults during a weekly training and a backfill', () => {
     const took = (what: string, since: number) =>
       t.diagnostic(`${what}: ${((performance.now() - since) / 1000).toFixed(1)} s`);
     const logFile = (name: string) => path.join(dirs.logs, `chaos-${name}.log`);
-    const api = spawnTs('api/main.ts', env, logFile('api'));
-    const firstWorker = spawnTs('workers/main.ts', env, logFile('worker-1'));
+    const api = startNode('api/main.ts', { env, logFile: logFile('api') });
+    const firstWorker = startNode('workers/main.ts', { env, logFile: logFile('worker-1') });
     procs.push(api, firstWorker);
     await until('the API answers', async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined));
 
@@ -145,25 +131,17 @@ describe('faults during a weekly training and a backfill', () => {
 
     // 1. The only worker is killed while it runs a shard: its activities are retried elsewhere once
     //    their heartbeats stop, so both runs stay open through the next faults.
-    const trainingHandle = client.workflow.getHandle(trainingId);
-    await until(
-      'the worker runs a training shard',
-      async () => {
-        const { raw } = await trainingHandle.describe();
-        return raw.pendingActivities?.some(
-          (a) => a.activityType?.name === 'trainShard' && a.lastWorkerIdentity?.startsWith(`${firstWorker.child.pid}@`),
-        );
-      },
-      { seconds: 120 },
+    await whenActivity(
+      client,
+      [trainingId],
+      (a) => a.type === 'trainShard' && a.started && a.workerPid === firstWorker.child.pid,
     );
-    firstWorker.child.kill('SIGKILL');
-    const worker = spawnTs('workers/main.ts', env, logFile('worker-2'));
+    await killNode(firstWorker);
+    const worker = startNode('workers/main.ts', { env, logFile: logFile('worker-2') });
     procs.push(worker);
 
     // 2. Postgres is killed: reads answer 503 naming it, then recover once it is back.
-    const postgresPid = await runningPid(dirs.run, 'postgres');
-    assert.ok(postgresPid, 'the test stack runs its own Postgres');
-    process.kill(postgresPid, 'SIGKILL');
+    await crashService(cfg, 'postgres');
     const postgresKilled = performance.now();
     const down = await until('a 503 while Postgres is down', async () => {
       const res = await call('GET', '/v1/stores');
@@ -173,15 +151,7 @@ describe('faults during a weekly training and a backfill', () => {
     assert.equal(down.retryAfter, '5');
     const forecastDown = await call('POST', '/v1/forecast', [{ store_id: 1, product_name: 'chaos' }]);
     assert.equal(forecastDown.status, 503);
-    // Killed backends may still hold shared memory for a moment: start again until it comes up.
-    await until(
-      'Postgres back',
-      async () => {
-        await stackUp(cfg);
-        return true;
-      },
-      { seconds: 90 },
-    );
+    await restartServices(cfg);
     await until('reads answered again', async () =>
       (await call('GET', '/v1/stores')).status === 200 ? true : undefined,
     );
@@ -189,7 +159,7 @@ describe('faults during a weekly training and a backfill', () => {
 
     // 3. The Temporal server is stopped: starting a run answers 503 naming it, reads of run rows
     //    still answer from Postgres; then it comes back and everything reconnects.
-    await stopProcess(dirs.run, 'temporal');
+    await stopService(cfg, 'temporal');
     const temporalStopped = performance.now();
     const startWhileDown = await call('POST', '/v1/ingest/runs', { date: BACKFILL.from });
     assert.equal(startWhileDown.status, 503, JSON.stringify(startWhileDown.body));
@@ -202,7 +172,7 @@ describe('faults during a weekly training and a backfill', () => {
       const runRow = await call('GET', route);
       assert.equal(runRow.status, 200, `${route}: ${JSON.stringify(runRow.body)}`);
     }
-    await stackUp(cfg);
+    await restartServices(cfg);
     const temporalBack = performance.now();
     took('Temporal stopped until it was up again', temporalStopped);
     await until('the API reaches Temporal again', async () => {
@@ -213,19 +183,36 @@ describe('faults during a weekly training and a backfill', () => {
     });
     took('Temporal up until the API reached it again', temporalBack);
 
-    // Both runs complete, exactly.
-    for (const id of [trainingId, backfill.body.workflowId as string]) {
+    // 4. The GCS emulator is down while a day is ingested: its export fails, is retried, and lands
+    //    once the emulator is back on the same data.
+    await stopService(cfg, 'gcs');
+    const gcsStopped = performance.now();
+    const day = await call('POST', '/v1/ingest/runs', { date: GCS_DOWN_DAY });
+    assert.equal(day.status, 202, JSON.stringify(day.body));
+    const failed = await whenActivity(
+      client,
+      [dailyIngestWorkflowId(GCS_DOWN_DAY)],
+      (a) => a.lastFailure !== undefined,
+      {
+        seconds: 60,
+      },
+    );
+    await restartServices(cfg);
+    took(`GCS down (${failed.type} failed: ${failed.lastFailure}) until it was up again`, gcsStopped);
+
+    // Every run completes, exactly.
+    for (const id of [trainingId, backfill.body.workflowId as string, dailyIngestWorkflowId(GCS_DOWN_DAY)]) {
       await until(
         `${id} to close`,
         async () => (await client.workflow.getHandle(id).describe()).status.name !== 'RUNNING',
         {
           seconds: 240,
           context: () =>
-            `second worker alive: ${alive(worker)}; its last lines:\n${worker.output.slice(-10).join('\n')}`,
+            `second worker alive: ${worker.alive()}; its last lines:\n${worker.output.slice(-10).join('\n')}`,
         },
       );
     }
-    took('runs started until both closed', t0);
+    took('runs started until every run closed', t0);
     const report = (await client.workflow.getHandle(trainingId).result()) as TrainingReport;
     assert.equal(report.counts.series, STORES);
     assert.equal(report.counts.fitted + report.counts.unfit, STORES);
@@ -246,11 +233,11 @@ describe('faults during a weekly training and a backfill', () => {
     });
 
     const progress = (await client.workflow.getHandle(backfill.body.workflowId as string).result()) as BackfillProgress;
-    const days = datesBetween(BACKFILL.from, BACKFILL.to);
-    assert.equal(progress.completed, days.length);
+    const backfillDays = datesBetween(BACKFILL.from, BACKFILL.to);
+    assert.equal(progress.completed, backfillDays.length);
     assert.deepEqual(progress.failed, []);
     const perDay = dayOfEvents(BACKFILL.from, PRODUCTS).length;
-    for (const day of days) {
+    for (const day of [...backfillDays, GCS_DOWN_DAY]) {
       assert.deepEqual(await countSalesDay(deps, day), { postgres: perDay, gcs: perDay, bigquery: perDay }, day);
       const {
         rows: [run],
@@ -262,8 +249,8 @@ describe('faults during a weekly training and a backfill', () => {
     }
 
     // No process but the killed worker died, no answer was a 500, and each outage was logged briefly.
-    assert.ok(alive(api), `the API died:\n${api.output.slice(-20).join('\n')}`);
-    assert.ok(alive(worker), `the second worker died:\n${worker.output.slice(-20).join('\n')}`);
+    assert.ok(api.alive(), `the API died:\n${api.output.slice(-20).join('\n')}`);
+    assert.ok(worker.alive(), `the second worker died:\n${worker.output.slice(-20).join('\n')}`);
     const statuses = Object.values(seen).flat();
     assert.ok(!statuses.some((s) => s >= 500 && s !== 503), `answers: ${JSON.stringify(seen)}`);
     const apiOutageLines = api.output.filter((l) => /unavailable/.test(l));
