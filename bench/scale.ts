@@ -4,7 +4,8 @@
 //   (snapshot, shards, fits, registry, forecasts) with 1, 2 and 4 training worker processes: seconds,
 //   series/s, each worker's peak RSS and share of the shards, and the run's history (events, bytes),
 //   largest payload and most activities open at once, each beside Temporal's limit. Each run starts
-//   from an empty registry, so every worker count does the same work (a first weekly run).
+//   from an empty registry, so every worker count does the same work (a first weekly run), with 4
+//   shards in flight per worker process unless --concurrency says otherwise.
 //   Then the registry's production lookup for one series (what the API's model cache and a shard ask)
 //   at 10k, 100k and 1M version rows (10 versions a model) in a schema of its own: p50/p99 and the plan.
 // One JSON line per result on stdout, all in bench/results/scale.json.
@@ -62,8 +63,10 @@ const lookupSizes = list('lookup-sizes', args['lookup-sizes']);
 const runOptions = {
   ...DEFAULT_TRAINING,
   ...(args['shard-size'] ? { shardSize: whole('shard-size', args['shard-size']) } : {}),
-  ...(args.concurrency ? { concurrency: whole('concurrency', args.concurrency) } : {}),
 };
+// Shards in flight: as given, else the default's 4 for each worker process (a run sized to its fleet).
+const concurrencyFor = (workers: number) =>
+  args.concurrency ? whole('concurrency', args.concurrency) : DEFAULT_TRAINING.concurrency * workers;
 const ASOF = '2015-07-31';
 const WINDOW_DAYS = 120;
 const VERSIONS_PER_MODEL = 10;
@@ -168,7 +171,7 @@ async function benchRuns(cfg: Config): Promise<void> {
         const run = (await client.workflow.execute('weeklyTraining', {
           workflowId,
           taskQueue: cfg.temporal.taskQueues.training,
-          args: [{ ...runOptions, asOf: ASOF }],
+          args: [{ ...runOptions, concurrency: concurrencyFor(count), asOf: ASOF }],
         })) as TrainingReport;
         const seconds = (performance.now() - t0) / 1000;
         const history = await historyStats(client, workflowId);
@@ -179,7 +182,7 @@ async function benchRuns(cfg: Config): Promise<void> {
           workers: count,
           engine: run.engine,
           shard_size: runOptions.shardSize,
-          concurrency: runOptions.concurrency,
+          concurrency: concurrencyFor(count),
           counts: run.counts,
           seconds: round(seconds),
           series_per_s: Math.round(run.counts.series / seconds),

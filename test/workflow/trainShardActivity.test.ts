@@ -21,7 +21,8 @@ describe('trainShard activity (MockActivityEnvironment)', () => {
     let cancelledFit = false;
     let saved = false;
     const deps = {
-      store: { read: () => Promise.resolve(Buffer.from(SHARD)) },
+      // The shard's snapshot is there (as its first attempt would have left it).
+      store: { exists: () => Promise.resolve(true), read: () => Promise.resolve(Buffer.from(SHARD)) },
       // productionVersions reads none; saveTrainingResults would connect, and must not.
       pool: {
         query: () => Promise.resolve({ rows: [] }),
