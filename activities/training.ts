@@ -47,20 +47,44 @@ function seriesKey(line: string, where: string): { storeId: number; product: str
 }
 
 export function trainingActivities(deps: Deps) {
+  // Each execution's shard plan, read once per process (null: a run planned by the earlier snapshot).
+  const plans = new Map<string, Promise<ShardStores[] | null>>();
+  const planOf = (runId: string, execution: string): Promise<ShardStores[] | null> => {
+    const name = trainingShardPlanObject(runId, execution);
+    let plan = plans.get(name);
+    if (!plan) {
+      plan = (async () =>
+        (await deps.store.exists(name))
+          ? (JSON.parse((await deps.store.read(name)).toString('utf8')) as ShardStores[])
+          : null)();
+      plans.set(name, plan);
+      plan.catch(() => plans.delete(name));
+      // A worker lives through many runs: only the latest few plans are kept.
+      if (plans.size > 8) plans.delete(plans.keys().next().value!);
+    }
+    return plan;
+  };
+
   /**
-   * A shard's series as lines: its snapshot when this execution wrote one, else its stores' window
-   * read from Postgres and written as the snapshot first (so a retry fits the same days). A run whose
-   * execution has no plan was planned by the earlier snapshot, which wrote every shard up front.
+   * A shard's series as lines: its snapshot when this execution wrote one (`mayExist`: an earlier
+   * attempt or the global fit may have), else its stores' window read from Postgres and written as
+   * the snapshot first, so a retry fits the same days. A run whose execution has no plan was planned
+   * by the earlier snapshot, which wrote every shard up front.
    */
-  const shardLines = async (runId: string, execution: string, shard: number, o: TrainingOptions) => {
+  const shardLines = async (
+    runId: string,
+    execution: string,
+    shard: number,
+    o: TrainingOptions,
+    mayExist: boolean,
+  ): Promise<string[]> => {
     const object = trainingShardObject(runId, shard, execution);
-    const plan = trainingShardPlanObject(runId, execution);
+    const plan = await planOf(runId, execution);
     let text: string;
-    if (await deps.store.exists(object)) text = (await deps.store.read(object)).toString('utf8');
-    else if (!(await deps.store.exists(plan)))
-      text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
+    if (!plan) text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
+    else if (mayExist && (await deps.store.exists(object))) text = (await deps.store.read(object)).toString('utf8');
     else {
-      const stores = (JSON.parse((await deps.store.read(plan)).toString('utf8')) as ShardStores[])[shard];
+      const stores = plan[shard];
       if (!stores) throw invalidInput('shard', `${runId} has no shard ${shard}`);
       const lines: string[] = [];
       for await (const line of seriesWindowLines(deps.pool, {
@@ -112,7 +136,7 @@ export function trainingActivities(deps: Deps) {
           if (await deps.store.exists(name)) return summary((await deps.store.read(name)).toString('utf8'), 0);
           const lines: string[] = [];
           for (let shard = 0; shard < shards; shard++)
-            lines.push(...(await shardLines(runId, ctx.info.workflowExecution!.runId, shard, o)));
+            lines.push(...(await shardLines(runId, ctx.info.workflowExecution!.runId, shard, o, ctx.info.attempt > 1)));
           const storeIds = [...new Set(lines.map((line) => seriesKey(line, runId).storeId))];
           const stores = Object.fromEntries(await storeAttributesById(deps.pool, storeIds));
           stage = 'fitting';
@@ -140,7 +164,14 @@ export function trainingActivities(deps: Deps) {
       let done = 0;
       return whileHeartbeating(
         async () => {
-          const lines = await shardLines(runId, ctx.info.workflowExecution!.runId, shard, o);
+          // In a run with a global model, its fit snapshotted every shard first.
+          const lines = await shardLines(
+            runId,
+            ctx.info.workflowExecution!.runId,
+            shard,
+            o,
+            ctx.info.attempt > 1 || global !== undefined,
+          );
           // Only the keys are read here; the days are parsed in the worker threads.
           const series = lines.map((line) => ({ ...seriesKey(line, `shard ${shard} of ${runId}`), line }));
           const production = await productionVersions(deps.pool, series, runId);
