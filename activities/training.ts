@@ -1,13 +1,17 @@
-// Activities of weeklyTraining. The snapshot writes the training window to GCS once, in shards of
-// whole series; a shard trains its series in worker threads and writes the results in one
-// transaction, so a retried or rerun shard replaces its own rows; the run row is keyed by run id.
+// Activities of weeklyTraining. The plan cuts the training window into shards of whole stores; a
+// shard snapshots its stores' window to GCS once, trains its series in worker threads and writes the
+// results in one transaction, so a retried or rerun shard replaces its own rows; the run row is
+// keyed by run id.
 import { Context } from '@temporalio/activity';
 import { invalidInput } from '../contracts/failures.ts';
 import {
   forecastModelName,
   globalModelObject,
   seriesTrainingOptions,
+  shardStoreRanges,
   trainingShardObject,
+  trainingShardPlanObject,
+  type ShardStores,
   type ChoiceCandidate,
   type GlobalModelSummary,
   type MetricSummary,
@@ -26,7 +30,7 @@ import { globalModelText } from '../platform/globalModels.ts';
 import { productionVersions, runMetricSummary, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
 import { storeAttributesById } from '../platform/sales.ts';
 import { recordTrainingRun } from '../platform/runs.ts';
-import { seriesWindowLines } from '../platform/seriesHistory.ts';
+import { seriesWindowLines, windowSeriesPerStore } from '../platform/seriesHistory.ts';
 import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 
 // A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
@@ -43,29 +47,76 @@ function seriesKey(line: string, where: string): { storeId: number; product: str
 }
 
 export function trainingActivities(deps: Deps) {
+  // Each execution's shard plan, read once per process (null: a run planned by the earlier snapshot).
+  const plans = new Map<string, Promise<ShardStores[] | null>>();
+  const planOf = (runId: string, execution: string): Promise<ShardStores[] | null> => {
+    const name = trainingShardPlanObject(runId, execution);
+    let plan = plans.get(name);
+    if (!plan) {
+      plan = (async () =>
+        (await deps.store.exists(name))
+          ? (JSON.parse((await deps.store.read(name)).toString('utf8')) as ShardStores[])
+          : null)();
+      plans.set(name, plan);
+      plan.catch(() => plans.delete(name));
+      // A worker lives through many runs: only the latest few plans are kept.
+      if (plans.size > 8) plans.delete(plans.keys().next().value!);
+    }
+    return plan;
+  };
+
+  /**
+   * A shard's series as lines: its snapshot when this execution wrote one (`mayExist`: an earlier
+   * attempt or the global fit may have), else its stores' window read from Postgres and written as
+   * the snapshot first, so a retry fits the same days. A run whose execution has no plan was planned
+   * by the earlier snapshot, which wrote every shard up front.
+   */
+  const shardLines = async (
+    runId: string,
+    execution: string,
+    shard: number,
+    o: TrainingOptions,
+    mayExist: boolean,
+  ): Promise<string[]> => {
+    const object = trainingShardObject(runId, shard, execution);
+    const plan = await planOf(runId, execution);
+    let text: string;
+    if (!plan) text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
+    else if (mayExist && (await deps.store.exists(object))) text = (await deps.store.read(object)).toString('utf8');
+    else {
+      const stores = plan[shard];
+      if (!stores) throw invalidInput('shard', `${runId} has no shard ${shard}`);
+      const lines: string[] = [];
+      for await (const line of seriesWindowLines(deps.pool, {
+        ...o,
+        planDays: o.horizon,
+        stores: { first: stores[0], last: stores[1] },
+      }))
+        lines.push(line);
+      text = lines.join('');
+      await deps.store.write(object, text, 'application/x-ndjson');
+    }
+    return text.split('\n').filter(Boolean);
+  };
+
   return {
-    /** Writes the window's series to GCS, `shardSize` per object; returns how many series and shards. */
-    snapshotTrainingWindow: (runId: string, o: TrainingOptions): Promise<{ series: number; shards: number }> =>
-      whileHeartbeating(async () => {
+    /**
+     * Plans the run's shards: ranges of whole stores of about `shardSize` series each, from the
+     * window's series per store, written as the execution's plan; returns how many series and shards.
+     * Each shard snapshots its own stores when it first runs (`shardLines`), so no step reads the
+     * whole window before fitting starts, and the snapshots spread over the workers.
+     */
+    snapshotTrainingWindow: (runId: string, o: TrainingOptions): Promise<{ series: number; shards: number }> => {
+      const execution = Context.current().info.workflowExecution!.runId;
+      return whileHeartbeating(async () => {
         // Checked before any row is read (the window's own fields are checked where they are queried).
         const badEngine = engineProblem(o.engine);
         if (badEngine) throw invalidInput('engine', badEngine);
-        let series = 0;
-        let shards = 0;
-        let lines: string[] = [];
-        const flush = async () => {
-          if (!lines.length) return;
-          await deps.store.write(trainingShardObject(runId, shards++), lines.join(''), 'application/x-ndjson');
-          lines = [];
-        };
-        for await (const line of seriesWindowLines(deps.pool, { ...o, planDays: o.horizon })) {
-          lines.push(line);
-          series++;
-          if (lines.length === o.shardSize) await flush();
-        }
-        await flush();
-        return { series, shards };
-      }),
+        const shards = shardStoreRanges(await windowSeriesPerStore(deps.pool, o), o.shardSize);
+        await deps.store.write(trainingShardPlanObject(runId, execution), JSON.stringify(shards), 'application/json');
+        return { series: shards.reduce((n, s) => n + s[2], 0), shards: shards.length };
+      });
+    },
 
     /**
      * Fits the run's global model over every series of its snapshot in a worker thread and stores it
@@ -85,10 +136,8 @@ export function trainingActivities(deps: Deps) {
           };
           if (await deps.store.exists(name)) return summary((await deps.store.read(name)).toString('utf8'), 0);
           const lines: string[] = [];
-          for (let shard = 0; shard < shards; shard++) {
-            const text = (await deps.store.read(trainingShardObject(runId, shard))).toString('utf8');
-            lines.push(...text.split('\n').filter(Boolean));
-          }
+          for (let shard = 0; shard < shards; shard++)
+            lines.push(...(await shardLines(runId, ctx.info.workflowExecution!.runId, shard, o, ctx.info.attempt > 1)));
           const storeIds = [...new Set(lines.map((line) => seriesKey(line, runId).storeId))];
           const stores = Object.fromEntries(await storeAttributesById(deps.pool, storeIds));
           stage = 'fitting';
@@ -118,10 +167,14 @@ export function trainingActivities(deps: Deps) {
       let done = 0;
       return whileHeartbeating(
         async () => {
-          const lines = (await deps.store.read(trainingShardObject(runId, shard)))
-            .toString('utf8')
-            .split('\n')
-            .filter(Boolean);
+          // In a run with a global model, its fit snapshotted every shard first.
+          const lines = await shardLines(
+            runId,
+            ctx.info.workflowExecution!.runId,
+            shard,
+            o,
+            ctx.info.attempt > 1 || global !== undefined,
+          );
           // Only the keys are read here; the days are parsed in the worker threads.
           const series = lines.map((line) => ({ ...seriesKey(line, `shard ${shard} of ${runId}`), line }));
           const production = await productionVersions(deps.pool, series, runId);

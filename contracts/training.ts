@@ -1,5 +1,6 @@
 // Weekly training's inputs, progress and report: shared by the workflows, activities and API.
 import { defineQuery } from '@temporalio/workflow';
+import { invalidInput } from './failures.ts';
 import type { ForecastMetrics } from '../ml/forecast/metrics.ts';
 import type { SeriesTrainingOptions } from '../ml/forecast/trainSeries.ts';
 
@@ -119,8 +120,37 @@ export const SALES_FORECAST_MODELS = 'sales-forecast';
 export const MAX_TRAINING_CONCURRENCY = 64;
 export const forecastModelName = (storeId: number, product: string): string =>
   `${SALES_FORECAST_MODELS}:${storeId}:${product}`;
-export const trainingShardObject = (runId: string, shard: number): string =>
-  `training/${runId}/shards/${String(shard).padStart(5, '0')}.ndjson`;
+/**
+ * A shard's snapshot: one object per workflow execution, so a retried shard reads what its first
+ * attempt wrote and a rerun of the run snapshots anew. Without `execution`, where runs started
+ * before the shards snapshotted themselves wrote theirs (the whole window at once, no plan).
+ */
+export const trainingShardObject = (runId: string, shard: number, execution?: string): string =>
+  `training/${runId}/${execution ? `${execution}/` : ''}shards/${String(shard).padStart(5, '0')}.ndjson`;
+
+/** A run's shard plan (one per workflow execution): each shard's stores, `[first, last, series]`. */
+export const trainingShardPlanObject = (runId: string, execution: string): string =>
+  `training/${runId}/${execution}/shards.json`;
+
+export type ShardStores = [first: number, last: number, series: number];
+
+/**
+ * Cuts stores (in store order, with their series counts) into shards of whole stores, adding stores
+ * to a shard while it stays within `shardSize` series (a store with more series has a shard of its own).
+ */
+export function shardStoreRanges(seriesPerStore: readonly [number, number][], shardSize: number): ShardStores[] {
+  if (!Number.isInteger(shardSize) || shardSize < 1)
+    throw invalidInput('shardSize', `must be a whole number of at least 1, got ${shardSize}`);
+  const shards: ShardStores[] = [];
+  for (const [store, series] of seriesPerStore) {
+    const last = shards.at(-1);
+    if (last && last[2] + series <= shardSize) {
+      last[1] = store;
+      last[2] += series;
+    } else shards.push([store, store, series]);
+  }
+  return shards;
+}
 
 /** A run's global model: one object per workflow execution, so a retried fit finds its own and a rerun fits anew. */
 export const globalModelObject = (runId: string, workflowRunId: string): string =>

@@ -58,6 +58,52 @@ export interface SeriesWindow {
   products?: string[];
   /** Days after asOf whose planned calendar each line carries (as "plan"), where the store has one. */
   planDays?: number;
+  /** Only the stores from `first` to `last` (one shard of a training run). */
+  stores?: { first: number; last: number };
+}
+
+function windowConditions(w: SeriesWindow): string[] {
+  const asOfProblem = dateProblem(w.asOf, 'past');
+  if (asOfProblem) throw invalidInput('asOf', asOfProblem);
+  const badProduct = w.products?.find((p) => !PRODUCT_NAME.test(p));
+  if (badProduct !== undefined) throw invalidInput('products', `not a product name: ${JSON.stringify(badProduct)}`);
+  const conditions = [`date <= DATE '${w.asOf}'`];
+  if (w.windowDays !== 'full') conditions.push(`date > DATE '${addDays(w.asOf, -w.windowDays)}'`);
+  if (w.products?.length) conditions.push(`product IN (${w.products.map((p) => `'${p}'`).join(', ')})`);
+  return conditions;
+}
+
+/**
+ * How many series each store has in the window, in store order: what a training run cuts its shards
+ * from (a shard is a range of stores), read off the key without building a single series.
+ */
+export async function windowSeriesPerStore(pool: pg.Pool, w: SeriesWindow): Promise<[number, number][]> {
+  const { rows } = await pool.query<{ store_id: number; series: number }>(
+    `SELECT store_id, count(DISTINCT product)::int AS series FROM sales WHERE ${windowConditions(w).join(' AND ')}
+     GROUP BY store_id ORDER BY store_id`,
+  );
+  return rows.map((r) => [r.store_id, r.series]);
+}
+
+/**
+ * A store range's rows are found by probing each day of the window in the key (date, store_id, ...),
+ * not by scanning the window: one shard reads its own stores' days only.
+ */
+async function storeRangeCondition(client: pg.PoolClient, w: SeriesWindow): Promise<string | undefined> {
+  if (!w.stores) return undefined;
+  const { first, last } = w.stores;
+  for (const [field, v] of [
+    ['stores.first', first],
+    ['stores.last', last],
+  ] as const)
+    if (!Number.isInteger(v)) throw invalidInput(field, `must be a whole number, got ${v}`);
+  let from = w.windowDays === 'full' ? undefined : addDays(w.asOf, 1 - w.windowDays);
+  if (from === undefined) {
+    const { rows } = await client.query<{ first: string | null }>('SELECT min(date)::text AS first FROM sales');
+    from = rows[0]?.first ?? w.asOf;
+  }
+  const days = from <= w.asOf ? datesBetween(from, w.asOf) : [];
+  return `date = ANY('{${days.join(',')}}'::date[]) AND store_id BETWEEN ${first} AND ${last}`;
 }
 
 /**
@@ -67,19 +113,15 @@ export interface SeriesWindow {
  * cuts lines. asOf and the products are inlined into COPY (it takes no parameters), so checked here.
  */
 export async function* seriesWindowLines(pool: pg.Pool, w: SeriesWindow): AsyncGenerator<string> {
-  const asOfProblem = dateProblem(w.asOf, 'past');
-  if (asOfProblem) throw invalidInput('asOf', asOfProblem);
-  const badProduct = w.products?.find((p) => !PRODUCT_NAME.test(p));
-  if (badProduct !== undefined) throw invalidInput('products', `not a product name: ${JSON.stringify(badProduct)}`);
-  const conditions = [`date <= DATE '${w.asOf}'`];
-  if (w.windowDays !== 'full') conditions.push(`date > DATE '${addDays(w.asOf, -w.windowDays)}'`);
-  if (w.products?.length) conditions.push(`product IN (${w.products.map((p) => `'${p}'`).join(', ')})`);
-  const grouped = `SELECT store_id, product,
-      json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date) AS days
-    FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product`;
+  const conditions = windowConditions(w);
   const client = await pool.connect();
   let read = false;
   try {
+    const stores = await storeRangeCondition(client, w);
+    if (stores) conditions.push(stores);
+    const grouped = `SELECT store_id, product,
+      json_agg(json_build_array(date, sales, open, promo, state_holiday, school_holiday) ORDER BY date) AS days
+    FROM sales WHERE ${conditions.join(' AND ')} GROUP BY store_id, product`;
     const planFrom = addDays(w.asOf, 1);
     const planTo = addDays(w.asOf, w.planDays ?? 0);
     // Only a window with planned days pays for the join.

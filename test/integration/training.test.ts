@@ -12,10 +12,14 @@ import { promoteVersion } from '../../platform/registry.ts';
 import {
   DEFAULT_TRAINING,
   trainingProgressQuery,
+  trainingShardObject,
+  trainingShardPlanObject,
+  type ShardStores,
   type TrainingOptions,
   type TrainingReport,
 } from '../../contracts/training.ts';
 import { connectClient } from '../../platform/temporal.ts';
+import { seriesWindowLines } from '../../platform/seriesHistory.ts';
 import { generate } from '../../scripts/data/generate.ts';
 import { importStores } from '../../platform/storeImport.ts';
 import { importTrain } from '../../platform/salesImport.ts';
@@ -107,6 +111,27 @@ describe('weekly training against the real stack', () => {
       failures: report.counts.unfit,
       production: report.counts.promoted,
     });
+    // Each shard snapshotted its own stores of the plan: together, every series of the window once.
+    const execution = (await client.workflow.getHandle(runId).describe()).runId;
+    const plan = JSON.parse(
+      (await deps.store.read(trainingShardPlanObject(runId, execution))).toString('utf8'),
+    ) as ShardStores[];
+    assert.equal(plan.length, report.counts.shards);
+    const window: string[] = [];
+    for await (const line of seriesWindowLines(deps.pool, { ...options, planDays: options.horizon })) window.push(line);
+    const shardLines = await Promise.all(
+      plan.map(async ([first, last, series], shard) => {
+        const text = (await deps.store.read(trainingShardObject(runId, shard, execution))).toString('utf8');
+        const lines = text.split('\n').filter(Boolean);
+        assert.equal(lines.length, series, `shard ${shard}: stores ${first}-${last}`);
+        return lines;
+      }),
+    );
+    assert.deepEqual(
+      shardLines.flat(),
+      window.map((l) => l.trimEnd()),
+      'the shards hold the window, in order, each series once',
+    );
     const { rows: reasons } = await deps.pool.query<{ store_id: number; reason: string }>(
       `SELECT store_id, reason FROM training_failures WHERE run_id = $1 AND product = 'tx' ORDER BY store_id`,
       [runId],

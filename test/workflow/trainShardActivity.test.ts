@@ -15,13 +15,19 @@ const SHARD = Array.from({ length: 32 }, (_, i) => `{"store_id" : ${i + 1}, "pro
   '',
 );
 
+const PLAN = JSON.stringify(Array.from({ length: 4 }, () => [1, 32, 32]));
+
 describe('trainShard activity (MockActivityEnvironment)', () => {
   it('heartbeats the series done and stops when cancelled', async () => {
     let fits = 0;
     let cancelledFit = false;
     let saved = false;
     const deps = {
-      store: { read: () => Promise.resolve(Buffer.from(SHARD)) },
+      // A retried shard: the run's plan and the snapshot its first attempt wrote are there.
+      store: {
+        exists: () => Promise.resolve(true),
+        read: (name: string) => Promise.resolve(Buffer.from(name.endsWith('shards.json') ? PLAN : SHARD)),
+      },
       // productionVersions reads none; saveTrainingResults would connect, and must not.
       pool: {
         query: () => Promise.resolve({ rows: [] }),
@@ -43,7 +49,7 @@ describe('trainShard activity (MockActivityEnvironment)', () => {
         },
       },
     } as unknown as Deps;
-    const env = new MockActivityEnvironment();
+    const env = new MockActivityEnvironment({ attempt: 2 });
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
 
