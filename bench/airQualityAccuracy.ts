@@ -13,7 +13,8 @@ import { AIR_QUALITY_LAG, AIR_QUALITY_SEARCH, AIR_QUALITY_TIME } from '../contra
 import { trialObjective, type TrialResult } from '../contracts/tabular.ts';
 import { AIR_QUALITY_MEASURES, monthOf, parseAirQualityFile } from '../domain/airQuality.ts';
 import { crossValidator, fitTabular, predictTabular } from '../ml/tabular/evaluate.ts';
-import { historyColumns, withHistory } from '../ml/tabular/history.ts';
+import { withHistory } from '../ml/tabular/history.ts';
+import { historyColumns } from '../ml/tabular/historySpec.ts';
 import { regressionMetrics } from '../ml/tabular/metrics.ts';
 import { AIR_QUALITY_SPEC } from '../ml/tabular/presets/airQuality.ts';
 import { filterRows, targets } from '../ml/tabular/rows.ts';

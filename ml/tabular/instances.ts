@@ -3,7 +3,8 @@
 // batch scoring of new data needs), but a client sending a category the model never saw has most
 // likely misspelt it, so serving refuses it, naming the column and the categories it knows.
 import { UNSEEN } from './encode.ts';
-import { HISTORY_FIELD, historyColumns, historyHours, instanceWithHistory } from './history.ts';
+import { instanceWithHistory } from './history.ts';
+import { HISTORY_FIELD, historyColumns, historyHours } from './historySpec.ts';
 import { requiredColumns, type FittedPreprocessing } from './preprocess.ts';
 import { readValue, TabularInputError, type RawRow } from './values.ts';
 

@@ -1,7 +1,7 @@
 // A dataset spec: plain JSON data saying how raw rows (CSV fields, JSON instances) become the rows
 // of numbers a learner takes. Stored with every model, with what fitPreprocessing learned from the
 // training rows, so serving applies exactly what training did.
-import { historyColumns, type HistorySpec } from './history.ts';
+import { historyColumns, type HistorySpec } from './historySpec.ts';
 import type { Task } from './learner.ts';
 import type { Sampling } from './oversampling.ts';
 import type { ThresholdRule } from './threshold.ts';

@@ -21,7 +21,7 @@ import {
 import { predictTabular } from '../../ml/tabular/evaluate.ts';
 import { median, mean } from '../../ml/tabular/impute.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
-import { historyColumns } from '../../ml/tabular/history.ts';
+import { historyColumns } from '../../ml/tabular/historySpec.ts';
 import { AIR_QUALITY_SENSORS, AIR_QUALITY_SPEC, AIR_QUALITY_TARGET } from '../../ml/tabular/presets/airQuality.ts';
 import { ensureSchedules, DAILY_AIR_QUALITY_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { ObjectStore } from '../../platform/storage.ts';

@@ -3,7 +3,8 @@
 // the same numbers from a served instance's `history`; and the errors naming the field.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { historyColumns, historyHours, instanceWithHistory, withHistory } from '../../ml/tabular/history.ts';
+import { instanceWithHistory, withHistory } from '../../ml/tabular/history.ts';
+import { historyColumns, historyHours } from '../../ml/tabular/historySpec.ts';
 import { fitPreprocessing } from '../../ml/tabular/preprocess.ts';
 import { instanceInputs, servedRow } from '../../ml/tabular/instances.ts';
 import { AIR_QUALITY_SPEC } from '../../ml/tabular/presets/airQuality.ts';

@@ -10,7 +10,7 @@
 // says where the reading stands against its recent level). Never CO(GT)'s own past: the device has no
 // reference analyzer. Chosen on the test months June - September 2004 of the real file over lags of
 // 1-3 hours, their differences and means over 3 and 6 hours (bench/README.md).
-import { historyColumns, type HistorySpec } from '../history.ts';
+import { historyColumns, type HistorySpec } from '../historySpec.ts';
 import type { ColumnSpec, DatasetSpec, FeatureSpec, Imputation } from '../spec.ts';
 
 export const AIR_QUALITY_TARGET = 'CO(GT)';
