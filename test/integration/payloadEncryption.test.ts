@@ -18,11 +18,13 @@ const WRITER = 'codec-writer-key-0123456789';
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
 
 /** Every payload anywhere in a history: objects with metadata and data. */
+// Search attributes are left out: the server indexes them, so no codec encodes them (they name a
+// run's pipeline, store, model, date and stage, never its data: contracts/searchAttributes.ts).
 function payloadsOf(node: unknown, found: Payload[] = []): Payload[] {
   if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
     if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) found.push(o);
-    else for (const v of Object.values(o)) payloadsOf(v, found);
+    else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsOf(v, found);
   }
   return found;
 }
