@@ -18,11 +18,13 @@ const WRITER = 'codec-writer-key-0123456789';
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
 
 /** Every payload anywhere in a history: objects with metadata and data. */
-// Search attributes are left out: the server indexes them, so no codec encodes them (they name a
-// run's pipeline, store, model, date and stage, never its data: contracts/searchAttributes.ts).
+// Left out, as the SDK leaves them unencoded: search attributes (the server indexes them; they name a
+// run's pipeline, store, model, date and stage, never its data: contracts/searchAttributes.ts) and
+// patch markers (a patch's id, written by the SDK's core).
 function payloadsOf(node: unknown, found: Payload[] = []): Payload[] {
   if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
+    if (o.markerName === 'core_patch') return found;
     if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) found.push(o);
     else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsOf(v, found);
   }
