@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
@@ -19,6 +18,7 @@ import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { saleEvent } from '../../scripts/data/saleEvents.ts';
 import { seedStores } from '../helpers/sales.ts';
 import { withWorker } from '../../workers/inProcess.ts';
+import { assertInvalidInput } from '../helpers/invalidInput.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = 'admin-key-for-edge-input-tests';
@@ -166,20 +166,6 @@ describe('edge inputs started as workflows directly', () => {
     deps = createApiDeps(cfg);
   });
   after(() => closeApiDeps(deps));
-
-  /** The run fails with a non-retryable InvalidInput naming the field, before any activity ran. */
-  const assertInvalidInput = async (handle: WorkflowHandle, message: RegExp) => {
-    await assert.rejects(handle.result(), (err: unknown) => {
-      assert.ok(err instanceof WorkflowFailedError, String(err));
-      assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
-      assert.equal(err.cause.type, 'InvalidInput');
-      assert.equal(err.cause.nonRetryable, true);
-      assert.match(err.cause.message, message);
-      return true;
-    });
-    const history = await handle.fetchHistory();
-    assert.equal(history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'no activity ran');
-  };
 
   it('dailyIngest, backfillIngest and weeklyTraining refuse impossible dates at once', async () => {
     const start = (type: string, queue: string, args: unknown[]) =>

@@ -7,7 +7,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
-import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
 import { MAX_BACKFILL_CONCURRENCY, MAX_BACKFILL_DAYS } from '../../contracts/ingest.ts';
@@ -16,6 +15,7 @@ import { addDays, todayUtc } from '../../domain/dates.ts';
 import { saleEvent } from '../../scripts/data/saleEvents.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { freePort, testConfig, uniqueId } from '../helpers/stack.ts';
+import { assertInvalidInput } from '../helpers/invalidInput.ts';
 
 const ADMIN = 'admin-key-for-input-limit-tests';
 const MB = 1024 * 1024;
@@ -209,17 +209,6 @@ describe('bad input at scale started as workflows directly', () => {
   });
   after(() => closeApiDeps(deps));
 
-  const assertInvalidInput = async (handle: WorkflowHandle, message: RegExp) => {
-    await assert.rejects(handle.result(), (err: unknown) => {
-      assert.ok(err instanceof WorkflowFailedError, String(err));
-      assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
-      assert.equal(err.cause.type, 'InvalidInput');
-      assert.match(err.cause.message, message);
-      return true;
-    });
-    const history = await handle.fetchHistory();
-    assert.equal(history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'no activity ran');
-  };
   const start = (type: string, queue: string, args: unknown[]) =>
     deps.temporal.workflow.start(type, { workflowId: uniqueId(`limits-${type}`), taskQueue: queue, args });
 
