@@ -26,6 +26,7 @@ import { globalArtifactOf } from '../ml/forecast/globalVersion.ts';
 import { chosenCounts, type GlobalFitProgress } from '../ml/forecast/trainWithGlobal.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
+import { seriesKey } from './training/shardLine.ts';
 import { globalModelText } from '../platform/globalModels.ts';
 import { productionVersions, runMetricSummary, saveTrainingResults, type TrainedSeries } from '../platform/registry.ts';
 import { storeAttributesById } from '../platform/sales.ts';
@@ -33,18 +34,9 @@ import { recordTrainingRun } from '../platform/runs.ts';
 import { seriesWindowLines, windowSeriesPerStore } from '../platform/seriesHistory.ts';
 import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 
-// A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
-const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
-
 const SERIES_PER_TASK = 16;
 // With a global model a task's series share one interval calibration, so it takes more of them.
 const GLOBAL_SERIES_PER_TASK = 64;
-
-function seriesKey(line: string, where: string): { storeId: number; product: string } {
-  const m = SERIES_KEY.exec(line);
-  if (!m) throw invalidInput('shard', `${where} holds a line that is not a series`);
-  return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string };
-}
 
 export function trainingActivities(deps: Deps) {
   // Each execution's shard plan, read once per process (null: a run planned by the earlier snapshot).

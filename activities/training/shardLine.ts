@@ -1,4 +1,5 @@
 // A training shard's line (platform/seriesHistory.ts writes them) as a series' days and plan.
+import { invalidInput } from '../../contracts/failures.ts';
 import type { StateHoliday } from '../../domain/holidays.ts';
 import type { GivenDay, SeriesDay } from '../../ml/forecast/types.ts';
 
@@ -37,4 +38,14 @@ export function parseShardLine(line: string): {
     source: 'plan',
   }));
   return { storeId: s.store_id, product: s.product, history, plan: plan && new Map(plan.map((d) => [d.date, d])) };
+}
+
+// A shard line starts {"store_id" : 1, "product" : "p01", ... as Postgres' json_build_object writes it.
+const SERIES_KEY = /^\{"store_id" : (\d+), "product" : ("(?:[^"\\]|\\.)*")/;
+
+/** A shard line's series, read off its start without parsing its days; `where` names the shard in the error. */
+export function seriesKey(line: string, where: string): { storeId: number; product: string } {
+  const m = SERIES_KEY.exec(line);
+  if (!m) throw invalidInput('shard', `${where} holds a line that is not a series`);
+  return { storeId: Number(m[1]), product: JSON.parse(m[2]!) as string };
 }
