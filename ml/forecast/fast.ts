@@ -57,13 +57,20 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** Refuses series no regression can be trusted on, naming why. */
-function checkFittable(history: SeriesDay[]): void {
-  const sold = history.filter((d) => d.open && d.sales > 0).length;
-  if (!history.some((d) => d.sales > 0))
-    throw new UnfitSeriesError(`no sales in the ${history.length} days of history`);
+/** Refuses series no regression can be trusted on, naming why: the first `length` days of `history`. */
+function checkFittable(history: SeriesDay[], length = history.length): void {
+  let sold = 0;
+  let anySales = false;
+  for (let i = 0; i < length; i++) {
+    const d = history[i]!;
+    if (d.sales > 0) {
+      anySales = true;
+      if (d.open) sold++;
+    }
+  }
+  if (!anySales) throw new UnfitSeriesError(`no sales in the ${length} days of history`);
   let closedTail = 0;
-  for (let i = history.length - 1; i >= 0 && !history[i]!.open; i--) closedTail++;
+  for (let i = length - 1; i >= 0 && !history[i]!.open; i--) closedTail++;
   if (closedTail >= MIN_OPEN_DAYS) throw new UnfitSeriesError(`closed for the last ${closedTail} days`);
   if (sold < MIN_OPEN_DAYS)
     throw new UnfitSeriesError(`too short: ${sold} open days with sales, at least ${MIN_OPEN_DAYS} needed`);
@@ -103,34 +110,60 @@ function sparseRows(dense: Float64Array, n: number): SparseRows {
   return rows;
 }
 
-function fitted(x: SparseRows, r: number, coef: Float64Array): number {
-  let sum = 0;
-  for (let k = r * FEATURE_COUNT, end = k + x.count[r]!; k < end; k++) sum += x.value[k]! * coef[x.index[k]!]!;
-  return sum;
+/** y - X b over the first n rows, into `out`. */
+function writeResiduals(x: SparseRows, y: Float64Array, n: number, coef: Float64Array, out: Float64Array): void {
+  for (let r = 0; r < n; r++) {
+    let fitted = 0;
+    for (let k = r * FEATURE_COUNT, end = k + x.count[r]!; k < end; k++) fitted += x.value[k]! * coef[x.index[k]!]!;
+    out[r] = y[r]! - fitted;
+  }
 }
 
-/** Weighted ridge solution of X b = y; `penalty` per feature (near 0 for the intercept). */
-function solveRidge(x: SparseRows, y: Float64Array, w: Float64Array, penalty: Float64Array): Float64Array {
+/** The unpenalised normal equations X'X b = X'y: X'X's upper triangle only (p x p, row-major). */
+interface NormalEquations {
+  xtx: Float64Array;
+  xty: Float64Array;
+}
+
+/** Adds `weight` times row r's outer product (upper triangle) and its share of X'y. */
+function addRow(eq: NormalEquations, x: SparseRows, y: Float64Array, r: number, weight: number): void {
   const p = FEATURE_COUNT;
-  const xtx = new Float64Array(p * p);
-  const xty = new Float64Array(p);
-  for (let r = 0; r < x.n; r++) {
-    const start = r * p;
-    const end = start + x.count[r]!;
-    const wr = w[r]!;
-    for (let a = start; a < end; a++) {
-      const i = x.index[a]!;
-      const xi = x.value[a]! * wr;
-      xty[i]! += xi * y[r]!;
-      for (let b = a; b < end; b++) xtx[i * p + x.index[b]!]! += xi * x.value[b]!;
-    }
+  const start = r * p;
+  const end = start + x.count[r]!;
+  for (let a = start; a < end; a++) {
+    const i = x.index[a]!;
+    const xi = x.value[a]! * weight;
+    eq.xty[i]! += xi * y[r]!;
+    for (let b = a; b < end; b++) eq.xtx[i * p + x.index[b]!]! += xi * x.value[b]!;
   }
+}
+
+/**
+ * The normal equations of the first n rows for each n in `ends` (ascending), from one pass over
+ * the rows: a backtest's folds and the final fit are prefixes of one history.
+ */
+function prefixNormalEquations(x: SparseRows, y: Float64Array, ends: number[]): NormalEquations[] {
+  const p = FEATURE_COUNT;
+  const running: NormalEquations = { xtx: new Float64Array(p * p), xty: new Float64Array(p) };
+  const out: NormalEquations[] = [];
+  let r = 0;
+  for (const end of ends) {
+    for (; r < end; r++) addRow(running, x, y, r, 1);
+    out.push({ xtx: running.xtx.slice(), xty: running.xty.slice() });
+  }
+  return out;
+}
+
+/** The ridge solution of the normal equations; `penalty` per feature (near 0 for the intercept). */
+function solveRidge(eq: NormalEquations, penalty: Float64Array): Float64Array {
+  const p = FEATURE_COUNT;
+  const a = eq.xtx.slice();
   // Indices ascend within a row, so only the upper triangle was summed: mirror it.
   for (let i = 0; i < p; i++) {
-    xtx[i * p + i]! += penalty[i]!;
-    for (let j = i + 1; j < p; j++) xtx[j * p + i] = xtx[i * p + j]!;
+    a[i * p + i]! += penalty[i]!;
+    for (let j = i + 1; j < p; j++) a[j * p + i] = a[i * p + j]!;
   }
-  return choleskySolve(xtx, xty, p);
+  return choleskySolve(a, eq.xty, p);
 }
 
 /** The features of a history's open days with sales, built once for every prefix fitted on it. */
@@ -158,13 +191,28 @@ function design(history: SeriesDay[]): Design {
   return { x: sparseRows(dense, n), y, day: Int32Array.from(days), origin };
 }
 
-/** Fits the first `length` days of the history the design was built on. */
-function fitDesign(history: SeriesDay[], d: Design, length: number, options: FitOptions): FittedModel<FastParams> {
-  checkFittable(history.slice(0, length));
+/** Rows of the design before day `length` of its history. */
+function rowsBefore(d: Design, length: number): number {
   let n = 0;
   while (n < d.day.length && d.day[n]! < length) n++;
-  const x: SparseRows = { ...d.x, n };
-  const y = d.y.subarray(0, n);
+  return n;
+}
+
+/**
+ * Fits the first `length` days of the history the design was built on, from the normal equations
+ * of its first rows. The Huber refit down-weights only the outliers, so its equations are the
+ * unweighted ones less (1 - w) of each outlier's row: a few rows' work, not another pass.
+ */
+function fitDesign(
+  history: SeriesDay[],
+  d: Design,
+  length: number,
+  normal: NormalEquations,
+  options: FitOptions,
+): FittedModel<FastParams> {
+  checkFittable(history, length);
+  const n = rowsBefore(d, length);
+  const { x, y } = d;
   const p = FEATURE_COUNT;
   // Yearly terms cannot be told from trend in a short window: shrink them by how little of a year we see.
   const spanDays = dayNumber(history[length - 1]!.date) - d.origin + 1;
@@ -172,23 +220,23 @@ function fitDesign(history: SeriesDay[], d: Design, length: number, options: Fit
   penalty[0] = 1e-9;
   for (let j = FIRST_YEARLY; j < p; j++) penalty[j] = RIDGE * Math.max(1, (365 / spanDays) ** 2 * 10);
 
-  const w = new Float64Array(n).fill(1);
   const residuals = new Float64Array(n);
-  let coef = solveRidge(x, y, w, penalty);
-  const computeResiduals = () => {
-    for (let r = 0; r < n; r++) residuals[r] = y[r]! - fitted(x, r, coef);
-  };
+  let coef = solveRidge(normal, penalty);
   for (let step = 0; step < IRLS_STEPS; step++) {
-    computeResiduals();
+    writeResiduals(x, y, n, coef, residuals);
     const abs = new Float64Array(n);
     for (let r = 0; r < n; r++) abs[r] = Math.abs(residuals[r]!);
     abs.sort();
     const scale = Math.max(1.4826 * quantile(abs, 0.5), 1e-6);
-    for (let r = 0; r < n; r++) w[r] = Math.min(1, (HUBER_K * scale) / Math.max(Math.abs(residuals[r]!), 1e-12));
-    coef = solveRidge(x, y, w, penalty);
+    const weighted: NormalEquations = { xtx: normal.xtx.slice(), xty: normal.xty.slice() };
+    for (let r = 0; r < n; r++) {
+      const w = Math.min(1, (HUBER_K * scale) / Math.max(Math.abs(residuals[r]!), 1e-12));
+      if (w < 1) addRow(weighted, x, y, r, w - 1);
+    }
+    coef = solveRidge(weighted, penalty);
   }
-  computeResiduals();
-  const sorted = Float64Array.from(residuals).sort();
+  writeResiduals(x, y, n, coef, residuals);
+  const sorted = residuals.sort();
   const widen = Math.sqrt(n / Math.max(n - p, 1));
   const tail = (1 - options.intervalWidth) / 2;
   return {
@@ -205,8 +253,7 @@ function fitDesign(history: SeriesDay[], d: Design, length: number, options: Fit
 }
 
 export function fitFast(history: SeriesDay[], options: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel<FastParams> {
-  checkFittable(history);
-  return fitDesign(history, design(history), history.length, options);
+  return fitFastPrefixes(history, [history.length], options)[0]!;
 }
 
 /**
@@ -219,7 +266,9 @@ export function fitFastPrefixes(
   options: FitOptions = DEFAULT_FIT_OPTIONS,
 ): FittedModel<FastParams>[] {
   const d = design(history);
-  return lengths.map((length) => fitDesign(history, d, length, options));
+  const ends = [...new Set(lengths.map((length) => rowsBefore(d, length)))].sort((a, b) => a - b);
+  const normal = new Map(prefixNormalEquations(d.x, d.y, ends).map((eq, i) => [ends[i]!, eq]));
+  return lengths.map((length) => fitDesign(history, d, length, normal.get(rowsBefore(d, length))!, options));
 }
 
 export function predictFast(model: FittedModel<FastParams>, days: CalendarDay[]): ForecastPoint[] {
