@@ -76,6 +76,19 @@ function checkFittable(history: SeriesDay[], length = history.length): void {
     throw new UnfitSeriesError(`too short: ${sold} open days with sales, at least ${MIN_OPEN_DAYS} needed`);
 }
 
+// Fits reuse these arrays rather than allocate their own: a weekly run fits every series four
+// times, and fresh typed arrays for each (about 150 KB a series) kept the garbage collector's
+// threads as busy as the fits. A fit is synchronous, so two never share one at once.
+const scratchArrays = new Map<string, Float64Array | Int32Array>();
+function scratch<T extends Float64Array | Int32Array>(name: string, make: new (n: number) => T, length: number): T {
+  let array = scratchArrays.get(name) as T | undefined;
+  if (!array || array.length < length) {
+    array = new make(Math.max(length, 2 * (array?.length ?? 0)));
+    scratchArrays.set(name, array);
+  }
+  return array.subarray(0, length) as T;
+}
+
 /**
  * The design matrix with only its non-zero entries per row: most features are 0/1 indicators, so a
  * row has about 12 non-zeros of 26, and the normal equations cost a fifth of the dense sums.
@@ -85,29 +98,6 @@ interface SparseRows {
   index: Int32Array;
   value: Float64Array;
   count: Int32Array;
-}
-
-function sparseRows(dense: Float64Array, n: number): SparseRows {
-  const p = FEATURE_COUNT;
-  const rows: SparseRows = {
-    n,
-    index: new Int32Array(n * p),
-    value: new Float64Array(n * p),
-    count: new Int32Array(n),
-  };
-  for (let r = 0; r < n; r++) {
-    let k = r * p;
-    for (let j = 0; j < p; j++) {
-      const v = dense[r * p + j]!;
-      if (v !== 0) {
-        rows.index[k] = j;
-        rows.value[k] = v;
-        k++;
-      }
-    }
-    rows.count[r] = k - r * p;
-  }
-  return rows;
 }
 
 /** y - X b over the first n rows, into `out`. */
@@ -123,6 +113,18 @@ function writeResiduals(x: SparseRows, y: Float64Array, n: number, coef: Float64
 interface NormalEquations {
   xtx: Float64Array;
   xty: Float64Array;
+}
+
+/** A scratch pair of normal equations, to be zeroed or copied into. */
+function normalEquations(name: string) {
+  const eq: NormalEquations = {
+    xtx: scratch(`${name}.xtx`, Float64Array, FEATURE_COUNT * FEATURE_COUNT),
+    xty: scratch(`${name}.xty`, Float64Array, FEATURE_COUNT),
+  };
+  return {
+    zero: () => (eq.xtx.fill(0), eq.xty.fill(0), eq),
+    copy: (from: NormalEquations) => (eq.xtx.set(from.xtx), eq.xty.set(from.xty), eq),
+  };
 }
 
 /** Adds `weight` times row r's outer product (upper triangle) and its share of X'y. */
@@ -143,21 +145,19 @@ function addRow(eq: NormalEquations, x: SparseRows, y: Float64Array, r: number, 
  * the rows: a backtest's folds and the final fit are prefixes of one history.
  */
 function prefixNormalEquations(x: SparseRows, y: Float64Array, ends: number[]): NormalEquations[] {
-  const p = FEATURE_COUNT;
-  const running: NormalEquations = { xtx: new Float64Array(p * p), xty: new Float64Array(p) };
-  const out: NormalEquations[] = [];
+  const running = normalEquations('running').zero();
   let r = 0;
-  for (const end of ends) {
+  return ends.map((end, k) => {
     for (; r < end; r++) addRow(running, x, y, r, 1);
-    out.push({ xtx: running.xtx.slice(), xty: running.xty.slice() });
-  }
-  return out;
+    return normalEquations(`prefix${k}`).copy(running);
+  });
 }
 
 /** The ridge solution of the normal equations; `penalty` per feature (near 0 for the intercept). */
 function solveRidge(eq: NormalEquations, penalty: Float64Array): Float64Array {
   const p = FEATURE_COUNT;
-  const a = eq.xtx.slice();
+  const a = scratch('cholesky', Float64Array, p * p);
+  a.set(eq.xtx);
   // Indices ascend within a row, so only the upper triangle was summed: mirror it.
   for (let i = 0; i < p; i++) {
     a[i * p + i]! += penalty[i]!;
@@ -176,19 +176,32 @@ interface Design {
 
 function design(history: SeriesDay[]): Design {
   const origin = dayNumber(history[0]!.date);
-  const days: number[] = [];
-  history.forEach((d, i) => {
-    if (d.open && d.sales > 0) days.push(i);
-  });
-  const n = days.length;
   const p = FEATURE_COUNT;
-  const dense = new Float64Array(n * p);
-  const y = new Float64Array(n);
-  days.forEach((i, r) => {
-    writeFeatures(history, i, origin, dense, r * p);
-    y[r] = Math.log1p(history[i]!.sales);
+  const day = scratch('day', Int32Array, history.length);
+  let n = 0;
+  history.forEach((d, i) => {
+    if (d.open && d.sales > 0) day[n++] = i;
   });
-  return { x: sparseRows(dense, n), y, day: Int32Array.from(days), origin };
+  const x: SparseRows = {
+    n,
+    index: scratch('index', Int32Array, n * p),
+    value: scratch('value', Float64Array, n * p),
+    count: scratch('count', Int32Array, n),
+  };
+  const y = scratch('y', Float64Array, n);
+  const row = scratch('row', Float64Array, p);
+  for (let r = 0; r < n; r++) {
+    writeFeatures(history, day[r]!, origin, row, 0);
+    let k = r * p;
+    for (let j = 0; j < p; j++)
+      if (row[j] !== 0) {
+        x.index[k] = j;
+        x.value[k++] = row[j]!;
+      }
+    x.count[r] = k - r * p;
+    y[r] = Math.log1p(history[day[r]!]!.sales);
+  }
+  return { x, y, day: day.subarray(0, n), origin };
 }
 
 /** Rows of the design before day `length` of its history. */
@@ -216,19 +229,19 @@ function fitDesign(
   const p = FEATURE_COUNT;
   // Yearly terms cannot be told from trend in a short window: shrink them by how little of a year we see.
   const spanDays = dayNumber(history[length - 1]!.date) - d.origin + 1;
-  const penalty = new Float64Array(p).fill(RIDGE);
+  const penalty = scratch('penalty', Float64Array, p).fill(RIDGE);
   penalty[0] = 1e-9;
   for (let j = FIRST_YEARLY; j < p; j++) penalty[j] = RIDGE * Math.max(1, (365 / spanDays) ** 2 * 10);
 
-  const residuals = new Float64Array(n);
+  const residuals = scratch('residuals', Float64Array, n);
   let coef = solveRidge(normal, penalty);
   for (let step = 0; step < IRLS_STEPS; step++) {
     writeResiduals(x, y, n, coef, residuals);
-    const abs = new Float64Array(n);
+    const abs = scratch('abs', Float64Array, n);
     for (let r = 0; r < n; r++) abs[r] = Math.abs(residuals[r]!);
     abs.sort();
     const scale = Math.max(1.4826 * quantile(abs, 0.5), 1e-6);
-    const weighted: NormalEquations = { xtx: normal.xtx.slice(), xty: normal.xty.slice() };
+    const weighted = normalEquations('weighted').copy(normal);
     for (let r = 0; r < n; r++) {
       const w = Math.min(1, (HUBER_K * scale) / Math.max(Math.abs(residuals[r]!), 1e-12));
       if (w < 1) addRow(weighted, x, y, r, w - 1);
