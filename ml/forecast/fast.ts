@@ -115,16 +115,18 @@ interface NormalEquations {
   xty: Float64Array;
 }
 
-/** A scratch pair of normal equations, to be zeroed or copied into. */
-function normalEquations(name: string) {
-  const eq: NormalEquations = {
-    xtx: scratch(`${name}.xtx`, Float64Array, FEATURE_COUNT * FEATURE_COUNT),
-    xty: scratch(`${name}.xty`, Float64Array, FEATURE_COUNT),
-  };
-  return {
-    zero: () => (eq.xtx.fill(0), eq.xty.fill(0), eq),
-    copy: (from: NormalEquations) => (eq.xtx.set(from.xtx), eq.xty.set(from.xty), eq),
-  };
+/** Scratch normal equations by name, holding a copy of `from` (zeros without it). */
+function normalEquations(name: 'running' | 'weighted' | `prefix${number}`, from?: NormalEquations): NormalEquations {
+  const xtx = scratch(`${name}.xtx`, Float64Array, FEATURE_COUNT * FEATURE_COUNT);
+  const xty = scratch(`${name}.xty`, Float64Array, FEATURE_COUNT);
+  if (from) {
+    xtx.set(from.xtx);
+    xty.set(from.xty);
+  } else {
+    xtx.fill(0);
+    xty.fill(0);
+  }
+  return { xtx, xty };
 }
 
 /** Adds `weight` times row r's outer product (upper triangle) and its share of X'y. */
@@ -145,11 +147,11 @@ function addRow(eq: NormalEquations, x: SparseRows, y: Float64Array, r: number, 
  * the rows: a backtest's folds and the final fit are prefixes of one history.
  */
 function prefixNormalEquations(x: SparseRows, y: Float64Array, ends: number[]): NormalEquations[] {
-  const running = normalEquations('running').zero();
+  const running = normalEquations('running');
   let r = 0;
   return ends.map((end, k) => {
     for (; r < end; r++) addRow(running, x, y, r, 1);
-    return normalEquations(`prefix${k}`).copy(running);
+    return normalEquations(`prefix${k}`, running);
   });
 }
 
@@ -241,7 +243,7 @@ function fitDesign(
     for (let r = 0; r < n; r++) abs[r] = Math.abs(residuals[r]!);
     abs.sort();
     const scale = Math.max(1.4826 * quantile(abs, 0.5), 1e-6);
-    const weighted = normalEquations('weighted').copy(normal);
+    const weighted = normalEquations('weighted', normal);
     for (let r = 0; r < n; r++) {
       const w = Math.min(1, (HUBER_K * scale) / Math.max(Math.abs(residuals[r]!), 1e-12));
       if (w < 1) addRow(weighted, x, y, r, w - 1);
