@@ -23,8 +23,14 @@ export function assumedCalendar(
   dates: readonly string[],
   given: ReadonlyMap<string, GivenDay> = new Map(),
 ): SourcedDay[] {
-  // By day number: looking back is arithmetic, not date parsing.
-  const known = new Map<number, CalendarDay>(history.map((d) => [dayNumber(d.date), d]));
+  // By day number: looking back is arithmetic, not date parsing. Only the history's days a look-back
+  // can reach (28 days before the earliest date) are indexed: a run does this for every series.
+  const reach = Math.min(...dates.map(dayNumber)) - 28;
+  const known = new Map<number, CalendarDay>();
+  for (const d of history) {
+    const n = dayNumber(d.date);
+    if (n >= reach) known.set(n, d);
+  }
   return dates.map((date) => {
     const n = dayNumber(date);
     const seen = known.get(n);
