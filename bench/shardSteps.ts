@@ -91,7 +91,11 @@ try {
       saveTrainingResults(
         deps.pool,
         RUN,
-        keys.map((k, i) => ({ ...k, production: production.get(forecastModelName(k.storeId, k.product)), result: received[i]! })),
+        keys.map((k, i) => ({
+          ...k,
+          production: production.get(forecastModelName(k.storeId, k.product)),
+          result: received[i]!,
+        })),
       ),
     );
     series += lines.length;
