@@ -75,11 +75,14 @@ function windowConditions(w: SeriesWindow): string[] {
 
 /**
  * How many series each store has in the window, in store order: what a training run cuts its shards
- * from (a shard is a range of stores), read off the key without building a single series.
+ * from (a shard is a range of stores), read off the key without building a single series. The
+ * distinct series are hashed first: count(DISTINCT product) sorted every row of the window (the 12M
+ * rows of 100,000 series spilled to disk, 3.5x slower).
  */
 export async function windowSeriesPerStore(pool: pg.Pool, w: SeriesWindow): Promise<[number, number][]> {
   const { rows } = await pool.query<{ store_id: number; series: number }>(
-    `SELECT store_id, count(DISTINCT product)::int AS series FROM sales WHERE ${windowConditions(w).join(' AND ')}
+    `SELECT store_id, count(*)::int AS series
+     FROM (SELECT DISTINCT store_id, product FROM sales WHERE ${windowConditions(w).join(' AND ')}) s
      GROUP BY store_id ORDER BY store_id`,
   );
   return rows.map((r) => [r.store_id, r.series]);
