@@ -1,6 +1,7 @@
 // `npm run bench:shard-steps [-- --shards 30]`: where one training shard's CPU goes, step by step,
 // on the data `npm run bench:scale` left in the bench stack: the window read, the snapshot upload,
-// the production lookup, the fits (in this thread), the results' trip back from a fit thread
+// the lines' parse (what a fit thread does first), the production lookup, the fits (in this thread,
+// their parse included), the results' trip back from a fit thread
 // (structured clone) and the save. CPU per series of this process and of its Postgres backend, and
 // wall time. Steps run one after another on one connection, so each figure is the step's own.
 // The 100,000-series run needs all of them (and Temporal's share) under 1 ms a series on 2 cores.
@@ -14,7 +15,7 @@ import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
 import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
 import { seriesWindowLines, windowSeriesPerStore } from '../platform/seriesHistory.ts';
 import { stackDown, stackUp } from '../scripts/stack/stack.ts';
-import { seriesKey } from '../activities/training/shardLine.ts';
+import { parseShardLine, seriesKey } from '../activities/training/shardLine.ts';
 import { BENCH_ENV } from './profile.ts';
 import { benchResults } from './results.ts';
 
@@ -78,6 +79,7 @@ try {
     await step('snapshot', () => deps.store.write(`${RUN}/${shard}.ndjson`, text, 'application/x-ndjson'));
     const lines = text.split('\n').filter(Boolean);
     const keys = lines.map((line) => seriesKey(line, `shard ${shard}`));
+    await step('parse', () => lines.map(parseShardLine));
     const production = await step('production', () => productionVersions(deps.pool, keys, RUN));
     const results = await step('fit', () =>
       fitTask({
@@ -113,7 +115,7 @@ try {
         { node_cpu: perSeries(t.node), postgres_cpu: perSeries(t.postgres), wall: perSeries(t.wall) },
       ]),
     ),
-    note: 'one shard at a time, each step on its own; fake-gcs-server and Temporal CPU not included',
+    note: 'one shard at a time, each step on its own (fit parses its lines again); fake-gcs-server and Temporal CPU not included',
   });
 } finally {
   await closeDataDeps(deps);
