@@ -1,8 +1,7 @@
 // The model registry in Postgres, for training activities and the API: versions, promotion, the
-// forecasts a run writes, and the series it could not fit. Every write is keyed so that repeating
-// it (an activity retry, a rerun of the same run) updates in place: (model, training_run) for
-// versions, (run_id, store_id, product, forecast_date) for forecasts, (run_id, store_id, product)
-// for failures.
+// forecasts a run writes, and the series it could not fit. Repeating a write (an activity retry, a
+// rerun of the same run) updates in place: versions are keyed (model, training_run), failures
+// (run_id, store_id, product), and a series' forecasts of a run are replaced whole.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
@@ -116,7 +115,7 @@ export async function saveTrainingResults(
   const fitted = trained.filter((t): t is TrainedSeries & { result: { ok: true } } => t.result.ok);
   const unfit = trained.filter((t): t is TrainedSeries & { result: { ok: false } } => !t.result.ok);
   const names = fitted.map((t) => forecastModelName(t.storeId, t.product));
-  const promoted = fitted.filter((t) => t.result.promote).map((t) => forecastModelName(t.storeId, t.product));
+  const promoted = names.filter((_, i) => fitted[i]!.result.promote);
   return inTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO models (name, kind, store_id, product) SELECT name, 'sales_forecast', store_id, product
