@@ -79,10 +79,8 @@ export function retrainActivities({ pool, store }: Deps) {
         : trainSeries(history, production, options, plan);
     metrics.fitSeconds.observe({ engine: input.engine, kind: 'retrain' }, secondsSince(fitStart));
     if (!result.ok) return { storeId, product, trained: false, reason: result.reason };
-    countTrained(
-      input.engine,
-      await saveTrainingResults(pool, trainingRun, [{ storeId, product, production, result }]),
-    );
+    const { written } = await saveTrainingResults(pool, trainingRun, [{ storeId, product, production, result }]);
+    countTrained(input.engine, written);
     const model = forecastModelName(storeId, product);
     const version = (await registeredVersion(pool, model, trainingRun))!;
     return {

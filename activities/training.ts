@@ -216,9 +216,10 @@ export function trainingActivities(deps: Deps) {
               ctx.heartbeat({ done });
             }),
           );
-          const saved = await saveTrainingResults(deps.pool, runId, trained);
-          countTrained(o.engine, saved);
-          return { series: series.length, ...saved, ...(global ? { chosen } : {}) };
+          const { counts, written } = await saveTrainingResults(deps.pool, runId, trained);
+          // Only what this attempt wrote first: a shard retried after its commit counts nothing again.
+          countTrained(o.engine, written);
+          return { series: series.length, ...counts, ...(global ? { chosen } : {}) };
         },
         () => ({ done }),
       );

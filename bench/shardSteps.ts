@@ -12,6 +12,7 @@ import { DEFAULT_TRAINING, forecastModelName, seriesTrainingOptions, shardStoreR
 import type { SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
 import { loadConfig } from '../platform/config.ts';
 import { closeDataDeps, createDataDeps } from '../platform/deps.ts';
+import { migrate } from '../platform/migrations.ts';
 import { productionVersions, saveTrainingResults } from '../platform/registry.ts';
 import { seriesWindowLines, windowSeriesPerStore } from '../platform/seriesHistory.ts';
 import { stackDown, stackUp } from '../scripts/stack/stack.ts';
@@ -41,6 +42,8 @@ await stackUp(cfg);
 const deps = createDataDeps(cfg, 'bench-shard-steps');
 deps.pool.options.max = 1;
 try {
+  // The schema the code expects: bench:scale migrated the stack when it last ran, maybe before a migration came.
+  await migrate(deps.pool);
   const shards = shardStoreRanges(await windowSeriesPerStore(deps.pool, options), options.shardSize);
   if (shards.length < shardCount)
     throw new Error(`the bench stack holds ${shards.length} shards of sales; run npm run bench:scale first`);

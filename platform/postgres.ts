@@ -68,6 +68,12 @@ export function createPool(
   return pool;
 }
 
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A text value as a field of COPY's text format: its separators and backslashes escaped, null as \N. */
+export const copyField = (s: string | null): string =>
+  s === null ? '\\N' : s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!);
+
 /** A query that needs no table: the database answers. */
 export async function pingPostgres(pool: pg.Pool): Promise<void> {
   await pool.query('SELECT 1');

@@ -1,10 +1,12 @@
 // The model registry in Postgres, for training activities and the API: versions, promotion, the
-// forecasts a run writes, and the series it could not fit. Every write is keyed so that repeating
-// it (an activity retry, a rerun of the same run) updates in place: (model, training_run) for
-// versions, (run_id, store_id, product, forecast_date) for forecasts, (run_id, store_id, product)
-// for failures.
+// forecasts a run writes, and the series it could not fit. Repeating a write (an activity retry, a
+// rerun of the same run) updates in place: versions are keyed (model, training_run), failures
+// (run_id, store_id, product), and a series' forecasts of a run are replaced whole.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { inTransaction } from './postgres.ts';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyField, inTransaction } from './postgres.ts';
 import { forecastModelName, type MetricSummary } from '../contracts/training.ts';
 import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
 
@@ -88,15 +90,32 @@ export interface SavedCounts {
   forecasts: number;
 }
 
-/** Registers a run's versions, promotes where the policy said so, and writes forecasts and failures, in one transaction. */
+export interface SavedResults {
+  /** The shard's totals, whether this call or an earlier one wrote them. */
+  counts: SavedCounts;
+  /** Of those, the versions (fitted, promoted) and failures (unfit) this call wrote first: a retry after a commit writes none. */
+  written: Pick<SavedCounts, 'fitted' | 'unfit' | 'promoted'>;
+}
+
+const FORECAST_COLUMNS =
+  'run_id, store_id, product, forecast_date, forecast, lower, upper, model, model_version, drivers';
+
+/**
+ * Registers a run's versions, promotes where the policy said so, and writes forecasts and failures,
+ * in one transaction. Forecasts go in by COPY, which cannot upsert: a series whose version this run
+ * had already registered (a retried shard) has its forecast rows of the run deleted first. A
+ * forecast row is only ever written with its series' version row, so a newly registered version
+ * means no rows to replace.
+ */
 export async function saveTrainingResults(
   pool: pg.Pool,
   runId: string,
   trained: TrainedSeries[],
-): Promise<SavedCounts> {
+): Promise<SavedResults> {
   const fitted = trained.filter((t): t is TrainedSeries & { result: { ok: true } } => t.result.ok);
   const unfit = trained.filter((t): t is TrainedSeries & { result: { ok: false } } => !t.result.ok);
   const names = fitted.map((t) => forecastModelName(t.storeId, t.product));
+  const promoted = names.filter((_, i) => fitted[i]!.result.promote);
   return inTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO models (name, kind, store_id, product) SELECT name, 'sales_forecast', store_id, product
@@ -104,64 +123,79 @@ export async function saveTrainingResults(
       [names, fitted.map((t) => t.storeId), fitted.map((t) => t.product)],
     );
     await lockModels(client, names);
-    const { rows: versions } = await client.query<{ model: string; version: number }>(
-      `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)
-       SELECT i.model, COALESCE((SELECT max(version) FROM model_versions v WHERE v.model = i.model), 0) + 1, 'staging', i.engine, i.params, i.metrics, $5
-       FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::text[]) AS i(model, params, metrics, engine)
-       ON CONFLICT (model, training_run) DO UPDATE SET engine = EXCLUDED.engine, params = EXCLUDED.params, metrics = EXCLUDED.metrics
-       RETURNING model, version`,
-      [
-        names,
-        fitted.map((t) => JSON.stringify(t.result.model.params)),
-        fitted.map((t) => JSON.stringify(t.result.metrics)),
-        // Each series' own: in a run with a global model, series serve different engines.
-        fitted.map((t) => t.result.model.engine),
-        runId,
-      ],
-    );
-    const versionOf = new Map(versions.map((v) => [v.model, v.version]));
-    const promoted = fitted.filter((t) => t.result.promote).map((t) => forecastModelName(t.storeId, t.product));
+    // Before the new versions go in: one production version a model.
     await client.query(
       `UPDATE model_versions SET stage = 'archived' WHERE stage = 'production' AND model = ANY($1::text[]) AND training_run <> $2`,
       [promoted, runId],
     );
-    await client.query(
-      `UPDATE model_versions SET stage = 'production' WHERE model = ANY($1::text[]) AND training_run = $2`,
-      [promoted, runId],
-    );
-    await announceProductionChanged(client, promoted);
-
-    // Each series' forecast comes from the version that serves it now: the new one if promoted.
-    const points = fitted.flatMap((t) => {
-      const model = forecastModelName(t.storeId, t.product);
-      const version = t.result.promote || !t.production ? versionOf.get(model)! : t.production.version;
-      return t.result.forecast.map((p) => ({ ...p, storeId: t.storeId, product: t.product, model, version }));
-    });
-    await client.query(
-      `INSERT INTO forecast_results (run_id, store_id, product, forecast_date, forecast, lower, upper, model, model_version, drivers)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::date[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[], $10::jsonb[])
-       ON CONFLICT (run_id, store_id, product, forecast_date) DO UPDATE SET forecast = EXCLUDED.forecast, lower = EXCLUDED.lower,
-         upper = EXCLUDED.upper, model = EXCLUDED.model, model_version = EXCLUDED.model_version, drivers = EXCLUDED.drivers,
-         created_at = now()`,
+    // One JSON parameter: cheaper for both sides than arrays of JSON texts cast element by element.
+    // A promoted version goes in as production; a repeated save keeps a version's stage unless it promotes.
+    // xmax = 0: the row was inserted by this statement, not updated.
+    const { rows: versions } = await client.query<{ model: string; version: number; inserted: boolean }>(
+      `INSERT INTO model_versions (model, version, stage, engine, params, metrics, training_run)
+       SELECT i.model, COALESCE((SELECT max(version) FROM model_versions v WHERE v.model = i.model), 0) + 1, i.stage, i.engine, i.params, i.metrics, $2
+       FROM json_to_recordset($1::json) AS i(model text, stage text, engine text, params jsonb, metrics jsonb)
+       ON CONFLICT (model, training_run) DO UPDATE SET engine = EXCLUDED.engine, params = EXCLUDED.params, metrics = EXCLUDED.metrics,
+         stage = CASE WHEN EXCLUDED.stage = 'production' THEN 'production' ELSE model_versions.stage END
+       RETURNING model, version, xmax = 0 AS inserted`,
       [
+        JSON.stringify(
+          fitted.map((t, i) => ({
+            model: names[i],
+            stage: t.result.promote ? 'production' : 'staging',
+            // Each series' own: in a run with a global model, series serve different engines.
+            engine: t.result.model.engine,
+            params: t.result.model.params,
+            metrics: t.result.metrics,
+          })),
+        ),
         runId,
-        points.map((p) => p.storeId),
-        points.map((p) => p.product),
-        points.map((p) => p.date),
-        points.map((p) => p.forecast),
-        points.map((p) => p.lower),
-        points.map((p) => p.upper),
-        points.map((p) => p.model),
-        points.map((p) => p.version),
-        points.map((p) => (p.drivers ? JSON.stringify(p.drivers) : null)),
       ],
     );
-    await client.query(
+    await announceProductionChanged(client, promoted);
+    const versionOf = new Map(versions.map((v) => [v.model, v.version]));
+    const inserted = new Set(versions.filter((v) => v.inserted).map((v) => v.model));
+
+    const again = fitted.filter((_, i) => !inserted.has(names[i]!));
+    if (again.length)
+      await client.query(
+        `DELETE FROM forecast_results f USING unnest($2::int[], $3::text[]) AS s(store_id, product)
+         WHERE f.store_id = s.store_id AND f.product = s.product AND f.run_id = $1`,
+        [runId, again.map((t) => t.storeId), again.map((t) => t.product)],
+      );
+    // Each series' forecast comes from the version that serves it now: the new one if promoted.
+    const run = copyField(runId);
+    let rows = '';
+    let forecasts = 0;
+    fitted.forEach((t, i) => {
+      const model = names[i]!;
+      const version = t.result.promote || !t.production ? versionOf.get(model)! : t.production.version;
+      const series = `${run}\t${t.storeId}\t${copyField(t.product)}\t`;
+      const served = `\t${copyField(model)}\t${version}\t`;
+      for (const p of t.result.forecast)
+        rows += `${series}${p.date}\t${p.forecast}\t${p.lower}\t${p.upper}${served}${copyField(p.drivers ? JSON.stringify(p.drivers) : null)}\n`;
+      forecasts += t.result.forecast.length;
+    });
+    if (rows)
+      await pipeline(
+        Readable.from([rows]),
+        client.query(copyFrom(`COPY forecast_results (${FORECAST_COLUMNS}) FROM STDIN`)),
+      );
+
+    const { rows: failures } = await client.query<{ inserted: boolean }>(
       `INSERT INTO training_failures (run_id, store_id, product, reason) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])
-       ON CONFLICT (run_id, store_id, product) DO UPDATE SET reason = EXCLUDED.reason`,
+       ON CONFLICT (run_id, store_id, product) DO UPDATE SET reason = EXCLUDED.reason
+       RETURNING xmax = 0 AS inserted`,
       [runId, unfit.map((t) => t.storeId), unfit.map((t) => t.product), unfit.map((t) => t.result.reason)],
     );
-    return { fitted: fitted.length, unfit: unfit.length, promoted: promoted.length, forecasts: points.length };
+    return {
+      counts: { fitted: fitted.length, unfit: unfit.length, promoted: promoted.length, forecasts },
+      written: {
+        fitted: inserted.size,
+        unfit: failures.filter((f) => f.inserted).length,
+        promoted: promoted.filter((m) => inserted.has(m)).length,
+      },
+    };
   });
 }
 

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { RetailTransaction } from '../domain/onlineRetail.ts';
 import type { Rejection } from '../domain/salesBatch.ts';
-import { inTransaction, type Pool } from './postgres.ts';
+import { copyField, inTransaction, type Pool } from './postgres.ts';
 import { saveRejections } from './rejections.ts';
 
 export interface SourcedTransaction {
@@ -18,10 +18,8 @@ export interface SourcedTransaction {
 const COLUMNS =
   'source, line, invoice_no, stock_code, description, quantity, invoice_date, unit_price, customer_id, country';
 const VALUES = COLUMNS.split(', ').slice(2);
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const text = (s: string | null) => (s === null ? '\\N' : s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!));
 const tsv = ({ source, line, transaction: t }: SourcedTransaction) =>
-  `${text(source)}\t${line}\t${text(t.invoiceNo)}\t${text(t.stockCode)}\t${text(t.description)}\t${t.quantity}\t${t.invoiceDate}\t${t.unitPrice}\t${t.customerId ?? '\\N'}\t${text(t.country)}\n`;
+  `${copyField(source)}\t${line}\t${copyField(t.invoiceNo)}\t${copyField(t.stockCode)}\t${copyField(t.description)}\t${t.quantity}\t${t.invoiceDate}\t${t.unitPrice}\t${t.customerId ?? '\\N'}\t${copyField(t.country)}\n`;
 
 // COPY takes a few large writes far faster than one write per row.
 function* tsvChunks(rows: SourcedTransaction[], size = 1000): Generator<string> {

@@ -6,14 +6,18 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { closeDeps, createDeps, type Deps } from '../../activities/deps.ts';
+import { trainingActivities } from '../../activities/training.ts';
 import { globalModelParams } from '../../platform/globalModels.ts';
+import { registry } from '../../platform/metrics.ts';
 import { promoteVersion } from '../../platform/registry.ts';
 import {
   DEFAULT_TRAINING,
   trainingProgressQuery,
   trainingShardObject,
   trainingShardPlanObject,
+  type ShardResult,
   type ShardStores,
   type TrainingOptions,
   type TrainingReport,
@@ -29,6 +33,7 @@ import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { startWorkerProcess } from '../helpers/workerProcess.ts';
 import { until } from '../helpers/until.ts';
+import { sampleValue } from '../helpers/scrape.ts';
 
 const { PendingActivityState } = proto.temporal.api.enums.v1;
 const cfg = testConfig();
@@ -654,5 +659,63 @@ describe('weekly training against the real stack', () => {
     } finally {
       for (const w of workers) w.kill('SIGKILL');
     }
+  });
+
+  it('counts a shard once in the series-fitted and promotion counters when it is retried after its commit', async () => {
+    // A shard of stores 1-3 (the three unfit tx series among them), as a run planned before shard
+    // plans snapshotted it; trained by the activity in this process, whose counters are read here.
+    const runId = uniqueId('count-once');
+    const lines: string[] = [];
+    for await (const line of seriesWindowLines(deps.pool, {
+      ...options,
+      planDays: options.horizon,
+      stores: { first: 1, last: 3 },
+    }))
+      lines.push(line);
+    await deps.store.write(trainingShardObject(runId, 0), lines.join(''), 'application/x-ndjson');
+    const counters = async () => {
+      const text = await registry.metrics();
+      return {
+        fitted: sampleValue(text, 'retailflow_series_fitted_total', { engine: 'fast', outcome: 'fitted' }),
+        unfit: sampleValue(text, 'retailflow_series_fitted_total', { engine: 'fast', outcome: 'unfit' }),
+        promoted: sampleValue(text, 'retailflow_promotions_total', { kind: 'sales_forecast' }),
+      };
+    };
+    const trainShard = async () => {
+      const before = await counters();
+      const result: ShardResult = await new MockActivityEnvironment().run(
+        trainingActivities(deps).trainShard,
+        runId,
+        0,
+        options,
+      );
+      const now = await counters();
+      return {
+        result,
+        counted: {
+          fitted: now.fitted - before.fitted,
+          unfit: now.unfit - before.unfit,
+          promoted: now.promoted - before.promoted,
+        },
+      };
+    };
+    const first = await trainShard();
+    assert.equal(first.result.series, 9);
+    assert.ok(first.result.fitted > 0 && first.result.unfit >= 3 && first.result.promoted > 0, JSON.stringify(first));
+    assert.deepEqual(first.counted, {
+      fitted: first.result.fitted,
+      unfit: first.result.unfit,
+      promoted: first.result.promoted,
+    });
+    // The attempt after a kill -9 that hit past the commit: the same totals for the workflow, nothing counted again.
+    const again = await trainShard();
+    assert.deepEqual(again.result, first.result);
+    assert.deepEqual(again.counted, { fitted: 0, unfit: 0, promoted: 0 });
+    assert.deepEqual(await countsOf(deps, runId), {
+      versions: first.result.fitted,
+      forecasts: first.result.forecasts,
+      failures: first.result.unfit,
+      production: first.result.promoted,
+    });
   });
 });
