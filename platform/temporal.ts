@@ -1,4 +1,5 @@
 // Temporal connections for clients (API, scripts) and workers, from one configuration.
+import path from 'node:path';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
@@ -37,9 +38,17 @@ export function withTemporalDeadline<T>(client: Client, ms: number, fn: () => Pr
   return client.connection.withDeadline(Date.now() + ms, fn);
 }
 
-/** How payloads cross to Temporal: encrypted with the configured keys. Every client and worker takes it from here. */
-export const temporalDataConverter = (cfg: TemporalConfig): DataConverter =>
-  encryptingDataConverter(loadPayloadKeys(cfg.payloadKeys));
+/** The failure converter's module (failureConverter.ts): the SDK loads it by path, in Node and in the workflow bundle. */
+export const FAILURE_CONVERTER_PATH = path.resolve(import.meta.dirname, 'failureConverter.ts');
+
+/**
+ * How payloads and failures cross to Temporal: payloads encrypted with the configured keys, failure
+ * messages and stack traces too (moved into the encrypted attributes). Every client and worker takes it from here.
+ */
+export const temporalDataConverter = (cfg: TemporalConfig): DataConverter => ({
+  ...encryptingDataConverter(loadPayloadKeys(cfg.payloadKeys)),
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+});
 
 /** A client of the configured namespace on this connection, with the data converter. */
 export const temporalClient = (cfg: TemporalConfig, connection: Connection): Client =>
