@@ -31,6 +31,16 @@ export function isTemporalUnavailable(err: unknown): boolean {
 }
 
 /**
+ * Why a run failed, as its API and CLIs show it: the innermost cause's message (WorkflowFailedError ->
+ * ActivityFailure -> ApplicationFailure), not "Workflow execution failed". The SDK's rootCause stops at
+ * the client's WorkflowFailedError, which is no TemporalFailure.
+ */
+export function failureReason(err: unknown): string {
+  const messages = [...causes(err)].map((e) => (e instanceof Error ? e.message : String(e))).filter(Boolean);
+  return messages.at(-1) ?? String(err);
+}
+
+/**
  * Runs `fn` with a deadline on every Temporal call it makes (the connection keeps it in async
  * context): no caller waits longer than this on a server that does not answer.
  */

@@ -4,7 +4,7 @@ import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/cli
 import { DEFAULT_RETRAIN_WINDOW_DAYS, retrainWorkflowId, type RetrainResult } from '../../contracts/retrain.ts';
 import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
-import { workflowUrl } from '../../platform/temporal.ts';
+import { failureReason, workflowUrl } from '../../platform/temporal.ts';
 import type { retrainSeries } from '../../workflows/retrainSeries.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -72,6 +72,7 @@ const followRetrain = createRoute({
         runId: z.string(),
         status: z.string().openapi({ example: 'COMPLETED' }),
         result: RetrainResultSchema.optional(),
+        error: z.string().optional().openapi({ description: 'why a failed retrain failed (its innermost cause)' }),
         temporalUrl: z.string(),
       }),
       'the retrain',
@@ -116,12 +117,14 @@ export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       });
       const status = description.status.name;
       const result = status === 'COMPLETED' ? ((await handle.result()) as RetrainResult) : undefined;
+      const error = status === 'FAILED' ? await handle.result().then(() => undefined, failureReason) : undefined;
       return c.json(
         {
           workflowId: id,
           runId: description.runId,
           status,
           result,
+          error,
           temporalUrl: workflowUrl(cfg.temporal, id, description.runId),
         },
         200,

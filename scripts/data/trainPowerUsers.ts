@@ -21,7 +21,7 @@ import { saveGa4Events } from '../../platform/powerUserWarehouse.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { powerUserTraining } from '../../workflows/powerUserTraining.ts';
 import { DEFAULT_GA4_OPTIONS, GA4_CUTOFF, generateGa4Events } from './ga4Generator.ts';
-import { connect, follow } from './import.ts';
+import { connect, follow, runFailure } from './import.ts';
 
 const n = (x: number) => x.toLocaleString('en');
 
@@ -109,7 +109,7 @@ export async function trainPowerUsersCommand(argv: string[]): Promise<void> {
       if ((await handle.describe()).status.name !== 'RUNNING') break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    const report = await handle.result();
+    const report = await handle.result().catch(runFailure(workflowId));
     const { features, training } = report;
     const r = training.registration;
     console.log(
