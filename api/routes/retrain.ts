@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { DEFAULT_RETRAIN_WINDOW_DAYS, retrainWorkflowId, type RetrainResult } from '../../contracts/retrain.ts';
-import { DEFAULT_TRAINING } from '../../contracts/training.ts';
+import { DEFAULT_TRAINING, forecastModelName } from '../../contracts/training.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
 import { failureReason, workflowUrl } from '../../platform/temporal.ts';
 import type { retrainSeries } from '../../workflows/retrainSeries.ts';
@@ -12,6 +12,7 @@ import { notFound } from '../errors.ts';
 import { BEARER, errors, json, ProductName, router, StartedSchema, StoreId } from '../openapi.ts';
 import { perKeyPerMinute } from '../rateLimit.ts';
 import { requireStore } from '../series.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const RetrainBody = z
   .object({
@@ -95,6 +96,11 @@ export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
           workflowId: retrainWorkflowId(store, product),
           taskQueue: cfg.temporal.taskQueues.interactive,
           args: [{ storeId: store, product, engine, windowDays }],
+          typedSearchAttributes: runSearchAttributes({
+            pipeline: 'retrain',
+            store,
+            model: forecastModelName(store, product),
+          }),
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         });
         return c.json(

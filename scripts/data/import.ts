@@ -18,6 +18,7 @@ import { config, type Config } from '../../platform/config.ts';
 import { ObjectStore } from '../../platform/storage.ts';
 import { connectClient, failureReason, workflowUrl } from '../../platform/temporal.ts';
 import type { importSales } from '../../workflows/importSales.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 /** The share of a file's lines that may be rejected before the import counts as failed. */
 export const DEFAULT_MAX_REJECTED_SHARE = 0.05;
@@ -135,6 +136,7 @@ export async function importCommand(argv: string[]): Promise<void> {
       workflowId: importWorkflowId(id),
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [input],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'import-sales' }),
     });
     console.log(
       `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,

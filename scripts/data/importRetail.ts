@@ -20,6 +20,7 @@ import { workflowUrl } from '../../platform/temporal.ts';
 import { localSource } from '../../platform/transactionImport.ts';
 import type { importTransactions } from '../../workflows/importTransactions.ts';
 import { checkIngestWorker, connect, follow } from './import.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const USAGE = 'import-retail needs a file, folder or glob: npm run data -- import-retail online_retail.csv';
 /** Uploads at once: a folder of daily files is hundreds of small ones. */
@@ -74,6 +75,7 @@ export async function importRetailCommand(argv: string[]): Promise<void> {
       workflowId: transactionImportWorkflowId(id),
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [input],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'import-transactions' }),
     });
     console.log(
       `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,
