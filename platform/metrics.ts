@@ -40,7 +40,7 @@ export const metrics = {
   }),
   promotions: new Counter({
     name: 'retailflow_promotions_total',
-    help: 'Model versions made production by the promotion policy, by model kind',
+    help: 'Model versions made production, by model kind (sales_forecast, customer_segments, tabular); counted once, when the change commits',
     labelNames: ['kind'] as const,
     registers: [registry],
   }),
@@ -67,6 +67,11 @@ for (const pipeline of ['daily', 'import'])
 export function countIngested(pipeline: 'daily' | 'import', accepted: number, rejected: number): void {
   metrics.ingestRows.inc({ pipeline, outcome: 'accepted' }, accepted);
   metrics.ingestRows.inc({ pipeline, outcome: 'rejected' }, rejected);
+}
+
+/** A model version made production: called once, after the transaction that changed its stage committed. */
+export function countPromotion(kind: 'customer_segments' | 'tabular'): void {
+  metrics.promotions.inc({ kind });
 }
 
 /** A training step's outcome: its series fitted and not, and its promotions. */
