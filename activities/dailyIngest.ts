@@ -11,7 +11,7 @@ import { dropRejectionsExcept, saveRejections } from '../platform/rejections.ts'
 import { recordIngestRun, type IngestRunState } from '../platform/runs.ts';
 import { stagedSaleEvents, storeIds, upsertSales } from '../platform/sales.ts';
 import type { Deps } from './deps.ts';
-import { metrics } from '../platform/metrics.ts';
+import { countIngested } from '../platform/metrics.ts';
 import { countSalesDay, exportSales, loadSales, salesDayObject } from '../platform/salesWarehouse.ts';
 
 export function dailyIngestActivities(deps: Deps) {
@@ -25,16 +25,16 @@ export function dailyIngestActivities(deps: Deps) {
           { knownStores: new Set(stores), latestDate: todayUtc() },
           parseSaleEvent,
         );
-        await upsertSales(deps.pool, batch.accepted);
-        await saveRejections(deps.pool, stagedSource(date), batch.rejected);
+        // Counted as written: a retry after a crash finds its rows there and adds nothing to the counters.
+        const added = await upsertSales(deps.pool, batch.accepted);
+        const rejected = await saveRejections(deps.pool, stagedSource(date), batch.rejected);
         // A rejection that no longer applies (say, its store has been imported since) is dropped.
         await dropRejectionsExcept(
           deps.pool,
           stagedSource(date),
           batch.rejected.map((r) => r.line),
         );
-        metrics.ingestRows.inc({ pipeline: 'daily', outcome: 'accepted' }, batch.accepted.length);
-        metrics.ingestRows.inc({ pipeline: 'daily', outcome: 'rejected' }, batch.rejected.length);
+        countIngested('daily', added, rejected);
         return { staged: events.length, accepted: batch.accepted.length, rejected: batch.rejected.length };
       }),
 

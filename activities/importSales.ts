@@ -24,7 +24,6 @@ import { importCalendarFrom } from '../platform/calendarImport.ts';
 import { importStoresFrom } from '../platform/storeImport.ts';
 import type { Deps } from './deps.ts';
 import { whileHeartbeating } from './heartbeat.ts';
-import { metrics } from '../platform/metrics.ts';
 
 export function importSalesActivities(deps: Deps) {
   const objectOf = (field: string, uri: string) => {
@@ -62,12 +61,7 @@ export function importSalesActivities(deps: Deps) {
     importSalesChunk: (trainUri: string, plan: SalesImportPlan, start: ChunkStart): Promise<ChunkSummary> => {
       const progress: ChunkProgress = { read: 0 };
       return whileHeartbeating(
-        async () => {
-          const summary = await importSalesChunk(deps, trainFile(trainUri), plan, start, progress);
-          metrics.ingestRows.inc({ pipeline: 'import', outcome: 'accepted' }, summary.loaded);
-          metrics.ingestRows.inc({ pipeline: 'import', outcome: 'rejected' }, summary.rejected);
-          return summary;
-        },
+        () => importSalesChunk(deps, trainFile(trainUri), plan, start, progress),
         () => ({ chunk: start.chunk, read: progress.read }),
       );
     },

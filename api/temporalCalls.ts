@@ -1,10 +1,9 @@
 // Temporal calls made while answering a request are bounded: a server that does not answer costs a
 // request a few seconds and a 503, never a hang, and reads of run rows do not wait on it at all.
 import { WorkflowNotFoundError, type Client, type QueryDefinition } from '@temporalio/client';
-import { rootCause } from '@temporalio/common';
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../platform/config.ts';
-import { withTemporalDeadline, workflowUrl } from '../platform/temporal.ts';
+import { failureReason, withTemporalDeadline, workflowUrl } from '../platform/temporal.ts';
 import { notFound, unavailableDependency } from './errors.ts';
 
 /** Longest a request waits on any one Temporal call. */
@@ -68,9 +67,6 @@ export async function workflowState<P>(
   };
   if (status === 'RUNNING') return { ...base, progress: await liveProgress<P>(temporal, id, progress) };
   if (status === 'COMPLETED') return { ...base, result: (await handle.result()) as Record<string, unknown> };
-  const error = await handle.result().then(
-    () => undefined,
-    (err: unknown) => rootCause(err) ?? (err as Error).message,
-  );
+  const error = await handle.result().then(() => undefined, failureReason);
   return { ...base, ...(error ? { error } : {}) };
 }

@@ -1,7 +1,7 @@
 // The custom search attributes every workflow carries, so the Temporal UI and CLI can list runs by
 // pipeline, store, model, as-of date and stage (README, "Finding runs in Temporal"). One definition
 // for the stack that registers them, the workflows that set them and the clients that query them.
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('RetailflowPipeline', SearchAttributeType.KEYWORD);
 export const STORE_ATTRIBUTE = defineSearchAttributeKey('RetailflowStore', SearchAttributeType.INT);
@@ -69,7 +69,12 @@ export function asOfValue(date: string | undefined): Date | undefined {
   return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date ? undefined : day;
 }
 
-export function runSearchAttributes(tags: RunTags): SearchAttributeUpdatePair[] {
+/**
+ * The attributes of a run's tags: what a client sets when it starts the run (`typedSearchAttributes`
+ * of a start or a schedule's action), so a run is listed before a worker picks it up, and what the
+ * workflow upserts (workflows/runTags.ts), its stage as it advances.
+ */
+export function runSearchAttributes(tags: RunTags): SearchAttributePair[] {
   const asOf = asOfValue(tags.asOf);
   return [
     { key: PIPELINE_ATTRIBUTE, value: tags.pipeline },

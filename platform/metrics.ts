@@ -21,7 +21,7 @@ export const metrics = {
   }),
   ingestRows: new Counter({
     name: 'retailflow_ingest_rows_total',
-    help: 'Rows an ingest validated, by pipeline (daily, import) and outcome (accepted, rejected)',
+    help: 'Rows an ingest validated, by pipeline (daily, import) and outcome (accepted, rejected); counted once, when written: a retried step adds none',
     labelNames: ['pipeline', 'outcome'] as const,
     registers: [registry],
   }),
@@ -40,7 +40,7 @@ export const metrics = {
   }),
   promotions: new Counter({
     name: 'retailflow_promotions_total',
-    help: 'Model versions made production by the promotion policy, by model kind',
+    help: 'Model versions made production, by model kind (sales_forecast, customer_segments, tabular); counted once, when the change commits',
     labelNames: ['kind'] as const,
     registers: [registry],
   }),
@@ -62,6 +62,17 @@ export const metrics = {
 // Present at 0 from the start, so that increase() counts a process's first ingest too.
 for (const pipeline of ['daily', 'import'])
   for (const outcome of ['accepted', 'rejected']) metrics.ingestRows.inc({ pipeline, outcome }, 0);
+
+/** Rows an ingest step wrote: called once per committed write, with what that write added. */
+export function countIngested(pipeline: 'daily' | 'import', accepted: number, rejected: number): void {
+  metrics.ingestRows.inc({ pipeline, outcome: 'accepted' }, accepted);
+  metrics.ingestRows.inc({ pipeline, outcome: 'rejected' }, rejected);
+}
+
+/** A model version made production: called once, after the transaction that changed its stage committed. */
+export function countPromotion(kind: 'customer_segments' | 'tabular'): void {
+  metrics.promotions.inc({ kind });
+}
 
 /** A training step's outcome: its series fitted and not, and its promotions. */
 export function countTrained(engine: string, saved: { fitted: number; unfit: number; promoted: number }): void {

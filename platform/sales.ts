@@ -45,12 +45,17 @@ export async function stagedSaleEvents(pool: pg.Pool, date: string): Promise<Sta
 }
 
 /** Inserts the rows or updates them in place, keyed by (date, store, product). */
-export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<void> {
-  if (!rows.length) return;
-  await pool.query(
-    `INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
-     ${SALES_UPSERT_CONFLICT}`,
+/** Returns how many of the rows are new (their key was not in `sales`). */
+export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<number> {
+  if (!rows.length) return 0;
+  // xmax = 0 marks a row this statement inserted rather than updated.
+  const { rows: counted } = await pool.query<{ inserted: number }>(
+    `WITH upserted AS (
+       INSERT INTO sales (store_id, product, date, sales, customers, open, promo, state_holiday, school_holiday)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[], $8::char(1)[], $9::bool[])
+       ${SALES_UPSERT_CONFLICT}
+       RETURNING (xmax = 0) AS inserted)
+     SELECT count(*) FILTER (WHERE inserted)::int AS inserted FROM upserted`,
     [
       rows.map((r) => r.storeId),
       rows.map((r) => r.product),
@@ -63,6 +68,7 @@ export async function upsertSales(pool: pg.Pool, rows: SaleRow[]): Promise<void>
       rows.map((r) => r.schoolHoliday),
     ],
   );
+  return counted[0]!.inserted;
 }
 
 /** The stores' attributes as the forecast engines take them (stores without a row are left out). */

@@ -38,6 +38,7 @@ import type { Rejection } from '../domain/salesBatch.ts';
 import { csvLineBatches, fileBytes, type LinePosition } from './csvLines.ts';
 import type { DataDeps } from './deps.ts';
 import type { Pool } from './postgres.ts';
+import { countIngested } from './metrics.ts';
 import { saveRejections } from './rejections.ts';
 import {
   countSalesRows,
@@ -442,6 +443,8 @@ async function chunkOnce(
       summary,
     ]);
     await client.query('COMMIT');
+    // Counted once, when the chunk commits: a retry finds its record above and counts nothing.
+    countIngested('import', summary.loaded, summary.rejected);
     return summary;
   } catch (err) {
     failed = true;

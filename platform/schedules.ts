@@ -13,7 +13,11 @@ import { scheduledCustomerSegmentation } from '../workflows/scheduledCustomerSeg
 import { scheduledDailyIngest } from '../workflows/scheduledDailyIngest.ts';
 import { scheduledTabularTraining } from '../workflows/scheduledTabularTraining.ts';
 import { scheduledWeeklyTraining } from '../workflows/scheduledWeeklyTraining.ts';
+import { AIR_QUALITY_MODEL } from '../contracts/airQuality.ts';
+import { runSearchAttributes, type RunTags } from '../contracts/searchAttributes.ts';
+import { SEGMENTATION_MODEL } from '../contracts/segmentation.ts';
 import { BIGMART_UPLOADS } from '../contracts/tabularScoring.ts';
+import { SALES_FORECAST_MODELS } from '../contracts/training.ts';
 import type { Config } from './config.ts';
 
 export const DAILY_INGEST_SCHEDULE_ID = 'daily-ingest';
@@ -31,7 +35,8 @@ export const RECONCILE_EVERY = '3 minutes';
  * A schedule that starts `workflow` on a calendar in the stores' time zone, which the workflow
  * gets to tell which day it is for. The action names the workflow function itself, so a renamed or
  * re-typed workflow fails to compile instead of scheduling a type no worker runs. A run still going
- * at the next tick is left alone; a tick missed within a day is caught up.
+ * at the next tick is left alone; a tick missed within a day is caught up. Each run starts with its
+ * search attributes (`tags`), so it is listed before a worker picks it up.
  */
 function zonedSchedule(
   cfg: Config,
@@ -39,12 +44,19 @@ function zonedSchedule(
   calendar: CalendarSpec,
   workflow: (input: { timeZone: string }) => Promise<unknown>,
   taskQueue: string,
+  tags: RunTags,
   note: string,
 ): ScheduleOptions {
   return {
     scheduleId,
     spec: { calendars: [calendar], timezone: cfg.ingestTimeZone },
-    action: { type: 'startWorkflow', workflowType: workflow, taskQueue, args: [{ timeZone: cfg.ingestTimeZone }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: workflow,
+      taskQueue,
+      args: [{ timeZone: cfg.ingestTimeZone }],
+      typedSearchAttributes: runSearchAttributes(tags),
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     state: { note },
   };
@@ -58,6 +70,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       { hour: 0, minute: 30 },
       scheduledDailyIngest,
       cfg.temporal.taskQueues.ingest,
+      { pipeline: 'scheduled-ingest' },
       "Ingests the previous day's staged sales events (dailyIngest).",
     ),
     zonedSchedule(
@@ -66,6 +79,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       { dayOfWeek: 'SUNDAY', hour: 1, minute: 0 },
       scheduledWeeklyTraining,
       cfg.temporal.taskQueues.training,
+      { pipeline: 'scheduled-training', model: SALES_FORECAST_MODELS },
       'Trains every series on history up to Saturday and writes the next 7 days of forecasts (weeklyTraining).',
     ),
     zonedSchedule(
@@ -74,6 +88,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
       { dayOfMonth: 1, hour: 2, minute: 0 },
       scheduledCustomerSegmentation,
       cfg.temporal.taskQueues.training,
+      { pipeline: 'scheduled-segmentation', model: SEGMENTATION_MODEL },
       "Segments customers on the previous month's transactions and earlier (customerSegmentation).",
     ),
     {
@@ -91,6 +106,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
             score: { kind: 'csv', uri: `gs://${cfg.gcs.bucket}/${BIGMART_UPLOADS.test}` },
           },
         ],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'scheduled-tabular', model: 'bigmart' }),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
       // Off until someone turns it on (POST /v1/schedules/weekly-bigmart/unpause): it needs the
@@ -108,6 +124,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
         workflowType: airQualityTraining,
         taskQueue: cfg.temporal.taskQueues.training,
         args: [{}],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'air-quality', model: AIR_QUALITY_MODEL }),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
       state: {
@@ -122,6 +139,7 @@ export function scheduleDefinitions(cfg: Config): ScheduleOptions[] {
         workflowType: reconcileRuns,
         taskQueue: cfg.temporal.taskQueues.ingest,
         args: [],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'reconcile' }),
       },
       // A missed tick needs no catching up: the next pass settles everything.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },

@@ -13,6 +13,7 @@ import {
 } from '../contracts/segmentation.ts';
 import type { CustomerFeatures } from '../ml/segmentation/features.ts';
 import type { Assignment } from '../ml/segmentation/matching.ts';
+import { countPromotion } from './metrics.ts';
 import { PRODUCTION_CHANGED_CHANNEL } from './registry.ts';
 
 export interface SegmentationVersion {
@@ -102,6 +103,8 @@ export async function registerSegmentationVersion(
       JSON.stringify(registration),
     ]);
     await client.query('COMMIT');
+    // Here only, once: a retry finds the run's registration recorded above and returns it uncounted.
+    if (registration.promoted) countPromotion('customer_segments');
     return registration;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

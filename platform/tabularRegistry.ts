@@ -12,6 +12,7 @@ import type { TabularRegistration, TrialResult } from '../contracts/tabular.ts';
 import type { FittedTabular } from '../ml/tabular/evaluate.ts';
 import type { TabularModel } from '../ml/tabular/learner.ts';
 import type { DatasetSpec } from '../ml/tabular/spec.ts';
+import { countPromotion } from './metrics.ts';
 import { PRODUCTION_CHANGED_CHANNEL } from './registry.ts';
 import type { ObjectStore } from './storage.ts';
 
@@ -104,7 +105,7 @@ export async function registerTabularVersion(
   next: NewTabularVersion,
   decide: TabularDecision,
 ): Promise<TabularRegistration> {
-  return inTransaction(pool, async (client) => {
+  const { registration, promotedNow } = await inTransaction(pool, async (client) => {
     await client.query(`INSERT INTO models (name, kind) VALUES ($1, 'tabular') ON CONFLICT (name) DO NOTHING`, [
       next.model,
     ]);
@@ -117,7 +118,7 @@ export async function registerTabularVersion(
       [next.runId],
     );
     if (recorded?.registration) {
-      return recorded.registration;
+      return { registration: recorded.registration, promotedNow: false };
     }
     // The version this run already holds, else the next one.
     const {
@@ -166,8 +167,11 @@ export async function registerTabularVersion(
       version,
       JSON.stringify(registration),
     ]);
-    return registration;
+    return { registration, promotedNow: registration.promoted };
   });
+  // Counted once it committed; a retry returns the recorded registration uncounted.
+  if (promotedNow) countPromotion('tabular');
+  return registration;
 }
 
 /** A model's tabular versions, newest first, with their promotion history. */
@@ -283,13 +287,16 @@ async function changeProduction(
 }
 
 /** Makes a version production; promoting the production version again changes nothing. */
-export function promoteTabularVersion(pool: pg.Pool, model: string, version: number): Promise<ProductionChange> {
-  return changeProduction(pool, model, async (client, versions) => {
+export async function promoteTabularVersion(pool: pg.Pool, model: string, version: number): Promise<ProductionChange> {
+  const change = await changeProduction(pool, model, async (client, versions) => {
     const target = versions.get(version);
     if (!target) return { outcome: 'unknown_version', version };
     if (target.stage === 'production') return { outcome: 'unchanged', version, replaced: target.replaced };
     return { outcome: 'changed', version, replaced: await makeProduction(client, model, version, 'promote') };
   });
+  // Only a promotion that changed the stage counts: promoting the production version again does not.
+  if (change.outcome === 'changed') countPromotion('tabular');
+  return change;
 }
 
 /**

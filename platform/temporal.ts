@@ -1,4 +1,5 @@
 // Temporal connections for clients (API, scripts) and workers, from one configuration.
+import path from 'node:path';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
@@ -30,6 +31,16 @@ export function isTemporalUnavailable(err: unknown): boolean {
 }
 
 /**
+ * Why a run failed, as its API and CLIs show it: the innermost cause's message (WorkflowFailedError ->
+ * ActivityFailure -> ApplicationFailure), not "Workflow execution failed". The SDK's rootCause stops at
+ * the client's WorkflowFailedError, which is no TemporalFailure.
+ */
+export function failureReason(err: unknown): string {
+  const messages = [...causes(err)].map((e) => (e instanceof Error ? e.message : String(e))).filter(Boolean);
+  return messages.at(-1) ?? String(err);
+}
+
+/**
  * Runs `fn` with a deadline on every Temporal call it makes (the connection keeps it in async
  * context): no caller waits longer than this on a server that does not answer.
  */
@@ -37,9 +48,17 @@ export function withTemporalDeadline<T>(client: Client, ms: number, fn: () => Pr
   return client.connection.withDeadline(Date.now() + ms, fn);
 }
 
-/** How payloads cross to Temporal: encrypted with the configured keys. Every client and worker takes it from here. */
-export const temporalDataConverter = (cfg: TemporalConfig): DataConverter =>
-  encryptingDataConverter(loadPayloadKeys(cfg.payloadKeys));
+/** The failure converter's module (failureConverter.ts): the SDK loads it by path, in Node and in the workflow bundle. */
+export const FAILURE_CONVERTER_PATH = path.resolve(import.meta.dirname, 'failureConverter.ts');
+
+/**
+ * How payloads and failures cross to Temporal: payloads encrypted with the configured keys, failure
+ * messages and stack traces too (moved into the encrypted attributes). Every client and worker takes it from here.
+ */
+export const temporalDataConverter = (cfg: TemporalConfig): DataConverter => ({
+  ...encryptingDataConverter(loadPayloadKeys(cfg.payloadKeys)),
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+});
 
 /** A client of the configured namespace on this connection, with the data converter. */
 export const temporalClient = (cfg: TemporalConfig, connection: Connection): Client =>

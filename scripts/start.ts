@@ -5,6 +5,7 @@
 import { config, loadConfig, redactUrl } from '../platform/config.ts';
 import { runMain } from '../platform/main.ts';
 import { provision } from '../platform/provision.ts';
+import type { Workflow } from '@temporalio/common';
 import { connectClient, temporalUiUrl } from '../platform/temporal.ts';
 import { spawnTs } from './children.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
@@ -12,6 +13,7 @@ import type { customerSegmentation } from '../workflows/customerSegmentation.ts'
 import type { dailyIngest } from '../workflows/dailyIngest.ts';
 import type { stackCheck } from '../workflows/stackCheck.ts';
 import type { weeklyTraining } from '../workflows/weeklyTraining.ts';
+import { runFailure } from './data/import.ts';
 import { trainBigmart } from './data/trainBigmart.ts';
 import { ensureDemoData, ensureRetailDemoData, needsBigmartDemo } from './demo-data.ts';
 import { ensureLocalApiKey } from './local-keys.ts';
@@ -77,33 +79,27 @@ runMain('start', async () => {
   /** Schedules, demo data, one stackCheck, a daily ingest, a training and a segmentation, through the API, so the UI shows them. */
   async function demo(): Promise<void> {
     const client = await connectClient(cfg.temporal);
+    const finished = <W extends Workflow>({ workflowId }: { workflowId: string }) =>
+      client.workflow.getHandle<W>(workflowId).result().catch(runFailure(workflowId));
     try {
       log(`schedules: ${(await ensureSchedules(client, cfg)).join(', ')}`);
-      const check = await client.workflow
-        .getHandle<typeof stackCheck>((await post('/v1/stack-check')).workflowId)
-        .result();
+      const check = await finished<typeof stackCheck>(await post('/v1/stack-check'));
       log(
         `stackCheck ${check.checkId}: rows in postgres=${check.counts.postgres} gcs=${check.counts.gcs} bigquery=${check.counts.bigquery}`,
       );
       const day = await ensureDemoData(cfg, apiUrl, apiKey);
       if (day) {
-        const run = await client.workflow
-          .getHandle<typeof dailyIngest>((await post('/v1/ingest/runs', { date: day })).workflowId)
-          .result();
+        const run = await finished<typeof dailyIngest>(await post('/v1/ingest/runs', { date: day }));
         log(`dailyIngest ${run.runId}: ${JSON.stringify(run.counts)}`);
         // A first weekly training, so the registry and the forecasts are there to look at.
-        const training = await client.workflow
-          .getHandle<typeof weeklyTraining>((await post('/v1/training-runs', { asOf: day })).workflowId)
-          .result();
+        const training = await finished<typeof weeklyTraining>(await post('/v1/training-runs', { asOf: day }));
         log(
           `weeklyTraining ${training.runId}: ${JSON.stringify(training.counts)}, RMSPE p50 ${training.metrics.rmspe?.p50.toFixed(3) ?? 'n/a'}`,
         );
       }
       if (await ensureRetailDemoData(cfg)) {
         // A first segmentation, so the Segments view and /predict have a model.
-        const segmentation = await client.workflow
-          .getHandle<typeof customerSegmentation>((await post('/v1/segmentation-runs', {})).workflowId)
-          .result();
+        const segmentation = await finished<typeof customerSegmentation>(await post('/v1/segmentation-runs', {}));
         log(
           `customerSegmentation ${segmentation.runId}: ${segmentation.snapshot.customers} customers in ${segmentation.k} segments, silhouette ${segmentation.byK.find((f) => f.k === segmentation.k)?.silhouette.toFixed(3)}`,
         );

@@ -14,7 +14,7 @@ import { createActivities } from '../activities/index.ts';
 import { config, TASK_QUEUES, type Config, type TaskQueueName } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { HEARTBEAT_THROTTLE } from '../contracts/heartbeats.ts';
-import { connectClient, connectWorker, temporalDataConverter } from '../platform/temporal.ts';
+import { connectClient, connectWorker, FAILURE_CONVERTER_PATH, temporalDataConverter } from '../platform/temporal.ts';
 import { ensureSchedules } from '../platform/schedules.ts';
 import { ensureSearchAttributes } from '../platform/searchAttributes.ts';
 import { freeLoopbackPort, serveMetrics } from '../platform/metricsServer.ts';
@@ -23,9 +23,16 @@ import { sdkLogger, workerLogger } from './sdkLogger.ts';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
-/** The workflows bundled for a worker (what an image or `npm test` builds once and writes to a file). */
+/**
+ * The workflows bundled for a worker (what an image or `npm test` builds once and writes to a file),
+ * with the failure converter of temporalDataConverter: a prebuilt bundle carries its own.
+ */
 export const bundleWorkflows = () =>
-  bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
 
 /** An image (or `npm test`) carries the bundle it built once; elsewhere the workflows are bundled at start. */
 export const workflowCode = async (cfg: Pick<Config['temporal'], 'workflowBundlePath'>) =>

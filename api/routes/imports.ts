@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
 import { workflowState } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const GcsUri = z.string().regex(/^gs:\/\/[^/]+\/.+$/, { error: 'must be gs://<bucket>/<object>' });
 const ImportBody = z
@@ -97,6 +98,7 @@ export function importRoutes({ cfg, temporal, store, keys }: ApiDeps) {
         workflowId: importWorkflowId(id),
         taskQueue: cfg.temporal.taskQueues.ingest,
         args: [{ storesUri, trainUri, calendarUri }],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'import-sales' }),
       });
       return c.json(
         {

@@ -21,6 +21,7 @@ import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const pastDate = businessDate('past');
 
@@ -163,6 +164,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         workflowId: dailyIngestWorkflowId(date),
         taskQueue: cfg.temporal.taskQueues.ingest,
         args: [{ date }],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'ingest', asOf: date }),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
       return c.json(started(handle.workflowId, handle.firstExecutionRunId), 202);
@@ -173,6 +175,7 @@ export function ingestRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         workflowId: backfillWorkflowId(from, to),
         taskQueue: cfg.temporal.taskQueues.ingest,
         args: [{ from, to, concurrency }],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'backfill', asOf: from }),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
       return c.json(

@@ -17,6 +17,8 @@ import type { powerUserTraining } from '../../workflows/powerUserTraining.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
+import { POWER_USER_MODEL } from '../../contracts/powerUsers.ts';
 
 const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
 const BINARY_LEARNERS = (Object.keys(LEARNERS) as LearnerName[]).filter((l) => LEARNERS[l].tasks.includes('binary'));
@@ -108,6 +110,7 @@ export function powerUserRunRoutes({ cfg, temporal, keys }: ApiDeps) {
       workflowId,
       taskQueue: cfg.temporal.taskQueues.training,
       args: [input],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'power-user', model: POWER_USER_MODEL }),
     });
     return c.json(
       {

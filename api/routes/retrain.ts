@@ -2,9 +2,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { DEFAULT_RETRAIN_WINDOW_DAYS, retrainWorkflowId, type RetrainResult } from '../../contracts/retrain.ts';
-import { DEFAULT_TRAINING } from '../../contracts/training.ts';
+import { DEFAULT_TRAINING, forecastModelName } from '../../contracts/training.ts';
 import { ENGINES, isEngineName } from '../../ml/forecast/engines.ts';
-import { workflowUrl } from '../../platform/temporal.ts';
+import { failureReason, workflowUrl } from '../../platform/temporal.ts';
 import type { retrainSeries } from '../../workflows/retrainSeries.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -12,6 +12,7 @@ import { notFound } from '../errors.ts';
 import { BEARER, errors, json, ProductName, router, StartedSchema, StoreId } from '../openapi.ts';
 import { perKeyPerMinute } from '../rateLimit.ts';
 import { requireStore } from '../series.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const RetrainBody = z
   .object({
@@ -72,6 +73,7 @@ const followRetrain = createRoute({
         runId: z.string(),
         status: z.string().openapi({ example: 'COMPLETED' }),
         result: RetrainResultSchema.optional(),
+        error: z.string().optional().openapi({ description: 'why a failed retrain failed (its innermost cause)' }),
         temporalUrl: z.string(),
       }),
       'the retrain',
@@ -94,6 +96,11 @@ export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
           workflowId: retrainWorkflowId(store, product),
           taskQueue: cfg.temporal.taskQueues.interactive,
           args: [{ storeId: store, product, engine, windowDays }],
+          typedSearchAttributes: runSearchAttributes({
+            pipeline: 'retrain',
+            store,
+            model: forecastModelName(store, product),
+          }),
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         });
         return c.json(
@@ -116,12 +123,14 @@ export function retrainRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
       });
       const status = description.status.name;
       const result = status === 'COMPLETED' ? ((await handle.result()) as RetrainResult) : undefined;
+      const error = status === 'FAILED' ? await handle.result().then(() => undefined, failureReason) : undefined;
       return c.json(
         {
           workflowId: id,
           runId: description.runId,
           status,
           result,
+          error,
           temporalUrl: workflowUrl(cfg.temporal, id, description.runId),
         },
         200,

@@ -18,6 +18,8 @@ import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { briefly, liveProgress } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
+import { SEGMENTATION_MODEL } from '../../contracts/segmentation.ts';
 
 const SegmentCount = z.number().int().min(MIN_SEGMENTS).max(MAX_SEGMENTS);
 
@@ -150,6 +152,11 @@ export function segmentationRunRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         workflowId,
         taskQueue: cfg.temporal.taskQueues.training,
         args: [options],
+        typedSearchAttributes: runSearchAttributes({
+          pipeline: 'segmentation',
+          model: SEGMENTATION_MODEL,
+          asOf: options.asOf,
+        }),
       });
       return c.json(
         {

@@ -7,6 +7,7 @@ import { workflowUrl } from '../../platform/temporal.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const route = createRoute({
   method: 'post',
@@ -24,6 +25,7 @@ export function stackCheckRoutes({ cfg, temporal, keys }: ApiDeps) {
       workflowId: stackCheckWorkflowId(stamp),
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'stack-check' }),
     });
     return c.json(
       {

@@ -26,6 +26,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { TabularSource } from '../tabularSchemas.ts';
 import { briefly, liveProgress } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const LEARNER_NAMES = Object.keys(LEARNERS) as [LearnerName, ...LearnerName[]];
 const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
@@ -365,6 +366,7 @@ export function tabularRunRoutes({ cfg, temporal, pool, store, keys }: ApiDeps) 
         workflowId,
         taskQueue: cfg.temporal.taskQueues.training,
         args: [options],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'tabular', model: options.model }),
       });
       return c.json(
         {

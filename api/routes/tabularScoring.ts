@@ -19,6 +19,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { TabularSource } from '../tabularSchemas.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { workflowState } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const Model = z
   .enum(TABULAR_MODELS, { error: `must be one of ${TABULAR_MODELS.join(', ')}` })
@@ -173,6 +174,7 @@ export function tabularScoringRoutes({ cfg, temporal, pool, store, keys }: ApiDe
         workflowId: tabularScoringWorkflowId(newImportId()),
         taskQueue: cfg.temporal.taskQueues.training,
         args: [input],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'tabular-scoring', model: input.model }),
       });
       const dataset = scoringDataset(input.source);
       return c.json(

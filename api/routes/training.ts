@@ -20,6 +20,8 @@ import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.ts';
 import { liveProgress } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
+import { SALES_FORECAST_MODELS } from '../../contracts/training.ts';
 
 const TrainingBody = z
   .object({
@@ -145,6 +147,11 @@ export function trainingRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
         workflowId,
         taskQueue: cfg.temporal.taskQueues.training,
         args: [options],
+        typedSearchAttributes: runSearchAttributes({
+          pipeline: 'training',
+          model: SALES_FORECAST_MODELS,
+          asOf: options.asOf,
+        }),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
       return c.json(

@@ -17,6 +17,7 @@ import type { ApiDeps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
 import { workflowState } from '../temporalCalls.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const TransactionImportBody = z
   .object({
@@ -108,6 +109,7 @@ export function transactionImportRoutes({ cfg, temporal, store, keys }: ApiDeps)
         workflowId: transactionImportWorkflowId(newImportId()),
         taskQueue: cfg.temporal.taskQueues.ingest,
         args: [{ uris, ...(chunkLines ? { chunkLines } : {}) }],
+        typedSearchAttributes: runSearchAttributes({ pipeline: 'import-transactions' }),
       });
       return c.json(
         {

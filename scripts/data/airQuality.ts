@@ -14,7 +14,8 @@ import { workflowUrl } from '../../platform/temporal.ts';
 import { localSource } from '../../platform/transactionImport.ts';
 import type { importAirQuality } from '../../workflows/importAirQuality.ts';
 import { DEFAULT_AIR_QUALITY_OPTIONS, generateAirQuality } from './airQualityGenerator.ts';
-import { checkIngestWorker, connect, importFailure } from './import.ts';
+import { checkIngestWorker, connect, runFailure } from './import.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const n = (x: number) => x.toLocaleString('en');
 
@@ -58,11 +59,12 @@ export async function importAirQualityCommand(argv: string[]): Promise<void> {
       workflowId: airQualityImportWorkflowId(id),
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [{ uri, source: localSource(file) }],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'import-air-quality' }),
     });
     console.log(
       `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,
     );
-    report(await handle.result().catch(importFailure(handle.workflowId)));
+    report(await handle.result().catch(runFailure(handle.workflowId)));
   } finally {
     await client.connection.close();
   }

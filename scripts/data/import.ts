@@ -6,7 +6,6 @@
 // on from the chunk it was in; rerunning an import duplicates nothing.
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type Client, type QueryDefinition, type WorkflowHandle } from '@temporalio/client';
-import { rootCause } from '@temporalio/common';
 import {
   importProgressQuery,
   importWorkflowId,
@@ -17,8 +16,9 @@ import {
 } from '../../contracts/imports.ts';
 import { config, type Config } from '../../platform/config.ts';
 import { ObjectStore } from '../../platform/storage.ts';
-import { connectClient, workflowUrl } from '../../platform/temporal.ts';
+import { connectClient, failureReason, workflowUrl } from '../../platform/temporal.ts';
 import type { importSales } from '../../workflows/importSales.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 /** The share of a file's lines that may be rejected before the import counts as failed. */
 export const DEFAULT_MAX_REJECTED_SHARE = 0.05;
@@ -57,13 +57,13 @@ const progressLine = (p: ImportProgress) =>
     ? `[data] sales: ${n(p.read)} rows read in ${p.chunksDone} chunk(s), ${p.bytesTotal ? percent(p.bytesDone / p.bytesTotal) : '0%'} of ${mb(p.bytesTotal)}; loaded ${n(p.loaded)}, rejected ${n(p.rejected)}`
     : `[data] ${p.stage}`;
 
-/** Waits for a workflow, printing its progress (when it changed) about every second. */
+/** Waits for a workflow, printing its progress (when it changed) about every second; its failure says why (runFailure). */
 export async function follow<R, P>(
-  handle: Pick<WorkflowHandle, 'query'> & { result(): Promise<R> },
+  handle: Pick<WorkflowHandle, 'query' | 'workflowId'> & { result(): Promise<R> },
   progress: QueryDefinition<P>,
   progressLine: (p: P) => string,
 ): Promise<R> {
-  const result = handle.result();
+  const result = handle.result().catch(runFailure(handle.workflowId));
   let last = '';
   for (;;) {
     const settled = await Promise.race([
@@ -92,12 +92,12 @@ export async function checkIngestWorker(client: Client, cfg: Config): Promise<vo
     console.log(`[data] no worker polls the ${queue} task queue yet: the import waits for one (npm run worker)`);
 }
 
-/** A failed workflow as an error saying which import failed and why. */
-export const importFailure =
+/** A failed workflow as an error saying which run failed and why (its innermost cause). */
+export const runFailure =
   (workflowId: string) =>
   (err: unknown): never => {
     if (err instanceof WorkflowFailedError)
-      throw new Error(`import ${workflowId} failed: ${rootCause(err) ?? err.message}`);
+      throw new Error(`${workflowId} failed: ${failureReason(err)}`, { cause: err });
     throw err;
   };
 
@@ -136,12 +136,13 @@ export async function importCommand(argv: string[]): Promise<void> {
       workflowId: importWorkflowId(id),
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [input],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'import-sales' }),
     });
     console.log(
       `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,
     );
     const t0 = performance.now();
-    const result = await follow(handle, importProgressQuery, progressLine).catch(importFailure(handle.workflowId));
+    const result = await follow(handle, importProgressQuery, progressLine);
     report(result, maxShare, (performance.now() - t0) / 1000);
   } finally {
     await client.connection.close();

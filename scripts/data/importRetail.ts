@@ -19,7 +19,8 @@ import { ObjectStore } from '../../platform/storage.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import { localSource } from '../../platform/transactionImport.ts';
 import type { importTransactions } from '../../workflows/importTransactions.ts';
-import { checkIngestWorker, connect, follow, importFailure } from './import.ts';
+import { checkIngestWorker, connect, follow } from './import.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const USAGE = 'import-retail needs a file, folder or glob: npm run data -- import-retail online_retail.csv';
 /** Uploads at once: a folder of daily files is hundreds of small ones. */
@@ -74,14 +75,13 @@ export async function importRetailCommand(argv: string[]): Promise<void> {
       workflowId: transactionImportWorkflowId(id),
       taskQueue: cfg.temporal.taskQueues.ingest,
       args: [input],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'import-transactions' }),
     });
     console.log(
       `[data] import ${handle.workflowId} started: ${workflowUrl(cfg.temporal, handle.workflowId, handle.firstExecutionRunId)}`,
     );
     const t0 = performance.now();
-    const result = await follow(handle, transactionImportProgressQuery, progressLine).catch(
-      importFailure(handle.workflowId),
-    );
+    const result = await follow(handle, transactionImportProgressQuery, progressLine);
     report(result, (performance.now() - t0) / 1000);
   } finally {
     await client.connection.close();

@@ -34,6 +34,7 @@ import {
   MIN_BIGMART_ROWS,
 } from './bigmartGenerator.ts';
 import { connect, follow } from './import.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const n = (x: number) => x.toLocaleString('en');
 
@@ -90,6 +91,7 @@ export async function trainBigmart(
     workflowId: `${TABULAR_RUN_PREFIX}${id}`,
     taskQueue,
     args: [{ model: 'bigmart', source: { kind: 'csv', uri: trainUri }, search: { ...o.search, trials: o.trials } }],
+    typedSearchAttributes: runSearchAttributes({ pipeline: 'tabular', model: 'bigmart' }),
   });
   console.log(
     `[data] tabularTraining ${training.workflowId} started: ${workflowUrl(cfg.temporal, training.workflowId, training.firstExecutionRunId)}`,
@@ -104,6 +106,7 @@ export async function trainBigmart(
     workflowId: tabularScoringWorkflowId(id),
     taskQueue,
     args: [{ model: 'bigmart', source: { kind: 'csv', uri: testUri } }],
+    typedSearchAttributes: runSearchAttributes({ pipeline: 'tabular-scoring', model: 'bigmart' }),
   });
   console.log(
     `[data] tabularBatchScoring ${scoring.workflowId} started: ${workflowUrl(cfg.temporal, scoring.workflowId, scoring.firstExecutionRunId)}`,

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { newImportId } from '../../contracts/imports.ts';
 import {
+  POWER_USER_MODEL,
   POWER_USER_RUN_PREFIX,
   POWER_USER_SOURCES,
   powerUserTrainingChildId,
@@ -21,7 +22,8 @@ import { saveGa4Events } from '../../platform/powerUserWarehouse.ts';
 import { workflowUrl } from '../../platform/temporal.ts';
 import type { powerUserTraining } from '../../workflows/powerUserTraining.ts';
 import { DEFAULT_GA4_OPTIONS, GA4_CUTOFF, generateGa4Events } from './ga4Generator.ts';
-import { connect, follow } from './import.ts';
+import { connect, follow, runFailure } from './import.ts';
+import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 
 const n = (x: number) => x.toLocaleString('en');
 
@@ -89,6 +91,7 @@ export async function trainPowerUsersCommand(argv: string[]): Promise<void> {
       workflowId,
       taskQueue: cfg.temporal.taskQueues.training,
       args: [{ events, labeling, ...(values.learners ? { search: { learners: values.learners.split(',') } } : {}) }],
+      typedSearchAttributes: runSearchAttributes({ pipeline: 'power-user', model: POWER_USER_MODEL }),
     });
     console.log(
       `[data] powerUserTraining ${workflowId} started: ${workflowUrl(cfg.temporal, workflowId, handle.firstExecutionRunId)}`,
@@ -109,7 +112,7 @@ export async function trainPowerUsersCommand(argv: string[]): Promise<void> {
       if ((await handle.describe()).status.name !== 'RUNNING') break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    const report = await handle.result();
+    const report = await handle.result().catch(runFailure(workflowId));
     const { features, training } = report;
     const r = training.registration;
     console.log(

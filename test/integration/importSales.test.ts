@@ -14,6 +14,7 @@ import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { importWorkflowId, type ImportSalesResult } from '../../contracts/imports.ts';
 import { finishSalesImport, importSalesChunk, localTrainFile, planSalesImport } from '../../platform/salesImport.ts';
 import { isoWeekday } from '../../domain/sales.ts';
+import { metrics } from '../../platform/metrics.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
 import { withWorker } from '../../workers/inProcess.ts';
@@ -286,6 +287,32 @@ describe('importSales against the real stack', () => {
       ['2010-10-02', 12],
       ['2010-10-03', 13],
     ]);
+  });
+
+  it("counts a chunk's rows in the ingest counters once, when it commits: a retried chunk counts nothing", async () => {
+    await deps.pool.query(
+      `INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (906, 'a', 'a', false) ON CONFLICT DO NOTHING`,
+    );
+    const file = path.join(dir, 'counted.csv');
+    await writeFile(
+      file,
+      [TRAIN_HEADER, sale(906, '2010-11-01', 11), sale(906, '2010-11-02', 12), sale(906, '2010-11-03', 'x')].join('\n'),
+    );
+    const counted = async () => {
+      const { values } = await metrics.ingestRows.get();
+      const of = (outcome: string) =>
+        values.find((v) => v.labels.pipeline === 'import' && v.labels.outcome === outcome)?.value ?? 0;
+      return { accepted: of('accepted'), rejected: of('rejected') };
+    };
+    const plan = await planSalesImport(deps.pool, uniqueId('counted'));
+    const before = await counted();
+    const first = await importSalesChunk(deps, localTrainFile(file), plan, { chunk: 0, offset: 0, line: 0 });
+    assert.deepEqual([first.loaded + first.upserted, first.rejected], [2, 1]);
+    const once = await counted();
+    assert.deepEqual(once, { accepted: before.accepted + first.loaded, rejected: before.rejected + 1 });
+    // The activity retried after its commit (a worker killed before it reported): the recorded chunk, no count.
+    assert.deepEqual(await importSalesChunk(deps, localTrainFile(file), plan, { chunk: 0, offset: 0, line: 0 }), first);
+    assert.deepEqual(await counted(), once);
   });
 
   it('fails at once, naming the field, for a file that is not in the bucket or lacks a column', async () => {

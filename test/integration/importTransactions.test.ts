@@ -66,13 +66,13 @@ describe('importTransactions against the real stack', () => {
     await writeFile(file, bytes);
     return deps.store.upload(file, `imports/test/${uniqueId('retail')}/${name}`);
   };
-  const runImport = (input: ImportTransactionsInput) =>
+  const runImport = (input: ImportTransactionsInput, workflowId = transactionImportWorkflowId(uniqueId('test'))) =>
     withWorker(
       cfg,
       cfg.temporal.taskQueues.ingest,
       () =>
         deps.temporal.workflow.execute('importTransactions', {
-          workflowId: transactionImportWorkflowId(uniqueId('test')),
+          workflowId,
           taskQueue: cfg.temporal.taskQueues.ingest,
           args: [input],
         }) as Promise<ImportTransactionsResult>,
@@ -223,12 +223,21 @@ describe('importTransactions against the real stack', () => {
     assert.deepEqual(await reasons(source), { 5: 'Quantity: "y" is not a whole number' });
   });
 
-  it('fails at once, naming the field, for a file not in the bucket or without the columns', async () => {
+  it('fails at once, naming the field, for a file not in the bucket or without the columns; the API says why', async () => {
     const cause = (err: unknown) => (err as { cause?: { cause?: Error } }).cause?.cause?.message;
     const missing = `gs://${cfg.gcs.bucket}/imports/test/missing-retail.csv`;
+    const failedId = transactionImportWorkflowId(uniqueId('test'));
     await assert.rejects(
-      runImport({ uris: [missing] }),
+      runImport({ uris: [missing] }, failedId),
       (err) => cause(err) === `uris[0]: object ${missing} does not exist`,
+    );
+    // The activity's InvalidInput, not "Workflow execution failed".
+    assert.deepEqual(
+      await (await app.request(`/v1/transaction-imports/${failedId}`)).json().then((b) => {
+        const { status, error } = b as { status: string; error?: string };
+        return { status, error };
+      }),
+      { status: 'FAILED', error: `uris[0]: object ${missing} does not exist` },
     );
     await assert.rejects(
       runImport({ uris: ['gs://another-bucket/x.csv'] }),

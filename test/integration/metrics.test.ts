@@ -4,10 +4,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { closeDeps, createDeps } from '../../activities/deps.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
-import { dailyIngestWorkflowId, type IngestReport } from '../../contracts/ingest.ts';
+import { dailyIngestWorkflowId, type IngestReport, type ValidationCounts } from '../../contracts/ingest.ts';
+import { registry } from '../../platform/metrics.ts';
 import { saleEvent } from '../../scripts/data/saleEvents.ts';
 import { seedStores } from '../helpers/sales.ts';
 import { sampleValue } from '../helpers/scrape.ts';
@@ -95,5 +99,41 @@ describe('/metrics', () => {
         1,
     );
     assert.match(after, /^retailflow_task_queue_backlog\{task_queue="ingest",type="activity"\} \d+$/m);
+  });
+
+  it("counts a daily ingest's rows once: the step retried after its commit adds nothing", async () => {
+    // A day of 1995 no other test stages: stores 1 and 2 accepted, store 999999 rejected.
+    const day = `1995-03-${String(10 + Math.floor(Math.random() * 18)).padStart(2, '0')}`;
+    const sent = await app.request('/v1/sales/events', {
+      method: 'POST',
+      body: JSON.stringify([saleEvent(1, day), saleEvent(2, day), saleEvent(999999, day)]),
+      headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' },
+    });
+    assert.equal(sent.status, 200);
+    const workerDeps = createDeps(cfg, 'metrics-test');
+    try {
+      const { validateAndUpsertSales } = createActivities(workerDeps);
+      const counted = async () => {
+        const text = await registry.metrics();
+        const rows = (outcome: string) =>
+          sampleValue(text, 'retailflow_ingest_rows_total', { pipeline: 'daily', outcome });
+        return { accepted: rows('accepted'), rejected: rows('rejected') };
+      };
+      const start = await counted();
+      const validate = () =>
+        new MockActivityEnvironment().run<[string], ValidationCounts, typeof validateAndUpsertSales>(
+          validateAndUpsertSales,
+          day,
+        );
+      const validated = await validate();
+      assert.deepEqual([validated.accepted, validated.rejected], [2, 1]);
+      const once = await counted();
+      assert.deepEqual(once, { accepted: start.accepted + 2, rejected: start.rejected + 1 });
+      // The same step again, as a retry after a crash past its commit: the same counts, no new rows.
+      assert.deepEqual(await validate(), validated);
+      assert.deepEqual(await counted(), once);
+    } finally {
+      await closeDeps(workerDeps);
+    }
   });
 });

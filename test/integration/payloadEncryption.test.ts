@@ -1,13 +1,16 @@
 // Payloads reach the Temporal server encrypted: a client without the codec reads only ciphertext in
 // a workflow's history, while the workers and the project's clients run and read it as usual, and
-// the API's codec endpoint (the Temporal UI's) decrypts it for a key holder.
+// the API's codec endpoint (the Temporal UI's) decrypts it for a key holder. Failure messages and
+// stack traces too: they travel in the failures' encrypted attributes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, type Payload } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { createApp } from '../../api/app.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA, loadPayloadKeys } from '../../platform/payloadCodec.ts';
+import { causes } from '../../platform/outage.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { withWorker } from '../../workers/inProcess.ts';
 import { stackCheck } from '../../workflows/stackCheck.ts';
@@ -66,6 +69,42 @@ describe('payload encryption', () => {
     }
     // A client without the codec cannot read the result.
     await assert.rejects(plain.workflow.getHandle(workflowId).result(), /binary\/encrypted/);
+  });
+
+  it("keeps a failed activity's message and stack trace out of the server's history, yet the client reads them", async () => {
+    const failedId = uniqueId('encrypted-failure');
+    const taskQueue = uniqueId('encrypted-queue');
+    // What an activity's error can carry: a store, a file name, SQL.
+    const secret = `store 17 in gs://bucket/${failedId}.csv: SELECT secret_column`;
+    const failed = await withWorker(
+      cfg,
+      taskQueue,
+      () =>
+        client.workflow
+          .execute(stackCheck, { workflowId: failedId, taskQueue, workflowExecutionTimeout: '2 minutes' })
+          .catch((err: unknown) => err),
+      () => ({
+        exportStackCheck: () => Promise.reject(ApplicationFailure.nonRetryable(secret, 'SecretFailure')),
+      }),
+    );
+    assert.ok(failed instanceof WorkflowFailedError, `the run failed: ${String(failed)}`);
+    const application = [...causes(failed)].find((e) => e instanceof ApplicationFailure);
+    assert.equal(application?.message, secret, 'the codec client reads the original message');
+    assert.match(application?.stack ?? '', /payloadEncryption\.test\.ts/, 'and the stack trace');
+
+    const raw = await plain.workflow.getHandle(failedId).fetchHistory();
+    const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(raw).finish());
+    assert.ok(
+      raw.events?.some((e) => e.activityTaskFailedEventAttributes),
+      'the history holds the failed activity',
+    );
+    for (const clear of [secret, 'secret_column', failedId + '.csv', 'payloadEncryption.test.ts'])
+      assert.ok(!bytes.includes(clear), `"${clear}" is readable in the history`);
+    // Without the codec, a client sees that it failed, not why.
+    await assert.rejects(
+      plain.workflow.getHandle(failedId).result(),
+      (err) => ![...causes(err)].some((e) => (e as Error).message?.includes('secret_column')),
+    );
   });
 
   it('decrypts the history through the codec endpoint for a key holder, and only for one', async () => {

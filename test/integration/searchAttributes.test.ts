@@ -121,6 +121,23 @@ describe('search attributes on real runs', () => {
     );
   });
 
+  it('are set when a run starts, so a run no worker has picked up is listed by its pipeline, store and model', async () => {
+    // The same nonexistent product as no other test: nothing polls for it here, the run waits.
+    const product = uniqueId('queued');
+    const { workflowId } = await post(`/v1/models/${STORE}/${product}/retrain`, {});
+    try {
+      const queued = await listed(`RetailflowPipeline = "retrain" AND RetailflowStore = ${STORE}`, workflowId);
+      const run = queued.find((r) => r.workflowId === workflowId)!;
+      assert.equal(run.status.name, 'RUNNING');
+      const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+      assert.equal(events?.length, 2, 'started and its first task scheduled: no worker has run it');
+      assert.equal(run.typedSearchAttributes.get(MODEL_ATTRIBUTE), `sales-forecast:${STORE}:${product}`);
+      assert.equal(run.typedSearchAttributes.get(STAGE_ATTRIBUTE), undefined, 'its stage comes from the workflow');
+    } finally {
+      await client.workflow.getHandle(workflowId).terminate('search-attribute test: never meant to run');
+    }
+  });
+
   it('list every retrain of a store, with its model', async () => {
     const product = uniqueId('sa');
     const { workflowId } = await withWorker(cfg, cfg.temporal.taskQueues.interactive, async () => {

@@ -14,7 +14,9 @@ import type { RetailTransaction } from '../../ml/segmentation/cleaning.ts';
 import { customerFeatures, type CustomerFeatures } from '../../ml/segmentation/features.ts';
 import { predictSegment } from '../../ml/segmentation/predict.ts';
 import { createPool, type Pool } from '../../platform/postgres.ts';
+import { registry } from '../../platform/metrics.ts';
 import { recordSegmentationRun } from '../../platform/runs.ts';
+import { registerSegmentationVersion } from '../../platform/segmentRegistry.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import {
   fitSegmentation,
@@ -22,6 +24,7 @@ import {
   registerFitted,
   type FittedSegmentation,
 } from '../helpers/segmentation.ts';
+import { sampleValue } from '../helpers/scrape.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
 
@@ -135,9 +138,21 @@ describe('customer segment API against the real stack', () => {
   });
 
   it("answers the seed's request with the seed's shape and the model's segment", async () => {
+    const promotions = async () =>
+      sampleValue(await registry.metrics(), 'retailflow_promotions_total', { kind: 'customer_segments' });
+    const counted = await promotions();
     const registration = await registerFitted(pool, firstRun, first);
     firstVersion = registration.version;
     assert.equal(registration.promoted, true);
+    assert.equal(await promotions(), counted + 1);
+    // The registering step retried after its commit: the recorded registration, not counted again.
+    const again = await registerSegmentationVersion(
+      pool,
+      { runId: firstRun, params: first.params, metrics: first.metrics, assignments: [] },
+      () => assert.fail('a recorded registration is not decided again'),
+    );
+    assert.deepEqual(again, registration);
+    assert.equal(await promotions(), counted + 1);
 
     // The seed README's own request: one customer, three transactions, dates as days.
     const readme = {

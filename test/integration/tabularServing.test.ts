@@ -10,15 +10,19 @@ import { createApp } from '../../api/app.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps } from '../../api/server.ts';
 import { MAX_INSTANCES } from '../../api/tabularSchemas.ts';
+import { DEFAULT_TABULAR_TRAINING } from '../../contracts/tabular.ts';
 import { fitTabular, predictTabular, type FittedTabular } from '../../ml/tabular/evaluate.ts';
 import { BIGMART_SPEC, BIGMART_TARGET } from '../../ml/tabular/presets/bigmart.ts';
 import { filterRows } from '../../ml/tabular/rows.ts';
 import type { RawRow } from '../../ml/tabular/values.ts';
+import { registry } from '../../platform/metrics.ts';
 import { ObjectStore } from '../../platform/storage.ts';
+import { recordTabularRun } from '../../platform/tabularRuns.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { ProductionModels } from '../../platform/productionModels.ts';
 import { promoteTabularVersion, registerTabularVersion, tabularVersions } from '../../platform/tabularRegistry.ts';
 import { generateBigMart } from '../../scripts/data/bigmartGenerator.ts';
+import { sampleValue } from '../helpers/scrape.ts';
 import { isolatedSchema, type IsolatedSchema } from '../helpers/segmentationSchema.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
@@ -82,6 +86,9 @@ describe('tabular model serving against the real stack', () => {
           champion: champion ? { version: champion.version, metrics: { rmse: 1 } } : null,
         }),
     );
+  /** This process's count of tabular promotions (the API's and the registry's). */
+  const promotions = async () =>
+    sampleValue(await registry.metrics(), 'retailflow_promotions_total', { kind: 'tabular' });
   /** Waits until the API serves this version (a promotion reaches it by NOTIFY). */
   const served = (version: number) =>
     until(
@@ -171,11 +178,13 @@ describe('tabular model serving against the real stack', () => {
     assert.equal((await promote()).status, 401);
     const forbidden = await promote(READER);
     assert.equal(forbidden.status, 403);
+    const counted = await promotions();
     const done = await promote(ADMIN);
     assert.equal(done.status, 200);
     assert.deepEqual(done.body, { model: MODEL, version: 1, changed: true, replaced: null });
     const again = await promote(ADMIN);
     assert.deepEqual(again.body, { model: MODEL, version: 1, changed: false, replaced: null });
+    assert.equal(await promotions(), counted + 1, 'the promotion that changed nothing is not counted');
 
     const answer = (await served(1)).body as unknown as Prediction;
     assert.deepEqual(answer.predictions, predictTabular(ridge, instances));
@@ -450,5 +459,27 @@ describe('tabular model serving against the real stack', () => {
     await promoteTabularVersion(isolated.pool, name, version);
     assert.equal((await models.tabular(name))?.version, version);
     await models.close();
+  });
+
+  it('counts a promoted registration once: the registering step retried after its commit counts nothing', async () => {
+    const runId = uniqueId('counted-run');
+    // The run's row, as the workflow records it before it registers: where its registration is kept.
+    await recordTabularRun(isolated.pool, {
+      runId,
+      workflowRunId: 'none',
+      stage: 'registering',
+      options: {
+        ...DEFAULT_TABULAR_TRAINING,
+        model: 'counted-model',
+        source: { kind: 'csv', uri: 'gs://b/train.csv' },
+      },
+      counts: {},
+    });
+    const counted = await promotions();
+    const first = await register(runId, ridge, 'ridge', true, 'counted-model');
+    assert.equal(first.promoted, true);
+    assert.equal(await promotions(), counted + 1);
+    assert.deepEqual(await register(runId, ridge, 'ridge', true, 'counted-model'), first);
+    assert.equal(await promotions(), counted + 1);
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SearchAttributePair } from '@temporalio/common';
+import { PIPELINE_ATTRIBUTE } from '../../contracts/searchAttributes.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { scheduleDefinitions } from '../../platform/schedules.ts';
 import * as workflows from '../../workflows/index.ts';
@@ -15,5 +17,20 @@ describe('schedule definitions', () => {
         `${def.scheduleId}'s workflow is exported by workflows/index.ts`,
       );
     }
+  });
+
+  it('start each run with its pipeline attribute, so a run is listed before a worker picks it up', () => {
+    const pipelines = scheduleDefinitions(loadConfig({})).map((def) => {
+      const pairs = def.action.typedSearchAttributes as SearchAttributePair[] | undefined;
+      return pairs?.find((p) => p.key.name === PIPELINE_ATTRIBUTE.name)?.value;
+    });
+    assert.deepEqual(pipelines, [
+      'scheduled-ingest',
+      'scheduled-training',
+      'scheduled-segmentation',
+      'scheduled-tabular',
+      'air-quality',
+      'reconcile',
+    ]);
   });
 });
