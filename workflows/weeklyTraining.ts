@@ -2,7 +2,7 @@
 // global model once) -> train the shards, a bounded number at a time (each fits its series, chooses
 // each one's engine against the global model, registers versions, promotes, writes 7-day forecasts)
 // -> record the run with its metric distribution and how many series chose each engine. Its history grows by a few events per shard:
-// 100,000 series in shards of 128 is ~800 activities, far below Temporal's limits.
+// 100,000 series in shards of 512 is ~200 activities, far below Temporal's limits.
 import {
   CancellationScope,
   isCancellation,
