@@ -70,7 +70,7 @@ export function countIngested(pipeline: 'daily' | 'import', accepted: number, re
 }
 
 /** A model version made production: called once, after the transaction that changed its stage committed. */
-export function countPromotion(kind: 'customer_segments' | 'tabular'): void {
+export function countPromotion(kind: 'sales_forecast' | 'customer_segments' | 'tabular'): void {
   metrics.promotions.inc({ kind });
 }
 

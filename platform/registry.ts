@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { countPromotion } from './metrics.ts';
 import { copyField, inTransaction } from './postgres.ts';
 import { forecastModelName, type MetricSummary } from '../contracts/training.ts';
 import type { ProductionVersion, SeriesTrainingResult } from '../ml/forecast/trainSeries.ts';
@@ -210,17 +211,21 @@ export async function registeredVersion(pool: pg.Pool, model: string, runId: str
   return row?.version;
 }
 
-/** Makes a version the production one (rolling back is promoting an earlier one); false if it does not exist. */
+/**
+ * Makes a version the production one (rolling back is promoting an earlier one); false if it does not
+ * exist. Promoting the production version again changes and counts nothing.
+ */
 export async function promoteVersion(pool: pg.Pool, model: string, version: number): Promise<boolean> {
-  return inTransaction(pool, async (client) => {
+  const outcome = await inTransaction(pool, async (client) => {
     await lockModels(client, [model]);
-    const { rowCount } = await client.query('SELECT 1 FROM model_versions WHERE model = $1 AND version = $2', [
+    const {
+      rows: [target],
+    } = await client.query<{ stage: string }>('SELECT stage FROM model_versions WHERE model = $1 AND version = $2', [
       model,
       version,
     ]);
-    if (!rowCount) {
-      return false;
-    }
+    if (!target) return 'unknown_version';
+    if (target.stage === 'production') return 'unchanged';
     await client.query(
       `UPDATE model_versions SET stage = 'archived' WHERE model = $1 AND stage = 'production' AND version <> $2`,
       [model, version],
@@ -230,8 +235,11 @@ export async function promoteVersion(pool: pg.Pool, model: string, version: numb
       version,
     ]);
     await announceProductionChanged(client, [model]);
-    return true;
+    return 'changed';
   });
+  // Only a promotion that changed the stage counts: promoting the production version again does not.
+  if (outcome === 'changed') countPromotion('sales_forecast');
+  return outcome !== 'unknown_version';
 }
 
 export async function forecastModelExists(pool: pg.Pool, model: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { forecastModelName } from '../../contracts/training.ts';
 import { addDays } from '../../domain/dates.ts';
 import type { SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
+import { registry } from '../../platform/metrics.ts';
 import { createPool, type Pool } from '../../platform/postgres.ts';
 import {
   productionVersions,
@@ -15,6 +16,7 @@ import {
   type TrainedSeries,
 } from '../../platform/registry.ts';
 import { seedStores } from '../helpers/sales.ts';
+import { sampleValue } from '../helpers/scrape.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 
 const STORE = 7;
@@ -81,6 +83,21 @@ describe('model registry with concurrent writers', () => {
       [model],
     );
     assert.equal(rows[0]!.n, 1);
+  });
+
+  it('counts a promotion by hand once, when the stage changed', async () => {
+    const product = uniqueId('counted');
+    for (const run of [uniqueId('a'), uniqueId('b')])
+      await saveTrainingResults(pool, run, [{ storeId: STORE, product, result: trained(0.1) }]);
+    const model = forecastModelName(STORE, product);
+    const promotions = async () =>
+      sampleValue(await registry.metrics(), 'retailflow_promotions_total', { kind: 'sales_forecast' });
+    const counted = await promotions();
+    assert.equal(await promoteVersion(pool, model, 1), true);
+    assert.equal(await promoteVersion(pool, model, 1), true, 'the production version again');
+    assert.equal(await promotions(), counted + 1);
+    assert.equal(await promoteVersion(pool, model, 9), false, 'an unknown version');
+    assert.equal(await promotions(), counted + 1);
   });
 
   it('saves a shard of a promoted, a kept and an unfit series as it reads back, and a retry replaces its rows and counts nothing', async () => {
