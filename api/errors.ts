@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../platform/logger.ts';
 import { DependencyUnavailable, outageLog, type Dependency } from '../platform/outage.ts';
 import { isPostgresUnavailable } from '../platform/postgres.ts';
+import { missingSearchAttribute } from '../platform/searchAttributes.ts';
 import { isTemporalUnavailable } from '../platform/temporal.ts';
 
 export class ApiError extends Error {
@@ -65,6 +66,20 @@ export function errorHandler(log: Logger) {
       // Raised by Hono's own checks before a route runs: bad JSON, a media type the route does not take.
       const [code, field] = HTTP_CODES[err.status] ?? ['http_error'];
       return c.json(errorBody(code, err.message || 'request failed', field), err.status);
+    }
+    const attribute = missingSearchAttribute(err);
+    if (attribute) {
+      // A namespace no worker has started in yet (workers register the attributes; Temporal Cloud needs them added).
+      log.error({ err, path: c.req.path }, 'the Temporal namespace lacks a search attribute');
+      return c.json(
+        errorBody(
+          'service_unavailable',
+          `the Temporal namespace has no search attribute ${attribute}: start a worker (it registers them) or add them (README, "Finding runs in Temporal")`,
+          undefined,
+          'temporal',
+        ),
+        503,
+      );
     }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'internal error; see the API log'), 500);

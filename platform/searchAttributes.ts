@@ -38,3 +38,11 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   }
   return Object.keys(missing);
 }
+
+/**
+ * The search attribute a start was refused for because the namespace has not registered it, if that
+ * is what `err` says (Temporal answers INVALID_ARGUMENT "... has no mapping defined for search attribute X").
+ */
+export function missingSearchAttribute(err: unknown): string | undefined {
+  return /has no mapping defined for search attribute (\w+)/.exec((err as Error | undefined)?.message ?? '')?.[1];
+}

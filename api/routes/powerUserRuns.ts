@@ -1,7 +1,6 @@
 // Power-user runs (seed 003): start powerUserTraining (write key) on the GA4-like events in Postgres
 // or the imported Online Retail transactions, with the label's cutoff, window and threshold. The
 // search runs as its tabularTraining child, followed like any tabular run (GET /v1/tabular-runs/:id).
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   POWER_USER_RUN_PREFIX,
@@ -19,6 +18,7 @@ import type { ApiDeps } from '../deps.ts';
 import { BEARER, errors, json, router, StartedSchema } from '../openapi.ts';
 import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 import { POWER_USER_MODEL } from '../../contracts/powerUsers.ts';
+import { newRunId } from '../runIds.ts';
 
 const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
 const BINARY_LEARNERS = (Object.keys(LEARNERS) as LearnerName[]).filter((l) => LEARNERS[l].tasks.includes('binary'));
@@ -99,13 +99,10 @@ const start = createRoute({
   },
 });
 
-const newRunId = (now = new Date()) =>
-  `${POWER_USER_RUN_PREFIX}${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
-
 export function powerUserRunRoutes({ cfg, temporal, keys }: ApiDeps) {
   return router().openapi({ ...start, middleware: [requireRole(keys, 'write')] as const }, async (c) => {
     const input: PowerUserTrainingInput = c.req.valid('json');
-    const workflowId = newRunId();
+    const workflowId = newRunId(POWER_USER_RUN_PREFIX);
     const handle = await temporal.workflow.start<typeof powerUserTraining>('powerUserTraining', {
       workflowId,
       taskQueue: cfg.temporal.taskQueues.training,

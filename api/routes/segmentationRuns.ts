@@ -1,5 +1,4 @@
 // Segmentation runs: start one (admin), list them, follow one with its live progress.
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { businessDate } from '../../contracts/dates.ts';
 import {
@@ -20,6 +19,7 @@ import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.t
 import { briefly, liveProgress } from '../temporalCalls.ts';
 import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
 import { SEGMENTATION_MODEL } from '../../contracts/segmentation.ts';
+import { newRunId } from '../runIds.ts';
 
 const SegmentCount = z.number().int().min(MIN_SEGMENTS).max(MAX_SEGMENTS);
 
@@ -123,10 +123,6 @@ const follow = createRoute({
   },
 });
 
-/** A run's id: when it was asked for, and a few random characters so two starts never share one. */
-const newRunId = (now = new Date()) =>
-  `${SEGMENTATION_RUN_PREFIX}${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
-
 export function segmentationRunRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
   const admin = requireRole(keys, 'admin');
   const shown = <R extends { run_id: string; workflow_run_id: string | null }>(r: R) => ({
@@ -147,7 +143,7 @@ export function segmentationRunRoutes({ cfg, temporal, pool, keys }: ApiDeps) {
           'conflict',
           `segmentation run ${running.id} is running; follow it at GET /v1/segmentation-runs/${running.id}`,
         );
-      const workflowId = newRunId();
+      const workflowId = newRunId(SEGMENTATION_RUN_PREFIX);
       const handle = await temporal.workflow.start<typeof customerSegmentation>('customerSegmentation', {
         workflowId,
         taskQueue: cfg.temporal.taskQueues.training,

@@ -2,7 +2,6 @@
 // list them, follow one with its live progress and trials, its trials in any order, and its
 // evaluation: the version it registered against the actual targets of its test rows, with the
 // feature importances of tree models.
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   DEFAULT_TABULAR_TRAINING,
@@ -27,6 +26,7 @@ import { BEARER, errors, json, Limit, router, StartedSchema } from '../openapi.t
 import { TabularSource } from '../tabularSchemas.ts';
 import { briefly, liveProgress } from '../temporalCalls.ts';
 import { runSearchAttributes } from '../../contracts/searchAttributes.ts';
+import { newRunId } from '../runIds.ts';
 
 const LEARNER_NAMES = Object.keys(LEARNERS) as [LearnerName, ...LearnerName[]];
 const shown = (input: unknown) => JSON.stringify(input) ?? 'nothing';
@@ -340,10 +340,6 @@ const evaluation = createRoute({
   },
 });
 
-/** A run's id: the model, when it was asked for, and a few random characters so two starts never share one. */
-const newRunId = (model: string, now = new Date()) =>
-  `${TABULAR_RUN_PREFIX}${model}-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
-
 export function tabularRunRoutes({ cfg, temporal, pool, store, keys }: ApiDeps) {
   const writer = requireRole(keys, 'write');
   const withUrl = <R extends { run_id: string; workflow_run_id: string | null }>({ workflow_run_id, ...r }: R) => ({
@@ -361,7 +357,7 @@ export function tabularRunRoutes({ cfg, temporal, pool, store, keys }: ApiDeps) 
       const body = c.req.valid('json');
       if (body.source.kind === 'csv') await checkBucketObject(store, 'source.uri', body.source.uri);
       const options: TabularTrainingOptions = body;
-      const workflowId = newRunId(options.model);
+      const workflowId = newRunId(`${TABULAR_RUN_PREFIX}${options.model}-`);
       const handle = await temporal.workflow.start<typeof tabularTraining>('tabularTraining', {
         workflowId,
         taskQueue: cfg.temporal.taskQueues.training,

@@ -10,13 +10,16 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerType } from '@hono/node-server';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import type { ApiDeps } from '../../api/deps.ts';
 import { closeApiDeps, createApiDeps, startServer } from '../../api/server.ts';
+import { SEARCH_ATTRIBUTES } from '../../contracts/searchAttributes.ts';
+import { ensureSearchAttributes } from '../../platform/searchAttributes.ts';
 import { temporalConnectionOptions } from '../../platform/temporal.ts';
 import { FUZZ_VENV_DIR } from '../../scripts/stack/paths.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
+import { until } from '../helpers/until.ts';
 
 const ADMIN = 'admin-key-for-the-api-fuzzer';
 const NAMESPACE = 'retailflow-fuzz';
@@ -26,7 +29,11 @@ const REPORTS = path.resolve(import.meta.dirname, '../../test-results/fuzz');
 
 function schemathesis(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(FUZZ_VENV_DIR, 'bin', 'st'), args, { env: { ...process.env, NO_COLOR: '1' } });
+    // In the reports' folder: schemathesis keeps a cache (.schemathesis/) where it runs.
+    const child = spawn(path.join(FUZZ_VENV_DIR, 'bin', 'st'), args, {
+      cwd: REPORTS,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -35,6 +42,7 @@ function schemathesis(args: string[]): Promise<{ code: number; output: string }>
   });
 }
 
+/** The fuzzer's namespace with the search attributes the API's starts set (a worker would register them). */
 async function ensureNamespace(cfg: ReturnType<typeof testConfig>): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(cfg.temporal));
   try {
@@ -44,6 +52,15 @@ async function ensureNamespace(cfg: ReturnType<typeof testConfig>): Promise<void
     });
   } catch (err) {
     if (!/already exists/i.test((err as Error).message)) throw err;
+  }
+  try {
+    const client = new Client({ connection, namespace: NAMESPACE });
+    // A new namespace reaches the server's caches within seconds.
+    await until(`search attributes in ${NAMESPACE}`, async () => {
+      await ensureSearchAttributes(client, NAMESPACE);
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
+      return SEARCH_ATTRIBUTES.every((k) => customAttributes[k.name] !== undefined);
+    });
   } finally {
     await connection.close();
   }

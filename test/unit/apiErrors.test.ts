@@ -23,4 +23,20 @@ describe('API errors', () => {
       error: { code: 'not_found', message: 'store 1 has no sales for product "x"', field: 'product' },
     });
   });
+
+  it('a start refused for a search attribute the namespace lacks answers 503 naming the attribute and the fix', async () => {
+    const app = new Hono()
+      .post('/runs', () => {
+        throw new Error(
+          'Failed to start Workflow: 3 INVALID_ARGUMENT: Namespace x has no mapping defined for search attribute RetailflowPipeline',
+        );
+      })
+      .onError(errorHandler(createLogger('test', 'silent')));
+    const res = await app.request('/runs', { method: 'POST' });
+    assert.equal(res.status, 503);
+    const body = (await res.json()) as { error: { code: string; message: string; dependency: string } };
+    assert.equal(body.error.code, 'service_unavailable');
+    assert.equal(body.error.dependency, 'temporal');
+    assert.match(body.error.message, /no search attribute RetailflowPipeline: start a worker/);
+  });
 });
