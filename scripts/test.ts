@@ -82,7 +82,7 @@ async function writeWorkflowBundle(file: string): Promise<void> {
   await writeFile(file, code);
 }
 
-function startNodeTests(files: string[], lanesDir: string, lanes: number, toolsFile: string) {
+function startNodeTests(files: string[], lanesDir: string, lanes: number, toolsFile: string, fuzzToolsFile: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'testFiles.ts'), ...files], {
     cwd: ROOT,
     stdio: 'inherit',
@@ -90,6 +90,7 @@ function startNodeTests(files: string[], lanesDir: string, lanes: number, toolsF
       ...process.env,
       RETAILFLOW_TEST_LANES_DIR: lanesDir,
       RETAILFLOW_TEST_TOOLS_FILE: toolsFile,
+      RETAILFLOW_TEST_FUZZ_TOOLS_FILE: fuzzToolsFile,
       // Every lane busy, and the next file's modules loading meanwhile.
       RETAILFLOW_TEST_CONCURRENCY: String(lanes + 1),
     },
@@ -120,6 +121,8 @@ runMain('test', async () => {
   // Written once the Temporal CLI is installed (at once but on a fresh clone) and the workflows are
   // bundled: the workflow tier waits for it.
   const toolsFile = path.join(tmpdir(), `retailflow-test-tools-${process.pid}`);
+  // Written once schemathesis is installed: the fuzz file waits for it (it may get a stack first).
+  const fuzzToolsFile = path.join(tmpdir(), `retailflow-test-fuzz-tools-${process.pid}`);
   // Every worker of every file loads this one bundle instead of bundling the workflows again (seconds each).
   const bundleFile = process.env.WORKFLOW_BUNDLE_PATH
     ? undefined
@@ -134,10 +137,10 @@ runMain('test', async () => {
     // The browser tests drive Debian's chromium: installed (or explained) only when they run.
     if (files.some((f) => inDir(f, BROWSER_DIR))) await ensureChromium();
     const t0 = performance.now();
-    tests = startNodeTests(files, lanesDir, lanes, toolsFile);
+    tests = startNodeTests(files, lanesDir, lanes, toolsFile, fuzzToolsFile);
     // schemathesis installs (on the first run only) while the stacks start.
     await Promise.all([
-      files.some((f) => inDir(f, FUZZ_DIR)) && ensureSchemathesis(),
+      files.some((f) => inDir(f, FUZZ_DIR)) && ensureSchemathesis().then(() => writeFile(fuzzToolsFile, '')),
       (async () => {
         await Promise.all([
           ensureTools({ postgres: false, python: true }),
@@ -157,7 +160,9 @@ runMain('test', async () => {
     console.error(`[test] ${(err as Error).message}`);
     tests?.stop();
   } finally {
-    await Promise.all([lanesDir, toolsFile, bundleFile ?? ''].map((f) => rm(f, { recursive: true, force: true })));
+    await Promise.all(
+      [lanesDir, toolsFile, fuzzToolsFile, bundleFile ?? ''].map((f) => rm(f, { recursive: true, force: true })),
+    );
     await Promise.all(stacks.map((cfg) => stackDown(cfg)));
   }
   process.exit(code);

@@ -19,6 +19,7 @@ import { ensureSearchAttributes } from '../../platform/searchAttributes.ts';
 import { temporalConnectionOptions } from '../../platform/temporal.ts';
 import { FUZZ_VENV_DIR } from '../../scripts/stack/paths.ts';
 import { freePort, testConfig } from '../helpers/stack.ts';
+import { fileWritten } from '../helpers/stackLane.ts';
 import { until } from '../helpers/until.ts';
 
 const ADMIN = 'admin-key-for-the-api-fuzzer';
@@ -80,6 +81,9 @@ describe('the API under schemathesis, from its own OpenAPI document', () => {
       // A generous retrain limit: the fuzzer's 429s would only hide the answers behind them.
       API_RETRAINS_PER_MINUTE: '10000',
     });
+    // Under `npm test` on a first run, schemathesis is still being installed.
+    const fuzzTools = process.env.RETAILFLOW_TEST_FUZZ_TOOLS_FILE;
+    if (fuzzTools) await fileWritten(fuzzTools);
     await ensureNamespace(cfg);
     deps = createApiDeps(cfg);
     server = await startServer(deps);
