@@ -15,6 +15,7 @@ import { importWorkflowId, type ImportSalesResult } from '../../contracts/import
 import { finishSalesImport, importSalesChunk, localTrainFile, planSalesImport } from '../../platform/salesImport.ts';
 import { isoWeekday } from '../../domain/sales.ts';
 import { metrics } from '../../platform/metrics.ts';
+import { seedStores } from '../helpers/sales.ts';
 import { testConfig, uniqueId } from '../helpers/stack.ts';
 import { until } from '../helpers/until.ts';
 import { withWorker } from '../../workers/inProcess.ts';
@@ -81,9 +82,7 @@ describe('importSales against the real stack', () => {
 
   it('imports in chunks: the first line of a key wins across chunks, a rejected store cascades, counts agree everywhere; a rerun duplicates nothing', async () => {
     // A day that `sales` holds before the import: its rows are upserted, its month exported from Postgres.
-    await deps.pool.query(
-      `INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (901, 'a', 'a', false) ON CONFLICT DO NOTHING`,
-    );
+    await seedStores(deps.pool, [901]);
     await deps.pool
       .query(`INSERT INTO sales (store_id, date, sales, customers, open, promo, state_holiday, school_holiday)
       VALUES (901, '2010-02-01', 1, 1, true, false, '0', false) ON CONFLICT DO NOTHING`);
@@ -178,9 +177,7 @@ describe('importSales against the real stack', () => {
   });
 
   it("imports Kaggle's test.csv as the planned calendar: bad lines kept with their reason, a rerun writes nothing twice", async () => {
-    await deps.pool.query(
-      `INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (907, 'a', 'a', false) ON CONFLICT DO NOTHING`,
-    );
+    await seedStores(deps.pool, [907]);
     const calendarUri = await upload('test.csv', [
       '"Id","Store","DayOfWeek","Date","Open","Promo","StateHoliday","SchoolHoliday"', // 1
       '1,907,4,2015-09-17,1,1,"0","0"', // 2
@@ -250,9 +247,7 @@ describe('importSales against the real stack', () => {
   });
 
   it('upserts a whole chunk when another writer adds rows of its new dates while it copies, and exports their month', async () => {
-    await deps.pool.query(
-      `INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (905, 'a', 'a', false) ON CONFLICT DO NOTHING`,
-    );
+    await seedStores(deps.pool, [905]);
     const file = path.join(dir, 'concurrent.csv');
     await writeFile(
       file,
@@ -290,9 +285,7 @@ describe('importSales against the real stack', () => {
   });
 
   it("counts a chunk's rows in the ingest counters once, when it commits: a retried chunk counts nothing", async () => {
-    await deps.pool.query(
-      `INSERT INTO stores (store_id, store_type, assortment, promo2) VALUES (906, 'a', 'a', false) ON CONFLICT DO NOTHING`,
-    );
+    await seedStores(deps.pool, [906]);
     const file = path.join(dir, 'counted.csv');
     await writeFile(
       file,
