@@ -65,7 +65,9 @@ export function forecastDates(
   const days = assumedCalendar(history, [...gap, ...dates], given).slice(gap.length);
   const engine = servingEngine(model.engine);
   const drivers = explain ? engine.explain?.(model, days) : undefined;
-  return engine
-    .predict(model, days)
-    .map((p, i) => ({ ...p, day: days[i]!, ...(drivers ? { drivers: drivers[i] } : {}) }));
+  return engine.predict(model, days).map(({ date, forecast, lower, upper }, i) => {
+    const point: SourcedPoint = { date, forecast, lower, upper, day: days[i]! };
+    if (drivers) point.drivers = drivers[i];
+    return point;
+  });
 }

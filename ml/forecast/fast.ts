@@ -9,14 +9,15 @@
 // - the interval comes from the fit's residual quantiles, widened by sqrt(n / (n - p)) for the
 //   parameters spent; it assumes tomorrow's errors look like the window's.
 import { choleskySolve } from '../linalg.ts';
+import { quantileInPlace } from '../select.ts';
 import {
   dayNumber,
-  DRIVER_OF_FEATURE,
+  DRIVER_INDEX_OF_FEATURE,
   DRIVERS,
+  driversOf,
   FEATURE_COUNT,
   FIRST_YEARLY,
   writeFeatures,
-  type Driver,
 } from './features.ts';
 import {
   DEFAULT_FIT_OPTIONS,
@@ -49,13 +50,6 @@ export const MIN_OPEN_DAYS = 28;
 const RIDGE = 0.1;
 const HUBER_K = 2.5;
 const IRLS_STEPS = 1;
-
-function quantile(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
 
 /** Refuses series no regression can be trusted on, naming why: the first `length` days of `history`. */
 function checkFittable(history: SeriesDay[], length = history.length): void {
@@ -102,9 +96,10 @@ interface SparseRows {
 
 /** y - X b over the first n rows, into `out`. */
 function writeResiduals(x: SparseRows, y: Float64Array, n: number, coef: Float64Array, out: Float64Array): void {
+  const { index, value, count } = x;
   for (let r = 0; r < n; r++) {
     let fitted = 0;
-    for (let k = r * FEATURE_COUNT, end = k + x.count[r]!; k < end; k++) fitted += x.value[k]! * coef[x.index[k]!]!;
+    for (let k = r * FEATURE_COUNT, end = k + count[r]!; k < end; k++) fitted += value[k]! * coef[index[k]!]!;
     out[r] = y[r]! - fitted;
   }
 }
@@ -132,13 +127,15 @@ function normalEquations(name: 'running' | 'weighted' | `prefix${number}`, from?
 /** Adds `weight` times row r's outer product (upper triangle) and its share of X'y. */
 function addRow(eq: NormalEquations, x: SparseRows, y: Float64Array, r: number, weight: number): void {
   const p = FEATURE_COUNT;
+  const { index, value } = x;
+  const { xtx, xty } = eq;
   const start = r * p;
   const end = start + x.count[r]!;
   for (let a = start; a < end; a++) {
-    const i = x.index[a]!;
-    const xi = x.value[a]! * weight;
-    eq.xty[i]! += xi * y[r]!;
-    for (let b = a; b < end; b++) eq.xtx[i * p + x.index[b]!]! += xi * x.value[b]!;
+    const i = index[a]!;
+    const xi = value[a]! * weight;
+    xty[i]! += xi * y[r]!;
+    for (let b = a, row = i * p; b < end; b++) xtx[row + index[b]!]! += xi * value[b]!;
   }
 }
 
@@ -165,7 +162,14 @@ function solveRidge(eq: NormalEquations, penalty: Float64Array): Float64Array {
     a[i * p + i]! += penalty[i]!;
     for (let j = i + 1; j < p; j++) a[j * p + i] = a[i * p + j]!;
   }
-  return choleskySolve(a, eq.xty, p);
+  return choleskySolve(a, eq.xty, p, scratch('coef', Float64Array, p));
+}
+
+// Array.from goes through the typed array's iterator: a plain loop is several times cheaper.
+function plainArray(values: Float64Array): number[] {
+  const array = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) array[i] = values[i]!;
+  return array;
 }
 
 /** The features of a history's open days with sales, built once for every prefix fitted on it. */
@@ -241,26 +245,29 @@ function fitDesign(
     writeResiduals(x, y, n, coef, residuals);
     const abs = scratch('abs', Float64Array, n);
     for (let r = 0; r < n; r++) abs[r] = Math.abs(residuals[r]!);
-    abs.sort();
-    const scale = Math.max(1.4826 * quantile(abs, 0.5), 1e-6);
+    const scale = Math.max(1.4826 * quantileInPlace(abs, 0.5), 1e-6);
     const weighted = normalEquations('weighted', normal);
+    let outliers = 0;
     for (let r = 0; r < n; r++) {
       const w = Math.min(1, (HUBER_K * scale) / Math.max(Math.abs(residuals[r]!), 1e-12));
-      if (w < 1) addRow(weighted, x, y, r, w - 1);
+      if (w < 1) {
+        addRow(weighted, x, y, r, w - 1);
+        outliers++;
+      }
     }
-    coef = solveRidge(weighted, penalty);
+    // Without outliers the weighted equations are the unweighted ones, and so is their solution.
+    if (outliers) coef = solveRidge(weighted, penalty);
   }
   writeResiduals(x, y, n, coef, residuals);
-  const sorted = residuals.sort();
   const widen = Math.sqrt(n / Math.max(n - p, 1));
   const tail = (1 - options.intervalWidth) / 2;
   return {
     engine: 'fast',
     params: {
-      coef: Array.from(coef),
+      coef: plainArray(coef),
       origin: d.origin,
-      lower: quantile(sorted, tail) * widen,
-      upper: quantile(sorted, 1 - tail) * widen,
+      lower: quantileInPlace(residuals, tail) * widen,
+      upper: quantileInPlace(residuals, 1 - tail) * widen,
       lastOpen: history[length - 1]!.open,
       observations: n,
     },
@@ -318,15 +325,9 @@ export function explainFast(model: FittedModel<FastParams>, days: CalendarDay[])
   return days.map((day, i) => {
     if (!day.open) return null;
     writeFeatures(timeline, i + 1, origin, x, 0);
-    const logs = Object.fromEntries(DRIVERS.map((d) => [d, 0])) as Record<Driver, number>;
-    for (let j = 0; j < FEATURE_COUNT; j++) logs[DRIVER_OF_FEATURE[j]!] += x[j]! * coef[j]!;
-    const { level, ...others } = logs;
-    return {
-      level: Math.exp(level),
-      factors: Object.fromEntries(
-        Object.entries(others).map(([d, v]) => [d, Math.exp(v)]),
-      ) as ForecastDrivers['factors'],
-    };
+    const logs = new Float64Array(DRIVERS.length);
+    for (let j = 0; j < FEATURE_COUNT; j++) logs[DRIVER_INDEX_OF_FEATURE[j]!]! += x[j]! * coef[j]!;
+    return driversOf(logs);
   });
 }
 

@@ -1,7 +1,7 @@
 // The calendar features of the `fast` engine: one row of numbers per day. Retail sales are
 // multiplicative, so the engine fits these to log sales: each feature scales sales by a factor.
 import { DAY_MS } from '../../domain/dates.ts';
-import type { CalendarDay } from './types.ts';
+import type { CalendarDay, ForecastDrivers } from './types.ts';
 
 const YEAR_DAYS = 365.25;
 const YEARLY_TERMS = 3;
@@ -68,6 +68,31 @@ export function monthPosition(n: number): { dom: number; daysInMonth: number } {
   return { dom, daysInMonth: month === 2 && leap ? 29 : MONTH_DAYS[month - 1]! };
 }
 
+// A day's terms that depend on its date alone (day number, weekday, month start and end, the yearly
+// pairs), by date: every series and fold of a run has the same days, so each is computed once.
+const DATE_TERMS = 4 + 2 * YEARLY_TERMS;
+const dateTermsByDate = new Map<string, Float64Array>();
+function dateTerms(date: string): Float64Array {
+  let t = dateTermsByDate.get(date);
+  if (t === undefined) {
+    if (dateTermsByDate.size > 100_000) dateTermsByDate.clear();
+    const n = dayNumber(date);
+    const { dom, daysInMonth } = monthPosition(n);
+    t = new Float64Array(DATE_TERMS);
+    t[0] = n;
+    t[1] = (((n + 4) % 7) + 7) % 7; // 0 = Sunday; day 0 (1970-01-01) was a Thursday
+    t[2] = dom <= 3 ? 1 : 0;
+    t[3] = dom > daysInMonth - 3 ? 1 : 0;
+    for (let k = 1; k <= YEARLY_TERMS; k++) {
+      const angle = (2 * Math.PI * k * n) / YEAR_DAYS;
+      t[4 + 2 * (k - 1)] = Math.sin(angle);
+      t[4 + 2 * (k - 1) + 1] = Math.cos(angle);
+    }
+    dateTermsByDate.set(date, t);
+  }
+  return t;
+}
+
 /**
  * Writes day i's features into `out` at `offset`. Neighbours decide the days around closures; a
  * neighbour outside `days` counts as open. `origin` is the day number trend counts from.
@@ -80,9 +105,9 @@ export function writeFeatures(
   offset: number,
 ): void {
   const day = days[i]!;
-  const n = dayNumber(day.date);
-  const weekday = (((n + 4) % 7) + 7) % 7; // 0 = Sunday; day 0 (1970-01-01) was a Thursday
-  const { dom, daysInMonth } = monthPosition(n);
+  const t = dateTerms(day.date);
+  const n = t[0]!;
+  const weekday = t[1]!;
   const promo = day.promo ? 1 : 0;
   out.fill(0, offset, offset + FEATURE_COUNT);
   out[offset] = 1;
@@ -94,13 +119,9 @@ export function writeFeatures(
   out[offset + 15] = day.schoolHoliday ? 1 : 0;
   out[offset + 16] = i > 0 && !days[i - 1]!.open ? 1 : 0;
   out[offset + 17] = i + 1 < days.length && !days[i + 1]!.open ? 1 : 0;
-  out[offset + 18] = dom <= 3 ? 1 : 0;
-  out[offset + 19] = dom > daysInMonth - 3 ? 1 : 0;
-  for (let k = 1; k <= YEARLY_TERMS; k++) {
-    const angle = (2 * Math.PI * k * n) / YEAR_DAYS;
-    out[offset + FIRST_YEARLY + 2 * (k - 1)] = Math.sin(angle);
-    out[offset + FIRST_YEARLY + 2 * (k - 1) + 1] = Math.cos(angle);
-  }
+  out[offset + 18] = t[2]!;
+  out[offset + 19] = t[3]!;
+  for (let j = 0; j < 2 * YEARLY_TERMS; j++) out[offset + FIRST_YEARLY + j] = t[4 + j]!;
 }
 
 /** What a forecast day is made of, as planners name it: each feature belongs to one driver. */
@@ -116,3 +137,13 @@ export const DRIVER_OF_FEATURE: readonly Driver[] = FEATURE_NAMES.map((name): Dr
   if (name.startsWith('year_')) return 'season';
   return 'weekday';
 });
+
+/** Each feature's driver as its index in DRIVERS (0 is the level). */
+export const DRIVER_INDEX_OF_FEATURE: readonly number[] = DRIVER_OF_FEATURE.map((d) => DRIVERS.indexOf(d));
+
+/** A day's drivers from its log contributions summed per driver, in DRIVERS order: level x factors = exp of their sum. */
+export function driversOf(logs: ArrayLike<number>): ForecastDrivers {
+  const factors = {} as ForecastDrivers['factors'];
+  for (let d = 1; d < DRIVERS.length; d++) factors[DRIVERS[d] as keyof ForecastDrivers['factors']] = Math.exp(logs[d]!);
+  return { level: Math.exp(logs[0]!), factors };
+}

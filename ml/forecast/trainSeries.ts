@@ -72,6 +72,14 @@ export function trainSeries(
   }
 }
 
+// Every series of a run forecasts the same days: their dates are made once.
+let lastForecastDays: { asOf: string; horizon: number; dates: readonly string[] } | undefined;
+function forecastDays(asOf: string, horizon: number): readonly string[] {
+  if (lastForecastDays?.asOf !== asOf || lastForecastDays.horizon !== horizon)
+    lastForecastDays = { asOf, horizon, dates: Array.from({ length: horizon }, (_, i) => addDays(asOf, i + 1)) };
+  return lastForecastDays.dates;
+}
+
 /** The promotion decision for a new version and the forecast of whichever version serves after it. */
 export function registeredResult(
   history: SeriesDay[],
@@ -87,8 +95,10 @@ export function registeredResult(
     o.promotionMargin,
   );
   const serving = decision.promote || !production ? model : production.model;
-  const dates = Array.from({ length: o.horizon }, (_, i) => addDays(o.asOf, i + 1));
   // Points without their calendar's source: what is stored is the forecast and its drivers.
-  const forecast = forecastDates(serving, history, dates, plan, { explain: true }).map(({ day: _, ...p }) => p);
+  const forecast = forecastDates(serving, history, forecastDays(o.asOf, o.horizon), plan, { explain: true }).map(
+    ({ date, forecast, lower, upper, drivers }) =>
+      drivers === undefined ? { date, forecast, lower, upper } : { date, forecast, lower, upper, drivers },
+  );
   return { ok: true, model, metrics, promote: decision.promote, promotionReason: decision.reason, forecast };
 }
