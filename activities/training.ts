@@ -34,7 +34,7 @@ import { recordTrainingRun } from '../platform/runs.ts';
 import { seriesWindowLines, windowSeriesPerStore } from '../platform/seriesHistory.ts';
 import { countTrained, metrics, secondsSince } from '../platform/metrics.ts';
 
-const SERIES_PER_TASK = 16;
+const SERIES_PER_TASK = 64;
 // With a global model a task's series share one interval calibration, so it takes more of them.
 const GLOBAL_SERIES_PER_TASK = 64;
 

@@ -130,6 +130,7 @@ export async function runWorkers(queues: TaskQueueName[]): Promise<void> {
   );
   const deps = createDeps(cfg, `retailflow-worker-${queues.join('-')}`, log);
   const activities = createActivities(deps);
+  if (queues.includes('training')) deps.fitPool.start();
   const dataConverter = temporalDataConverter(cfg.temporal);
   const workflowBundle = await workflowCode(cfg.temporal);
   const connection = await connectWhenReachable(cfg, log);

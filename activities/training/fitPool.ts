@@ -1,5 +1,5 @@
-// The worker threads that fit models, one per core, started on first use (an importer or API
-// process that never fits starts none).
+// The worker threads that fit models, one per core: started by a training worker when it starts
+// (`start`), elsewhere on first use (an importer or API process that never fits starts none).
 import os from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -55,6 +55,11 @@ export class FitPool {
   /** Refits a tabular trial on every training row: the fitted model's JSON. */
   refitTabularTrial(task: TabularRefitTask, signal?: AbortSignal): Promise<string> {
     return this.threadPool().run(task, { name: 'refitTrial', ...(signal ? { signal } : {}) });
+  }
+
+  /** Starts the threads now: each loads its modules (seconds of CPU) before a run's first shard needs it. */
+  start(): void {
+    this.threadPool();
   }
 
   private threadPool(): Piscina {
