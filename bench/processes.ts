@@ -1,7 +1,7 @@
 // The processes a benchmark starts as production runs them (workers, the API), their peak memory,
 // and waiting for the API to answer.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT } from '../scripts/stack/paths.ts';
 
@@ -18,6 +18,26 @@ export async function peakRssMiB(pid: number): Promise<number | null> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
   return kb ? Math.round(Number(kb) / 1024) : null;
+}
+
+/**
+ * CPU seconds (user + system, all threads) each running process has used so far, by pid, with its
+ * command name: /proc (Linux, 100 ticks a second).
+ */
+export async function processCpu(): Promise<Map<number, { name: string; seconds: number }>> {
+  const cpu = new Map<number, { name: string; seconds: number }>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const close = stat.lastIndexOf(') ');
+    if (close < 0) continue;
+    const fields = stat.slice(close + 2).split(' ');
+    cpu.set(Number(entry), {
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      seconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    });
+  }
+  return cpu;
 }
 
 /** Resolves once the API at `url` answers /healthz. */

@@ -29,7 +29,7 @@ import { stackDown, stackUp, stackWipe } from '../scripts/stack/stack.ts';
 import { bundleWorkflows } from '../workers/run.ts';
 import { WORKER_NODE_FLAGS } from '../workers/nodeFlags.ts';
 import { BENCH_ENV } from './profile.ts';
-import { peakRssMiB, startProcess } from './processes.ts';
+import { peakRssMiB, processCpu, startProcess } from './processes.ts';
 import { benchResults } from './results.ts';
 import { historyStats, TEMPORAL_LIMITS } from './workflowHistory.ts';
 import { stepSeconds } from './workflowSteps.ts';
@@ -146,6 +146,28 @@ async function untilPolling(client: Client, cfg: Config, count: number): Promise
   }
 }
 
+/** CPU seconds used between two readings by the workers, Postgres, Temporal and everything else. */
+function runCpu(
+  before: Awaited<ReturnType<typeof processCpu>>,
+  after: Awaited<ReturnType<typeof processCpu>>,
+  workers: Set<number>,
+): Record<'workers' | 'postgres' | 'temporal' | 'other' | 'total', number> {
+  const cpu = { workers: 0, postgres: 0, temporal: 0, other: 0, total: 0 };
+  for (const [pid, { name, seconds }] of after) {
+    const used = seconds - (before.get(pid)?.seconds ?? 0);
+    const kind = workers.has(pid)
+      ? 'workers'
+      : name === 'postgres'
+        ? 'postgres'
+        : name === 'temporal'
+          ? 'temporal'
+          : 'other';
+    cpu[kind] += used;
+    cpu.total += used;
+  }
+  return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v)])) as typeof cpu;
+}
+
 async function benchRuns(cfg: Config): Promise<void> {
   const bundle = path.join(await mkdtemp(path.join(os.tmpdir(), 'retailflow-bench-bundle-')), 'workflows.js');
   await writeFile(bundle, (await bundleWorkflows()).code);
@@ -168,6 +190,7 @@ async function benchRuns(cfg: Config): Promise<void> {
           args: [{ ...runOptions, asOf: ASOF, windowDays: 14, products: ['p01'] }],
         });
         const workflowId = `bench-scale-${stores * products}-w${count}`;
+        const cpuBefore = await processCpu();
         const t0 = performance.now();
         const run = (await client.workflow.execute('weeklyTraining', {
           workflowId,
@@ -175,6 +198,7 @@ async function benchRuns(cfg: Config): Promise<void> {
           args: [{ ...runOptions, concurrency, asOf: ASOF }],
         })) as TrainingReport;
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = runCpu(cpuBefore, await processCpu(), new Set(workers.map((w) => w.pid!)));
         const history = await historyStats(client, workflowId);
         const steps = await stepSeconds(client, workflowId, 'recordTrainingRun');
         report({
@@ -188,6 +212,9 @@ async function benchRuns(cfg: Config): Promise<void> {
           seconds: round(seconds),
           series_per_s: Math.round(run.counts.series / seconds),
           steps_s: steps,
+          // Where the 2 cores' time went: a slow run with the same CPU per series waited on the machine.
+          cpu_s: cpu,
+          cpu_ms_per_series: round((1000 * cpu.total) / run.counts.series),
           worker_peak_rss_mib: await Promise.all(workers.map((w) => peakRssMiB(w.pid!))),
           shards_per_worker: Object.values(history.activitiesPerWorker).filter((n) => n > 1),
           history_events: { value: history.events, limit: TEMPORAL_LIMITS.historyEvents },

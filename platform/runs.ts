@@ -14,6 +14,7 @@ import type {
 } from '../contracts/segmentation.ts';
 import type { MetricSummary, TrainingCounts, TrainingOptions, TrainingStage } from '../contracts/training.ts';
 import type { Pool } from './postgres.ts';
+import { failureReason } from './temporal.ts';
 
 /** A backfill's own row: its days point at it through backfill_id. A rerun of an ended backfill starts afresh. */
 export async function recordBackfillRun(
@@ -209,13 +210,22 @@ const CLOSED_AS: Partial<Record<string, RunEndState>> = {
 export async function settleRun(pool: Pool, client: Client, run: StoredRun): Promise<SettledRun | undefined> {
   let end: { status: RunEndState; error: string; endedAt: Date };
   try {
-    const workflow = await client.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined).describe();
+    const handle = client.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined);
+    const workflow = await handle.describe();
     const status = CLOSED_AS[workflow.status.name];
     if (!status) return undefined;
+    // Why it closed (the failure, the termination's reason), as the run's own error would have said.
+    const cause =
+      status === 'done'
+        ? undefined
+        : await handle.result().then(
+            () => undefined,
+            (err: unknown) => failureReason(err),
+          );
     end = {
       status,
       endedAt: workflow.closeTime ?? new Date(),
-      error: `its workflow closed as ${workflow.status.name} without recording the end of the run (settled by the reconciler)`,
+      error: `its workflow closed as ${workflow.status.name}${cause ? ` (${cause})` : ''} without recording the end of the run (settled by the reconciler)`,
     };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -364,10 +364,12 @@ describe('runs end in a final state', () => {
     }
     assert.equal(settled.get(vanished)?.status, 'failed');
     const after = await rows([backfillId, dailyIngestWorkflowId(d1), dailyIngestWorkflowId(d2)]);
-    for (const r of after.values()) {
+    for (const [id, r] of after) {
       assert.equal(r.status, 'terminated');
       assert.ok(r.ended_at);
-      assert.match(r.error ?? '', /closed as TERMINATED without recording the end/);
+      // With why: the backfill's reason, and its days' parent close policy.
+      const why = id === backfillId ? 'stopped by hand' : 'by parent close policy';
+      assert.match(r.error ?? '', new RegExp(`closed as TERMINATED \\(${why}\\) without recording the end`));
     }
     const { rows: trainingRows } = await deps.pool.query<{
       run_id: string;
