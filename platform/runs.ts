@@ -210,7 +210,8 @@ const CLOSED_AS: Partial<Record<string, RunEndState>> = {
 export async function settleRun(pool: Pool, client: Client, run: StoredRun): Promise<SettledRun | undefined> {
   let end: { status: RunEndState; error: string; endedAt: Date };
   try {
-    const handle = client.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined);
+    // Its result is this run's own end: following its successors (a retry, a continue-as-new) could wait on a running one.
+    const handle = client.workflow.getHandle(run.workflow_id, run.workflow_run_id ?? undefined, { followRuns: false });
     const workflow = await handle.describe();
     const status = CLOSED_AS[workflow.status.name];
     if (!status) return undefined;

@@ -1,21 +1,23 @@
 // trainShard in MockActivityEnvironment: its I/O (GCS, Postgres, the fit threads) replaced by small
-// fakes, to see what it heartbeats and that a cancel reaches the fit it is waiting on.
+// fakes, to see what it heartbeats and that a cancel reaches the fit it is waiting on. Its progress
+// rides on the regular beat (every HEARTBEAT_EVERY_MS), so the test waits one beat for it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Deps } from '../../activities/deps.ts';
 import { trainingActivities } from '../../activities/training.ts';
+import { HEARTBEAT_EVERY_MS } from '../../contracts/heartbeats.ts';
 import { DEFAULT_TRAINING } from '../../contracts/training.ts';
 import type { SeriesTrainingResult } from '../../ml/forecast/trainSeries.ts';
 import { until } from '../helpers/until.ts';
 
-// 32 series: two fit tasks of 16, as the activity cuts them.
-const SHARD = Array.from({ length: 32 }, (_, i) => `{"store_id" : ${i + 1}, "product" : "p01", "days" : []}\n`).join(
+// 128 series: two fit tasks of 64, as the activity cuts them.
+const SHARD = Array.from({ length: 128 }, (_, i) => `{"store_id" : ${i + 1}, "product" : "p01", "days" : []}\n`).join(
   '',
 );
 
-const PLAN = JSON.stringify(Array.from({ length: 4 }, () => [1, 32, 32]));
+const PLAN = JSON.stringify(Array.from({ length: 4 }, () => [1, 128, 128]));
 
 describe('trainShard activity (MockActivityEnvironment)', () => {
   it('heartbeats the series done and stops when cancelled', async () => {
@@ -57,8 +59,11 @@ describe('trainShard activity (MockActivityEnvironment)', () => {
       ...DEFAULT_TRAINING,
       asOf: '2024-01-07',
     });
-    await until('the first task heartbeated', () => beats.some((b) => (b as { done: number }).done === 16));
-    assert.deepEqual(beats, [{ done: 0 }, { done: 16 }]);
+    await until('a beat reported the first task done', () => beats.some((b) => (b as { done: number }).done === 64), {
+      seconds: (2 * HEARTBEAT_EVERY_MS) / 1000,
+    });
+    assert.deepEqual(beats[0], { done: 0 }, 'the first beat, at the start');
+    assert.deepEqual(beats.at(-1), { done: 64 }, 'nothing counted of the task still fitting');
     env.cancel();
     await assert.rejects(run, CancelledFailure);
     assert.ok(cancelledFit, 'the cancel did not reach the fit in flight');
