@@ -65,7 +65,8 @@ const TrainingRun = z
   .object({
     run_id: z.string(),
     status: z.string(),
-    as_of: z.string(),
+    // Null for a retrain that failed before it knew its series' last day (a series with no sales).
+    as_of: z.string().nullable(),
     engine: z.string(),
     window_days: z.number().int().nullable(),
     counts: z.unknown(),

@@ -429,6 +429,15 @@ describe('runs end in a final state', () => {
     assert.equal(run.id, `${started.workflowId}-${started.runId}`);
     assert.deepEqual([run.kind, run.store_id, run.status, run.running], ['retrain', 1, 'failed', false]);
     assert.match(run.error ?? '', /no sales for store 1/);
+    // Shown alone too, as documented: it failed before it knew a last day, so its as-of date is null
+    // (schemathesis found the document promising a string).
+    const shown = await call('GET', `/v1/training-runs/${run.id}`);
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.as_of, null);
+    const doc = (await call('GET', '/openapi.json')).body as {
+      components: { schemas: { TrainingRun: { properties: { as_of: { type: string[] } } } } };
+    };
+    assert.deepEqual(doc.components.schemas.TrainingRun.properties.as_of.type, ['string', 'null']);
   });
 
   it('lists runs a page at a time by a cursor, filtered by kind and status, and names a bad filter', async () => {
