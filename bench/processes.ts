@@ -21,21 +21,25 @@ export async function peakRssMiB(pid: number): Promise<number | null> {
 }
 
 /**
- * CPU seconds (user + system, all threads) each running process has used so far, by pid, with its
- * command name: /proc (Linux, 100 ticks a second).
+ * A process's command name and CPU seconds so far (user + system, all threads), from /proc (Linux,
+ * 100 ticks a second); undefined when it has gone.
  */
+export async function processCpuOf(pid: number): Promise<{ name: string; seconds: number } | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // "pid (comm) state ...": comm may hold spaces and parentheses.
+  const close = stat.lastIndexOf(') ');
+  if (close < 0) return undefined;
+  const fields = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
+/** processCpuOf of every running process, by pid. */
 export async function processCpu(): Promise<Map<number, { name: string; seconds: number }>> {
   const cpu = new Map<number, { name: string; seconds: number }>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const close = stat.lastIndexOf(') ');
-    if (close < 0) continue;
-    const fields = stat.slice(close + 2).split(' ');
-    cpu.set(Number(entry), {
-      name: stat.slice(stat.indexOf('(') + 1, close),
-      seconds: (Number(fields[11]) + Number(fields[12])) / 100,
-    });
+    const used = await processCpuOf(Number(entry));
+    if (used) cpu.set(Number(entry), used);
   }
   return cpu;
 }

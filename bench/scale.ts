@@ -155,13 +155,7 @@ function runCpu(
   const cpu = { workers: 0, postgres: 0, temporal: 0, other: 0, total: 0 };
   for (const [pid, { name, seconds }] of after) {
     const used = seconds - (before.get(pid)?.seconds ?? 0);
-    const kind = workers.has(pid)
-      ? 'workers'
-      : name === 'postgres'
-        ? 'postgres'
-        : name === 'temporal'
-          ? 'temporal'
-          : 'other';
+    const kind = workers.has(pid) ? 'workers' : name === 'postgres' || name === 'temporal' ? name : 'other';
     cpu[kind] += used;
     cpu.total += used;
   }

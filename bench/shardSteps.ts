@@ -5,7 +5,6 @@
 // (structured clone) and the save. CPU per series of this process and of its Postgres backend, and
 // wall time. Steps run one after another on one connection, so each figure is the step's own.
 // The 100,000-series run needs all of them (and Temporal's share) under 1 ms a series on 2 cores.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import fitTask from '../activities/training/fitTask.ts';
 import { DEFAULT_TRAINING, forecastModelName, seriesTrainingOptions, shardStoreRanges } from '../contracts/training.ts';
@@ -18,6 +17,7 @@ import { seriesWindowLines, windowSeriesPerStore } from '../platform/seriesHisto
 import { stackDown, stackUp } from '../scripts/stack/stack.ts';
 import { parseShardLine, seriesKey } from '../activities/training/shardLine.ts';
 import { BENCH_ENV } from './profile.ts';
+import { processCpuOf } from './processes.ts';
 import { benchResults } from './results.ts';
 
 const { values: args } = parseArgs({ options: { shards: { type: 'string', default: '30' } } });
@@ -27,11 +27,11 @@ if (!Number.isInteger(shardCount) || shardCount < 1)
 const RUN = 'bench-shard-steps';
 const options = { ...DEFAULT_TRAINING, asOf: '2015-07-31' };
 
-/** A process' CPU milliseconds so far (user + system), from /proc: the Postgres backend's. */
+/** A process' CPU milliseconds so far (user + system): the Postgres backend's. */
 async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.indexOf(') ') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const used = await processCpuOf(pid);
+  if (!used) throw new Error(`process ${pid} has gone`);
+  return used.seconds * 1000;
 }
 
 Object.assign(process.env, BENCH_ENV);
